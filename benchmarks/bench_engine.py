@@ -1,0 +1,163 @@
+"""Scalar engine vs micrograd: the same demo training step, interleaved in one process.
+
+Plays micrograd's demo (MLP 2-16-16-1, 100 two-dimensional samples, max-margin loss plus
+L2 regularisation, SGD update) with one copy of the code, run on ``micrograd.engine.Value``
+and on ``graphviz_nn.Value``. Prints the time ratio, bytes per node (tracemalloc) and the
+time per node of a 1,000,000-node chain. Run: ``python benchmarks/bench_engine.py``.
+"""
+from __future__ import annotations
+
+import gc
+import random
+import statistics
+import sys
+import time
+import tracemalloc
+
+from micrograd.engine import Value as MicroValue
+
+from graphviz_nn import Value as NNValue
+from graphviz_nn.graph import reachable
+
+
+# ---- micrograd's nn.py, written once against whichever Value class is given ----
+class Neuron:
+    def __init__(self, V, nin, nonlin=True):
+        self.w = [V(random.uniform(-1, 1)) for _ in range(nin)]
+        self.b = V(0)
+        self.nonlin = nonlin
+
+    def __call__(self, x):
+        act = sum((wi * xi for wi, xi in zip(self.w, x)), self.b)
+        return act.relu() if self.nonlin else act
+
+    def parameters(self):
+        return self.w + [self.b]
+
+
+class Layer:
+    def __init__(self, V, nin, nout, **kw):
+        self.neurons = [Neuron(V, nin, **kw) for _ in range(nout)]
+
+    def __call__(self, x):
+        out = [n(x) for n in self.neurons]
+        return out[0] if len(out) == 1 else out
+
+    def parameters(self):
+        return [p for n in self.neurons for p in n.parameters()]
+
+
+class MLP:
+    def __init__(self, V, nin, nouts):
+        sz = [nin] + nouts
+        self.layers = [Layer(V, sz[i], sz[i + 1], nonlin=i != len(nouts) - 1) for i in range(len(nouts))]
+
+    def __call__(self, x):
+        for layer in self.layers:
+            x = layer(x)
+        return x
+
+    def parameters(self):
+        return [p for layer in self.layers for p in layer.parameters()]
+
+
+def make_moons(n: int, seed: int = 1):
+    rng = random.Random(seed)
+    X, y = [], []
+    for i in range(n):
+        import math
+        t = math.pi * rng.random()
+        if i % 2:
+            X.append((math.cos(t) + rng.gauss(0, 0.1), math.sin(t) + rng.gauss(0, 0.1))); y.append(1.0)
+        else:
+            X.append((1 - math.cos(t) + rng.gauss(0, 0.1), 0.5 - math.sin(t) + rng.gauss(0, 0.1))); y.append(-1.0)
+    return X, y
+
+
+def training_step(V, model, X, y):
+    """micrograd demo.ipynb's loss() and one SGD step, verbatim in structure."""
+    inputs = [list(map(V, xrow)) for xrow in X]
+    scores = list(map(model, inputs))
+    losses = [(1 + -yi * scorei).relu() for yi, scorei in zip(y, scores)]
+    data_loss = sum(losses) * (1.0 / len(losses))
+    alpha = 1e-4
+    reg_loss = alpha * sum(p * p for p in model.parameters())
+    total_loss = data_loss + reg_loss
+    for p in model.parameters():
+        p.grad = 0.0
+    total_loss.backward()
+    for p in model.parameters():
+        p.data -= 0.1 * p.grad
+    return total_loss
+
+
+def best_of(fn, repeats: int) -> float:
+    times = []
+    for _ in range(repeats):
+        gc.collect()
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return min(times), statistics.median(times)
+
+
+def bytes_per_node(V, model_seed: int, X, y):
+    random.seed(model_seed)
+    model = MLP(V, 2, [16, 16, 1])
+    gc.collect()
+    tracemalloc.start()
+    before = tracemalloc.get_traced_memory()[0]
+    loss = training_step(V, model, X, y)
+    after = tracemalloc.get_traced_memory()[0]
+    tracemalloc.stop()
+    n = count_nodes(loss)
+    return (after - before) / n, n
+
+
+def count_nodes(out) -> int:
+    if isinstance(out, NNValue):
+        return len(reachable(out))
+    seen, stack = {out}, [out]  # micrograd keeps children in a set, _prev
+    while stack:
+        for c in stack.pop()._prev:
+            if c not in seen:
+                seen.add(c)
+                stack.append(c)
+    return len(seen)
+
+
+def chain_time(n: int) -> float:
+    gc.collect()
+    t0 = time.perf_counter()
+    x = NNValue(0.5)
+    y = x
+    for _ in range(n):
+        y = y * 1.0000001 + 0.0
+    y.backward()
+    return (time.perf_counter() - t0) / len(reachable(y))
+
+
+def main(repeats: int = 5):
+    X, y = make_moons(100)
+    random.seed(1337)
+    micro_model = MLP(MicroValue, 2, [16, 16, 1])
+    random.seed(1337)
+    nn_model = MLP(NNValue, 2, [16, 16, 1])
+    micro_times, nn_times = [], []
+    for _ in range(repeats):  # interleaved, so both see the same machine noise
+        micro_times.append(best_of(lambda: training_step(MicroValue, micro_model, X, y), 1)[0])
+        nn_times.append(best_of(lambda: training_step(NNValue, nn_model, X, y), 1)[0])
+    m, g = statistics.median(micro_times), statistics.median(nn_times)
+    print(f"demo training step (MLP 2-16-16-1, 100 samples): micrograd {m * 1e3:.1f} ms, "
+          f"graphviz_nn {g * 1e3:.1f} ms -> graphviz_nn is {m / g:.2f}x faster (target >= 5x)")
+    mb, mn = bytes_per_node(MicroValue, 1337, X, y)
+    gb, gn = bytes_per_node(NNValue, 1337, X, y)
+    print(f"bytes per node after forward+backward: micrograd {mb:.0f} B ({mn} Values), "
+          f"graphviz_nn {gb:.0f} B ({gn} nodes) (target <= 300)")
+    n = 1_000_000 if "--quick" not in sys.argv else 100_000
+    per = chain_time(n // 2)  # each link is two gates (*c, +c)
+    print(f"chain of {n:,} nodes: {per * 1e9:.0f} ns per node (forward + backward)")
+
+
+if __name__ == "__main__":
+    main()

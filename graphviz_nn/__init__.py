@@ -1,0 +1,12 @@
+"""graphviz_nn: a computational-graph visualizer and step-through backprop debugger.
+
+Record once, view many: ``Value``/``Tensor`` record every node; the debugger turns the
+recording into a trace of steps; the renderer and the terminal app draw that trace.
+"""
+from .graph import backward
+from .recording import group
+from .value import Value, maximum, prelu
+
+__version__ = "0.1.0"
+
+__all__ = ["Value", "maximum", "prelu", "group", "backward", "__version__"]

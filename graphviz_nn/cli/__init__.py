@@ -1,0 +1,55 @@
+"""The ``graphviz-nn`` command: one module per subcommand, each with ``add_parser`` and ``run``.
+
+With no arguments it opens the terminal step debugger on the default scenario.
+"""
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from .. import __version__
+from ..errors import UserError
+
+# Subcommand modules in the order ``--help`` lists them.
+COMMANDS = ()
+
+DEFAULT_COMMAND = ("tui",)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="graphviz-nn",
+        description="Step through backpropagation: lecture scenarios, a terminal debugger, Graphviz diagrams.",
+        epilog="With no command, opens the terminal step debugger on the sigmoid-neuron scenario.",
+    )
+    parser.add_argument("--version", action="version", version=f"graphviz-nn {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMANDS:
+        importlib.import_module(f".{name}", __name__).add_parser(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser()
+    if not argv and DEFAULT_COMMAND[0] in COMMANDS:
+        argv = list(DEFAULT_COMMAND)
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 0
+    try:
+        return int(args.run(args) or 0)
+    except UserError as error:
+        print(f"graphviz-nn: {error}", file=sys.stderr)
+        return error.exit_status
+    except KeyboardInterrupt:
+        print("graphviz-nn: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,254 @@
+"""``Value``: a recording scalar node with micrograd's surface.
+
+Code from micrograd lessons runs by changing the import::
+
+    >>> from graphviz_nn import Value
+    >>> a = Value(2.0, label="a"); b = Value(-3.0, label="b")
+    >>> c = a * b + 1
+    >>> c.backward(); (c.data, a.grad, b.grad)
+    (-5.0, -3.0, 2.0)
+
+Unlike micrograd, every node keeps its local gradients as numbers (computed in the forward
+pass) and its inputs in order, and a plain number on one side of an operator is folded
+into one lecture gate (``x + 1`` is a ``+1`` gate, ``1 / x`` a ``1/x`` gate).
+"""
+from __future__ import annotations
+
+import numbers
+
+from . import graph
+from .ops import OPS
+from .recording import _current_group, creation_counter
+
+_new = object.__new__
+_next = creation_counter.__next__
+
+# The rules, looked up once (operators are the hot path of every lesson).
+_ADD, _SUB, _MUL, _DIV, _MAX = (OPS[n] for n in ("add", "sub", "mul", "div", "max"))
+_ADDC, _MULC, _RSUBC, _RDIVC, _POW = (OPS[n] for n in ("add_const", "mul_const", "rsub_const", "rdiv_const", "pow"))
+_EXP, _LOG, _SQRT, _TANH, _SIGMOID = (OPS[n] for n in ("exp", "log", "sqrt", "tanh", "sigmoid"))
+_RELU, _LEAKY, _ELU, _ABS, _PRELU = (OPS[n] for n in ("relu", "leaky_relu", "elu", "abs", "prelu"))
+_add, _sub, _mul, _div = _ADD.scalar, _SUB.scalar, _MUL.scalar, _DIV.scalar
+_addc, _mulc = _ADDC.scalar, _MULC.scalar
+
+
+_PLAIN_NUMBERS = frozenset((float, int))
+
+
+def _is_number(x) -> bool:
+    # The type lookup first: the abstract-class check alone costs more than a whole gate.
+    return type(x) in _PLAIN_NUMBERS or isinstance(x, numbers.Real)
+
+
+def _number(x, where: str) -> float:
+    """A plain number as float, or TypeError naming what was given instead."""
+    if isinstance(x, numbers.Real):
+        return float(x)
+    raise TypeError(
+        f"{where} needs a real number or a Value, got {type(x).__name__} ({x!r:.40}); "
+        f"convert it with float(...) first"
+    )
+
+
+class Value:
+    """A scalar node: ``data``, ``grad`` and what produced it (op, inputs, local gradients)."""
+
+    # Inputs and local gradients sit in slots (_a, _b, _la, _lb) instead of tuples: every
+    # op has at most two inputs, and one object per node halves memory and GC work.
+    __slots__ = ("data", "grad", "_a", "_b", "_la", "_lb", "_op", "_const", "label", "group", "_order")
+
+    def __init__(self, data, label: str | None = None, _children=(), _op=""):
+        self.data = _number(data, "Value(data)")
+        self.grad = 0.0
+        self._a = self._b = self._la = self._lb = None
+        self._op = None
+        self._const = None
+        self.label = label or None
+        self.group = _current_group[-1]
+        self._order = _next()
+
+    # ---- recorded graph (read-only views of what the engine stored) ----
+    @property
+    def op(self):
+        """The ``ops.Op`` that produced this node, ``None`` for a leaf."""
+        return self._op
+
+    @property
+    def const(self):
+        """The constant folded into this gate (the 1 of ``+1``), or ``None``."""
+        return self._const
+
+    @property
+    def inputs(self) -> tuple:
+        """Inputs in order, duplicates kept (``x * x`` has two edges to ``x``)."""
+        return graph.inputs(self)
+
+    @property
+    def local_grads(self) -> tuple:
+        """d(this)/d(input) for each input, as numbers computed in the forward pass."""
+        return () if self._a is None else (self._la,) if self._b is None else (self._la, self._lb)
+
+    def _zero_grad(self):
+        return 0.0
+
+    def _seed_grad(self):
+        return 1.0
+
+    # ---- operators ----
+    def __add__(self, other):
+        if isinstance(other, Value):
+            out, loc = _add(self.data, other.data, None)
+            return _record(out, self, other, loc, _ADD, None)
+        if _is_number(other):
+            c = float(other)
+            out, loc = _addc(self.data, c)
+            return _record(out, self, None, loc, _ADDC, c)
+        return NotImplemented
+
+    __radd__ = __add__
+
+    def __mul__(self, other):
+        if isinstance(other, Value):
+            out, loc = _mul(self.data, other.data, None)
+            return _record(out, self, other, loc, _MUL, None)
+        if _is_number(other):
+            c = float(other)
+            out, loc = _mulc(self.data, c)
+            return _record(out, self, None, loc, _MULC, c)
+        return NotImplemented
+
+    __rmul__ = __mul__
+
+    def __sub__(self, other):
+        if isinstance(other, Value):
+            out, loc = _sub(self.data, other.data, None)
+            return _record(out, self, other, loc, _SUB, None)
+        if _is_number(other):
+            c = -float(other)
+            out, loc = _addc(self.data, c)
+            return _record(out, self, None, loc, _ADDC, c)
+        return NotImplemented
+
+    def __rsub__(self, other):
+        if _is_number(other):
+            return _unary(_RSUBC, self, float(other))
+        return NotImplemented
+
+    def __truediv__(self, other):
+        if isinstance(other, Value):
+            out, loc = _div(self.data, other.data, None)
+            return _record(out, self, other, loc, _DIV, None)
+        if _is_number(other):
+            # x / c is the gate *(1/c); dividing by zero still records (inf or nan)
+            return _unary(_MULC, self, _div(1.0, float(other), None)[0])
+        return NotImplemented
+
+    def __rtruediv__(self, other):
+        if _is_number(other):
+            return _unary(_RDIVC, self, float(other))
+        return NotImplemented
+
+    def __pow__(self, other):
+        if isinstance(other, Value):
+            raise TypeError("Value ** Value is not supported: only number exponents are (write x ** 2, not x ** y)")
+        if _is_number(other):
+            return _unary(_POW, self, float(other))
+        return NotImplemented
+
+    def __rpow__(self, other):
+        raise TypeError(
+            f"{type(other).__name__} ** Value is not supported: only number exponents are "
+            f"(for e ** x write x.exp())"
+        )
+
+    def __neg__(self):
+        return _unary(_MULC, self, -1.0)
+
+    # ---- functions (micrograd names, plus the lecture's activation zoo) ----
+    def exp(self):
+        return _unary(_EXP, self, None)
+
+    def log(self):
+        return _unary(_LOG, self, None)
+
+    def sqrt(self):
+        return _unary(_SQRT, self, None)
+
+    def tanh(self):
+        return _unary(_TANH, self, None)
+
+    def sigmoid(self):
+        return _unary(_SIGMOID, self, None)
+
+    def relu(self):
+        return _unary(_RELU, self, None)
+
+    def leaky_relu(self, alpha: float = 0.01):
+        return _unary(_LEAKY, self, _number(alpha, "leaky_relu(alpha)"))
+
+    def elu(self, alpha: float = 1.0):
+        return _unary(_ELU, self, _number(alpha, "elu(alpha)"))
+
+    def abs(self):
+        return _unary(_ABS, self, None)
+
+    def backward(self):
+        """Backpropagate from this node: every node it depends on gets its ``grad``."""
+        graph.backward(self)
+
+    def __repr__(self):
+        name = f", label={self.label!r}" if self.label else ""
+        return f"Value(data={self.data}, grad={self.grad}{name})"
+
+
+def _record(data, a, b, local, op, const) -> Value:
+    """A new recorded node; bypasses ``__init__`` because this is the hot path."""
+    v = _new(Value)
+    v.data = data
+    v.grad = 0.0
+    v._a = a
+    v._b = b
+    if b is None:
+        v._la = local[0]
+        v._lb = None
+    else:
+        v._la, v._lb = local
+    v._op = op
+    v._const = const
+    v.label = None
+    v.group = _current_group[-1]
+    v._order = _next()
+    return v
+
+
+def _unary(op, x: Value, const) -> Value:
+    out, loc = op.scalar(x.data, const)
+    return _record(out, x, None, loc, op, const)
+
+
+def _value(x, where: str) -> Value:
+    return x if isinstance(x, Value) else Value(_number(x, where))
+
+
+def maximum(a, b) -> Value:
+    """max(a, b) as one gate (for maxout); the gradient goes to the larger input."""
+    a, b = _value(a, "maximum(a, b)"), _value(b, "maximum(a, b)")
+    out, loc = _MAX.scalar(a.data, b.data, None)
+    return _record(out, a, b, loc, _MAX, None)
+
+
+def prelu(x, alpha) -> Value:
+    """Parametric ReLU: x if x > 0 else alpha·x, where alpha is a Value that learns."""
+    x, alpha = _value(x, "prelu(x, alpha)"), _value(alpha, "prelu(x, alpha)")
+    out, loc = _PRELU.scalar(x.data, alpha.data, None)
+    return _record(out, x, alpha, loc, _PRELU, None)
+
+
+def apply(op_name: str, inputs, const=None) -> Value:
+    """Apply any op of the rule table by name (used to build composite expansions)."""
+    op = OPS[op_name]
+    args = [_value(x, op_name) for x in inputs]
+    if len(args) != op.arity:
+        raise ValueError(f"{op_name} takes {op.arity} input(s), got {len(args)}")
+    out, loc = op.scalar(*(a.data for a in args), const)
+    return _record(out, args[0], args[1] if len(args) == 2 else None, loc, op, const)

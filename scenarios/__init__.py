@@ -1,0 +1,1 @@
+"""Lecture scenario files (TOML data, never code), shipped as package data."""

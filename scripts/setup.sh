@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# Set-up shared by the README's two commands: a virtual environment with the project and its
+# tools, and the system programs it drives (Graphviz's dot; for tests, Chromium and tmux).
+# Idempotent and fast on a second run: each step is skipped when already done.
+# Usage: source scripts/setup.sh [--dev]
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+VENV="$ROOT/.venv"
+DEV=0
+[ "${1:-}" = "--dev" ] && DEV=1
+
+say() { printf 'setup: %s\n' "$*" >&2; }
+
+# apt-get as root, sudo apt-get otherwise; on other systems, say what to install.
+apt_install() {
+    local missing=("$@")
+    if command -v apt-get >/dev/null 2>&1; then
+        local sudo=""
+        if [ "$(id -u)" -ne 0 ]; then
+            if command -v sudo >/dev/null 2>&1; then sudo="sudo"; else
+                say "please install ${missing[*]} (apt-get install ${missing[*]}) as root, then run this again"; return 1
+            fi
+        fi
+        say "installing ${missing[*]} with apt-get"
+        if [ ! -f "$ROOT/.venv/.apt-updated" ]; then $sudo apt-get update -qq >&2 || true; fi
+        DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+        mkdir -p "$ROOT/.venv" && touch "$ROOT/.venv/.apt-updated"
+    else
+        say "please install ${missing[*]} with your system's package manager (e.g. 'brew install graphviz'), then run this again"
+        return 1
+    fi
+}
+
+PY="${PYTHON:-python3}"
+if ! "$PY" -c 'import sys; sys.exit(sys.version_info < (3, 10))' 2>/dev/null; then
+    say "graphviz-nn needs Python 3.10 or newer as 'python3' (or set PYTHON=/path/to/python)"; exit 1
+fi
+
+need=()
+command -v dot >/dev/null 2>&1 || need+=(graphviz)
+"$PY" -c 'import ensurepip, venv' 2>/dev/null || need+=(python3-venv)
+if [ "$DEV" = 1 ]; then
+    command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || need+=(chromium chromium-driver)
+    command -v chromedriver >/dev/null 2>&1 || [[ " ${need[*]} " == *" chromium-driver "* ]] || need+=(chromium-driver)
+    command -v tmux >/dev/null 2>&1 || need+=(tmux)
+fi
+if [ "${#need[@]}" -gt 0 ]; then apt_install "${need[@]}"; fi
+
+if [ ! -x "$VENV/bin/python" ]; then
+    say "creating the virtual environment in .venv"
+    "$PY" -m venv "$VENV"
+fi
+
+# Reinstall only when the packaging files change (a stamp holds their hash).
+extras=""
+[ "$DEV" = 1 ] && extras="[dev,web]"
+stamp="$VENV/.installed$( [ "$DEV" = 1 ] && echo -dev )"
+want="$(cat "$ROOT/pyproject.toml" "$ROOT/setup.py" | sha256sum | cut -d' ' -f1)"
+if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+    say "installing graphviz-nn${extras} into .venv"
+    "$VENV/bin/python" -m pip install -q --disable-pip-version-check --upgrade pip >&2
+    "$VENV/bin/python" -m pip install -q --disable-pip-version-check -e "$ROOT$extras" >&2
+    echo "$want" > "$stamp"
+fi
+export PATH="$VENV/bin:$PATH"

@@ -1,0 +1,1 @@
+"""The Textual step debugger: a thin view over graphviz_nn.debugger."""
