@@ -4,9 +4,11 @@ Record once, view many: ``Value``/``Tensor`` record every node; the debugger tur
 recording into a trace of steps; the renderer and the terminal app draw that trace.
 """
 from .graph import backward
+from .gradcheck import gradcheck
 from .recording import group
+from .snapshot import to_json, to_networkx
 from .value import Value, maximum, prelu
 
 __version__ = "0.1.0"
 
-__all__ = ["Value", "maximum", "prelu", "group", "backward", "__version__"]
+__all__ = ["Value", "maximum", "prelu", "group", "backward", "gradcheck", "to_json", "to_networkx", "__version__"]

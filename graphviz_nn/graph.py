@@ -64,8 +64,11 @@ def node_ids(nodes: Sequence) -> dict:
     return {node: f"n{i}" for i, node in enumerate(nodes)}
 
 
-def backward(output, nodes: Sequence | None = None) -> list:
+def backward(output, nodes: Sequence | None = None, seed=None) -> list:
     """Fill ``grad`` on every node ``output`` depends on; returns the nodes in creation order.
+
+    ``seed`` is the upstream gradient given to ``output`` (default 1, or ones for a tensor);
+    the debugger seeds a composite gate's expansion with the gate's own upstream gradient.
 
     Interior gradients are recomputed on every call; leaf gradients accumulate across calls
     until zeroed, as in PyTorch. Non-finite numbers propagate and never raise.
@@ -75,7 +78,7 @@ def backward(output, nodes: Sequence | None = None) -> list:
         if node._a is not None:
             # a scalar node restarts from 0.0; a tensor node from zeros of its shape
             node.grad = 0.0 if node._la is not None else node._zero_grad()
-    seed = output._seed_grad()
+    seed = output._seed_grad() if seed is None else seed
     output.grad = seed if output._a is not None else output.grad + seed
     for node in reversed(nodes):
         a = node._a
@@ -95,3 +98,11 @@ def backward(output, nodes: Sequence | None = None) -> list:
             if gb is not None:
                 node._b.grad = node._b.grad + gb
     return nodes
+
+
+def display_label(node, node_id: str) -> str:
+    """The name views show: the user's label, else a gate's symbol, else the leaf's id."""
+    if node.label:
+        return node.label
+    op = node._op
+    return op.symbol(node._const) if op is not None else node_id

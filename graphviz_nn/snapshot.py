@@ -1,0 +1,98 @@
+"""The engine's snapshot of a recorded graph: a JSON-able dict, or a networkx MultiDiGraph.
+
+Non-finite floats are written as the strings "nan", "inf", "-inf" so the file stays valid
+JSON; tensor values and gradients become nested lists.
+"""
+from __future__ import annotations
+
+import math
+
+import networkx as nx
+import numpy as np
+
+from .graph import as_outputs, display_label, inputs, node_ids, reachable
+
+
+def json_number(x):
+    """A float (or array) as JSON: finite numbers as they are, others as strings."""
+    if isinstance(x, np.ndarray):
+        return [json_number(v) for v in x.tolist()] if x.ndim else json_number(float(x))
+    if isinstance(x, list):
+        return [json_number(v) for v in x]
+    if x is None:
+        return None
+    x = float(x)
+    if math.isnan(x):
+        return "nan"
+    if math.isinf(x):
+        return "inf" if x > 0 else "-inf"
+    return x
+
+
+def _node_record(node, ids) -> dict:
+    op = node._op
+    node_id = ids[node]
+    record = {
+        "id": node_id,
+        "label": display_label(node, node_id),
+        "op": op.name if op is not None else None,
+        "symbol": op.symbol(node._const) if op is not None else "",
+        "const": _const_json(node._const),
+        "value": json_number(node.data),
+        "grad": json_number(node.grad),
+        "inputs": [ids[i] for i in inputs(node)],
+        "local_grads": [json_number(g) for g in node.local_grads] if node._la is not None else None,
+        "group": list(node.group),
+    }
+    if isinstance(node.data, np.ndarray):
+        record["shape"] = list(node.data.shape)
+    return record
+
+
+def _const_json(c):
+    if c is None or isinstance(c, (str, bool, int)):
+        return c
+    if isinstance(c, float):
+        return json_number(c)
+    if isinstance(c, np.ndarray):
+        return json_number(c)
+    if isinstance(c, tuple):
+        return [_const_json(v) for v in c]
+    return repr(c)
+
+
+def to_json(outputs) -> dict:
+    """The whole recorded graph as a JSON-able dict.
+
+    ``{"nodes": [{id, label, op, symbol, const, value, grad, inputs, local_grads, group}, ...],
+    "output": id}`` for one output, ``"outputs": [ids]`` for several.
+
+    >>> from graphviz_nn import Value
+    >>> snap = to_json(Value(2.0, label="x") * 3)
+    >>> snap["output"], [n["label"] for n in snap["nodes"]]
+    ('n1', ['x', '*3'])
+    """
+    outs = as_outputs(outputs)
+    nodes = reachable(outs)
+    ids = node_ids(nodes)
+    snap = {"nodes": [_node_record(n, ids) for n in nodes]}
+    if len(outs) == 1 and hasattr(outputs, "_order"):
+        snap["output"] = ids[outs[0]]
+    else:
+        snap["outputs"] = [ids[o] for o in outs]
+    return snap
+
+
+def to_networkx(outputs) -> nx.MultiDiGraph:
+    """The recorded graph as a MultiDiGraph: node attributes as in ``to_json``, one edge per
+    input (key = input index; ``x * x`` has two edges), with its local gradient."""
+    snap = to_json(outputs)
+    g = nx.MultiDiGraph(output=snap.get("output"), outputs=snap.get("outputs"))
+    for record in snap["nodes"]:
+        g.add_node(record["id"], **{k: v for k, v in record.items() if k != "id"})
+    for record in snap["nodes"]:
+        locals_ = record["local_grads"]
+        for index, src in enumerate(record["inputs"]):
+            g.add_edge(src, record["id"], key=index, index=index,
+                       local_grad=None if locals_ is None else locals_[index])
+    return g
