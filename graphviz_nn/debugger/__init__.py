@@ -1,0 +1,69 @@
+"""The step-through backprop debugger, as plain Python (no user interface).
+
+Views (the text view, the Graphviz renderer, the Textual app) are thin layers over this
+contract; the names below stay stable.
+
+```python
+from graphviz_nn.debugger import build_trace, Trace, Step, State, Session
+
+trace = build_trace(outputs, backward_from=None, seed=None)
+#   outputs: one node or a list of nodes (Value or Tensor). Runs graphviz_nn.graph.backward once
+#   from `backward_from` (default: the first output; `seed` is its upstream gradient, default 1)
+#   and derives steps from what the engine recorded. Every output gets forward steps.
+trace.nodes        # list[NodeInfo] in creation order (index i has id f"n{i}")
+trace.node(id)     # NodeInfo by id "n7"; trace.id_of(node_object) -> "n7"; trace.find(id_or_label)
+trace.edges        # list[Edge(src, dst, index)]  (index = which input of dst)
+trace.outputs      # list of output ids; trace.backward_from -> id; trace.seed
+trace.steps        # list[Step]: n_forward forward steps, then n_backward backward, then updates
+trace.n_forward    # number of forward steps (== number of nodes); trace.n_backward
+trace.state_at(k)  # k in 0..len(steps): what is known after k steps. O(1) to create, O(log n)
+                   # per query: no replay from zero, so going back costs what going forward does.
+trace.edge_step(src, dst, index)  # index of the backward step along that edge (or None)
+trace.pass_bounds(phase)          # (first k, last k) of "forward" | "backward" | "update"
+
+NodeInfo: id, label (user label, else a gate's symbol, else the id), user_label, name (user
+          label or id: how gradients are named, "w2.grad"), op (op name or None for a leaf),
+          symbol ("*", "+1", "1/x", "exp", "sigmoid", "" for a leaf), const, inputs (tuple of ids,
+          duplicates kept), group (tuple path), is_leaf, is_tensor, shape (tuple or None),
+          formula ("n5 * n6", "n3 *-1", "1/n4", "exp(n2)"; the label for a leaf),
+          local_formulas (one str per input; the VJP formula for a tensor node), composite, node
+Step (frozen): index, phase ("forward" | "backward" | "update"), node (id of the gate, or of the
+          parameter for an update), text (one readable line), group (tuple),
+          value (forward: the node's value),
+          input_index, input (backward: which input of `node`, and its id),
+          upstream, local, contribution, grad_after (backward: the input's accumulated gradient
+          after this contribution: partial sums at fan-out),
+          old_value, new_value, grad, lr (update).
+          For tensor nodes upstream/contribution are arrays and local is None (the node's
+          local_formulas hold the VJP formula, e.g. "dL/dW = Xᵀ · dL/dY").
+State:    k, step (steps[k-1] or None), phase ("start"|"forward"|"backward"|"update"|"end"),
+          value(id) -> number/array or None (not yet known), grad(id) -> number/array or None,
+          is_partial(id) (some but not all contributions in), current (id of the step's node),
+          current_edge ((src, dst, index) of the last backward step, else None).
+          The gradient of backward_from (the seed, 1.0) is known once k > n_forward.
+
+session = Session(trace)            # or Session.from_outputs(outputs)
+session.k; session.state; session.trace (the trace being viewed; a sub-trace after step_into)
+session.depth (0 at the top; 1 inside a composite gate's expansion)
+session.next(); prev(); goto(k); run_to_end() (end of the current pass); restart()
+session.step_over(); step_into(); step_out(); continue_()  -> Break(reason, node, sentence, k) or None
+session.level  # "gate" | "neuron" | "layer" ; session.set_level(...)
+session.add_breakpoint(node_id_or_label); add_group_breakpoint(path); remove_breakpoint(...);
+session.toggle_breakpoint(...)
+session.add_watch(kind, threshold=None)  # "not_finite","vanishing","exploding","saturated","dead_relu"
+
+graphviz_nn.debugger.levels.collapse(trace, level) -> CollapsedView (boxes for groups, edges
+          carrying aggregated gradients) for the renderer and the app at neuron/layer level
+graphviz_nn.debugger.diagnostics.diagnose(trace) -> list[Flag(node, kind, sentence)]
+graphviz_nn.debugger.diagnostics.layer_report(trace) -> per-layer dead-ReLU fraction, grad norm
+graphviz_nn.debugger.expand.expand(trace, node_id) -> the sub-trace of a composite gate
+graphviz_nn.explain(outputs) -> str (the text view table)
+graphviz_nn.SGD(params, lr, momentum=0.0): step() / zero_grad(); `last_updates` feeds update steps
+graphviz_nn.debugger.training.Trainer(forward_fn, params, optimizer): forward → backward →
+          update → next iteration, history (loss, outputs, parameter norms), goto_iteration(N),
+          run(N) fast path with no steps.
+```
+"""
+from .trace import Edge, NodeInfo, State, Step, Trace, TraceError, build_trace
+
+__all__ = ["build_trace", "Trace", "Step", "State", "NodeInfo", "Edge", "TraceError"]

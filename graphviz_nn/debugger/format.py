@@ -1,0 +1,55 @@
+"""How the debugger writes numbers and node expressions in one readable line.
+
+Two decimals by default, as the lecture does; tiny and huge numbers switch to scientific
+notation so a vanishing gradient never reads as a misleading ``0.00``.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+# ops drawn between their two inputs, and const gates written after their input
+_INFIX = frozenset(("add", "sub", "mul", "div"))
+_POSTFIX = frozenset(("add_const", "mul_const"))
+
+
+def number(x) -> str:
+    """A number as the lecture writes it: ``-0.20``; ``1.27e-04`` when tiny; arrays summarised."""
+    if x is None:
+        return "?"
+    if isinstance(x, np.ndarray):
+        return array(x)
+    x = float(x)
+    if math.isnan(x):
+        return "nan"
+    if math.isinf(x):
+        return "inf" if x > 0 else "-inf"
+    if x == 0 or 0.005 <= abs(x) < 1e5:
+        return f"{x:.2f}"
+    return f"{x:.2e}"
+
+
+def array(a: np.ndarray) -> str:
+    """Small arrays in full, larger ones as shape and norm."""
+    if a.ndim == 0:
+        return number(float(a))
+    if a.size <= 4:
+        return "[" + ", ".join(number(v) for v in a.ravel().tolist()) + "]"
+    shape = "×".join(str(n) for n in a.shape)
+    return f"{shape} array (‖·‖ = {number(float(np.linalg.norm(a)))})"
+
+
+def expression(op, const, names) -> str:
+    """A gate as an expression of its inputs' names: ``n5 * n6``, ``n3 *-1``, ``1/n4``, ``exp(n2)``."""
+    if op is None:
+        return ""
+    symbol = op.symbol(const)
+    name = op.name
+    if name in _INFIX and len(names) == 2:
+        return f"{names[0]} {symbol} {names[1]}"
+    if name in _POSTFIX:
+        return f"{names[0]} {symbol}"
+    if name in ("rsub_const", "rdiv_const", "pow"):
+        return symbol.replace("x", names[0])
+    return f"{symbol}({', '.join(names)})"

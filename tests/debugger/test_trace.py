@@ -1,0 +1,176 @@
+"""The trace of the CS231n sigmoid neuron and of fan-out, checked against the lecture's numbers."""
+import math
+import random
+
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from graphviz_nn import Value
+from graphviz_nn.debugger import TraceError, build_trace
+from graphviz_nn.errors import UserError
+
+
+def neuron():
+    w0, x0 = Value(2.0, label="w0"), Value(-1.0, label="x0")
+    w1, x1 = Value(-3.0, label="w1"), Value(-2.0, label="x1")
+    w2 = Value(-3.0, label="w2")
+    return (w0 * x0 + w1 * x1 + w2).sigmoid()
+
+
+def backward_into(trace, label):
+    node_id = trace.find(label)
+    return [s for s in trace.steps if s.phase == "backward" and s.input == node_id]
+
+
+def test_one_forward_step_per_node_and_one_backward_step_per_edge():
+    trace = build_trace(neuron())
+    assert trace.n_forward == len(trace.nodes) == 10
+    assert [s.phase for s in trace.steps].count("forward") == 10
+    assert [s.phase for s in trace.steps].count("backward") == len(trace.edges) == 9
+    assert [s.node for s in trace.steps[:10]] == [f"n{i}" for i in range(10)]
+
+
+def test_backward_step_into_w0_reads_upstream_local_contribution():
+    (step,) = backward_into(build_trace(neuron()), "w0")
+    assert step.upstream == pytest.approx(0.1966, abs=1e-4)
+    assert step.local == -1.0
+    assert step.contribution == pytest.approx(-0.1966, abs=1e-4)
+    assert step.text == "[0.20] × [-1.00] = -0.20 → w0.grad = -0.20"
+
+
+def test_final_gradients_match_the_lecture_in_the_lecture_order():
+    trace = build_trace(neuron())
+    leaves = [(trace.node(s.input).label, round(s.grad_after, 2)) for s in trace.steps
+              if s.phase == "backward" and trace.node(s.input).is_leaf]
+    assert leaves == [("w0", -0.2), ("x0", 0.39), ("w1", -0.39), ("x1", -0.59), ("w2", 0.2)]
+
+
+def test_forward_text_reads_like_one_equation_per_node():
+    trace = build_trace(neuron())
+    assert trace.steps[0].text == "n0 = w0 = 2.00"
+    assert trace.steps[5].text == "n5 = n0 * n1 = -2.00"
+    assert trace.steps[9].text == "n9 = sigmoid(n8) = 0.73"
+
+
+def test_fan_out_shows_partial_sums():
+    x = Value(3.0, label="x")
+    trace = build_trace(x * x + x)
+    steps = backward_into(trace, "x")
+    assert [s.grad_after for s in steps] == [3.0, 6.0, 7.0]
+    k = steps[1].index + 1
+    state = trace.state_at(k)
+    assert state.grad("n0") == 6.0 and state.is_partial("n0")
+    assert not trace.state_at(len(trace.steps)).is_partial("n0")
+    assert x.grad == 7.0
+
+
+def test_state_at_start_knows_nothing_and_at_end_knows_every_gradient():
+    f = neuron()
+    trace = build_trace(f)
+    start, end = trace.state_at(0), trace.state_at(len(trace.steps))
+    assert start.phase == "start" and start.step is None and start.current is None
+    assert all(start.value(n.id) is None and start.grad(n.id) is None for n in trace.nodes)
+    assert end.phase == "end"
+    for info in trace.nodes:
+        assert end.value(info.id) == info.node.data
+        assert end.grad(info.id) == pytest.approx(info.node.grad)
+
+
+def test_output_gradient_known_from_first_backward_state():
+    trace = build_trace(neuron())
+    assert trace.state_at(trace.n_forward).grad("n9") is None
+    assert trace.state_at(trace.n_forward + 1).grad("n9") == 1.0
+    assert trace.state_at(trace.n_forward + 1).current_edge == ("n8", "n9", 0)
+
+
+def test_values_become_known_one_forward_step_at_a_time():
+    trace = build_trace(neuron())
+    state = trace.state_at(6)
+    assert state.value("n5") == -2.0 and state.value("n6") is None
+    assert state.current == "n5" and state.phase == "forward"
+
+
+def test_state_at_rejects_out_of_range_with_a_user_error():
+    trace = build_trace(neuron())
+    with pytest.raises(UserError, match="out of range"):
+        trace.state_at(len(trace.steps) + 1)
+
+
+def test_unknown_id_or_label_is_a_user_error():
+    trace = build_trace(neuron())
+    with pytest.raises(TraceError, match="no node"):
+        trace.find("nope")
+
+
+def test_multiple_outputs_get_forward_steps_and_backward_from_chooses_the_pass():
+    a, b = Value(2.0, label="a"), Value(5.0, label="b")
+    loss, other = a * 3, b + 1
+    trace = build_trace([loss, other])
+    assert trace.n_forward == 4 and len(trace.outputs) == 2
+    end = trace.state_at(len(trace.steps))
+    assert end.grad(trace.id_of(a)) == 3.0 and end.grad(trace.id_of(b)) is None
+    trace2 = build_trace([loss, other], backward_from=other)
+    assert trace2.backward_from == trace2.id_of(other)
+
+
+def test_seed_scales_every_gradient():
+    x = Value(1.5, label="x")
+    y = (x * x).exp()
+    trace = build_trace(y, seed=0.5)
+    (step,) = [s for s in trace.steps if s.input == trace.id_of(x) and s.input_index == 1]
+    assert trace.state_at(len(trace.steps)).grad(trace.id_of(x)) == pytest.approx(0.5 * 2 * 1.5 * math.exp(2.25))
+    assert step.upstream == pytest.approx(0.5 * math.exp(2.25))
+
+
+def _random_expression(rng, n_leaves, n_ops):
+    leaves = [Value(rng.uniform(-2, 2), label=f"x{i}") for i in range(n_leaves)]
+    pool = list(leaves)
+    for _ in range(n_ops):
+        a, b = rng.choice(pool), rng.choice(pool)
+        op = rng.choice(["add", "mul", "tanh", "sub", "addc"])
+        node = {"add": lambda: a + b, "mul": lambda: a * b, "tanh": lambda: a.tanh(),
+                "sub": lambda: a - b, "addc": lambda: a + 1.5}[op]()
+        pool.append(node)
+    return leaves, pool[-1]
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(0, 10_000), st.integers(1, 4), st.integers(1, 12))
+def test_trace_gradients_agree_with_central_finite_differences(seed, n_leaves, n_ops):
+    leaves, out = _random_expression(random.Random(seed), n_leaves, n_ops)
+    trace = build_trace(out)
+    end = trace.state_at(len(trace.steps))
+    eps = 1e-6
+    for leaf in leaves:
+        if leaf not in trace._ids:
+            continue
+        numeric = (_replay(out, leaf, eps) - _replay(out, leaf, -eps)) / (2 * eps)
+        assert end.grad(trace.id_of(leaf)) == pytest.approx(numeric, rel=1e-4, abs=1e-5)
+
+
+def _replay(out, leaf, shift):
+    """The output's value with one leaf shifted, re-running the recorded ops' forward rules."""
+    from graphviz_nn.graph import reachable
+    vals = {}
+    for node in reachable(out):
+        if node._op is None:
+            vals[node] = node.data + (shift if node is leaf else 0.0)
+        else:
+            vals[node] = node._op.scalar(*(vals[x] for x in node.inputs), node._const)[0]
+    return vals[out]
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(0, 10_000))
+def test_prev_from_the_end_restores_every_earlier_state(seed):
+    rng = random.Random(seed)
+    _, out = _random_expression(rng, 3, 8)
+    trace = build_trace(out)
+    n = len(trace.steps)
+    forward_views = []
+    for k in range(n + 1):
+        s = trace.state_at(k)
+        forward_views.append([(s.value(i.id), s.grad(i.id), s.is_partial(i.id)) for i in trace.nodes])
+    for k in range(n, -1, -1):
+        s = trace.state_at(k)
+        assert [(s.value(i.id), s.grad(i.id), s.is_partial(i.id)) for i in trace.nodes] == forward_views[k]
