@@ -7,8 +7,9 @@ from .graph import backward
 from .gradcheck import gradcheck
 from .recording import group
 from .snapshot import to_json, to_networkx
+from .tensor import Tensor
 from .value import Value, maximum, prelu
 
 __version__ = "0.1.0"
 
-__all__ = ["Value", "maximum", "prelu", "group", "backward", "gradcheck", "to_json", "to_networkx", "__version__"]
+__all__ = ["Value", "Tensor", "maximum", "prelu", "group", "backward", "gradcheck", "to_json", "to_networkx", "__version__"]

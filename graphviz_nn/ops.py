@@ -14,7 +14,7 @@ Example::
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Callable, Optional
 
 INF = math.inf
@@ -42,7 +42,10 @@ class Op:
     scalar: (*input numbers, c) -> (value, local gradients);
     expansion(c): for a composite gate, its primitive gates as ``(op, const, input refs)``
     where refs 0..arity-1 are the composite's inputs and arity+j is expansion step j;
-    vjp: (upstream, output array, input arrays, c) -> one array per input (tensor engine).
+    vjp: (upstream, output array, input arrays, c, needs) -> one array (or None) per input
+    (tensor engine; ``needs[i]`` false means input i wants no gradient, so None is fine);
+    vjp_formula(c): per input, the VJP as math for the inspector;
+    array: (*input arrays, c) -> output array, the tensor engine's forward.
     """
 
     name: str
@@ -54,6 +57,7 @@ class Op:
     expansion: Optional[Callable[[Optional[float]], tuple]] = None
     vjp: Optional[Callable] = None
     vjp_formula: Callable[[Optional[float]], tuple] = field(default=lambda c: ())
+    array: Optional[Callable] = None
 
     @property
     def composite(self) -> bool:
@@ -265,3 +269,299 @@ LEAF = "leaf"
 def symbol(op: Optional[str], const: Optional[float]) -> str:
     """The gate label for an op name (a leaf has none)."""
     return "" if op is None or op == LEAF else OPS[op].symbol(const)
+
+
+# ==== tensor engine: array forwards and vector-Jacobian products ======================
+# Each rule below sits beside its scalar twin in OPS: ``array`` is the forward on float64
+# arrays, ``vjp`` maps the upstream gradient to one gradient per input (summed back to the
+# input's shape when numpy broadcast it), ``vjp_formula`` is the math the inspector shows.
+
+import numpy as np  # noqa: E402  (only the tensor rules need it)
+
+# Forwards that can overflow or leave their domain run under errstate(all="ignore"): they
+# return inf/nan like the scalar rules and never raise, so the debugger can find the node.
+
+
+
+def unbroadcast(g, shape: tuple):
+    """Sum a broadcast gradient back to ``shape`` (the input's shape before broadcasting)."""
+    if g.shape == shape:
+        return g
+    extra = g.ndim - len(shape)
+    if extra:
+        g = g.sum(axis=tuple(range(extra)))
+    axes = tuple(i for i, n in enumerate(shape) if n == 1 and g.shape[i] != 1)
+    return g.sum(axis=axes, keepdims=True) if axes else g
+
+
+def _expand(g, axis, keepdims: bool):
+    """Put back the axes a reduction removed, so ``g`` broadcasts against the input."""
+    if axis is None or keepdims:
+        return g
+    return np.expand_dims(g, axis)
+
+
+def _tensor(name, array, vjp, vjp_formula):
+    OPS[name] = replace(OPS[name], array=array, vjp=vjp, vjp_formula=vjp_formula)
+
+
+def _unb2(ga, gb, xs, needs):
+    return (unbroadcast(ga, xs[0].shape) if needs[0] else None,
+            unbroadcast(gb, xs[1].shape) if needs[1] else None)
+
+
+_tensor("add", lambda a, b, c: a + b,
+        lambda g, y, xs, c, needs=(True, True): _unb2(g, g, xs, needs),
+        lambda c: ("dL/da = dL/dy (summed over broadcast axes)", "dL/db = dL/dy (summed over broadcast axes)"))
+_tensor("sub", lambda a, b, c: a - b,
+        lambda g, y, xs, c, needs=(True, True): _unb2(g, -g if needs[1] else None, xs, needs),
+        lambda c: ("dL/da = dL/dy (summed over broadcast axes)", "dL/db = -dL/dy (summed over broadcast axes)"))
+_tensor("mul", lambda a, b, c: a * b,
+        lambda g, y, xs, c, needs=(True, True): _unb2(g * xs[1] if needs[0] else None,
+                                                      g * xs[0] if needs[1] else None, xs, needs),
+        lambda c: ("dL/da = dL/dy ⊙ b", "dL/db = dL/dy ⊙ a"))
+
+
+def _div_array(a, b, c):
+    with np.errstate(all="ignore"):
+        return a / b
+
+
+def _div_vjp(g, y, xs, c, needs=(True, True)):
+    with np.errstate(all="ignore"):
+        ga = g / xs[1] if needs[0] else None
+        gb = -g * y / xs[1] if needs[1] else None
+    return _unb2(ga, gb, xs, needs)
+
+
+_tensor("div", _div_array, _div_vjp, lambda c: ("dL/da = dL/dy ⊙ 1/b", "dL/db = -dL/dy ⊙ a/b²"))
+
+
+def _max_vjp(g, y, xs, c, needs=(True, True)):
+    first = xs[0] >= xs[1]  # ties go to the first input, as in the scalar rule
+    return _unb2(g * first if needs[0] else None, g * ~first if needs[1] else None, xs, needs)
+
+
+_tensor("max", lambda a, b, c: np.maximum(a, b), _max_vjp,
+        lambda c: ("dL/da = dL/dy ⊙ [a ≥ b]", "dL/db = dL/dy ⊙ [b > a]"))
+
+
+def _prelu_vjp(g, y, xs, c, needs=(True, True)):
+    x, alpha = xs
+    pos = x > 0
+    return _unb2(g * np.where(pos, 1.0, alpha) if needs[0] else None,
+                 g * np.where(pos, 0.0, x) if needs[1] else None, xs, needs)
+
+
+_tensor("prelu", lambda x, a, c: np.where(x > 0, x, a * x), _prelu_vjp,
+        lambda c: ("dL/dx = dL/dy ⊙ (1 if x > 0 else α)", "dL/dα = dL/dy ⊙ (0 if x > 0 else x)"))
+
+# ---- unary gates (one input; ``needs`` is always true when the rule is called) ----
+_tensor("add_const", lambda x, c: x + c, lambda g, y, xs, c, needs=(True,): (g,),
+        lambda c: ("dL/dx = dL/dy",))
+_tensor("mul_const", lambda x, c: x * c, lambda g, y, xs, c, needs=(True,): (g * c,),
+        lambda c: (f"dL/dx = {fmt_const(c)}·dL/dy",))
+_tensor("rsub_const", lambda x, c: c - x, lambda g, y, xs, c, needs=(True,): (-g,),
+        lambda c: ("dL/dx = -dL/dy",))
+
+
+def _rdiv_array(x, c):
+    with np.errstate(all="ignore"):
+        return c / x
+
+
+def _rdiv_vjp(g, y, xs, c, needs=(True,)):
+    with np.errstate(all="ignore"):
+        return (-g * y / xs[0],)
+
+
+_tensor("rdiv_const", _rdiv_array, _rdiv_vjp, lambda c: (f"dL/dx = -dL/dy ⊙ {fmt_const(c)}/x²",))
+
+
+def _pow_array(x, c):
+    with np.errstate(all="ignore"):
+        return x ** c
+
+
+def _pow_vjp(g, y, xs, c, needs=(True,)):
+    with np.errstate(all="ignore"):
+        return (g * (c * xs[0] ** (c - 1)),)
+
+
+_tensor("pow", _pow_array, _pow_vjp, lambda c: (f"dL/dx = dL/dy ⊙ {fmt_const(c)}·x^{fmt_const(c - 1)}",))
+
+
+def _exp_array(x, c):
+    with np.errstate(all="ignore"):
+        return np.exp(x)
+
+
+_tensor("exp", _exp_array, lambda g, y, xs, c, needs=(True,): (g * y,), lambda c: ("dL/dx = dL/dy ⊙ e^x",))
+
+
+def _log_array(x, c):
+    with np.errstate(all="ignore"):
+        return np.log(x)
+
+
+def _log_vjp(g, y, xs, c, needs=(True,)):
+    with np.errstate(all="ignore"):
+        return (g / xs[0],)
+
+
+_tensor("log", _log_array, _log_vjp, lambda c: ("dL/dx = dL/dy ⊙ 1/x",))
+
+
+def _sqrt_array(x, c):
+    with np.errstate(all="ignore"):
+        return np.sqrt(x)
+
+
+def _sqrt_vjp(g, y, xs, c, needs=(True,)):
+    with np.errstate(all="ignore"):
+        return (g * 0.5 / y,)
+
+
+_tensor("sqrt", _sqrt_array, _sqrt_vjp, lambda c: ("dL/dx = dL/dy ⊙ 1/(2√x)",))
+_tensor("relu", lambda x, c: np.maximum(x, 0.0), lambda g, y, xs, c, needs=(True,): (g * (xs[0] > 0),),
+        lambda c: ("dL/dx = dL/dy ⊙ [x > 0]",))
+_tensor("abs", lambda x, c: np.abs(x), lambda g, y, xs, c, needs=(True,): (g * np.sign(xs[0]),),
+        lambda c: ("dL/dx = dL/dy ⊙ sign(x)",))
+
+
+def _sigmoid_array(x, c):
+    # exp of -|x| never overflows; the two branches of the scalar rule, vectorised
+    with np.errstate(under="ignore"):
+        e = np.exp(-np.abs(x))
+    return np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+
+
+_tensor("sigmoid", _sigmoid_array, lambda g, y, xs, c, needs=(True,): (g * (y * (1.0 - y)),),
+        lambda c: ("dL/dx = dL/dy ⊙ σ(x)(1 - σ(x))",))
+_tensor("tanh", lambda x, c: np.tanh(x), lambda g, y, xs, c, needs=(True,): (g * (1.0 - y * y),),
+        lambda c: ("dL/dx = dL/dy ⊙ (1 - tanh²x)",))
+_tensor("leaky_relu", lambda x, c: np.where(x > 0, x, c * x),
+        lambda g, y, xs, c, needs=(True,): (g * np.where(xs[0] > 0, 1.0, c),),
+        lambda c: (f"dL/dx = dL/dy ⊙ (1 if x > 0 else {fmt_const(c)})",))
+
+
+def _elu_array(x, c):
+    with np.errstate(all="ignore"):
+        return np.where(x > 0, x, c * np.expm1(np.minimum(x, 0.0)))
+
+
+# below zero, elu'(x) = α·e^x = y + α, so the output alone gives the local gradient
+_tensor("elu", _elu_array, lambda g, y, xs, c, needs=(True,): (g * np.where(xs[0] > 0, 1.0, y + c),),
+        lambda c: (f"dL/dx = dL/dy ⊙ (1 if x > 0 else {fmt_const(c)}·e^x)",))
+
+
+# ---- tensor-only ops: reductions, shapes, matrix product, softmax, indexing ----------
+
+def _tensor_op(name, arity, symbol, formula, array, vjp, vjp_formula):
+    """Register an op that only the tensor engine has (its scalar rule is ``None``)."""
+    OPS[name] = Op(name, arity,
+                   symbol if callable(symbol) else (lambda c, s=symbol: s),
+                   formula if callable(formula) else (lambda c, f=formula: f),
+                   vjp_formula, None, None, vjp, vjp_formula, array)
+
+
+def _axis_text(c) -> str:
+    axis, keepdims = c
+    a = "" if axis is None else f"axis={axis[0] if len(axis) == 1 else axis}"
+    return ", ".join(t for t in (a, "keepdims" if keepdims else "") if t)
+
+
+def _matmul_vjp(g, y, xs, c, needs=(True, True)):
+    a, b = xs
+    if a.ndim == 2 and b.ndim == 2:  # the layer case first: X (n, k) @ W (k, m)
+        return (g @ b.T if needs[0] else None, a.T @ g if needs[1] else None)
+    if a.ndim == 1 and b.ndim == 1:
+        return (g * b if needs[0] else None, g * a if needs[1] else None)
+    if a.ndim == 1:  # x (k,) @ W (k, m) -> (m,)
+        return (b @ g if needs[0] else None, np.outer(a, g) if needs[1] else None)
+    return (np.outer(g, b) if needs[0] else None, a.T @ g if needs[1] else None)  # X (n, k) @ w (k,)
+
+
+_tensor_op("matmul", 2, "@", "X · W", lambda a, b, c: a @ b, _matmul_vjp,
+           lambda c: ("dL/dX = dL/dY · Wᵀ", "dL/dW = Xᵀ · dL/dY"))
+
+
+def _sum_vjp(g, y, xs, c, needs=(True,)):
+    return (np.broadcast_to(_expand(g, c[0], c[1]), xs[0].shape),)
+
+
+def _mean_vjp(g, y, xs, c, needs=(True,)):
+    x = xs[0]
+    count = x.size if c[0] is None else math.prod(x.shape[i] for i in c[0])
+    return (np.broadcast_to(_expand(g, c[0], c[1]) / count, x.shape),)
+
+
+def _max_axis_vjp(g, y, xs, c, needs=(True,)):
+    x = xs[0]
+    hit = x == _expand(y, c[0], c[1])
+    # ties share the gradient equally, so the rule is symmetric in the tied inputs
+    share = hit / hit.sum(axis=c[0], keepdims=True)
+    return (share * _expand(g, c[0], c[1]),)
+
+
+_tensor_op("sum", 1, lambda c: f"sum({_axis_text(c)})", lambda c: f"Σ x ({_axis_text(c) or 'all'})",
+           lambda x, c: x.sum(axis=c[0], keepdims=c[1]), _sum_vjp,
+           lambda c: ("dL/dx = dL/dy broadcast back over the summed axes",))
+_tensor_op("mean", 1, lambda c: f"mean({_axis_text(c)})", lambda c: f"mean x ({_axis_text(c) or 'all'})",
+           lambda x, c: x.mean(axis=c[0], keepdims=c[1]), _mean_vjp,
+           lambda c: ("dL/dx = dL/dy / n broadcast back over the averaged axes",))
+_tensor_op("max_axis", 1, lambda c: f"max({_axis_text(c)})", lambda c: f"max x ({_axis_text(c) or 'all'})",
+           lambda x, c: x.max(axis=c[0], keepdims=c[1]), _max_axis_vjp,
+           lambda c: ("dL/dx = dL/dy where x is the maximum, 0 elsewhere (ties share)",))
+_tensor_op("reshape", 1, lambda c: f"reshape{c}", lambda c: f"x reshaped to {c}",
+           lambda x, c: x.reshape(c), lambda g, y, xs, c, needs=(True,): (g.reshape(xs[0].shape),),
+           lambda c: ("dL/dx = dL/dy reshaped back to x's shape",))
+
+
+def _inverse_axes(axes):
+    return None if axes is None else tuple(np.argsort(axes))
+
+
+_tensor_op("transpose", 1, lambda c: "ᵀ" if c is None else f"transpose{c}", "xᵀ",
+           lambda x, c: np.transpose(x, c),
+           lambda g, y, xs, c, needs=(True,): (np.transpose(g, _inverse_axes(c)),),
+           lambda c: ("dL/dx = (dL/dy)ᵀ",))
+
+
+def _softmax_array(x, axis):
+    z = x - x.max(axis=axis, keepdims=True)  # the shift keeps exp in range at logits of ±1000
+    with np.errstate(under="ignore"):
+        e = np.exp(z)
+    return e / e.sum(axis=axis, keepdims=True)
+
+
+def _log_softmax_array(x, axis):
+    z = x - x.max(axis=axis, keepdims=True)
+    with np.errstate(under="ignore"):
+        return z - np.log(np.exp(z).sum(axis=axis, keepdims=True))
+
+
+def _log_softmax_vjp(g, y, xs, c, needs=(True,)):
+    with np.errstate(under="ignore"):
+        return (g - np.exp(y) * g.sum(axis=c, keepdims=True),)
+
+
+_tensor_op("softmax", 1, lambda c: "softmax", lambda c: f"e^x / Σ e^x (axis={c})", _softmax_array,
+           lambda g, y, xs, c, needs=(True,): (y * (g - (g * y).sum(axis=c, keepdims=True)),),
+           lambda c: ("dL/dx = y ⊙ (dL/dy - Σ dL/dy ⊙ y)",))
+_tensor_op("log_softmax", 1, lambda c: "log_softmax", lambda c: f"x - log Σ e^x (axis={c})",
+           _log_softmax_array, _log_softmax_vjp,
+           lambda c: ("dL/dx = dL/dy - softmax(x) ⊙ Σ dL/dy",))
+
+
+def _index_vjp(g, y, xs, c, needs=(True,)):
+    gx = np.zeros_like(xs[0])
+    np.add.at(gx, c, g)  # add, not assign: an index picked twice gets both gradients
+    return (gx,)
+
+
+_tensor_op("index", 1, lambda c: "[·]", "x[index]", lambda x, c: x[c], _index_vjp,
+           lambda c: ("dL/dx = dL/dy scattered back to the picked positions, 0 elsewhere",))
+_tensor_op("dropout", 1, "dropout", "x ⊙ m / (1 - p)", lambda x, c: x * c,
+           lambda g, y, xs, c, needs=(True,): (g * c,),
+           lambda c: ("dL/dx = dL/dy ⊙ m / (1 - p)",))

@@ -1,0 +1,548 @@
+"""``Tensor``: a recording numpy node, the matrix picture of the same graph ``Value`` records.
+
+One node per layer operation (``X @ W``, ``+ b``, ``relu``, ``softmax``...), each with its
+op, ordered inputs, value, gradient and group path, so every debugger view works on both
+engines. Backward is a vector-Jacobian product per node, taken from the rule table::
+
+    >>> from graphviz_nn import Tensor
+    >>> X = Tensor([[1.0, 2.0], [3.0, 4.0]], label="X")
+    >>> W = Tensor([[1.0], [-1.0]], label="W")
+    >>> loss = (X @ W).sum()
+    >>> loss.backward(); W.grad.tolist()
+    [[4.0], [6.0]]
+
+A plain number on one side of an operator folds into one gate (``x + 1`` is a ``+1`` gate);
+an array on one side becomes a constant leaf that wants no gradient.
+"""
+from __future__ import annotations
+
+import numbers
+from typing import NamedTuple
+
+import numpy as np
+
+from . import graph
+from .errors import UserError
+from .ops import OPS
+from .recording import _current_group, creation_counter
+
+_new = object.__new__
+_next = creation_counter.__next__
+
+_ADD, _SUB, _MUL, _DIV, _MAX, _PRELU = (OPS[n] for n in ("add", "sub", "mul", "div", "max", "prelu"))
+_ADDC, _MULC, _RSUBC, _RDIVC, _POW = (OPS[n] for n in ("add_const", "mul_const", "rsub_const", "rdiv_const", "pow"))
+_EXP, _LOG, _SQRT, _TANH, _SIGMOID = (OPS[n] for n in ("exp", "log", "sqrt", "tanh", "sigmoid"))
+_RELU, _LEAKY, _ELU, _ABS = (OPS[n] for n in ("relu", "leaky_relu", "elu", "abs"))
+_MATMUL, _SUM, _MEAN, _MAX_AXIS = (OPS[n] for n in ("matmul", "sum", "mean", "max_axis"))
+_RESHAPE, _TRANSPOSE, _SOFTMAX, _LOG_SOFTMAX, _INDEX, _DROPOUT = (
+    OPS[n] for n in ("reshape", "transpose", "softmax", "log_softmax", "index", "dropout"))
+
+_NO_GRADS = (None, None)
+_PLAIN_NUMBERS = frozenset((float, int))
+
+# Ops whose Jacobian is diagonal: output element i depends on input element i alone.
+ELEMENTWISE = frozenset(("add_const", "mul_const", "rsub_const", "rdiv_const", "pow", "exp", "log", "sqrt",
+                         "relu", "abs", "sigmoid", "tanh", "leaky_relu", "elu", "dropout"))
+_ELEMENTWISE_BINARY = frozenset(("add", "sub", "mul", "div", "max", "prelu"))
+
+DEFAULT_MAX_JACOBIAN = 10_000  # entries; a 100 × 100 matrix is still readable in a view
+
+
+class ShapeError(UserError, ValueError):
+    """Two shapes an op cannot combine (the message names the op and both shapes)."""
+
+
+class JacobianTooLarge(UserError, ValueError):
+    """An explicit Jacobian was asked for a node whose Jacobian has too many entries."""
+
+
+def _is_number(x) -> bool:
+    return type(x) in _PLAIN_NUMBERS or (isinstance(x, numbers.Real) and not isinstance(x, np.ndarray))
+
+
+def as_array(data, where: str = "Tensor(data)") -> np.ndarray:
+    """``data`` as a new float64 array; integers and booleans convert, anything else is refused."""
+    if isinstance(data, Tensor):
+        return np.array(data.data, dtype=np.float64)
+    if type(data).__name__ == "Value":
+        raise TypeError(f"{where} got a scalar Value; Value and Tensor do not mix, use Tensor(value.data)")
+    try:
+        arr = np.asarray(data)
+    except ValueError:
+        raise ValueError(f"{where} needs a rectangular array of numbers (rows of equal length), "
+                         f"got {type(data).__name__}") from None
+    if arr.dtype.kind in "biuf":
+        return np.array(arr, dtype=np.float64)
+    if arr.dtype.kind == "O" and any(type(v).__name__ in ("Value", "Tensor") for v in arr.reshape(-1)):
+        raise TypeError(f"{where} got Value or Tensor objects inside a list; Value and Tensor do not mix, "
+                        f"pass plain numbers")
+    raise TypeError(f"{where} needs numbers, got an array of dtype {arr.dtype}; "
+                    f"convert it with np.asarray(data, dtype=float) first")
+
+
+class VJPTerm(NamedTuple):
+    """How one input's gradient is made: the formula, and the shapes a view can print beside it."""
+
+    formula: str
+    grad_shape: tuple
+    upstream_shape: tuple
+    factors: str  # the formula with each factor's shape (matrix product only), else ""
+
+
+class Tensor:
+    """A float64 array node: ``data``, ``grad`` (same shape after backward) and what produced it.
+
+    ``requires_grad=False`` marks data that wants no gradient (a batch of inputs, targets):
+    its grad stays zero and no work is spent on it, e.g. ``dL/dX`` of the input batch.
+    """
+
+    __slots__ = ("data", "grad", "_a", "_b", "_la", "_lb", "_op", "_const", "label", "group", "_order",
+                 "requires_grad")
+    __array_ufunc__ = None  # ``ndarray + Tensor`` defers to Tensor.__radd__ instead of looping
+
+    def __init__(self, data, label: str | None = None, requires_grad: bool = True):
+        self.data = as_array(data)
+        self.grad = np.zeros(self.data.shape)
+        self._a = self._b = self._la = self._lb = None
+        self._op = None
+        self._const = None
+        self.label = label or None
+        self.group = _current_group[-1]
+        self._order = _next()
+        self.requires_grad = bool(requires_grad)
+
+    # ---- recorded graph (read-only views of what the engine stored) ----
+    @property
+    def op(self):
+        """The ``ops.Op`` that produced this node, ``None`` for a leaf."""
+        return self._op
+
+    @property
+    def const(self):
+        """The op's constant (exponent, alpha, axis, shape, index, dropout mask) or ``None``."""
+        return self._const
+
+    @property
+    def inputs(self) -> tuple:
+        """Inputs in order, duplicates kept."""
+        return graph.inputs(self)
+
+    @property
+    def local_grads(self) -> tuple:
+        """Empty: a tensor node has a vector-Jacobian product, not local gradient numbers."""
+        return ()
+
+    @property
+    def shape(self) -> tuple:
+        return self.data.shape
+
+    @property
+    def ndim(self) -> int:
+        return self.data.ndim
+
+    @property
+    def size(self) -> int:
+        return self.data.size
+
+    def __len__(self) -> int:
+        return len(self.data)
+
+    def item(self) -> float:
+        """The value of a one-element tensor as a float."""
+        return self.data.item()
+
+    def numpy(self) -> np.ndarray:
+        """A copy of the value."""
+        return self.data.copy()
+
+    def _zero_grad(self):
+        return np.zeros(self.data.shape)
+
+    def _seed_grad(self):
+        return np.ones(self.data.shape)
+
+    def zero_grad(self):
+        """Reset this node's gradient to zeros (leaf gradients accumulate until this is called)."""
+        self.grad = np.zeros(self.data.shape)
+
+    def _vjp(self, upstream):
+        """(dL/d input a, dL/d input b) from dL/d self, by this node's rule; None where not wanted."""
+        if not self.requires_grad:
+            return _NO_GRADS
+        a, b = self._a, self._b
+        if b is None:
+            return self._op.vjp(upstream, self.data, (a.data,), self._const)[0], None
+        return self._op.vjp(upstream, self.data, (a.data, b.data), self._const,
+                            (a.requires_grad, b.requires_grad))
+
+    def backward(self):
+        """Backpropagate from this node (a non-scalar output is seeded with ones)."""
+        graph.backward(self)
+
+    # ---- operators ----
+    def __add__(self, other):
+        if isinstance(other, Tensor):
+            return _binary(_ADD, self, other)
+        if _is_number(other):
+            return _unary(_ADDC, self, float(other))
+        return _binary(_ADD, self, _constant(other, "+"))
+
+    def __radd__(self, other):
+        if _is_number(other):
+            return _unary(_ADDC, self, float(other))
+        return _binary(_ADD, _constant(other, "+"), self)
+
+    def __sub__(self, other):
+        if isinstance(other, Tensor):
+            return _binary(_SUB, self, other)
+        if _is_number(other):
+            return _unary(_ADDC, self, -float(other))
+        return _binary(_SUB, self, _constant(other, "-"))
+
+    def __rsub__(self, other):
+        if _is_number(other):
+            return _unary(_RSUBC, self, float(other))
+        return _binary(_SUB, _constant(other, "-"), self)
+
+    def __mul__(self, other):
+        if isinstance(other, Tensor):
+            return _binary(_MUL, self, other)
+        if _is_number(other):
+            return _unary(_MULC, self, float(other))
+        return _binary(_MUL, self, _constant(other, "*"))
+
+    def __rmul__(self, other):
+        if _is_number(other):
+            return _unary(_MULC, self, float(other))
+        return _binary(_MUL, _constant(other, "*"), self)
+
+    def __truediv__(self, other):
+        if isinstance(other, Tensor):
+            return _binary(_DIV, self, other)
+        if _is_number(other):
+            # x / c is the gate *(1/c); dividing by zero still records (inf or nan), like Value
+            return _unary(_MULC, self, _DIV.scalar(1.0, float(other), None)[0])
+        return _binary(_DIV, self, _constant(other, "/"))
+
+    def __rtruediv__(self, other):
+        if _is_number(other):
+            return _unary(_RDIVC, self, float(other))
+        return _binary(_DIV, _constant(other, "/"), self)
+
+    def __matmul__(self, other):
+        return _matmul(self, other if isinstance(other, Tensor) else _constant(other, "@"))
+
+    def __rmatmul__(self, other):
+        return _matmul(_constant(other, "@"), self)
+
+    def __pow__(self, other):
+        if _is_number(other):
+            return _unary(_POW, self, float(other))
+        raise TypeError(f"Tensor ** {type(other).__name__} is not supported: only number exponents are "
+                        f"(write x ** 2)")
+
+    def __rpow__(self, other):
+        raise TypeError(f"{type(other).__name__} ** Tensor is not supported: only number exponents are "
+                        f"(for e ** x write x.exp())")
+
+    def __neg__(self):
+        return _unary(_MULC, self, -1.0)
+
+    def __getitem__(self, key):
+        """Pick elements: integers, slices, or integer arrays (``logits[rows, labels]``)."""
+        key = _index_key(key)
+        try:
+            out = self.data[key]
+        except IndexError as e:
+            raise IndexError(f"index {_key_text(key)} does not fit a tensor of shape {self.shape}: {e}") from None
+        return _record(np.array(out, dtype=np.float64), self, None, _INDEX, key)
+
+    # ---- element-wise functions (the lecture's activation zoo) ----
+    def exp(self):
+        return _unary(_EXP, self, None)
+
+    def log(self):
+        return _unary(_LOG, self, None)
+
+    def sqrt(self):
+        return _unary(_SQRT, self, None)
+
+    def tanh(self):
+        return _unary(_TANH, self, None)
+
+    def sigmoid(self):
+        return _unary(_SIGMOID, self, None)
+
+    def relu(self):
+        return _unary(_RELU, self, None)
+
+    def leaky_relu(self, alpha: float = 0.01):
+        return _unary(_LEAKY, self, _number(alpha, "leaky_relu(alpha)"))
+
+    def elu(self, alpha: float = 1.0):
+        return _unary(_ELU, self, _number(alpha, "elu(alpha)"))
+
+    def abs(self):
+        return _unary(_ABS, self, None)
+
+    def maximum(self, other):
+        """Element-wise max(self, other) as one gate (maxout of two pieces)."""
+        return maximum(self, other)
+
+    # ---- reductions and shapes ----
+    def sum(self, axis=None, keepdims: bool = False):
+        """Sum over ``axis`` (an int, a tuple, or None for all)."""
+        return _unary(_SUM, self, (_axes(axis, self.ndim, "sum"), bool(keepdims)))
+
+    def mean(self, axis=None, keepdims: bool = False):
+        """Mean over ``axis`` (an int, a tuple, or None for all)."""
+        return _unary(_MEAN, self, (_axes(axis, self.ndim, "mean"), bool(keepdims)))
+
+    def max(self, axis=None, keepdims: bool = False):
+        """Maximum over ``axis``; the gradient goes to the maximum (shared between ties)."""
+        return _unary(_MAX_AXIS, self, (_axes(axis, self.ndim, "max"), bool(keepdims)))
+
+    def reshape(self, *shape):
+        """The same numbers in a new shape (``reshape(2, 3)`` or ``reshape((2, 3))``; -1 allowed)."""
+        shape = tuple(shape[0]) if len(shape) == 1 and isinstance(shape[0], (tuple, list)) else shape
+        try:
+            out = self.data.reshape(shape)
+        except (ValueError, TypeError):
+            raise ShapeError(f"reshape cannot turn shape {self.shape} into {shape}; "
+                             f"the sizes must match ({self.size} elements)") from None
+        return _record(out, self, None, _RESHAPE, out.shape)
+
+    def transpose(self, *axes):
+        """Axes reversed (``.T``) or permuted as given."""
+        axes = tuple(axes[0]) if len(axes) == 1 and isinstance(axes[0], (tuple, list)) else axes
+        if axes and sorted(_axis(a, self.ndim, "transpose") for a in axes) != list(range(self.ndim)):
+            raise ValueError(f"transpose{axes} is not a permutation of the {self.ndim} axes of shape {self.shape}")
+        axes = tuple(_axis(a, self.ndim, "transpose") for a in axes) or None
+        return _unary(_TRANSPOSE, self, axes)
+
+    @property
+    def T(self):
+        return self.transpose()
+
+    def softmax(self, axis: int = -1):
+        """e^x / Σ e^x along ``axis``, stable for any finite logits."""
+        return _unary(_SOFTMAX, self, _axis(axis, self.ndim, "softmax"))
+
+    def log_softmax(self, axis: int = -1):
+        """x - log Σ e^x along ``axis``, stable for any finite logits."""
+        return _unary(_LOG_SOFTMAX, self, _axis(axis, self.ndim, "log_softmax"))
+
+    def dropout_mask(self, mask):
+        """x ⊙ mask as one ``dropout`` gate; ``mask`` holds 0 or 1/(1-p) (used by nn.Dropout)."""
+        mask = as_array(mask, "dropout mask")
+        if mask.shape != self.shape:
+            raise ShapeError(f"dropout mask of shape {mask.shape} does not match the input's shape {self.shape}")
+        return _unary(_DROPOUT, self, mask)
+
+    def __repr__(self):
+        name = f", label={self.label!r}" if self.label else ""
+        body = np.array2string(self.data, precision=4, threshold=20, separator=", ")
+        return f"Tensor({body}, shape={self.shape}{name})"
+
+
+# ---- recording -----------------------------------------------------------------------
+
+def _record(data, a, b, op, const) -> Tensor:
+    """A new recorded node; bypasses ``__init__`` because this is the hot path."""
+    t = _new(Tensor)
+    t.data = data
+    t.grad = np.zeros(data.shape)
+    t._a = a
+    t._b = b
+    t._la = t._lb = None
+    t._op = op
+    t._const = const
+    t.label = None
+    t.group = _current_group[-1]
+    t._order = _next()
+    t.requires_grad = a.requires_grad or (b is not None and b.requires_grad)
+    return t
+
+
+def _unary(op, x: Tensor, const) -> Tensor:
+    out = op.array(x.data, const)
+    return _record(np.asarray(out, dtype=np.float64), x, None, op, const)
+
+
+def _binary(op, a: Tensor, b: Tensor) -> Tensor:
+    try:
+        out = op.array(a.data, b.data, None)
+    except ValueError:
+        raise ShapeError(f"{op.name} cannot combine shapes {a.shape} and {b.shape}: they do not broadcast; "
+                         f"reshape one of them (a bias of shape (n,) adds to a batch of shape (m, n))") from None
+    return _record(out, a, b, op, None)
+
+
+def _matmul(a: Tensor, b: Tensor) -> Tensor:
+    if not (1 <= a.ndim <= 2 and 1 <= b.ndim <= 2):
+        raise ShapeError(f"matmul takes vectors or matrices, got shapes {a.shape} and {b.shape}; "
+                         f"reshape to at most 2 dimensions")
+    if a.shape[-1] != b.shape[0]:
+        raise ShapeError(f"matmul cannot multiply shapes {a.shape} and {b.shape}: inner sizes "
+                         f"{a.shape[-1]} and {b.shape[0]} differ; transpose one of them (.T)")
+    out = _MATMUL.array(a.data, b.data, None)
+    return _record(np.asarray(out, dtype=np.float64), a, b, _MATMUL, None)
+
+
+def _constant(x, where: str) -> Tensor:
+    """A non-number operand as a constant leaf that wants no gradient."""
+    if type(x).__name__ == "Value":
+        raise TypeError(f"Tensor {where} Value is not supported: Value and Tensor do not mix; "
+                        f"use Tensor(value.data) or a plain number")
+    return Tensor(as_array(x, f"Tensor {where} operand"), requires_grad=False)
+
+
+def _number(x, where: str) -> float:
+    if _is_number(x):
+        return float(x)
+    raise TypeError(f"{where} needs a real number, got {type(x).__name__} ({x!r:.40})")
+
+
+def _axis(axis, ndim: int, where: str) -> int:
+    if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)):
+        raise TypeError(f"{where}(axis={axis!r}) needs an integer axis")
+    if not -ndim <= axis < max(ndim, 1):
+        raise ValueError(f"{where}(axis={axis}) is out of range for a tensor with {ndim} dimension(s)")
+    return int(axis) % max(ndim, 1)
+
+
+def _axes(axis, ndim: int, where: str):
+    """None, or the axes as a sorted tuple of non-negative ints (hashable, shown in the gate)."""
+    if axis is None:
+        return None
+    axes = tuple(axis) if isinstance(axis, (tuple, list)) else (axis,)
+    norm = tuple(sorted(_axis(a, ndim, where) for a in axes))
+    if len(set(norm)) != len(norm):
+        raise ValueError(f"{where}(axis={axis}) repeats an axis")
+    return norm
+
+
+def _index_key(key):
+    """An index with lists and integer Tensors turned into integer arrays; float indices refused."""
+    parts = key if isinstance(key, tuple) else (key,)
+    out = []
+    for k in parts:
+        if isinstance(k, Tensor):
+            k = k.data
+        if isinstance(k, (list, np.ndarray)):
+            arr = np.asarray(k)
+            if arr.dtype.kind == "f" and np.all(arr == np.round(arr)):
+                arr = arr.astype(np.intp)  # class labels often arrive as floats
+            if arr.dtype.kind not in "biu":
+                raise TypeError(f"index arrays must hold integers (or booleans), got dtype {arr.dtype}")
+            k = arr
+        elif not (k is None or k is Ellipsis or isinstance(k, (slice, int, np.integer))):
+            raise TypeError(f"cannot index a Tensor with {type(k).__name__}; use integers, slices or integer arrays")
+        out.append(k)
+    return tuple(out) if isinstance(key, tuple) else out[0]
+
+
+def _key_text(key) -> str:
+    return repr(key) if not isinstance(key, np.ndarray) else f"array{key.shape}"
+
+
+# ---- functions of two tensors ----------------------------------------------------------
+
+def _tensor(x, where: str) -> Tensor:
+    if isinstance(x, Tensor):
+        return x
+    if _is_number(x):
+        return Tensor(float(x), requires_grad=False)
+    return _constant(x, where)
+
+
+def maximum(a, b) -> Tensor:
+    """Element-wise max(a, b) as one gate; the gradient goes to the larger input (ties: to ``a``)."""
+    return _binary(_MAX, _tensor(a, "maximum"), _tensor(b, "maximum"))
+
+
+def prelu(x, alpha) -> Tensor:
+    """Parametric ReLU: x where x > 0 else alpha·x; ``alpha`` (broadcast) is a Tensor that learns."""
+    return _binary(_PRELU, _tensor(x, "prelu"), _tensor(alpha, "prelu"))
+
+
+# ---- Jacobians for the views: explicit when small, only the size when large -------------
+
+def jacobian_shape(node: Tensor, input: int = 0) -> tuple:
+    """(outputs, inputs) of d node / d input, without building anything.
+
+    The lecture's sigmoid on 2048 inputs gives (2048, 2048); on a batch of 100, (204800, 204800).
+    """
+    src = _input(node, input)
+    return (node.data.size, src.data.size)
+
+
+def is_diagonal(node: Tensor, input: int = 0) -> bool:
+    """True when output element i depends on input element i alone (an element-wise gate)."""
+    src = _input(node, input)
+    name = node._op.name
+    return name in ELEMENTWISE or (name in _ELEMENTWISE_BINARY and src.shape == node.shape)
+
+
+def jacobian_diagonal(node: Tensor, input: int = 0) -> np.ndarray:
+    """The diagonal of an element-wise node's Jacobian, shaped like the node (never the matrix)."""
+    if not is_diagonal(node, input):
+        raise ValueError(f"the Jacobian of a {node._op.name} node is not diagonal; use jacobian(node)")
+    return _vjp_of(node, np.ones(node.shape), input)
+
+
+def jacobian(node: Tensor, input: int = 0, max_size: int = DEFAULT_MAX_JACOBIAN) -> np.ndarray:
+    """The explicit Jacobian d node / d input as a (outputs, inputs) matrix, if at most ``max_size`` entries.
+
+    Built from the node's VJP (one row per output element; a diagonal gate from one VJP),
+    so it is exactly what backward uses. Larger ones raise ``JacobianTooLarge``: ask
+    ``jacobian_shape`` and ``jacobian_diagonal`` instead.
+    """
+    rows, cols = jacobian_shape(node, input)
+    if rows * cols > max_size:
+        raise JacobianTooLarge(
+            f"the Jacobian of this {node._op.name} node is {rows:,} × {cols:,} = {rows * cols:,} entries, more "
+            f"than max_size={max_size:,}; use jacobian_shape(node) and jacobian_diagonal(node) instead")
+    if is_diagonal(node, input):
+        return np.diag(jacobian_diagonal(node, input).reshape(-1))
+    jac = np.empty((rows, cols))
+    seed = np.zeros(rows)
+    for i in range(rows):
+        seed[i] = 1.0
+        jac[i] = _vjp_of(node, seed.reshape(node.shape), input).reshape(-1)
+        seed[i] = 0.0
+    return jac
+
+
+def _input(node: Tensor, input: int) -> Tensor:
+    if not isinstance(node, Tensor) or node._op is None:
+        raise ValueError("a Jacobian needs a Tensor node made by an op, not a leaf")
+    ins = graph.inputs(node)
+    if not 0 <= input < len(ins):
+        raise ValueError(f"a {node._op.name} node has {len(ins)} input(s); input={input} does not exist")
+    return ins[input]
+
+
+def _vjp_of(node: Tensor, upstream: np.ndarray, input: int) -> np.ndarray:
+    ins = graph.inputs(node)
+    needs = tuple(i == input for i in range(len(ins)))
+    grads = node._op.vjp(upstream, node.data, tuple(x.data for x in ins), node._const, needs)
+    return np.broadcast_to(grads[input], ins[input].shape)
+
+
+def vjp_terms(node: Tensor) -> tuple:
+    """Per input, the VJP formula with the shapes of its terms, for the inspector.
+
+    For ``Y = X @ W`` with X (128, 784), W (784, 256): ``dL/dW = Xᵀ · dL/dY`` has factors
+    ``Xᵀ (784, 128) · dL/dY (128, 256)`` and gradient shape (784, 256).
+    """
+    if node._op is None:
+        return ()
+    ins = graph.inputs(node)
+    formulas = node._op.vjp_formula(node._const)
+    up = node.shape
+    factors = ["", ""]
+    if node._op.name == "matmul" and ins[0].ndim == 2 and ins[1].ndim == 2:
+        x, w = ins[0].shape, ins[1].shape
+        factors = [f"dL/dY {up} · Wᵀ {w[::-1]}", f"Xᵀ {x[::-1]} · dL/dY {up}"]
+    return tuple(VJPTerm(f, x.shape, up, factors[i]) for i, (f, x) in enumerate(zip(formulas, ins)))
