@@ -172,10 +172,11 @@ def _pow(x, c):
 def _power(x: float, n: float) -> float:
     try:
         r = x ** n
-    except ZeroDivisionError:
-        return INF
-    except OverflowError:
-        return INF
+    except (ZeroDivisionError, OverflowError):
+        if x < 0 and n != int(n):
+            return NAN  # a negative base to a fractional power ("complex exponentiation")
+        # IEEE pow: an odd integer exponent keeps the sign ((-0.0) ** -1 = -inf, (-1e200) ** 3 = -inf)
+        return math.copysign(INF, x) if n % 2 == 1 else INF
     return r if isinstance(r, float) else NAN  # a negative base to a fractional power
 
 
