@@ -1,0 +1,1 @@
+"""Modal screens: help, scenario picker, one-line prompt, text report."""

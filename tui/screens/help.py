@@ -1,0 +1,65 @@
+"""The ``?`` help screen: every key, grouped, with what it does."""
+from __future__ import annotations
+
+from rich.table import Table
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+KEYS = (
+    ("Stepping", (
+        ("n  →", "next step"),
+        ("p  ←", "previous step"),
+        ("s", "step into (neuron → gates → a composite gate's primitives)"),
+        ("f", "finish: step out to the enclosing level"),
+        ("c", "continue to the next breakpoint or the end of the pass"),
+        ("Home  End", "start / end of the trace"),
+        ("g", "go to a step number"),
+    )),
+    ("Watching", (
+        ("b", "toggle a breakpoint on the selected node"),
+        ("w", "add a watch (not finite, vanishing, exploding, saturated, dead ReLU)"),
+        ("l", "cycle the level of detail: gate, neuron, layer"),
+        ("click", "select a node (the inspector follows it)"),
+        ("shift+arrows", "pan the graph"),
+        ("↑ ↓ Enter", "in the step list: move, and jump to that step"),
+    )),
+    ("Training and reports", (
+        ("t", "one training iteration: update, then forward and backward again"),
+        ("x", "gradient check: backprop against finite differences"),
+        ("d", "diagnostics: saturation, vanishing/exploding gradients, dead ReLUs"),
+        ("e", "export the current frame (SVG, PNG or PDF)"),
+        ("o", "open another scenario or your own file"),
+        ("?", "this help"),
+        ("q", "quit"),
+    )),
+)
+
+
+class HelpScreen(ModalScreen):
+    """Lists the keys; any of Escape, ? or q closes it."""
+
+    DEFAULT_CSS = """
+    HelpScreen { align: center middle; }
+    HelpScreen > VerticalScroll { width: 90%; max-width: 90; height: 90%; border: round $accent;
+                                  background: $panel; padding: 0 1; }
+    """
+    BINDINGS = [Binding("escape,question_mark,q", "dismiss", "Close help")]
+
+    def compose(self):
+        with VerticalScroll():
+            yield Static(self._table(), id="help-text")
+
+    @staticmethod
+    def _table() -> Table:
+        table = Table.grid(padding=(0, 2))
+        table.add_column(style="bold cyan", no_wrap=True)
+        table.add_column()
+        table.add_row("[b]graphviz-nn[/b]", "step through backpropagation; Escape closes this help")
+        for title, keys in KEYS:
+            table.add_row("", "")
+            table.add_row(f"[b u]{title}[/]", "")
+            for key, what in keys:
+                table.add_row(key, what)
+        return table

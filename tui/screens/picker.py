@@ -1,0 +1,59 @@
+"""The ``o`` picker: the lecture catalogue (titles and explanations) and a path field for one's own file."""
+from __future__ import annotations
+
+from rich.text import Text
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, OptionList, Static
+from textual.widgets.option_list import Option
+
+
+class PickerScreen(ModalScreen):
+    """Dismisses with a catalogue id or a path, or ``None`` when cancelled.
+
+    ``entries`` are ``(id, title, explanation)``.
+    """
+
+    DEFAULT_CSS = """
+    PickerScreen { align: center middle; }
+    PickerScreen > Vertical { width: 95%; max-width: 110; height: 90%; border: round $accent;
+                              background: $panel; padding: 0 1; }
+    PickerScreen OptionList { height: 1fr; }
+    PickerScreen Input { height: 3; }
+    """
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, entries: list[tuple[str, str, str]]) -> None:
+        super().__init__()
+        self.entries = entries
+
+    def compose(self):
+        with Vertical() as box:
+            box.border_title = "Open a scenario"
+            yield Static("Pick a lecture scenario (Enter), or type the path of your own .toml file below.")
+            options = []
+            for sid, title, explanation in self.entries:
+                prompt = Text()
+                prompt.append(title or sid, style="bold")
+                prompt.append(f"  ({sid})", style="dim")
+                if explanation:
+                    prompt.append("\n  " + " ".join(explanation.split())[:300])
+                options.append(Option(prompt, id=sid))
+            yield OptionList(*options, id="picker-list")
+            yield Input(placeholder="path/to/scenario.toml", id="picker-path")
+
+    def on_mount(self) -> None:
+        self.query_one(OptionList).focus()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.dismiss(event.option.id)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        if event.value.strip():
+            self.dismiss(event.value.strip())
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,42 @@
+"""A one-line question (a step number, a file path, a watch kind): Enter answers, Escape cancels."""
+from __future__ import annotations
+
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, Static
+
+
+class PromptScreen(ModalScreen):
+    """Dismisses with the text typed, or ``None`` when cancelled."""
+
+    DEFAULT_CSS = """
+    PromptScreen { align: center middle; }
+    PromptScreen > Vertical { width: 80%; max-width: 80; height: auto; border: round $accent;
+                              background: $panel; padding: 0 1; }
+    PromptScreen Static { width: 100%; }
+    """
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, question: str, default: str = "", hint: str = "") -> None:
+        super().__init__()
+        self.question = question
+        self.default = default
+        self.hint = hint
+
+    def compose(self):
+        with Vertical():
+            yield Static(self.question, id="prompt-question")
+            yield Input(value=self.default, id="prompt-input")
+            if self.hint:
+                yield Static(self.hint, id="prompt-hint")
+
+    def on_mount(self) -> None:
+        self.query_one(Input).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.dismiss(event.value.strip())
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
