@@ -170,10 +170,11 @@ class Tensor:
         if not self.requires_grad:
             return _NO_GRADS
         a, b = self._a, self._b
-        if b is None:
-            return self._op.vjp(upstream, self.data, (a.data,), self._const)[0], None
-        return self._op.vjp(upstream, self.data, (a.data, b.data), self._const,
-                            (a.requires_grad, b.requires_grad))
+        with np.errstate(all="ignore"):  # inf·0 gives nan on the node, never an exception
+            if b is None:
+                return self._op.vjp(upstream, self.data, (a.data,), self._const)[0], None
+            return self._op.vjp(upstream, self.data, (a.data, b.data), self._const,
+                                (a.requires_grad, b.requires_grad))
 
     def backward(self):
         """Backpropagate from this node (a non-scalar output is seeded with ones)."""
@@ -365,13 +366,15 @@ def _record(data, a, b, op, const) -> Tensor:
 
 
 def _unary(op, x: Tensor, const) -> Tensor:
-    out = op.array(x.data, const)
+    with np.errstate(all="ignore"):  # like the scalar rules: inf/nan on the node, never an exception
+        out = op.array(x.data, const)
     return _record(np.asarray(out, dtype=np.float64), x, None, op, const)
 
 
 def _binary(op, a: Tensor, b: Tensor) -> Tensor:
     try:
-        out = op.array(a.data, b.data, None)
+        with np.errstate(all="ignore"):
+            out = op.array(a.data, b.data, None)
     except ValueError:
         raise ShapeError(f"{op.name} cannot combine shapes {a.shape} and {b.shape}: they do not broadcast; "
                          f"reshape one of them (a bias of shape (n,) adds to a batch of shape (m, n))") from None
