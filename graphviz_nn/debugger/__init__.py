@@ -67,3 +67,8 @@ graphviz_nn.debugger.training.Trainer(forward_fn, params, optimizer): forward â†
 from .trace import Edge, NodeInfo, State, Step, Trace, TraceError, build_trace
 
 __all__ = ["build_trace", "Trace", "Step", "State", "NodeInfo", "Edge", "TraceError"]
+from .breakpoints import Break, BreakpointError, WATCH_KINDS
+from .expand import expand
+from .session import LEVELS, Session
+
+__all__ += ["Session", "Break", "BreakpointError", "WATCH_KINDS", "LEVELS", "expand"]

@@ -198,6 +198,10 @@ class Trace:
             return self.steps[u].new_value
         return self._values[i]
 
+    def forward_value(self, node_id: str):
+        """The value the forward pass computed (before any update step)."""
+        return self._values[self._rank[node_id]]
+
     def grad_at(self, node_id: str, k: int):
         """A node's (possibly partial) gradient after k steps, None before any arrives."""
         if node_id == self.backward_from and k > self.n_forward:

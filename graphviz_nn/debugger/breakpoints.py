@@ -1,0 +1,112 @@
+"""Breakpoints and watches: when a step should stop the debugger, and one sentence saying why.
+
+A watch is a condition checked on every step taken by ``continue``/``step over``/``step out``:
+
+- ``not_finite``: the first value or gradient that is inf/nan (its origin, not what follows)
+- ``vanishing``: a finished gradient with 0 < |grad| < threshold (default 1e-5)
+- ``exploding``: a finished gradient with |grad| > threshold (default 1e3)
+- ``saturated``: a sigmoid/tanh gate whose local gradient is below threshold (default 0.01)
+- ``dead_relu``: a ReLU gate whose input is ≤ 0, so no gradient passes
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional
+
+import numpy as np
+
+from ..errors import UserError
+from . import format as fmt
+from .trace import Step, Trace, is_finite, magnitude
+
+WATCH_DEFAULTS = {"not_finite": None, "vanishing": 1e-5, "exploding": 1e3, "saturated": 0.01, "dead_relu": None}
+WATCH_KINDS = tuple(WATCH_DEFAULTS)
+
+
+class BreakpointError(UserError):
+    """A breakpoint or watch that cannot be set."""
+
+
+@dataclass(frozen=True)
+class Break:
+    """Why the debugger stopped: ``reason`` ("breakpoint", "group", or a watch kind), the node
+    it is about, one sentence, and ``k`` (the state index where it stopped)."""
+
+    reason: str
+    node: Optional[str]
+    sentence: str
+    k: int
+
+
+def watch_threshold(kind: str, threshold=None):
+    """Validate a watch kind and return its threshold (the default when none is given)."""
+    if kind not in WATCH_DEFAULTS:
+        raise BreakpointError(f"unknown watch {kind!r}; choose one of {', '.join(WATCH_KINDS)}")
+    return WATCH_DEFAULTS[kind] if threshold is None else float(threshold)
+
+
+def _all(x, predicate) -> bool:
+    return bool(np.all(predicate(np.asarray(x))))
+
+
+def local_gradient_of_activation(op: str, value):
+    """σ' = s(1-s) for sigmoid, 1 - t² for tanh, computed from the gate's output value."""
+    v = np.asarray(value, dtype=float)
+    return v * (1 - v) if op == "sigmoid" else 1 - v * v
+
+
+def check_watch(kind: str, threshold, trace: Trace, step: Step) -> Optional[str]:
+    """The sentence explaining why ``step`` triggers watch ``kind``, or None."""
+    if kind == "not_finite":
+        return _not_finite(trace, step)
+    if step.phase == "backward" and kind in ("vanishing", "exploding"):
+        if trace.grad_steps(step.input)[-1] != step.index:
+            return None  # only a finished gradient says anything about vanishing/exploding
+        g = magnitude(step.grad_after)
+        name = trace.node(step.input).name
+        if kind == "vanishing" and 0 < g < threshold:
+            return (f"{name}.grad = {fmt.number(step.grad_after)} has vanished below {threshold:g}: "
+                    f"each gate on the way multiplied it by a small local gradient, so {name} barely learns")
+        if kind == "exploding" and g > threshold and is_finite(step.grad_after):
+            return (f"{name}.grad = {fmt.number(step.grad_after)} exceeds {threshold:g}: large local "
+                    f"gradients multiplied along the path; lower the learning rate or rescale the inputs")
+        return None
+    if step.phase != "forward":
+        return None
+    info = trace.node(step.node)
+    if kind == "saturated" and info.op in ("sigmoid", "tanh"):
+        local = local_gradient_of_activation(info.op, step.value)
+        if _all(local, lambda v: v < threshold):
+            return (f"{info.op} gate {info.id} is saturated (output {fmt.number(step.value)}, local gradient "
+                    f"{fmt.number(local if local.ndim else float(local))} < {threshold:g}): it kills the "
+                    f"gradient flowing back through it")
+    if kind == "dead_relu" and info.op == "relu":
+        x = trace.value_at(info.inputs[0], len(trace.steps))
+        if _all(x, lambda v: v <= 0):
+            return (f"ReLU {info.id} has input {fmt.number(x)} ≤ 0: its local gradient is 0, so no "
+                    f"gradient passes and the weights before it do not update (a dead ReLU)")
+    return None
+
+
+def _not_finite(trace: Trace, step: Step) -> Optional[str]:
+    if step.phase == "forward":
+        if is_finite(step.value):
+            return None
+        info = trace.node(step.node)
+        end = len(trace.steps)
+        if not all(is_finite(trace.value_at(i, end)) for i in info.inputs):
+            return None  # inherited from an input: the origin was reported there
+        what = info.formula or info.label
+        return (f"{info.id} = {what} = {fmt.number(step.value)} is the first non-finite value (its inputs "
+                f"are finite): everything downstream inherits it; check this gate's input domain")
+    if step.phase == "backward":
+        if is_finite(step.contribution) or not is_finite(step.upstream):
+            return None
+        info = trace.node(step.node)
+        return (f"the gradient becomes non-finite at {info.id} ({info.label}): upstream "
+                f"{fmt.number(step.upstream)} is finite but the local gradient "
+                f"{fmt.number(step.local)} is not, so {trace.node(step.input).name}.grad = "
+                f"{fmt.number(step.contribution)}")
+    if step.phase == "update" and not is_finite(step.new_value):
+        return f"the update of {trace.node(step.node).name} produced {fmt.number(step.new_value)}"
+    return None

@@ -1,0 +1,134 @@
+"""Diagnostics of a finished trace: flagged nodes, each with one sentence in the lecture's words.
+
+``diagnose`` flags the origin of a NaN/inf, saturated sigmoid/tanh gates (they "kill" the
+gradient), dead ReLUs (they never update), sigmoid outputs feeding weights (not
+zero-centred, so those weights' gradients all share one sign) and vanishing or exploding
+parameter gradients. ``layer_report`` summarises an MLP over a batch per layer.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import breakpoints as bp
+from . import format as fmt
+from .trace import Trace, is_finite, magnitude
+
+
+@dataclass(frozen=True)
+class Flag:
+    """A node worth a look: ``kind`` is a watch kind or ``"not_zero_centred"``."""
+
+    node: str
+    kind: str
+    sentence: str
+
+
+def diagnose(trace: Trace, vanishing: float = 1e-5, exploding: float = 1e3, saturated: float = 0.01) -> list:
+    """Flagged nodes of a finished trace, in step order, at most one flag per node and kind."""
+    flags: list = []
+    seen: set = set()
+
+    def add(node, kind, sentence):
+        if (node, kind) not in seen:
+            seen.add((node, kind))
+            flags.append(Flag(node, kind, sentence))
+
+    origin_found = {"forward": False, "backward": False}
+    for step in trace.steps:
+        if step.phase in origin_found and not origin_found[step.phase]:
+            sentence = bp.check_watch("not_finite", None, trace, step)
+            if sentence is not None:
+                origin_found[step.phase] = True
+                add(step.node, "not_finite", sentence)
+        if step.phase == "forward":
+            for kind, threshold in (("saturated", saturated), ("dead_relu", None)):
+                sentence = bp.check_watch(kind, threshold, trace, step)
+                if sentence is not None:
+                    add(step.node, kind, sentence)
+    end = len(trace.steps)
+    for info in trace.nodes:
+        if info.op == "sigmoid":
+            _not_zero_centred(trace, info, add)
+        if not info.is_leaf:
+            continue
+        g = trace.grad_at(info.id, end)
+        if g is None or not is_finite(g):
+            continue
+        m = magnitude(g)
+        if 0 < m < vanishing:
+            add(info.id, "vanishing", f"{info.name}.grad = {fmt.number(g)} is vanishingly small: "
+                                      f"the local gradients on its path multiplied it away, so it barely learns")
+        elif m > exploding:
+            add(info.id, "exploding", f"{info.name}.grad = {fmt.number(g)} is huge: one update with it "
+                                      f"will overshoot; lower the learning rate")
+    return flags
+
+
+def _not_zero_centred(trace: Trace, info, add) -> None:
+    """A sigmoid output (always > 0) multiplied by a weight leaf: the weights' gradients share a sign."""
+    for e in trace.edges:
+        if e.src != info.id:
+            continue
+        gate = trace.node(e.dst)
+        if gate.op != "mul":
+            continue
+        other = gate.inputs[1 - e.index]
+        if trace.node(other).is_leaf:
+            add(info.id, "not_zero_centred",
+                f"sigmoid output {info.id} is always positive (not zero-centred), so the gradients on "
+                f"the weights it multiplies all share one sign and their updates zig-zag")
+            return
+
+
+@dataclass(frozen=True)
+class LayerStats:
+    """One layer over a batch: ReLU activity and the norm of its parameters' gradients."""
+
+    layer: str
+    relus: int  # ReLU gates evaluated (neurons × samples)
+    inactive_fraction: float  # of those, the fraction with input ≤ 0
+    neurons: int
+    dead_neurons: int  # neurons whose ReLU is inactive on every sample
+    grad_norm: float  # √(Σ grad²) over the layer's parameter leaves
+
+    @property
+    def dead_fraction(self) -> float:
+        return self.dead_neurons / self.neurons if self.neurons else 0.0
+
+
+def layer_report(trace: Trace) -> list:
+    """Per layer (depth-1 group): dead ReLU fraction and gradient norm, for an MLP traced over a batch."""
+    end = len(trace.steps)
+    layers: dict = {}
+    for info in trace.nodes:
+        if not info.group:
+            continue
+        entry = layers.setdefault(info.group[0], {"relus": 0, "inactive": 0, "neurons": {}, "sq": 0.0})
+        if info.op == "relu":
+            x = np.asarray(trace.forward_value(info.inputs[0]), dtype=float)
+            off = x <= 0
+            entry["relus"] += x.size
+            entry["inactive"] += int(off.sum())
+            neuron = info.group[:2]
+            alive = entry["neurons"].get(neuron, False)
+            entry["neurons"][neuron] = alive or not bool(off.all())
+        if info.is_leaf:
+            g = trace.grad_at(info.id, end)
+            if g is not None:
+                entry["sq"] += float(np.sum(np.square(g)))
+    return [LayerStats(name, e["relus"], e["inactive"] / e["relus"] if e["relus"] else 0.0,
+                       len(e["neurons"]), sum(1 for alive in e["neurons"].values() if not alive),
+                       math.sqrt(e["sq"]))
+            for name, e in layers.items()]
+
+
+def report(trace: Trace) -> str:
+    """The diagnostics as text: one line per flag, then one line per layer when there are groups."""
+    lines = [f"{f.node:>6}  {f.kind:<16} {f.sentence}" for f in diagnose(trace)] or ["no problems found"]
+    for s in layer_report(trace):
+        lines.append(f"layer {s.layer}: gradient norm {fmt.number(s.grad_norm)}, "
+                     f"dead ReLUs {s.dead_neurons}/{s.neurons} neurons, inactive {s.inactive_fraction:.0%}")
+    return "\n".join(lines)

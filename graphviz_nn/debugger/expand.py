@@ -1,0 +1,35 @@
+"""Step into a composite gate: its primitive expansion as a small trace of real engine nodes.
+
+The sigmoid gate of the CS231n neuron expands into ``*-1 exp +1 1/x``; the expansion is
+rebuilt from fresh leaves holding the gate's input values and traced with the gate's own
+upstream gradient as seed, so every number agrees with the collapsed gate.
+"""
+from __future__ import annotations
+
+from ..ops import OPS
+from ..recording import group
+from ..value import Value, apply
+from .trace import Trace, TraceError, build_trace
+
+
+def expand(trace: Trace, node_id: str) -> Trace:
+    """The trace of composite gate ``node_id``'s primitive gates, seeded with its upstream gradient."""
+    info = trace.node(node_id)
+    if not info.composite:
+        raise TraceError(
+            f"{node_id} ({info.label}) is not a composite gate; only sigmoid, tanh, leaky_relu, elu "
+            f"and prelu gates can be stepped into"
+        )
+    if info.is_tensor:
+        raise TraceError(
+            f"{node_id} is a tensor {info.op} gate, which does not expand; step through the scalar "
+            f"version of the model to see its primitive gates"
+        )
+    end = len(trace.steps)
+    op = OPS[info.op]
+    upstream = trace.grad_at(node_id, end)
+    with group(*info.group):
+        refs = [Value(trace.forward_value(i), label=trace.node(i).name) for i in info.inputs]
+        for op_name, const, args in op.expansion(info.const):
+            refs.append(apply(op_name, [refs[r] for r in args], const))
+    return build_trace(refs[-1], seed=1.0 if upstream is None else upstream)

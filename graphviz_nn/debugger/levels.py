@@ -1,0 +1,125 @@
+"""Levels of detail: collapse each neuron (or each layer) of a trace into one box.
+
+At ``"neuron"`` level every depth-2 group (``("L1", "N3")``) becomes one box, at ``"layer"``
+level every depth-1 group; nodes without a group stay as they are. An edge between two
+boxes carries the sum of the gradients sent along the edges it stands for.
+
+    >>> from graphviz_nn.nn import MLP
+    >>> from graphviz_nn.debugger import build_trace
+    >>> view = collapse(build_trace(MLP(2, [3, 1], seed=0)([1.0, -2.0])), "layer")
+    >>> [n.label for n in view.nodes if n.kind == "group"]
+    ['L1', 'L2']
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional
+
+from .session import LEVELS
+from .trace import Edge, State, Trace, TraceError
+
+
+@dataclass(frozen=True)
+class ViewNode:
+    """A node of the collapsed view: a graph node (``kind="node"``) or a group box (``"group"``)."""
+
+    id: str
+    kind: str
+    label: str
+    path: tuple
+    members: tuple  # node ids inside (just itself for a plain node)
+
+
+@dataclass(frozen=True)
+class ViewEdge:
+    """An edge of the collapsed view standing for one or more edges of the trace."""
+
+    src: str
+    dst: str
+    edges: tuple  # the trace's Edge objects this edge aggregates
+
+    @property
+    def sources(self) -> tuple:
+        """Distinct trace nodes whose values travel along this edge, in order."""
+        return tuple(dict.fromkeys(e.src for e in self.edges))
+
+    def value(self, state: State):
+        """The value carried (a tuple when several nodes feed the box), None if not yet known."""
+        values = [state.value(s) for s in self.sources]
+        if any(v is None for v in values):
+            return None
+        return values[0] if len(values) == 1 else tuple(values)
+
+    def grad(self, state: State):
+        """Sum of the gradient contributions sent back along this edge so far (None: none yet)."""
+        trace = state.trace
+        total = None
+        for e in self.edges:
+            k = trace.edge_step(e.src, e.dst, e.index)
+            if k is not None and k < state.k:
+                c = trace.steps[k].contribution
+                total = c if total is None else total + c
+        return total
+
+
+@dataclass
+class CollapsedView:
+    """The trace's graph at one level: boxes and nodes, and edges between them."""
+
+    level: str
+    nodes: list
+    edges: list
+    _view_of: dict
+
+    def view_of(self, node_id: str) -> str:
+        """The view node (box id or the node's own id) that shows a trace node."""
+        return self._view_of[node_id]
+
+    def node(self, view_id: str) -> Optional[ViewNode]:
+        return next((n for n in self.nodes if n.id == view_id), None)
+
+
+def box_id(path: tuple) -> str:
+    """The id of a group box: ``g:L1/N3``."""
+    return "g:" + "/".join(path)
+
+
+def collapse(trace: Trace, level: str) -> CollapsedView:
+    """The trace's graph with groups at ``level`` collapsed into boxes (``"gate"``: nothing collapsed)."""
+    if level not in LEVELS:
+        raise TraceError(f"unknown level {level!r}; choose gate, neuron or layer")
+    depth = {"gate": None, "neuron": 2, "layer": 1}[level]
+    view_of: dict = {}
+    members: dict = {}
+    order: list = []
+    for info in trace.nodes:
+        if depth is not None and len(info.group) >= depth:
+            path = info.group[:depth]
+            vid = box_id(path)
+            if vid not in members:
+                members[vid] = (path, [])
+                order.append(vid)
+            members[vid][1].append(info.id)
+        else:
+            vid = info.id
+            members[vid] = (None, [info.id])
+            order.append(vid)
+        view_of[info.id] = vid
+    nodes = []
+    for vid in order:
+        path, ids = members[vid]
+        if path is None:
+            info = trace.node(vid)
+            nodes.append(ViewNode(vid, "node", info.label, info.group, (vid,)))
+        else:
+            nodes.append(ViewNode(vid, "group", ".".join(path), path, tuple(ids)))
+    grouped: dict = {}
+    for e in trace.edges:
+        src, dst = view_of[e.src], view_of[e.dst]
+        if src != dst:
+            grouped.setdefault((src, dst), []).append(e)
+    edges = [ViewEdge(src, dst, tuple(es)) for (src, dst), es in grouped.items()]
+    return CollapsedView(level, nodes, edges, view_of)
+
+
+__all__ = ["collapse", "CollapsedView", "ViewNode", "ViewEdge", "box_id", "Edge"]
