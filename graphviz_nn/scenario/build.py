@@ -1,0 +1,222 @@
+"""Turning a validated ``Scenario`` into engine nodes: leaves, outputs, models, trainers.
+
+Each call records a fresh graph, so a view can rebuild (after training, or to start over)
+without any state leaking between builds.
+"""
+from __future__ import annotations
+
+import random
+
+from ..value import Value
+from .errors import ExpressionError, ScenarioError
+from .expression import evaluate
+from .functions import is_vector
+from .semantics import NodeSemantics
+
+
+class OutputBuildError(Exception):
+    """An expression error while building, with the key path of the expression at fault."""
+
+    def __init__(self, error: ExpressionError, path: tuple):
+        super().__init__(str(error))
+        self.error = error
+        self.path = path
+
+
+class Built(dict):
+    """The outputs of one build (name -> node), plus what views and trainers need.
+
+    leaves: name -> leaf node (a list of nodes for a vector leaf); parameters: the nodes a
+    trainer updates; backward_from: the node backward starts from; model, loss, data: for
+    model scenarios (``None`` otherwise).
+    """
+
+    def __init__(self, outputs: dict, *, leaves: dict, parameters: list, backward_from, model=None,
+                 loss=None, data=None):
+        super().__init__(outputs)
+        self.leaves = leaves
+        self.parameters = parameters
+        self.backward_from = backward_from
+        self.model = model
+        self.loss = loss
+        self.data = data
+
+
+def _leaf_nodes(leaves: dict) -> dict:
+    nodes = {}
+    for name, value in leaves.items():
+        if isinstance(value, tuple):
+            nodes[name] = [Value(v, label=f"{name}[{i}]") for i, v in enumerate(value)]
+        else:
+            nodes[name] = Value(value, label=name)
+    return nodes
+
+
+def evaluate_outputs(scenario, leaf_nodes: dict) -> dict:
+    """Every output expression evaluated over the given leaf nodes, in file order."""
+    names = dict(leaf_nodes)
+    semantics = NodeSemantics(names, scenario.expand)
+    outputs = {}
+    for name, program in scenario.expressions.items():
+        try:
+            result = evaluate(program, semantics)
+        except ExpressionError as error:
+            raise OutputBuildError(error, ("outputs", name)) from None
+        if is_vector(result):
+            # a vector output is one output per element: softmax[0], softmax[1], ...
+            for i, item in enumerate(result):
+                node = item if isinstance(item, Value) else Value(item)
+                _name_output(node, f"{name}[{i}]")
+                outputs[f"{name}[{i}]"] = node
+        else:
+            node = result if isinstance(result, Value) else Value(result)
+            _name_output(node, name)
+            outputs[name] = node
+        names[name] = result  # later outputs may read earlier ones (output_2 = root(output_1))
+    return outputs
+
+
+def _name_output(node: Value, name: str) -> None:
+    if node.label is None:
+        node.label = name
+
+
+def build(scenario, start=None) -> Built:
+    if scenario.kind == "expression":
+        return _build_expression(scenario)
+    return _build_model(scenario, start)
+
+
+def _build_expression(scenario, leaf_nodes: dict | None = None) -> Built:
+    leaf_nodes = _leaf_nodes(scenario.leaves) if leaf_nodes is None else leaf_nodes
+    outputs = evaluate_outputs(scenario, leaf_nodes)
+    backward = _backward_node(scenario, outputs)
+    params = [leaf_nodes[n] for n in (scenario.training.parameters if scenario.training else ())]
+    flat_params = [p for item in params for p in (item if isinstance(item, list) else [item])]
+    return Built(outputs, leaves=leaf_nodes, parameters=flat_params, backward_from=backward)
+
+
+def _backward_node(scenario, outputs: dict):
+    name = scenario.backward_from
+    if name in outputs:
+        return outputs[name]
+    return outputs[f"{name}[0]"]  # a vector output: backward from its first element
+
+
+# ---- model scenarios ---------------------------------------------------------------------
+
+def model_output_names(scenario) -> tuple:
+    one_output = scenario.model.layers[-1] == 1
+    one_sample = scenario.data.dataset is None and len(scenario.data.x) == 1
+    return ("output", "loss") if one_output and one_sample else ("loss",)
+
+
+def _start_parameters(scenario, start):
+    if start is None:
+        return scenario.starts[0].parameters if scenario.starts else scenario.model.parameters
+    if isinstance(start, int) and not isinstance(start, bool):
+        if not 0 <= start < len(scenario.starts):
+            raise ScenarioError(f"there is no start number {start}", file=scenario.file,
+                                expected=f"0 to {len(scenario.starts) - 1}" if scenario.starts else "no start")
+        return scenario.starts[start].parameters
+    for s in scenario.starts:
+        if s.name == start:
+            return s.parameters
+    raise ScenarioError(f"there is no start called {str(start)!r}", file=scenario.file,
+                        expected="one of " + (", ".join(repr(s.name) for s in scenario.starts) or "none"))
+
+
+def make_model(scenario, start=None):
+    """A fresh scalar ``MLP`` with the scenario's sizes and initial weights."""
+    from ..nn import MLP
+    spec = scenario.model
+    model = MLP(spec.inputs, list(spec.layers), activation=spec.activation,
+                output_activation=spec.output_activation, seed=spec.seed)
+    values = _start_parameters(scenario, start)
+    if values is not None:
+        for p, v in zip(model.parameters(), values):
+            p.data = float(v)
+    return model
+
+
+def samples(scenario) -> tuple:
+    """(xs, ys) as tuples of float tuples: inline data, or the generated data set."""
+    data = scenario.data
+    if data.dataset is None:
+        return data.x, data.y
+    from .. import datasets
+    maker = getattr(datasets, {"line": "noisy_line"}.get(data.dataset, data.dataset))
+    x, y = maker(n=data.samples, noise=data.noise, seed=data.seed)[:2]
+    xs = tuple(tuple(float(v) for v in (row if hasattr(row, "__len__") else [row])) for row in x)
+    ys = tuple(tuple(float(v) for v in (row if hasattr(row, "__len__") else [row])) for row in y)
+    return xs, ys
+
+
+def model_loss(scenario, model, xs, ys):
+    """(first prediction, mean loss over the samples) recorded on the scalar engine."""
+    semantics_names = {}
+    semantics = NodeSemantics(semantics_names)
+    total = None
+    first = None
+    for x, y in zip(xs, ys):
+        out = model(list(x))
+        first = out if first is None else first
+        semantics_names["output"] = out if isinstance(out, (Value, list)) else out
+        semantics_names["target"] = y[0] if len(y) == 1 else list(y)
+        try:
+            sample_loss = evaluate(scenario.model.loss, semantics)
+        except ExpressionError as error:
+            raise OutputBuildError(error, ("model", "loss")) from None
+        total = sample_loss if total is None else total + sample_loss
+    loss = total if len(xs) == 1 else total * (1.0 / len(xs))
+    if not isinstance(loss, Value):
+        raise OutputBuildError(ExpressionError("the loss does not depend on the output", 0,
+                                               "an expression using output"), ("model", "loss"))
+    return first, loss
+
+
+def _build_model(scenario, start=None) -> Built:
+    if scenario.model.engine != "scalar":
+        from .tensor_build import build_tensor_model
+        return build_tensor_model(scenario, start)
+    model = make_model(scenario, start)
+    xs, ys = samples(scenario)
+    first, loss = model_loss(scenario, model, xs, ys)
+    loss.label = loss.label or "loss"
+    outputs = {}
+    if "output" in model_output_names(scenario):
+        first.label = first.label or "output"
+        outputs["output"] = first
+    outputs["loss"] = loss
+    params = model.parameters()
+    return Built(outputs, leaves={p.label: p for p in params}, parameters=params, backward_from=loss,
+                 model=model, loss=loss, data=(xs, ys))
+
+
+# ---- checking and training -----------------------------------------------------------------
+
+def rebuild_fn(scenario, built: Built):
+    """A function recording a fresh graph from the same leaves/parameters; returns the output
+    backward runs from (what gradcheck and the trainer call)."""
+    if scenario.kind == "expression":
+        def forward():
+            return _build_expression(scenario, built.leaves).backward_from
+        return forward
+    if scenario.model.engine != "scalar":
+        from .tensor_build import tensor_rebuild_fn
+        return tensor_rebuild_fn(scenario, built)
+    xs, ys = built.data
+
+    def forward_model():
+        return model_loss(scenario, built.model, xs, ys)[1]
+    return forward_model
+
+
+def gradcheck(scenario, start=None):
+    from ..gradcheck import gradcheck as check
+    built = build(scenario, start)
+    if scenario.kind == "expression":
+        leaves = [n for item in built.leaves.values() for n in (item if isinstance(item, list) else [item])]
+    else:
+        leaves = built.parameters
+    return check(rebuild_fn(scenario, built), leaves)

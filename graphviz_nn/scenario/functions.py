@@ -1,0 +1,204 @@
+"""The allow-listed functions of the expression language, applied to engine nodes.
+
+Values in an expression are plain numbers (constants), engine nodes (``Value``) or vectors
+(Python lists of those, from list-valued leaves). Functions go through ``Value`` methods and
+the rule table, so ``exp(x)`` is an ``exp`` gate and ``1 / x`` a ``1/x`` gate; a function of
+constants only is folded with the rule table's forward (no gate is recorded).
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Callable
+
+from .. import value as engine
+from ..ops import OPS
+from ..value import Value
+from .errors import ExpressionError
+
+
+@dataclass(frozen=True)
+class Function:
+    """One allow-listed function: its arity range, which arguments must be plain numbers."""
+
+    name: str
+    min_args: int
+    max_args: int
+    apply: Callable
+    signature: str
+    number_args: tuple = ()  # indexes of arguments that must be constants (alpha, delta)
+
+
+def is_vector(x) -> bool:
+    return isinstance(x, list)
+
+
+def elementwise(fn, *args):
+    """Apply ``fn`` element by element when any argument is a vector (scalars broadcast)."""
+    sizes = {len(a) for a in args if is_vector(a)}
+    if not sizes:
+        return fn(*args)
+    if len(sizes) > 1:
+        raise ValueError(f"vectors of different lengths ({', '.join(map(str, sorted(sizes)))})")
+    (n,) = sizes
+    return [fn(*(a[i] if is_vector(a) else a for a in args)) for i in range(n)]
+
+
+def _unary(op_name: str, method: str):
+    def apply(x, *consts):
+        def one(v):
+            if isinstance(v, Value):
+                return getattr(v, method)(*consts)
+            return _fold(op_name, float(v), consts[0] if consts else None)
+        return elementwise(one, x)
+    return apply
+
+
+def _fold(op_name: str, x: float, const=None) -> float:
+    """A function of a constant: the rule table's forward, no gate recorded."""
+    op = OPS[op_name]
+    default = {"leaky_relu": 0.01, "elu": 1.0}.get(op_name)
+    return op.scalar(x, const if const is not None else default)[0]
+
+
+def _max2(a, b):
+    if isinstance(a, Value) or isinstance(b, Value):
+        return engine.maximum(a, b)
+    return max(float(a), float(b))
+
+
+def _maximum(*args):
+    out = args[0]
+    for b in args[1:]:
+        out = elementwise(_max2, out, b)
+    return out
+
+
+def _min2(a, b):
+    # min(a, b) = -max(-a, -b): the engine has a max gate, not a min gate
+    if isinstance(a, Value) or isinstance(b, Value):
+        return -engine.maximum(-a, -b)
+    return min(float(a), float(b))
+
+
+def _minimum(*args):
+    out = args[0]
+    for b in args[1:]:
+        out = elementwise(_min2, out, b)
+    return out
+
+
+def _prelu(x, alpha):
+    def one(v, a):
+        if isinstance(v, Value) or isinstance(a, Value):
+            return engine.prelu(v, a)
+        return _fold_binary("prelu", float(v), float(a))
+    return elementwise(one, x, alpha)
+
+
+def _fold_binary(op_name: str, a: float, b: float) -> float:
+    return OPS[op_name].scalar(a, b, None)[0]
+
+
+def _add(a, b):
+    return elementwise(lambda x, y: x + y, a, b)
+
+
+def _mul(a, b):
+    return elementwise(lambda x, y: x * y, a, b)
+
+
+def _sum(*args):
+    items = [x for a in args for x in (a if is_vector(a) else [a])]
+    out = items[0]
+    for x in items[1:]:
+        out = out + x
+    return out
+
+
+def _mean(*args):
+    items = [x for a in args for x in (a if is_vector(a) else [a])]
+    return _sum(items) * (1.0 / len(items))
+
+
+def _softmax(z):
+    """e^z_i / Σ e^z_k as lecture gates (exp, +, /); the slides' softmax has no max shift."""
+    z = z if is_vector(z) else [z]
+    exps = _unary("exp", "exp")(z)
+    total = _sum(exps)
+    return [e / total for e in exps]
+
+
+def _loss(name: str):
+    def apply(*args):
+        from .. import losses  # the debugger core's loss table; imported when first used
+        fn = getattr(losses, name)
+        return fn(*args)
+    return apply
+
+
+FUNCTIONS: dict[str, Function] = {f.name: f for f in (
+    Function("exp", 1, 1, _unary("exp", "exp"), "exp(x)"),
+    Function("log", 1, 1, _unary("log", "log"), "log(x)"),
+    Function("sqrt", 1, 1, _unary("sqrt", "sqrt"), "sqrt(x)"),
+    Function("root", 1, 1, _unary("sqrt", "sqrt"), "root(x) (square root, as on the frameworks slide)"),
+    Function("tanh", 1, 1, _unary("tanh", "tanh"), "tanh(x)"),
+    Function("sigmoid", 1, 1, _unary("sigmoid", "sigmoid"), "sigmoid(x)"),
+    Function("relu", 1, 1, _unary("relu", "relu"), "relu(x)"),
+    Function("leaky_relu", 1, 2, _unary("leaky_relu", "leaky_relu"), "leaky_relu(x, alpha=0.01)", (1,)),
+    Function("elu", 1, 2, _unary("elu", "elu"), "elu(x, alpha=1)", (1,)),
+    Function("abs", 1, 1, _unary("abs", "abs"), "abs(x)"),
+    Function("prelu", 2, 2, _prelu, "prelu(x, alpha) with alpha a leaf that learns"),
+    Function("max", 2, 16, _maximum, "max(a, b, ...)"),
+    Function("min", 2, 16, _minimum, "min(a, b, ...)"),
+    Function("add", 2, 2, _add, "add(a, b)"),
+    Function("mul", 2, 2, _mul, "mul(a, b)"),
+    Function("sum", 1, 16, _sum, "sum(v) (adds a vector's elements)"),
+    Function("mean", 1, 16, _mean, "mean(v)"),
+    Function("softmax", 1, 1, _softmax, "softmax(z) (a vector)"),
+    Function("mse", 2, 2, _loss("mse"), "mse(prediction, target)"),
+    Function("mae", 2, 2, _loss("mae"), "mae(prediction, target)"),
+    Function("huber", 2, 3, _loss("huber"), "huber(prediction, target, delta=1)", (2,)),
+    Function("hinge", 2, 2, _loss("hinge"), "hinge(prediction, target) with target ±1"),
+    Function("squared_hinge", 2, 2, _loss("squared_hinge"), "squared_hinge(prediction, target)"),
+    Function("multiclass_hinge", 2, 2, _loss("multiclass_hinge"), "multiclass_hinge(scores, one_hot)"),
+    Function("bce", 2, 2, _loss("bce"), "bce(probability, target)"),
+    Function("cce", 2, 2, _loss("cce"), "cce(probabilities, one_hot)"),
+    Function("nll", 2, 2, _loss("nll"), "nll(probabilities, one_hot)"),
+    Function("l1", 1, 1, _loss("l1"), "l1(weights)"),
+    Function("l2", 1, 1, _loss("l2"), "l2(weights)"),
+)}
+
+COMPOSITE_FUNCTIONS = tuple(sorted(n for n, op in OPS.items() if op.composite and n in FUNCTIONS))
+
+
+def expanded(op_name: str, args: list, const=None):
+    """A composite gate built from its primitive gates (the rule table's expansion)."""
+    op = OPS[op_name]
+    refs = list(args)
+    for step_op, step_const, inputs in op.expansion(const):
+        refs.append(engine.apply(step_op, [refs[i] for i in inputs], step_const))
+    return refs[-1]
+
+
+def call(name: str, args: list, offset: int, expand: frozenset = frozenset()):
+    """Apply the allow-listed function ``name``; errors carry the call's character offset."""
+    fn = FUNCTIONS.get(name)
+    if fn is None:
+        raise ExpressionError(f"unknown function {name!r}", offset,
+                              "one of " + ", ".join(sorted(FUNCTIONS)))
+    if not fn.min_args <= len(args) <= fn.max_args:
+        count = str(fn.min_args) if fn.min_args == fn.max_args else f"{fn.min_args} to {fn.max_args}"
+        raise ExpressionError(f"{name} takes {count} argument(s), got {len(args)}", offset, fn.signature)
+    for i in fn.number_args:
+        if i < len(args) and (isinstance(args[i], (Value, list)) or not math.isfinite(args[i])):
+            raise ExpressionError(f"argument {i + 1} of {name} must be a plain number", offset, fn.signature)
+    if name in expand and name in OPS and OPS[name].composite:
+        const = args[1] if len(args) > 1 else {"leaky_relu": 0.01, "elu": 1.0}.get(name)
+        operands = args[:OPS[name].arity]
+        return elementwise(lambda *xs: expanded(name, [x if isinstance(x, Value) else Value(x) for x in xs],
+                                                const), *operands)
+    try:
+        return fn.apply(*args)
+    except (ValueError, TypeError, ZeroDivisionError, OverflowError, ArithmeticError) as error:
+        raise ExpressionError(f"{name} cannot be applied here ({error})", offset, fn.signature) from None

@@ -1,0 +1,180 @@
+"""Reading a scenario: a catalogue id or a path, through size/encoding/nesting caps and TOML.
+
+Every failure is a ``ScenarioError`` naming the file, the line and the column::
+
+    >>> from graphviz_nn import load_scenario
+    >>> load_scenario("sigmoid-neuron").build()["f"].data   # doctest: +ELLIPSIS
+    0.731...
+"""
+from __future__ import annotations
+
+import re
+import sys
+from importlib import resources
+from pathlib import Path
+
+from .errors import ScenarioError
+from .source import Source
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on Python 3.10 only
+    import tomli as tomllib
+
+DEFAULT_SCENARIO = "sigmoid-neuron"
+# Catalogue files are a few kilobytes; this leaves room for inline data without letting a
+# huge file reach the TOML parser.
+MAX_FILE_BYTES = 256 * 1024
+MAX_TOML_NESTING = 16
+_TOML_POSITION = re.compile(r"^(.*?)\s*\(at line (\d+), column (\d+)\)\s*$", re.S)
+_TOML_END = re.compile(r"^(.*?)\s*\(at end of document\)\s*$", re.S)
+
+
+def catalogue_ids() -> list:
+    """The ids of the shipped lecture scenarios, sorted."""
+    folder = resources.files("graphviz_nn.scenarios")
+    return sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".toml"))
+
+
+def resolve(id_or_path) -> tuple:
+    """(display name, bytes) for a catalogue id or a path to a .toml file."""
+    text = str(id_or_path)
+    is_path = isinstance(id_or_path, Path) or "/" in text or "\\" in text or text.endswith(".toml") \
+        or Path(text).is_file()
+    if not is_path:
+        ids = catalogue_ids()
+        if text not in ids:
+            raise ScenarioError(f"there is no scenario called {text[:80]!r}", file="<command line>",
+                                expected=f"a catalogue id ({', '.join(ids)}) or a path to a .toml file")
+        resource = resources.files("graphviz_nn.scenarios").joinpath(text + ".toml")
+        return f"{text}.toml", _read_capped(resource, f"{text}.toml")
+    path = Path(text)
+    if not path.is_file():
+        raise ScenarioError(f"the file {text!r} does not exist or is not a file", file=text,
+                            expected="the path of a scenario .toml file")
+    return text, _read_capped(path, text)
+
+
+def _read_capped(path, name: str) -> bytes:
+    try:
+        with path.open("rb") as handle:
+            data = handle.read(MAX_FILE_BYTES + 1)
+    except OSError as error:
+        raise ScenarioError(f"the file cannot be read ({error.strerror or error})", file=name,
+                            expected="a readable scenario .toml file") from None
+    if len(data) > MAX_FILE_BYTES:
+        raise ScenarioError(f"the file is larger than {MAX_FILE_BYTES:,} bytes", file=name,
+                            expected="a scenario file of at most 256 KiB (generate large data sets with `dataset = ...`)")
+    return data
+
+
+def decode(data: bytes, name: str) -> Source:
+    """UTF-8 text without NUL bytes, or an error at the first bad byte's line and column."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        good = data[:error.start].decode("utf-8")
+        line, column = _position(good, len(good))
+        raise ScenarioError(f"byte 0x{data[error.start]:02x} is not valid UTF-8", file=name, line=line,
+                            column=column, expected="a text file saved as UTF-8") from None
+    if text.startswith("\ufeff"):
+        text = text[1:]  # a byte-order mark some editors add
+    nul = text.find("\x00")
+    if nul >= 0:
+        line, column = _position(text, nul)
+        raise ScenarioError("the file contains a NUL character (is it a binary file?)", file=name,
+                            line=line, column=column, expected="a TOML text file")
+    return Source(name, text)
+
+
+def _position(text: str, index: int) -> tuple:
+    line = text.count("\n", 0, index) + 1
+    column = index - (text.rfind("\n", 0, index) + 1) + 1
+    return line, column
+
+
+def check_nesting(source: Source) -> None:
+    """Reject arrays/inline tables nested deeper than ``MAX_TOML_NESTING`` before parsing."""
+    text = source.text
+    depth = 0
+    i, n = 0, len(text)
+    while i < n:
+        ch = text[i]
+        if ch == "#":
+            j = text.find("\n", i)
+            i = n if j < 0 else j
+            continue
+        if ch in "\"'":
+            i = _skip_string(text, i)
+            continue
+        if ch in "[{":
+            depth += 1
+            if depth > MAX_TOML_NESTING:
+                line, column = _position(text, i)
+                raise ScenarioError(f"arrays or tables are nested more than {MAX_TOML_NESTING} deep",
+                                    file=source.file, line=line, column=column,
+                                    expected=f"at most {MAX_TOML_NESTING} levels of [ ] and {{ }}")
+        elif ch in "]}":
+            depth = max(0, depth - 1)
+        i += 1
+
+
+def _skip_string(text: str, i: int) -> int:
+    """Index just past the TOML string starting at ``i`` (or the end of the line if unclosed)."""
+    quote = text[i]
+    if text.startswith(quote * 3, i):
+        end = text.find(quote * 3, i + 3)
+        return len(text) if end < 0 else end + 3
+    j = i + 1
+    while j < len(text) and text[j] != quote and text[j] != "\n":
+        j += 2 if quote == '"' and text[j] == "\\" else 1
+    return j + 1
+
+
+def parse_toml(source: Source) -> dict:
+    """The TOML document as a dict, or a ``ScenarioError`` with the parser's line and column."""
+    check_nesting(source)
+    try:
+        return tomllib.loads(source.text)
+    except tomllib.TOMLDecodeError as error:
+        message = str(error)
+        m = _TOML_POSITION.match(message)
+        if m:
+            line, column = int(m.group(2)), int(m.group(3))
+            problem = m.group(1)
+        else:
+            m = _TOML_END.match(message)
+            problem = m.group(1) if m else message
+            line, column = _position(source.text, len(source.text))
+        problem = problem[:1].lower() + problem[1:] if problem else "invalid TOML"
+        raise ScenarioError(f"TOML syntax error: {problem}", file=source.file, line=line, column=column,
+                            expected="valid TOML (see docs/scenarios.md)") from None
+    except (RecursionError, MemoryError):
+        raise ScenarioError("the TOML document is too deeply nested", file=source.file,
+                            expected="a flat scenario file") from None
+
+
+def load_scenario(id_or_path=DEFAULT_SCENARIO):
+    """Load a scenario by catalogue id (``"sigmoid-neuron"``) or by the path of a .toml file.
+
+    Returns a validated ``Scenario``; any problem is a ``ScenarioError`` naming the file, line
+    and column. Scenario files are data: nothing in them is ever run as code.
+    """
+    from .schema import scenario_from_dict
+
+    name, data = resolve(id_or_path)
+    source = decode(data, name)
+    return scenario_from_dict(parse_toml(source), source)
+
+
+def load_text(text: str, name: str = "<text>"):
+    """Load a scenario from TOML text (for tests and notebooks)."""
+    from .schema import scenario_from_dict
+
+    if not isinstance(text, str):
+        raise ScenarioError("scenario text must be a string", file=name, expected="TOML text")
+    if len(text.encode("utf-8", "surrogatepass")) > MAX_FILE_BYTES:
+        raise ScenarioError(f"the text is larger than {MAX_FILE_BYTES:,} bytes", file=name,
+                            expected="a scenario of at most 256 KiB")
+    source = decode(text.encode("utf-8", "surrogatepass"), name)
+    return scenario_from_dict(parse_toml(source), source)

@@ -1,0 +1,490 @@
+"""The scenario format: a TOML document checked key by key into a ``Scenario``.
+
+Every check names the file, line and column of the key or value at fault and what was
+expected there. The format is documented in ``docs/scenarios.md``.
+"""
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from typing import Any, Optional
+
+from ..nn import ACTIVATIONS
+from .errors import ExpressionError, ScenarioError
+from .expression import Program, parse
+from .functions import COMPOSITE_FUNCTIONS, FUNCTIONS
+from .source import Source
+
+KINDS = ("expression", "model")
+ENGINES = ("scalar", "tensor")
+OPTIMIZERS = ("sgd",)
+DATASETS = ("moons", "circles", "xor", "spirals", "line")
+_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
+_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,63}$")
+MAX_LEAVES = 1000
+MAX_VECTOR = 1000
+MAX_SAMPLES = 2000
+MAX_ITERATIONS = 100_000
+MAX_LAYER = 512
+MAX_TEXT = 4000
+
+TOP_KEYS = ("id", "title", "kind", "lecture", "explanation", "leaves", "outputs", "view", "model",
+            "data", "training", "starts")
+EXPRESSION_ONLY = ("leaves", "outputs", "view")
+MODEL_ONLY = ("model", "data", "starts")
+
+
+@dataclass(frozen=True)
+class Lecture:
+    """Where the scenario comes from: a seed file and the slide's title."""
+
+    seed: str
+    slide: str
+
+    def __str__(self) -> str:
+        return f"{self.seed}: {self.slide}"
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """An MLP: engine, sizes, activations, loss (an expression in ``output`` and ``target``)."""
+
+    engine: str
+    inputs: int
+    layers: tuple
+    activation: str
+    output_activation: str
+    loss: Program
+    seed: int
+    parameters: Optional[tuple]
+    dropout: float = 0.0
+    batchnorm: bool = False
+
+
+@dataclass(frozen=True)
+class DataSpec:
+    """Inline samples (``x``, ``y``) or a generated data set with its seed."""
+
+    x: Optional[tuple]
+    y: Optional[tuple]
+    dataset: Optional[str] = None
+    samples: int = 0
+    noise: float = 0.0
+    seed: int = 0
+
+
+@dataclass(frozen=True)
+class TrainingSpec:
+    """Optimiser settings and which outputs each history record keeps."""
+
+    optimizer: str = "sgd"
+    lr: float = 0.1
+    momentum: float = 0.0
+    iterations: int = 100
+    record: tuple = ()
+    parameters: Optional[tuple] = None  # expression scenarios: the leaves that learn
+
+
+@dataclass(frozen=True)
+class Start:
+    """A named set of initial parameters (``learning-slowdown-*`` has two)."""
+
+    name: str
+    parameters: tuple
+
+
+@dataclass(frozen=True, eq=False)
+class Scenario:
+    """A validated lecture scenario. ``build()`` records a fresh graph each time it is called.
+
+    >>> from graphviz_nn import load_scenario
+    >>> s = load_scenario("sigmoid-neuron")
+    >>> round(s.build()["f"].data, 2), s.kind, s.output_names
+    (0.73, 'expression', ('f',))
+    """
+
+    id: str
+    title: str
+    lecture: Lecture
+    explanation: str
+    kind: str
+    file: str
+    leaves: dict = field(default_factory=dict)  # name -> float or tuple of floats
+    expressions: dict = field(default_factory=dict)  # output name -> Program
+    backward_from: str = ""
+    expand: tuple = ()
+    model: Optional[ModelSpec] = None
+    data: Optional[DataSpec] = None
+    training: Optional[TrainingSpec] = None
+    starts: tuple = ()
+    source: Any = field(default=None, repr=False)
+
+    @property
+    def output_names(self) -> tuple:
+        if self.kind == "expression":
+            return tuple(self.expressions)
+        from .build import model_output_names
+        return model_output_names(self)
+
+    @property
+    def outputs(self) -> dict:
+        """A freshly built outputs dict (name -> engine node); same as ``build()``."""
+        return self.build()
+
+    def build(self, start=None):
+        """Record the scenario's graph; returns a ``Built`` dict of outputs (name -> node).
+
+        ``Built`` also carries ``leaves`` (name -> leaf node), ``parameters``, ``model`` and
+        ``loss`` (model scenarios), and ``backward_from`` (the node backward starts from).
+        ``start`` picks one of ``starts`` by index or name (model scenarios).
+        """
+        from .build import build
+        return build(self, start)
+
+    def outputs_for_view(self, start=None) -> tuple:
+        """(list of output nodes, the node backward runs from): what every view passes on."""
+        built = self.build(start)
+        return list(built.values()), built.backward_from
+
+    def trace(self, start=None):
+        """The debugger's trace of a fresh build: forward over every output, backward from one."""
+        from ..debugger import build_trace
+        outputs, backward_from = self.outputs_for_view(start)
+        return build_trace(outputs, backward_from=backward_from)
+
+    def gradcheck(self, start=None):
+        """Finite differences against backprop for every leaf (or parameter)."""
+        from .build import gradcheck
+        return gradcheck(self, start)
+
+    def trainer(self, start=None, iterations: int | None = None):
+        """A ``Trainer`` set up with the scenario's optimiser, learning rate and records."""
+        from .build import make_trainer
+        return make_trainer(self, start, iterations)
+
+    def train(self, start=None, iterations: int | None = None):
+        """Train with the scenario's settings; returns the per-iteration history."""
+        from .build import train
+        return train(self, start, iterations)
+
+    @property
+    def start_names(self) -> tuple:
+        return tuple(s.name for s in self.starts)
+
+
+# ---- checking one document ------------------------------------------------------------
+
+class _Checker:
+    """Typed reads from the TOML dict; each failure is located in the source text."""
+
+    def __init__(self, source: Source):
+        self.src = source
+
+    def fail(self, path, problem, expected=None, at_value=True):
+        raise self.src.error(tuple(path), problem, expected, at_value=at_value)
+
+    def table(self, doc: dict, path: tuple, keys: tuple, required: bool = True) -> Optional[dict]:
+        node = doc.get(path[-1]) if len(path) else doc
+        if node is None:
+            if required:
+                self.fail(path, f"the table [{'.'.join(map(str, path))}] is missing",
+                          f"a [{'.'.join(map(str, path))}] table", at_value=False)
+            return None
+        if not isinstance(node, dict):
+            self.fail(path, f"{'.'.join(map(str, path))} must be a table, not {_kind(node)}",
+                      f"a [{'.'.join(map(str, path))}] table")
+        self.only(node, path, keys)
+        return node
+
+    def only(self, node: dict, path: tuple, keys: tuple) -> None:
+        for key in node:
+            if key not in keys:
+                where = f" in [{'.'.join(map(str, path))}]" if path else ""
+                self.fail(path + (key,), f"unknown key {str(key)[:60]!r}{where}", "one of " + ", ".join(keys),
+                          at_value=False)
+
+    def get(self, node: dict, path: tuple, key: str, kind, *, required=False, default=None):
+        if key not in node:
+            if required:
+                where = f"[{'.'.join(map(str, path))}]" if path else "the top of the file"
+                raise self.src.error(path + (key,), f"the key {key!r} is missing from {where}",
+                                     f"{key} = {_example(kind)}")
+            return default
+        value = node[key]
+        kinds = {"str": str, "int": int, "float": (int, float), "bool": bool, "list": list, "table": dict}
+        ok = isinstance(value, kinds[kind]) and not (kind in ("int", "float") and isinstance(value, bool))
+        if not ok:
+            self.fail(path + (key,), f"{key} must be {_a(kind)}, not {_kind(value)}", f"{key} = {_example(kind)}")
+        if kind == "float":
+            value = float(value)
+            if not math.isfinite(value):
+                self.fail(path + (key,), f"{key} must be a finite number", "a number such as 0.5")
+        if kind == "str" and len(value) > MAX_TEXT:
+            self.fail(path + (key,), f"{key} is {len(value):,} characters long", f"at most {MAX_TEXT:,}")
+        return value
+
+    def choice(self, node, path, key, choices, default=None, required=False):
+        value = self.get(node, path, key, "str", required=required, default=default)
+        if value is not None and value not in choices:
+            self.fail(path + (key,), f"{key} = {value[:40]!r} is not known", "one of " + ", ".join(choices))
+        return value
+
+    def bounded_int(self, node, path, key, low, high, default=None, required=False):
+        value = self.get(node, path, key, "int", required=required, default=default)
+        if value is not None and not low <= value <= high:
+            self.fail(path + (key,), f"{key} = {value} is out of range", f"a whole number from {low} to {high}")
+        return value
+
+    def bounded_float(self, node, path, key, low, high, default=None, required=False):
+        value = self.get(node, path, key, "float", required=required, default=default)
+        if value is not None and not low <= value <= high:
+            self.fail(path + (key,), f"{key} = {value:g} is out of range", f"a number from {low:g} to {high:g}")
+        return value
+
+    def numbers(self, value, path, what: str, max_len: int = MAX_VECTOR) -> tuple:
+        if not isinstance(value, list) or not value:
+            self.fail(path, f"{what} must be a non-empty list of numbers, not {_kind(value)}", "[1.0, -2.0]")
+        if len(value) > max_len:
+            self.fail(path, f"{what} has {len(value):,} elements", f"at most {max_len:,}")
+        out = []
+        for v in value:
+            if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
+                self.fail(path, f"{what} must contain only finite numbers, found {_kind(v)}", "[1.0, -2.0]")
+            out.append(float(v))
+        return tuple(out)
+
+    def expression(self, text, path: tuple) -> Program:
+        try:
+            return parse(text)
+        except ExpressionError as error:
+            raise self.located(error, path) from None
+
+    def located(self, error: ExpressionError, path: tuple) -> ScenarioError:
+        line, column = self.src.locate(path, offset=error.offset)
+        return ScenarioError(error.problem, file=self.src.file, line=line, column=column, expected=error.expected)
+
+
+def _a(kind: str) -> str:
+    return {"str": "a string", "int": "a whole number", "float": "a number", "bool": "true or false",
+            "list": "a list", "table": "a table"}[kind]
+
+
+def _example(kind: str) -> str:
+    return {"str": '"text"', "int": "10", "float": "0.5", "bool": "true", "list": "[1, 2]",
+            "table": "{ ... }"}[kind]
+
+
+def _kind(value) -> str:
+    if isinstance(value, bool):
+        return "true/false"
+    return {str: "a string", int: "a whole number", float: "a number", list: "a list",
+            dict: "a table"}.get(type(value), type(value).__name__)
+
+
+def scenario_from_dict(doc: dict, source: Source) -> Scenario:
+    """Check a parsed TOML document and build the ``Scenario`` it describes."""
+    c = _Checker(source)
+    c.only(doc, (), TOP_KEYS)
+    sid = c.get(doc, (), "id", "str", required=True)
+    if not _ID.match(sid):
+        c.fail(("id",), f"the id {sid[:40]!r} is not valid", "lower-case letters, digits and '-', such as \"my-neuron\"")
+    title = c.get(doc, (), "title", "str", required=True)
+    kind = c.choice(doc, (), "kind", KINDS, required=True)
+    explanation = c.get(doc, (), "explanation", "str", required=True).strip()
+    lec = c.table(doc, ("lecture",), ("seed", "slide"))
+    lecture = Lecture(c.get(lec, ("lecture",), "seed", "str", required=True),
+                      c.get(lec, ("lecture",), "slide", "str", required=True))
+    wrong = MODEL_ONLY if kind == "expression" else EXPRESSION_ONLY
+    for key in wrong:
+        if key in doc:
+            c.fail((key,), f"[{key}] does not belong in a {kind} scenario",
+                   "the keys of a " + kind + " scenario (see docs/scenarios.md)", at_value=False)
+    common = dict(id=sid, title=title, lecture=lecture, explanation=explanation, kind=kind,
+                  file=source.file, source=source)
+    if kind == "expression":
+        scenario = Scenario(**common, **_expression_parts(c, doc))
+    else:
+        scenario = Scenario(**common, **_model_parts(c, doc))
+    _check_by_building(c, scenario)
+    return scenario
+
+
+def _expression_parts(c: _Checker, doc: dict) -> dict:
+    leaves_table = c.table(doc, ("leaves",), tuple(doc.get("leaves", {}) or ()) if isinstance(doc.get("leaves"), dict) else ())
+    leaves = {}
+    if len(leaves_table) > MAX_LEAVES:
+        c.fail(("leaves",), f"there are {len(leaves_table):,} leaves", f"at most {MAX_LEAVES:,}", at_value=False)
+    for name, value in leaves_table.items():
+        _check_name(c, ("leaves", name), name, "leaf")
+        if isinstance(value, list):
+            leaves[name] = c.numbers(value, ("leaves", name), f"the leaf {name}")
+        elif isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+            c.fail(("leaves", name), f"the leaf {name} must be a finite number or a list of numbers, not {_kind(value)}",
+                   f"{name} = 2.0")
+        else:
+            leaves[name] = float(value)
+    outputs_table = c.table(doc, ("outputs",), tuple(doc.get("outputs", {}) or ()) if isinstance(doc.get("outputs"), dict) else ())
+    if not outputs_table:
+        c.fail(("outputs",), "a scenario needs at least one output", 'f = "x * y" under [outputs]', at_value=False)
+    expressions = {}
+    for name, text in outputs_table.items():
+        _check_name(c, ("outputs", name), name, "output")
+        if name in leaves:
+            c.fail(("outputs", name), f"the output {name} has the name of a leaf", "a different name", at_value=False)
+        if not isinstance(text, str):
+            c.fail(("outputs", name), f"the output {name} must be an expression string, not {_kind(text)}",
+                   f'{name} = "w * x + b"')
+        expressions[name] = c.expression(text, ("outputs", name))
+    view = c.table(doc, ("view",), ("backward_from", "expand"), required=False) or {}
+    backward_from = c.get(view, ("view",), "backward_from", "str", default=next(iter(expressions)))
+    if backward_from not in expressions:
+        c.fail(("view", "backward_from"), f"backward_from = {backward_from[:40]!r} is not an output",
+               "one of " + ", ".join(expressions))
+    expand = c.get(view, ("view",), "expand", "list", default=[])
+    for item in expand:
+        if item not in COMPOSITE_FUNCTIONS:
+            c.fail(("view", "expand"), f"{str(item)[:40]!r} is not a composite gate",
+                   "a list drawn from " + ", ".join(COMPOSITE_FUNCTIONS))
+    training = _training(c, doc, expression_leaves=leaves, outputs=tuple(expressions))
+    return dict(leaves=leaves, expressions=expressions, backward_from=backward_from,
+                expand=tuple(expand), training=training)
+
+
+def _check_name(c: _Checker, path: tuple, name: str, what: str) -> None:
+    if not _NAME.match(name):
+        c.fail(path, f"the {what} name {name[:40]!r} is not valid",
+               "a letter followed by letters, digits or '_' (ASCII)", at_value=False)
+    if name in FUNCTIONS:
+        c.fail(path, f"the {what} name {name!r} is also a function name", "another name", at_value=False)
+
+
+def _model_parts(c: _Checker, doc: dict) -> dict:
+    path = ("model",)
+    m = c.table(doc, path, ("engine", "inputs", "layers", "activation", "output_activation", "loss", "seed",
+                            "parameters", "dropout", "batchnorm"))
+    engine = c.choice(m, path, "engine", ENGINES, default="scalar")
+    inputs = c.bounded_int(m, path, "inputs", 1, MAX_LAYER, required=True)
+    layers = c.get(m, path, "layers", "list", required=True)
+    if not layers or len(layers) > 16 or any(isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= MAX_LAYER
+                                             for n in layers):
+        c.fail(path + ("layers",), "layers must list 1 to 16 layer sizes, each a whole number from 1 to 512",
+               "layers = [4, 1]")
+    activation = c.choice(m, path, "activation", ACTIVATIONS, default="relu")
+    output_activation = c.choice(m, path, "output_activation", ACTIVATIONS, default="linear")
+    loss_text = c.get(m, path, "loss", "str", required=True)
+    loss = c.expression(loss_text, path + ("loss",))
+    for name in loss.names:
+        if name not in ("output", "target"):
+            c.fail(path + ("loss",), f"the loss reads {name!r}", "an expression in output and target only")
+    seed = c.bounded_int(m, path, "seed", 0, 2 ** 32 - 1, default=0)
+    n_params = _parameter_count(inputs, layers)
+    parameters = None
+    if "parameters" in m:
+        parameters = c.numbers(m["parameters"], path + ("parameters",), "parameters", MAX_VECTOR * 10)
+        if len(parameters) != n_params:
+            c.fail(path + ("parameters",), f"{len(parameters)} parameters given, the model has {n_params}",
+                   f"{n_params} numbers in model.parameters() order (each neuron's weights, then its bias)")
+    dropout = c.bounded_float(m, path, "dropout", 0.0, 0.95, default=0.0)
+    batchnorm = c.get(m, path, "batchnorm", "bool", default=False)
+    model = ModelSpec(engine, inputs, tuple(layers), activation, output_activation, loss, seed, parameters,
+                      dropout, batchnorm)
+    data = _data(c, doc, inputs, layers[-1])
+    starts = []
+    raw_starts = c.get(doc, (), "starts", "list", default=[])
+    for i, entry in enumerate(raw_starts):
+        if not isinstance(entry, dict):
+            c.fail(("starts",), "starts must be an array of tables ([[starts]])", "[[starts]] with name and parameters")
+        c.only(entry, ("starts", i), ("name", "parameters"))
+        name = c.get(entry, ("starts", i), "name", "str", required=True)
+        values = c.numbers(c.get(entry, ("starts", i), "parameters", "list", required=True),
+                           ("starts", i, "parameters"), "parameters")
+        if len(values) != n_params:
+            c.fail(("starts", i, "parameters"), f"{len(values)} parameters given, the model has {n_params}",
+                   f"{n_params} numbers in model.parameters() order")
+        starts.append(Start(name, values))
+    training = _training(c, doc, outputs=("output", "loss"))
+    return dict(model=model, data=data, starts=tuple(starts), training=training, backward_from="loss")
+
+
+def _parameter_count(inputs: int, layers: list) -> int:
+    sizes = [inputs] + list(layers)
+    return sum((sizes[i] + 1) * sizes[i + 1] for i in range(len(layers)))
+
+
+def _data(c: _Checker, doc: dict, inputs: int, outputs: int) -> DataSpec:
+    path = ("data",)
+    d = c.table(doc, path, ("x", "y", "dataset", "samples", "noise", "seed"))
+    if "dataset" in d:
+        for key in ("x", "y"):
+            if key in d:
+                c.fail(path + (key,), f"{key} cannot be given together with dataset", "either x and y, or dataset",
+                       at_value=False)
+        name = c.choice(d, path, "dataset", DATASETS)
+        return DataSpec(None, None, name, c.bounded_int(d, path, "samples", 4, MAX_SAMPLES, default=100),
+                        c.bounded_float(d, path, "noise", 0.0, 10.0, default=0.1),
+                        c.bounded_int(d, path, "seed", 0, 2 ** 32 - 1, default=0))
+    for key in ("samples", "noise", "seed"):
+        if key in d:
+            c.fail(path + (key,), f"{key} only applies to a generated dataset", "dataset = \"moons\" (or remove it)",
+                   at_value=False)
+    xs_raw = c.get(d, path, "x", "list", required=True)
+    ys_raw = c.get(d, path, "y", "list", required=True)
+    if not xs_raw or len(xs_raw) > MAX_SAMPLES:
+        c.fail(path + ("x",), f"x has {len(xs_raw)} samples", f"1 to {MAX_SAMPLES} samples")
+    xs = []
+    for row in xs_raw:
+        row = row if isinstance(row, list) else [row]
+        values = c.numbers(row, path + ("x",), "each sample of x")
+        if len(values) != inputs:
+            c.fail(path + ("x",), f"a sample of x has {len(values)} numbers, the model has {inputs} inputs",
+                   f"samples of {inputs} number(s)")
+        xs.append(values)
+    if len(ys_raw) != len(xs):
+        c.fail(path + ("y",), f"y has {len(ys_raw)} targets for {len(xs)} samples", "one target per sample")
+    ys = []
+    for row in ys_raw:
+        values = c.numbers(row if isinstance(row, list) else [row], path + ("y",), "each target in y")
+        if len(values) != outputs:
+            c.fail(path + ("y",), f"a target has {len(values)} numbers, the model has {outputs} outputs",
+                   f"targets of {outputs} number(s)")
+        ys.append(values)
+    return DataSpec(tuple(xs), tuple(ys))
+
+
+def _training(c: _Checker, doc: dict, outputs: tuple, expression_leaves: Optional[dict] = None):
+    path = ("training",)
+    keys = ("optimizer", "lr", "momentum", "iterations", "record")
+    if expression_leaves is not None:
+        keys += ("parameters",)
+    t = c.table(doc, path, keys, required=False)
+    if t is None:
+        return None
+    record = c.get(t, path, "record", "list", default=list(outputs))
+    for name in record:
+        if name not in outputs:
+            c.fail(path + ("record",), f"record names {str(name)[:40]!r}, which is not an output",
+                   "names drawn from " + ", ".join(outputs))
+    params = None
+    if expression_leaves is not None:
+        scalars = [n for n, v in expression_leaves.items() if not isinstance(v, tuple)]
+        params = c.get(t, path, "parameters", "list", default=scalars)
+        for name in params:
+            if name not in expression_leaves:
+                c.fail(path + ("parameters",), f"{str(name)[:40]!r} is not a leaf", "leaf names to train")
+        params = tuple(params)
+    return TrainingSpec(
+        c.choice(t, path, "optimizer", OPTIMIZERS, default="sgd"),
+        c.bounded_float(t, path, "lr", 1e-9, 100.0, default=0.1),
+        c.bounded_float(t, path, "momentum", 0.0, 0.999, default=0.0),
+        c.bounded_int(t, path, "iterations", 1, MAX_ITERATIONS, default=100),
+        tuple(record), params)
+
+
+def _check_by_building(c: _Checker, scenario: Scenario) -> None:
+    """Build once so that type errors (a vector where a number belongs) point at the text."""
+    from .build import OutputBuildError, build
+    try:
+        build(scenario, None)
+    except OutputBuildError as error:
+        raise c.located(error.error, error.path) from None

@@ -1,0 +1,81 @@
+"""Evaluating a parsed expression into engine nodes by applying Python operators to ``Value``s.
+
+Numbers stay numbers until they meet a node, so the engine folds them into lecture gates:
+``1 + e`` is a ``+1`` gate, ``1 / e`` a ``1/x`` gate, ``-x`` a ``*-1`` gate.
+"""
+from __future__ import annotations
+
+import math
+
+from ..value import Value
+from . import functions
+from .errors import ExpressionError
+
+
+def _finite(x: float, offset: int) -> float:
+    if not math.isfinite(x):
+        raise ExpressionError(f"a constant works out to {x}", offset, "constants that stay finite")
+    return x
+
+
+_BINARY = {
+    "+": lambda a, b: a + b,
+    "-": lambda a, b: a - b,
+    "*": lambda a, b: a * b,
+    "/": lambda a, b: a / b,
+}
+
+
+class NodeSemantics:
+    """Names resolve to the given nodes; operators and functions record engine gates."""
+
+    def __init__(self, names: dict, expand=frozenset()):
+        self.names = names
+        self.expand = frozenset(expand)
+
+    def number(self, value, offset):
+        return value
+
+    def name(self, name, offset):
+        try:
+            return self.names[name]
+        except KeyError:
+            known = ", ".join(self.names) or "none"
+            raise ExpressionError(f"unknown name {name!r}", offset, f"a leaf or earlier output ({known})") from None
+
+    def unary(self, op, x, offset):
+        return functions.elementwise(lambda v: -v, x) if op == "-" else x
+
+    def binary(self, op, a, b, offset):
+        fn = _BINARY[op]
+
+        def one(x, y):
+            if not isinstance(x, Value) and not isinstance(y, Value):
+                if op == "/" and y == 0:
+                    raise ExpressionError("division of a constant by zero", offset, "a non-zero divisor")
+                try:
+                    return _finite(fn(float(x), float(y)), offset)
+                except OverflowError:
+                    raise ExpressionError("a constant overflows", offset, "constants below 1.8e308") from None
+            return fn(x, y)
+
+        try:
+            return functions.elementwise(one, a, b)
+        except ValueError as error:
+            raise ExpressionError(f"cannot apply {op} to {error}", offset, "vectors of the same length") from None
+
+    def power(self, x, exponent, offset):
+        def one(v):
+            if isinstance(v, Value):
+                return v ** exponent
+            try:
+                result = math.pow(v, exponent)
+            except (OverflowError, ValueError):
+                raise ExpressionError(f"{v:g} ** {exponent:g} is not a finite real number", offset,
+                                      "a smaller constant or exponent") from None
+            return _finite(result, offset)
+
+        return functions.elementwise(one, x)
+
+    def call(self, name, args, offset):
+        return functions.call(name, args, offset, self.expand)
