@@ -6,10 +6,11 @@ recording into a trace of steps; the renderer and the terminal app draw that tra
 from .graph import backward
 from .gradcheck import gradcheck
 from .recording import group
+from .scenario import Scenario, ScenarioError, load_scenario
 from .snapshot import to_json, to_networkx
 from .tensor import Tensor
 from .value import Value, maximum, prelu
 
 __version__ = "0.1.0"
 
-__all__ = ["Value", "Tensor", "maximum", "prelu", "group", "backward", "gradcheck", "to_json", "to_networkx", "__version__"]
+__all__ = ["Value", "Tensor", "maximum", "prelu", "group", "backward", "gradcheck", "to_json", "to_networkx", "load_scenario", "Scenario", "ScenarioError", "__version__"]
