@@ -166,7 +166,8 @@ def _rdiv_const(x, c):
 @_op("pow", 1, lambda c: f"x^{fmt_const(c)}", lambda c: f"x^{fmt_const(c)}",
      lambda c: (f"{fmt_const(c)}·x^{fmt_const(c - 1)}",))
 def _pow(x, c):
-    return _power(x, c), (c * _power(x, c - 1),)
+    # x^0 is the constant 1: its slope is 0 even at x = 0, where 0 * 0^-1 would give nan
+    return _power(x, c), ((c * _power(x, c - 1)) if c else 0.0,)
 
 
 def _power(x: float, n: float) -> float:

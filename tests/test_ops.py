@@ -188,6 +188,12 @@ def test_forward_rules_never_raise_on_overflow_or_bad_domain(name, args, const, 
     assert len(local) == OPS[name].arity and all(isinstance(g, float) for g in local)
 
 
+def test_power_zero_is_flat_everywhere():
+    # found by the random expressions in test_value.py: 0 * 0^-1 gave a nan slope at x = 0
+    for x in (0.0, -0.0, 2.0, -3.0):
+        assert OPS["pow"].scalar(x, 0.0) == (1.0, (0.0,))
+
+
 def test_non_finite_local_gradients_at_domain_edges():
     assert OPS["log"].scalar(0.0, None)[1] == (math.inf,)
     assert OPS["sqrt"].scalar(0.0, None)[1] == (math.inf,)
