@@ -386,6 +386,8 @@ def _pow_array(x, c):
 
 
 def _pow_vjp(g, y, xs, c, needs=(True,)):
+    if not c:  # x^0 is the constant 1: slope 0 even at x = 0 (as the scalar rule)
+        return (np.zeros_like(g),)
     with np.errstate(all="ignore"):
         return (g * (c * xs[0] ** (c - 1)),)
 
