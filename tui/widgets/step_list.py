@@ -24,7 +24,8 @@ UPDATE = Style(color="steel_blue1")
 PHASE_STYLES = {"F": FORWARD, "B": BACKWARD, "U": UPDATE}
 
 
-class StepList(ScrollView, can_focus=True):
+# Not ScrollView's keys: left/right/home/end belong to the app (previous/next/start/end).
+class StepList(ScrollView, can_focus=True, inherit_bindings=False):
     """Rows ``0..count-1``; ``current`` is the step just done, ``cursor`` the row under selection."""
 
     DEFAULT_CSS = """

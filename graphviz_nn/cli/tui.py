@@ -1,0 +1,29 @@
+"""``graphviz-nn tui [SCENARIO_OR_FILE]``: the terminal step debugger (the default command)."""
+from __future__ import annotations
+
+import argparse
+
+DEFAULT_SCENARIO = "sigmoid-neuron"
+
+
+def add_parser(subparsers) -> argparse.ArgumentParser:
+    parser = subparsers.add_parser(
+        "tui", help="step through backpropagation in the terminal",
+        description="Open the terminal step debugger on a lecture scenario or a scenario file "
+                    "(press ? inside for the keys).")
+    parser.add_argument("scenario", nargs="?", default=DEFAULT_SCENARIO, metavar="SCENARIO_OR_FILE",
+                        help=f"a catalogue id (see 'graphviz-nn list') or a .toml path (default {DEFAULT_SCENARIO})")
+    parser.add_argument("--builtin-layout", action="store_true",
+                        help="never run Graphviz; use the built-in layered layout")
+    parser.set_defaults(run=run)
+    return parser
+
+
+def run(args) -> int:
+    from ..scenario.loader import load_scenario
+    from ..tui.app import DebuggerApp
+
+    load_scenario(args.scenario)  # a bad name or file is one sentence here, before the screen changes
+    app = DebuggerApp(scenario=args.scenario, layout_engine="builtin" if args.builtin_layout else "auto")
+    app.run()
+    return int(app.return_code or 0)

@@ -1,0 +1,22 @@
+"""``graphviz_nn.debug(output)``: open the step debugger on a graph built in your own code.
+
+The backprop equivalent of ``breakpoint()``: it blocks until you quit the app (``q``)::
+
+    >>> from graphviz_nn import Value, debug
+    >>> x = Value(3.0, label="x")
+    >>> debug(x * x + x)   # doctest: +SKIP
+"""
+from __future__ import annotations
+
+
+def debug(output, title: str = "your graph") -> None:
+    """Step through the forward and backward pass of ``output`` (a node, or a list of nodes).
+
+    Runs the terminal app in the foreground and returns when it quits; ``output``'s
+    gradients are filled, as after ``output.backward()``.
+    """
+    from .debugger import build_trace  # checks the graph before a terminal app starts
+    from .tui.app import DebuggerApp  # Textual loads only when debugging is asked for
+
+    build_trace(output)
+    DebuggerApp(outputs=output, title=title).run()

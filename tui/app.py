@@ -1,0 +1,418 @@
+"""The step debugger: header, graph pane, inspector, step list, footer; a thin view over a Session.
+
+Every key calls one ``Session`` method (or opens a screen), then ``refresh_view`` redraws
+from ``session.state``: no widget computes a value or a gradient.
+
+    >>> from graphviz_nn.tui.app import DebuggerApp
+    >>> DebuggerApp(scenario="sigmoid-neuron").run()   # doctest: +SKIP
+"""
+from __future__ import annotations
+
+from typing import Optional
+
+from textual import work
+from textual.app import App
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Footer, Static
+
+from graphviz_nn.debugger.session import LEVELS, Session
+from graphviz_nn.errors import UserError
+from graphviz_nn.layout import Layout, layered_layout, layout as graphviz_or_builtin
+
+from . import presenter, reports
+from .screens.help import HelpScreen
+from .screens.picker import PickerScreen
+from .screens.prompt import PromptScreen
+from .screens.report import ReportScreen
+from .view_graph import ViewGraph
+from .target import Target, catalogue, from_outputs, from_scenario, iteration_of, loss_history
+from .widgets.graph_view import GraphView
+from .widgets.inspector import Inspector
+from .widgets.loss_plot import LossPlot
+from .widgets.step_list import StepList
+
+DEFAULT_SCENARIO = "sigmoid-neuron"
+# Above this many nodes a graph opens at neuron level (gate level is one key away).
+LARGE_GRAPH = 400
+WATCH_KINDS = ("not_finite", "vanishing", "exploding", "saturated", "dead_relu")
+
+
+class DebuggerApp(App):
+    """Step through backpropagation on a scenario (id or path) or on the user's own ``outputs``.
+
+    ``layout_engine``: ``"auto"`` (Graphviz when installed, in a worker; built-in meanwhile)
+    or ``"builtin"`` (never runs ``dot``).
+    """
+
+    CSS_PATH = "app.tcss"
+    TITLE = "graphviz-nn"
+    ENABLE_COMMAND_PALETTE = False
+    BINDINGS = [
+        Binding("n,right", "next", "Next"),
+        Binding("p,left", "prev", "Prev"),
+        Binding("s", "step_into", "Into"),
+        Binding("f", "step_out", "Finish"),
+        Binding("c", "continue", "Continue"),
+        Binding("home", "start", "Start", show=False),
+        Binding("end", "end", "End", show=False),
+        Binding("g", "goto", "Go to"),
+        Binding("b", "breakpoint", "Break"),
+        Binding("w", "watch", "Watch"),
+        Binding("l", "level", "Level"),
+        Binding("t", "train", "Train"),
+        Binding("x", "gradcheck", "Grad check", show=False),
+        Binding("d", "diagnostics", "Diagnose", show=False),
+        Binding("e", "export", "Export", show=False),
+        Binding("o", "open", "Open"),
+        Binding("question_mark", "help", "Help"),
+        Binding("q", "quit", "Quit"),
+        Binding("shift+left", "pan(-10, 0)", "Pan", show=False),
+        Binding("shift+right", "pan(10, 0)", "Pan", show=False),
+        Binding("shift+up", "pan(0, -4)", "Pan", show=False),
+        Binding("shift+down", "pan(0, 4)", "Pan", show=False),
+    ]
+
+    def __init__(self, scenario: Optional[str] = None, outputs=None, title: Optional[str] = None,
+                 layout_engine: str = "auto") -> None:
+        super().__init__()
+        self._initial_scenario = scenario if scenario is not None or outputs is not None else DEFAULT_SCENARIO
+        self._outputs = outputs
+        self._user_title = title
+        self.layout_engine = layout_engine
+        self.target: Optional[Target] = None
+        self.session: Optional[Session] = None
+        self.error: Optional[str] = None
+        self.selected: Optional[str] = None
+        self.flags: dict = {}
+        self._layouts: dict = {}  # (trace, level) -> Layout
+        self._view: Optional[ViewGraph] = None
+        self._layout_note_said = False
+
+    # ---- building the screen ----
+    def compose(self):
+        yield Static("graphviz-nn", id="header")
+        with Horizontal(id="main"):
+            yield GraphView(id="graph")
+            with Vertical(id="side"):
+                yield Inspector(id="inspector")
+                yield LossPlot(id="loss")
+        yield Static("", id="message")
+        yield StepList(id="steps")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#loss", LossPlot).display = False
+        self.query_one("#message", Static).display = False
+        if self._outputs is not None:
+            self.open_target(lambda: from_outputs(self._outputs, self._user_title or "your graph"))
+        else:
+            self.open_target(lambda: from_scenario(self._initial_scenario))
+
+    def open_target(self, make) -> bool:
+        """Load a target; a ``UserError`` becomes the message on screen, never a crash."""
+        try:
+            target = make()
+            trace = target.make_trace()
+        except UserError as error:
+            self.show_error(str(error))
+            return False
+        self.error = None
+        self.query_one("#message", Static).display = False
+        self.target = target
+        level = "neuron" if len(trace.nodes) > LARGE_GRAPH and any(i.group for i in trace.nodes) else "gate"
+        self.session = Session(trace, level=level)
+        self.selected = None
+        self._layouts.clear()
+        self._view = None
+        self.flags = self._flags_of(trace)
+        loss = self.query_one("#loss", LossPlot)
+        loss.display = target.trains
+        self.refresh_view()
+        return True
+
+    def show_error(self, message: str) -> None:
+        """Say what went wrong in one sentence, in the app (the old session, if any, stays)."""
+        self.error = message
+        box = self.query_one("#message", Static)
+        box.update(message)
+        box.display = True
+        self.notify(message, title="Cannot open", severity="error", timeout=8)
+
+    def _flags_of(self, trace) -> dict:
+        flags: dict = {}
+        for flag in reports.diagnose(trace):
+            flags.setdefault(flag.node, []).append(flag)
+        return flags
+
+    # ---- drawing from the session ----
+    def refresh_view(self, follow: bool = True) -> None:
+        """Redraw every pane from ``session.state``."""
+        session = self.session
+        header = self.query_one("#header", Static)
+        if session is None:
+            header.update("graphviz-nn  │  nothing open: press o to open a scenario")
+            return
+        trace = session.trace
+        state = session.state
+        view = self._view
+        if view is None or view.trace is not trace or view.level != self._drawn_level():
+            view = self._show(trace)
+        graph = self.query_one("#graph", GraphView)
+        graph.current = view.box_of(state.current)
+        graph.selected = self.selected
+        graph.hot_edge = view.hot_edge(state.current_edge)
+        graph.invalidate()
+        if follow and graph.current is not None:
+            graph.follow(graph.current)
+        title = self.target.title if self.target else ""
+        header.update(presenter.header_text(title, state, len(trace.steps), iteration_of(self.target),
+                                            session.level, session.depth))
+        focus = view.node_of(self.selected) if self.selected else state.current
+        flags = self.flags.get(focus, ()) if trace is self._top_trace() else ()
+        self.query_one("#inspector", Inspector).show(presenter.inspector_lines(trace, state, focus, flags))
+        self.query_one("#steps", StepList).set_current(state.k - 1 if state.k else None)
+        if self.target is not None and self.target.trains:
+            self.query_one("#loss", LossPlot).show(loss_history(self.target))
+
+    def _drawn_level(self) -> str:
+        """Inside a composite gate's expansion the primitives are always drawn one by one."""
+        return self.session.level if self.session.depth == 0 else "gate"
+
+    def _top_trace(self):
+        session = self.session
+        return session._stack[0][0] if session and session._stack else (session.trace if session else None)
+
+    def _show(self, trace) -> ViewGraph:
+        """A new trace or level: new boxes, the step list, and a layout (cached per level)."""
+        if self._view is None or self._view.trace is not trace:
+            steps = self.query_one("#steps", StepList)
+            steps.show_steps(len(trace.steps), lambda i: presenter.step_row(trace.steps[i]))
+        view = ViewGraph(trace, self._drawn_level())
+        self._view = view
+        if self.selected is not None and self.selected not in view.ids:
+            self.selected = None
+        key = (trace, view.level)
+        layout = self._layouts.get(key)
+        if layout is None:
+            edges = [(e[0], e[1]) for e in view.edges]
+            layout = layered_layout(view.ids, edges)
+            self._layouts[key] = layout
+            if self.layout_engine == "auto":
+                self._graphviz_layout(key, view.ids, edges)
+        self._draw_graph(view, layout)
+        return view
+
+    def _draw_graph(self, view: ViewGraph, layout: Layout) -> None:
+        session = self.session
+        flags = self.flags if view.trace is self._top_trace() else {}
+
+        def describe(box_id):
+            return view.describe(box_id, session.state, session.breakpoints, session.group_breakpoints, flags)
+
+        self.query_one("#graph", GraphView).show_graph(layout.positions, view.edges, describe)
+
+    @work(thread=True, exclusive=True, group="layout")
+    def _graphviz_layout(self, key, ids, edges) -> None:
+        """Graphviz's layout off the UI thread; swapped in when ready, if still wanted."""
+        result = graphviz_or_builtin(ids, edges)
+        self.call_from_thread(self._layout_ready, key, result)
+
+    def _layout_ready(self, key, result: Layout) -> None:
+        if result.note and not self._layout_note_said:
+            self._layout_note_said = True  # say it once per run, not on every step
+            self.notify(result.note, title="Layout", timeout=6)
+        if result.source == "graphviz":
+            self._layouts[key] = result
+            view = self._view
+            if view is not None and view.trace is key[0] and view.level == key[1]:
+                self._draw_graph(view, result)
+                self.refresh_view()
+
+    # ---- keys ----
+    def _move(self, method: str, *args) -> None:
+        if self.session is None:
+            return
+        self.selected = None
+        try:
+            result = getattr(self.session, method)(*args)
+        except UserError as error:
+            self.notify(str(error), severity="warning")
+            return
+        if result is not None and hasattr(result, "sentence"):
+            self.notify(result.sentence, title="Stopped", timeout=6)
+        self.refresh_view()
+
+    def action_next(self) -> None:
+        self._move("next")
+
+    def action_prev(self) -> None:
+        self._move("prev")
+
+    def action_step_into(self) -> None:
+        self._move("step_into")
+
+    def action_step_out(self) -> None:
+        self._move("step_out")
+
+    def action_continue(self) -> None:
+        self._move("continue_")
+
+    def action_start(self) -> None:
+        self._move("restart")
+
+    def action_end(self) -> None:
+        if self.session is not None:
+            self._move("goto", len(self.session.trace.steps))
+
+    def action_goto(self) -> None:
+        if self.session is None:
+            return
+        n = len(self.session.trace.steps)
+
+        def answer(text: Optional[str]) -> None:
+            if not text:
+                return
+            try:
+                k = int(text)
+            except ValueError:
+                self.notify(f"{text[:40]!r} is not a step number; type a whole number from 0 to {n}.",
+                            severity="warning")
+                return
+            if not 0 <= k <= n:
+                self.notify(f"step {k} is out of range; this trace has steps 0 to {n}.", severity="warning")
+                return
+            self._move("goto", k)
+
+        self.push_screen(PromptScreen(f"Go to step (0 to {n}):", str(self.session.k)), answer)
+
+    def action_breakpoint(self) -> None:
+        session, view = self.session, self._view
+        if session is None or view is None:
+            return
+        box = self.selected or view.box_of(session.state.current)
+        if box is None:
+            self.notify("Select a node first: click a box, or step to one.", severity="warning")
+            return
+        path = view.group_path(box)
+        if path is not None:  # a neuron or layer box: break on entering that group
+            on = path not in session.group_breakpoints
+            if on:
+                session.add_group_breakpoint(path)
+            else:
+                session.remove_group_breakpoint(path)
+            what = ".".join(path)
+        else:
+            on = session.toggle_breakpoint(box)
+            what = f"{box} ({session.trace.node(box).label})"
+        self.notify(f"Breakpoint {'set on' if on else 'cleared from'} {what}.")
+        self.refresh_view(follow=False)
+
+    def action_watch(self) -> None:
+        if self.session is None:
+            return
+
+        def answer(text: Optional[str]) -> None:
+            if not text:
+                return
+            kind, _, threshold = text.partition(" ")
+            try:
+                value = float(threshold) if threshold.strip() else None
+            except ValueError:
+                self.notify(f"{threshold.strip()[:30]!r} is not a number; write e.g. 'vanishing 1e-6'.",
+                            severity="warning")
+                return
+            try:
+                self.session.add_watch(kind, value)
+            except UserError as error:
+                self.notify(str(error), severity="warning")
+                return
+            self.notify(f"Watching for {kind}; c runs until it happens.")
+
+        self.push_screen(PromptScreen("Add a watch (kind and optional threshold):", "",
+                                      "kinds: " + ", ".join(WATCH_KINDS)), answer)
+
+    def action_level(self) -> None:
+        session = self.session
+        if session is None:
+            return
+        level = LEVELS[(LEVELS.index(session.level) + 1) % len(LEVELS)]
+        session.set_level(level)
+        self.notify(f"Level of detail: {level} (n and p still move one step; s and f move by {level}).",
+                    timeout=4)
+        self.refresh_view(follow=False)
+
+    def action_train(self) -> None:
+        target = self.target
+        if target is None or not target.trains:
+            self.notify("This scenario does not train; open a training scenario with o "
+                        "(e.g. learning-slowdown-quadratic).", severity="warning")
+            return
+        try:
+            trace = target.make_trace()
+        except UserError as error:
+            self.notify(str(error), severity="warning")
+            return
+        level = self.session.level if self.session else "gate"
+        self.session = Session(trace, level=level)
+        self.selected = None
+        self._layouts.clear()
+        self.flags = self._flags_of(trace)
+        self.refresh_view()
+
+    def action_gradcheck(self) -> None:
+        if self.session is not None:
+            self.push_screen(ReportScreen("Gradient check", reports.gradient_check_text(self.session.trace)))
+
+    def action_diagnostics(self) -> None:
+        if self.session is not None:
+            self.push_screen(ReportScreen("Diagnostics", reports.diagnostics_text(self.session.trace)))
+
+    def action_export(self) -> None:
+        session = self.session
+        if session is None:
+            return
+
+        def answer(path: Optional[str]) -> None:
+            if not path:
+                return
+            try:
+                written = export_frame(session, path)
+            except UserError as error:
+                self.notify(str(error), severity="error", timeout=8)
+                return
+            self.notify(f"Wrote {written}.")
+
+        default = f"{self.target.id if self.target else 'graph'}-step{session.k}.svg"
+        self.push_screen(PromptScreen("Export this frame to (.svg, .png or .pdf):", default), answer)
+
+    def action_open(self) -> None:
+        def answer(choice: Optional[str]) -> None:
+            if choice:
+                self.open_target(lambda: from_scenario(choice))
+
+        self.push_screen(PickerScreen(catalogue()), answer)
+
+    def action_help(self) -> None:
+        self.push_screen(HelpScreen())
+
+    def action_pan(self, dx: int, dy: int) -> None:
+        graph = self.query_one("#graph", GraphView)
+        graph.scroll_to(graph.scroll_offset.x + dx, graph.scroll_offset.y + dy, animate=False)
+
+    # ---- messages from widgets ----
+    def on_graph_view_node_clicked(self, message: GraphView.NodeClicked) -> None:
+        self.selected = message.node_id
+        self.refresh_view(follow=False)
+
+    def on_step_list_step_chosen(self, message: StepList.StepChosen) -> None:
+        self._move("goto", message.index + 1)
+
+
+def export_frame(session, path: str) -> str:
+    """Write the current frame through the renderer's export (atomic write); returns the path."""
+    try:
+        from graphviz_nn.render import export_frame as render_export
+    except ImportError:
+        raise UserError("exporting needs the renderer (graphviz_nn.render), which is not available") from None
+    return str(render_export(session.trace, path, k=session.k) or path)

@@ -1,0 +1,66 @@
+"""Text of the ``x`` (gradient check) and ``d`` (diagnostics) reports, from library calls only."""
+from __future__ import annotations
+
+from graphviz_nn import gradcheck as gradcheck_module
+from graphviz_nn.value import apply
+
+
+def gradient_check_text(trace) -> str:
+    """Backprop against central differences for every scalar leaf of the trace's graph.
+
+    The recorded graph is replayed through the engine's own rules (``value.apply``), so the
+    check needs no model code: the same gates run again with each leaf nudged by ±eps.
+    """
+    infos = trace.nodes
+    if any(info.is_tensor for info in infos):
+        return ("This graph holds tensor nodes; the gradient check here replays scalar graphs only.\n"
+                "Use graphviz_nn.gradcheck(output_fn, leaves) on the model in Python instead.")
+    leaves = [info.node for info in infos if info.is_leaf]
+    if not leaves:
+        return "This graph has no leaves to check."
+    output_id = trace.backward_from
+
+    def replay():
+        values = {}
+        for info in infos:
+            if info.is_leaf:
+                values[info.id] = info.node
+            else:
+                values[info.id] = apply(info.op, [values[i] for i in info.inputs], info.const)
+        return values[output_id]
+
+    # the check nudges leaf data in place and restores it; labels name the rows
+    saved_labels = [leaf.label for leaf in leaves]
+    for leaf, info in zip(leaves, [i for i in infos if i.is_leaf]):
+        leaf.label = info.name
+    try:
+        report = gradcheck_module.gradcheck(replay, leaves)
+    finally:
+        for leaf, label in zip(leaves, saved_labels):
+            leaf.label = label
+    head = ("Gradient check: each leaf's backprop gradient against the finite difference "
+            "(f(x+eps) - f(x-eps)) / 2eps.\n\n")
+    return head + str(report)
+
+
+def diagnostics_text(trace) -> str:
+    """One line per diagnostic flag (saturation, vanishing/exploding gradients, dead ReLUs)."""
+    flags = diagnose(trace)
+    if not flags:
+        return "No problems found: no saturated units, no vanishing or exploding gradients, no dead ReLUs."
+    lines = [f"{len(flags)} flag(s):", ""]
+    for flag in flags:
+        info = trace.node(flag.node)
+        lines.append(f"{flag.node} ({info.label}) — {flag.kind}")
+        lines.append(f"    {flag.sentence}")
+    return "\n".join(lines)
+
+
+def diagnose(trace) -> list:
+    """The core's diagnostics, or none while that module is not available."""
+    try:
+        from graphviz_nn.debugger.diagnostics import diagnose as core_diagnose
+    except ImportError:
+        return []
+    return list(core_diagnose(trace))
+

@@ -1,0 +1,77 @@
+"""What the app is debugging: a lecture scenario, a scenario file, or a graph from the user's code.
+
+A ``Target`` carries a title, an explanation and a way to make the trace; training
+scenarios also carry a trainer (one iteration = update, then forward and backward).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable, Optional
+
+from graphviz_nn.debugger import build_trace
+
+
+@dataclass
+class Target:
+    """Something to step through; ``make_trace()`` returns a fresh trace of its current state.
+
+    For a training target each call is the next training iteration (update, then forward and
+    backward again), traced with its update steps.
+    """
+
+    id: str
+    title: str
+    explanation: str = ""
+    make_trace: Callable[[], Any] = field(default=lambda: None)
+    trainer: Any = None
+    scenario: Any = None
+
+    @property
+    def trains(self) -> bool:
+        return self.trainer is not None
+
+
+def from_outputs(outputs, title: str = "your graph") -> Target:
+    """A target for ``graphviz_nn.debug(output)``: the user's own nodes, traced once."""
+    trace = build_trace(outputs)
+    return Target("user", title, "A graph built in your own code.", lambda: trace)
+
+
+def from_scenario(id_or_path) -> Target:
+    """A catalogue scenario or a scenario file; raises ``ScenarioError`` with one sentence."""
+    from graphviz_nn.scenario.loader import load_scenario
+
+    scenario = load_scenario(id_or_path)
+    trainer = scenario.trainer() if getattr(scenario, "training", None) is not None else None
+    # a training scenario shows its current iteration: forward, backward, then the updates
+    make = trainer.trace_iteration if trainer is not None else scenario.trace
+    return Target(scenario.id, scenario.title or str(id_or_path), scenario.explanation or "",
+                  make, trainer, scenario)
+
+
+def catalogue() -> list[tuple[str, str, str]]:
+    """``(id, title, explanation)`` of every shipped scenario, for the picker."""
+    from graphviz_nn.scenario.loader import catalogue_ids, load_scenario
+
+    entries = []
+    for sid in catalogue_ids():
+        try:
+            scenario = load_scenario(sid)
+        except Exception as error:  # a broken catalogue entry must not hide the others
+            entries.append((sid, sid, f"(cannot be opened: {error})"))
+            continue
+        entries.append((sid, getattr(scenario, "title", sid), getattr(scenario, "explanation", "")))
+    return entries
+
+
+def iteration_of(target: Optional[Target]) -> Optional[int]:
+    """The iteration on screen, counted from 1 (``None`` for a scenario that does not train)."""
+    if target is None or target.trainer is None:
+        return None
+    return target.trainer.iteration
+
+
+def loss_history(target: Optional[Target]) -> list:
+    if target is None or target.trainer is None:
+        return []
+    return [h.loss for h in target.trainer.history]

@@ -1,0 +1,71 @@
+"""What the graph pane shows at a level: the trace's gates, or its neurons/layers as single boxes.
+
+At ``gate`` level a box is a trace node. At ``neuron``/``layer`` level the core's
+``levels.collapse`` gives group boxes; a group box shows the value and gradient of its
+last node (a neuron's activation), so the numbers are still the trace's own.
+"""
+from __future__ import annotations
+
+from typing import Optional
+
+from graphviz_nn.debugger.levels import collapse
+
+from . import presenter
+from .widgets.graph_view import Box
+
+
+class ViewGraph:
+    """Boxes (ids), edges ``(src, dst, index)`` and the mapping from trace nodes to boxes."""
+
+    def __init__(self, trace, level: str) -> None:
+        self.trace = trace
+        self.level = level
+        has_groups = any(info.group for info in trace.nodes)
+        self.collapsed = None
+        if level != "gate" and has_groups:
+            self.collapsed = collapse(trace, level)
+        if self.collapsed is None:
+            self.ids = [info.id for info in trace.nodes]
+            self.edges = [(e.src, e.dst, e.index) for e in trace.edges]
+            self._members = {}
+        else:
+            self.ids = [n.id for n in self.collapsed.nodes]
+            self.edges = [(e.src, e.dst, 0) for e in self.collapsed.edges]
+            self._members = {n.id: n for n in self.collapsed.nodes if n.kind == "group"}
+
+    def box_of(self, node_id: Optional[str]) -> Optional[str]:
+        """The box that shows a trace node."""
+        if node_id is None or self.collapsed is None:
+            return node_id
+        return self.collapsed.view_of(node_id)
+
+    def node_of(self, box_id: Optional[str]) -> Optional[str]:
+        """The trace node a box stands for (a group box: its last node, the neuron's output)."""
+        group = self._members.get(box_id)
+        return group.members[-1] if group is not None else box_id
+
+    def group_path(self, box_id: str) -> Optional[tuple]:
+        group = self._members.get(box_id)
+        return group.path if group is not None else None
+
+    def hot_edge(self, edge: Optional[tuple]) -> Optional[tuple]:
+        """The drawn edge a trace edge ``(src, dst, index)`` travels along."""
+        if edge is None or self.collapsed is None:
+            return edge
+        src, dst = self.box_of(edge[0]), self.box_of(edge[1])
+        return None if src == dst else (src, dst)
+
+    def describe(self, box_id: str, state, breakpoints=(), group_breakpoints=(), flags=()) -> Box:
+        group = self._members.get(box_id)
+        if group is None:
+            return presenter.node_box(self.trace.node(box_id), state, breakpoints, flags)
+        last = group.members[-1]
+        value, grad = state.value(last), state.grad(last)
+        return Box(
+            title=f"▣ {group.label}",
+            value=None if value is None else presenter.number(value),
+            grad=None if grad is None else presenter.number(grad),
+            partial=grad is not None and state.is_partial(last),
+            breakpoint=group.path in group_breakpoints or any(m in breakpoints for m in group.members),
+            flagged=any(m in flags for m in group.members),
+        )
