@@ -3,8 +3,12 @@
 Record once, view many: ``Value``/``Tensor`` record every node; the debugger turns the
 recording into a trace of steps; the renderer and the terminal app draw that trace.
 """
+from .debug import debug
+from .debugger.explain import explain
 from .graph import backward
 from .gradcheck import gradcheck
+from .losses import bce, cce, hinge, huber, l1, l2, mae, mse, multiclass_hinge, nll, softmax, squared_hinge
+from .optim import SGD
 from .recording import group
 from .scenario import Scenario, ScenarioError, load_scenario
 from .snapshot import to_json, to_networkx
@@ -13,4 +17,5 @@ from .value import Value, maximum, prelu
 
 __version__ = "0.1.0"
 
-__all__ = ["Value", "Tensor", "maximum", "prelu", "group", "backward", "gradcheck", "to_json", "to_networkx", "load_scenario", "Scenario", "ScenarioError", "__version__"]
+__all__ = ["debug", "Value", "Tensor", "maximum", "prelu", "group", "backward", "gradcheck", "to_json", "to_networkx", "load_scenario", "Scenario", "ScenarioError", "__version__"]
+__all__ += ["explain", "SGD", "mse", "mae", "huber", "hinge", "squared_hinge", "multiclass_hinge", "bce", "softmax", "cce", "nll", "l1", "l2"]

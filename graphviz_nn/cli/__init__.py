@@ -12,7 +12,7 @@ from .. import __version__
 from ..errors import UserError
 
 # Subcommand modules in the order ``--help`` lists them.
-COMMANDS = ()
+COMMANDS = ("tui", "serve")
 
 DEFAULT_COMMAND = ("tui",)
 
