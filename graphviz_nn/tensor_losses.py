@@ -1,7 +1,9 @@
 """Losses and regularisers on Tensors, built from rule-table gates so every step is visible.
 
 Each loss is ``loss(prediction, target, ...)`` and returns a one-element Tensor (the mean
-over the batch unless ``reduction="sum"``). ``cce`` takes logits and is stable for any
+over the batch unless ``reduction="sum"``); the names and meanings follow
+``graphviz_nn.losses``, which hands Tensor predictions to this module. ``l1`` and ``l2``
+are the regularisers Σ|w| and Σw² over weights. ``cce`` takes logits and is stable for any
 finite logits (log-softmax shifts by the maximum)::
 
     >>> import numpy as np
@@ -58,16 +60,6 @@ def mae(prediction, target, reduction: str = "mean") -> Tensor:
     return _reduce((p - _target(target, p, "mae")).abs(), reduction)
 
 
-def l1(prediction, target, reduction: str = "mean") -> Tensor:
-    """L1 loss: mean |p - t| (same as ``mae``)."""
-    return mae(prediction, target, reduction)
-
-
-def l2(prediction, target, reduction: str = "mean") -> Tensor:
-    """L2 loss: mean (p - t)² (same as ``mse``)."""
-    return mse(prediction, target, reduction)
-
-
 def huber(prediction, target, delta: float = 1.0, reduction: str = "mean") -> Tensor:
     """Huber loss: ½r² for |r| ≤ δ, δ(|r| - ½δ) beyond, written as ½q² + δ(|r| - q), q = min(|r|, δ)."""
     p = _pred(prediction, "huber")
@@ -110,11 +102,16 @@ def cce(logits, target, reduction: str = "mean") -> Tensor:
     return -_reduce(picked, reduction)
 
 
-def nll(log_probs, target, reduction: str = "mean") -> Tensor:
-    """Negative log-likelihood of class labels given log-probabilities (``log_softmax`` output)."""
-    lp = _pred(log_probs, "nll")
-    labels = _labels(target, lp, "nll")
-    picked = lp[np.arange(lp.shape[0]), labels] if lp.ndim == 2 else lp[int(labels)]
+def nll(probabilities, target, reduction: str = "mean") -> Tensor:
+    """Log-likelihood cost of probabilities (e.g. a softmax output): mean over the batch of
+    -Σ y_k ln p_k, with ``target`` class labels or one-hot / soft vectors of the same shape."""
+    p = _pred(probabilities, "nll")
+    logp = p.log()
+    if isinstance(target, Tensor) or np.ndim(target) == p.ndim:
+        t = _target(target, p, "nll")
+        return _reduce(-(logp * t).sum(axis=-1) if p.ndim > 1 else -(logp * t).sum(), reduction)
+    labels = _labels(target, p, "nll")
+    picked = logp[np.arange(p.shape[0]), labels] if p.ndim == 2 else logp[int(labels)]
     return -_reduce(picked, reduction)
 
 
@@ -125,37 +122,45 @@ def hinge(scores, target, reduction: str = "mean") -> Tensor:
     return _reduce((1 - s * t).relu(), reduction)
 
 
-def multiclass_hinge(scores, target, margin: float = 1.0, reduction: str = "mean") -> Tensor:
-    """The SVM loss: Σ_{j≠y} max(0, s_j - s_y + margin) per sample, labels as integers."""
+def squared_hinge(scores, target, reduction: str = "mean") -> Tensor:
+    """Squared hinge loss with labels ±1: mean max(0, 1 - t·s)²."""
+    s = _pred(scores, "squared_hinge")
+    t = _target(target, s, "squared_hinge")
+    return _reduce((1 - s * t).relu() ** 2, reduction)
+
+
+def multiclass_hinge(scores, target, reduction: str = "mean") -> Tensor:
+    """The slide's multiclass hinge, max(0, 1 + max_{t≠y} s_t - s_y), per sample; integer labels."""
     s = _pred(scores, "multiclass_hinge")
-    if s.ndim != 2:
-        raise ShapeError(f"multiclass_hinge needs scores of shape (n, classes), got {s.shape}")
+    if s.ndim != 2 or s.shape[1] < 2:
+        raise ShapeError(f"multiclass_hinge needs scores of shape (n, classes ≥ 2), got {s.shape}")
     labels = _labels(target, s, "multiclass_hinge")
-    correct = s[np.arange(s.shape[0]), labels].reshape(-1, 1)
-    # the j = y term is max(0, margin) = margin; subtracting it keeps one gate per step
-    per_sample = (s - correct + float(margin)).relu().sum(axis=1) - float(margin)
-    return _reduce(per_sample, reduction)
+    rows = np.arange(s.shape[0])
+    hide = np.zeros(s.shape)
+    hide[rows, labels] = -np.inf  # the correct class drops out of the max over t ≠ y
+    best_other = (s + hide).max(axis=1)
+    return _reduce((best_other - s[rows, labels] + 1.0).relu(), reduction)
 
 
-def l1_penalty(parameters, lam: float = 1.0) -> Tensor:
-    """The L1 regulariser λ Σ |w| over a list of parameter Tensors."""
-    return _penalty(parameters, lam, lambda w: w.abs().sum(), "l1_penalty")
+def l1(weights) -> Tensor:
+    """The L1 regulariser Σ |w| over a Tensor or a list of them (no λ: multiply it yourself)."""
+    return _penalty(weights, lambda w: w.abs().sum(), "l1")
 
 
-def l2_penalty(parameters, lam: float = 1.0) -> Tensor:
-    """The L2 regulariser λ Σ w² over a list of parameter Tensors."""
-    return _penalty(parameters, lam, lambda w: (w * w).sum(), "l2_penalty")
+def l2(weights) -> Tensor:
+    """The L2 regulariser Σ w² over a Tensor or a list of them (no ½, no λ: multiply it yourself)."""
+    return _penalty(weights, lambda w: (w * w).sum(), "l2")
 
 
-def _penalty(parameters, lam, term, where: str) -> Tensor:
-    params = list(parameters)
+def _penalty(weights, term, where: str) -> Tensor:
+    params = [weights] if isinstance(weights, Tensor) else list(weights)
     if not params:
-        raise ValueError(f"{where} needs at least one parameter, got an empty list")
+        raise ValueError(f"{where} needs at least one weight, e.g. {where}(model.parameters())")
     total = None
     for w in params:
         t = term(_pred(w, where))
         total = t if total is None else total + t  # a chain: every op has at most two inputs
-    return total * float(lam)
+    return total
 
 
 def _labels(target, pred: Tensor, where: str) -> np.ndarray:
