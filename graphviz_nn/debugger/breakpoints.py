@@ -103,6 +103,8 @@ def _not_finite(trace: Trace, step: Step) -> Optional[str]:
         if is_finite(step.contribution) or not is_finite(step.upstream):
             return None
         info = trace.node(step.node)
+        if not all(is_finite(trace.forward_value(i)) for i in info.inputs):
+            return None  # a non-finite input value: the forward pass already showed the origin
         return (f"the gradient becomes non-finite at {info.id} ({info.label}): upstream "
                 f"{fmt.number(step.upstream)} is finite but the local gradient "
                 f"{fmt.number(step.local)} is not, so {trace.node(step.input).name}.grad = "

@@ -369,6 +369,8 @@ def _backward_steps(bf, bnodes, ids, by_id, running, seed, k):
     A gate is entered once every contribution into it has arrived, so its upstream is final;
     going depth-first from there walks the lecture's order (w0, x0, w1, x1, w2 in the
     CS231n neuron) and shows fan-out partial sums as they build up (x*x + x: 3, 6, 7).
+    A gate of another group (another neuron) waits until the current group is finished,
+    so each neuron's backward steps stay together and step over/out can skip them whole.
     """
     pending: dict = {}
     for node in bnodes:
@@ -379,7 +381,13 @@ def _backward_steps(bf, bnodes, ids, by_id, running, seed, k):
         return steps
     running[bf] = seed
     stack = [(bf, iter(enumerate(_edges_of(bf, seed))))]
-    while stack:
+    deferred: list = []  # complete gates of other groups, entered when the current group is done
+    current = bf.group
+    while stack or deferred:
+        if not stack:
+            node = deferred.pop()
+            current = node.group
+            stack.append((node, iter(enumerate(_edges_of(node, running[node])))))
         node, edges = stack[-1]
         nxt = next(edges, None)
         if nxt is None:
@@ -405,5 +413,8 @@ def _backward_steps(bf, bnodes, ids, by_id, running, seed, k):
                           contribution=_snapshot(contribution), grad_after=_snapshot(after)))
         k += 1
         if pending[inp] == 0 and inp._a is not None:
-            stack.append((inp, iter(enumerate(_edges_of(inp, after)))))
+            if inp.group == current:
+                stack.append((inp, iter(enumerate(_edges_of(inp, after)))))
+            else:
+                deferred.append(inp)
     return steps

@@ -174,3 +174,14 @@ def test_prev_from_the_end_restores_every_earlier_state(seed):
     for k in range(n, -1, -1):
         s = trace.state_at(k)
         assert [(s.value(i.id), s.grad(i.id), s.is_partial(i.id)) for i in trace.nodes] == forward_views[k]
+
+
+def test_each_neurons_backward_steps_stay_together():
+    from graphviz_nn.nn import MLP
+    model = MLP(2, [3, 2, 1], activation="tanh", seed=2)
+    trace = build_trace(model([0.3, -0.7]))
+    groups = [s.group for s in trace.steps[trace.n_forward:]]
+    runs = [g for i, g in enumerate(groups) if i == 0 or groups[i - 1] != g]
+    assert len(runs) == len(set(runs))  # no neuron is entered twice
+    layers = [g[:1] for g in runs]
+    assert layers == sorted(layers, reverse=True)  # L3, then L2, then L1

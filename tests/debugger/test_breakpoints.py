@@ -1,0 +1,115 @@
+"""Breakpoints and watches stop a session where the lecture says to look."""
+import pytest
+
+from graphviz_nn import Value
+from graphviz_nn.debugger import BreakpointError, Session, build_trace
+from graphviz_nn.nn import MLP
+
+
+def test_log_of_zero_stops_at_the_log_node_as_the_origin():
+    x = Value(0.0, label="x")
+    y = x.log() * 2 + 1
+    session = Session(build_trace(y))
+    session.add_watch("not_finite")
+    hit = session.continue_()
+    assert hit is not None and hit.reason == "not_finite"
+    assert session.trace.node(hit.node).op == "log"
+    assert session.k == hit.k and session.state.step.node == hit.node
+    assert "first non-finite" in hit.sentence
+    # continuing does not stop again at the *2 and +1 nodes that merely inherit -inf
+    nxt = session.continue_()
+    assert nxt is None and session.state.phase == "forward" and session.k == session.trace.n_forward
+
+
+def test_non_finite_gradient_origin_in_the_backward_pass():
+    x = Value(0.0, label="x")
+    y = x.sqrt() + 1  # forward finite, local gradient of sqrt at 0 is inf
+    session = Session(build_trace(y))
+    session.add_watch("not_finite")
+    assert session.continue_() is None  # forward pass is clean
+    hit = session.continue_()
+    assert hit.reason == "not_finite" and session.trace.node(hit.node).op == "sqrt"
+
+
+def test_deep_sigmoid_chain_triggers_the_vanishing_watch():
+    x = Value(0.5, label="x")
+    h = x
+    for _ in range(12):
+        h = h.sigmoid()
+    session = Session(build_trace(h))
+    session.add_watch("vanishing")
+    session.run_to_end()
+    hit = session.continue_()
+    assert hit is not None and hit.reason == "vanishing"
+    assert abs(session.state.grad(hit.node)) < 1e-5
+    # the first flagged node is deep in the chain, not near the output
+    assert session.trace.rank(hit.node) < 10
+
+
+def test_exploding_watch_with_a_threshold():
+    x = Value(3.0, label="x")
+    y = (x * 100) * 100
+    session = Session(build_trace(y))
+    session.add_watch("exploding", threshold=1e3)
+    session.run_to_end()
+    hit = session.continue_()
+    assert hit.reason == "exploding" and hit.node == session.trace.id_of(x)
+
+
+def test_relu_with_negative_input_is_reported_dead():
+    w = Value(-2.0, label="w")
+    out = (w * 1.5).relu()
+    session = Session(build_trace(out))
+    session.add_watch("dead_relu")
+    hit = session.continue_()
+    assert hit.reason == "dead_relu" and session.trace.node(hit.node).op == "relu"
+    assert "dead ReLU" in hit.sentence
+    assert session.trace.state_at(len(session.trace.steps)).grad("n0") == 0.0
+
+
+def test_saturated_sigmoid_watch_and_its_threshold():
+    out = (Value(8.0, label="z") * 1.0).sigmoid()  # σ'(8) ≈ 3.4e-4
+    session = Session(build_trace(out))
+    session.add_watch("saturated")
+    assert session.continue_().reason == "saturated"
+    calm = Session(build_trace((Value(0.5) * 1.0).sigmoid()))
+    calm.add_watch("saturated")
+    assert calm.continue_() is None
+
+
+def test_node_breakpoint_by_label_stops_forward_and_backward():
+    w0, x0 = Value(2.0, label="w0"), Value(-1.0, label="x0")
+    out = (w0 * x0 + 1).tanh()
+    session = Session(build_trace(out))
+    assert session.add_breakpoint("x0") == "n1"
+    hit = session.continue_()
+    assert hit.reason == "breakpoint" and session.k == 2
+    assert session.continue_() is None  # rest of forward
+    hit = session.continue_()
+    assert hit.node == "n1" and session.state.step.input == "n1"
+    assert not session.toggle_breakpoint("x0")
+    session.restart()
+    assert session.continue_() is None and session.k == session.trace.n_forward
+
+
+def test_group_breakpoint_stops_on_entering_the_group():
+    model = MLP(2, [2, 1], seed=3)
+    trace = build_trace(model([1.0, 2.0]))
+    session = Session(trace)
+    session.add_group_breakpoint("L2")
+    hit = session.continue_()
+    first = next(s.index for s in trace.steps if s.group[:1] == ("L2",))
+    assert hit.reason == "group" and hit.k == first + 1 and "entering group L2" in hit.sentence
+    session.run_to_end()
+    hit = session.continue_()  # the backward pass starts inside L2 (the output neuron)
+    assert hit.reason == "group" and hit.k == trace.n_forward + 1
+    hit = session.continue_()
+    assert hit is None and session.at_end
+
+
+def test_bad_watch_and_group_are_user_errors():
+    session = Session(build_trace(Value(1.0) * 2))
+    with pytest.raises(BreakpointError, match="unknown watch"):
+        session.add_watch("sad")
+    with pytest.raises(BreakpointError, match="no node is in group"):
+        session.add_group_breakpoint(("L9",))

@@ -1,0 +1,54 @@
+"""Diagnostics of a finished trace, in the lecture's words."""
+import pytest
+
+from graphviz_nn import Value, mse
+from graphviz_nn.debugger import build_trace
+from graphviz_nn.debugger.diagnostics import diagnose, layer_report, report
+from graphviz_nn.nn import Layer, MLP
+
+
+def kinds(trace):
+    return {(f.kind, trace.node(f.node).op or trace.node(f.node).label) for f in diagnose(trace)}
+
+
+def test_nan_origin_is_flagged_once_at_the_log():
+    x = Value(-1.0, label="x")
+    t = build_trace((x.log() + 2).exp())
+    flags = [f for f in diagnose(t) if f.kind == "not_finite"]
+    assert len(flags) == 1 and t.node(flags[0].node).op == "log"
+
+
+def test_saturated_sigmoid_and_dead_relu_and_sigmoid_feeding_weights():
+    w, v = Value(10.0, label="w"), Value(0.5, label="v")
+    h = (w * 1.0).sigmoid()
+    out = (h * v).relu() + (w * -1.0).relu()
+    t = build_trace(out)
+    found = kinds(t)
+    assert ("saturated", "sigmoid") in found
+    assert ("dead_relu", "relu") in found
+    assert ("not_zero_centred", "sigmoid") in found
+    assert all(f.sentence.endswith(("gradient flowing back through it", "(a dead ReLU)", "zig-zag"))
+               for f in diagnose(t))
+
+
+def test_a_healthy_graph_has_no_flags():
+    a, b = Value(0.3, label="a"), Value(-0.2, label="b")
+    assert diagnose(build_trace((a * b + 0.1).tanh())) == []
+
+
+def test_layer_report_counts_dead_relus_over_a_batch_and_gradient_norms():
+    model = MLP(1, [4, 1], seed=5)
+    layer = model.layers[0]
+    # force neuron N1 dead on every sample: negative weight and bias, positive inputs
+    layer.neurons[0].w[0].data, layer.neurons[0].b.data = -1.0, -1.0
+    layer.neurons[1].w[0].data, layer.neurons[1].b.data = 1.0, 0.5
+    xs = [[0.5], [1.0], [2.0]]
+    loss = mse([model(x) for x in xs], [1.0, 2.0, 3.0])
+    t = build_trace(loss)
+    stats = {s.layer: s for s in layer_report(t)}
+    l1 = stats["L1"]
+    assert l1.neurons == 4 and l1.relus == 12
+    assert l1.dead_neurons >= 1 and 0 < l1.dead_fraction <= 1
+    expected = sum(p.grad ** 2 for p in layer.parameters()) ** 0.5
+    assert l1.grad_norm == pytest.approx(expected)
+    assert "layer L1" in report(t)

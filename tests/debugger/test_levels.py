@@ -1,0 +1,37 @@
+"""Collapsing an MLP's neurons and layers into boxes with aggregated gradients."""
+import pytest
+
+from graphviz_nn.debugger import build_trace
+from graphviz_nn.debugger.levels import collapse
+from graphviz_nn.nn import MLP
+
+
+def trace():
+    model = MLP(2, [3, 1], activation="tanh", seed=0)
+    return build_trace(model([1.0, -2.0]))
+
+
+def test_layer_level_has_one_box_per_layer_and_keeps_ungrouped_inputs():
+    view = collapse(trace(), "layer")
+    assert [(n.kind, n.label) for n in view.nodes] == [
+        ("group", "L1"), ("group", "L2"), ("node", "x0"), ("node", "x1")]
+    assert {(e.src, e.dst) for e in view.edges} == {("n13", "g:L1"), ("n14", "g:L1"), ("g:L1", "g:L2")}
+
+
+def test_box_edges_carry_the_summed_gradient_of_the_edges_they_stand_for():
+    t = trace()
+    view = collapse(t, "layer")
+    end = t.state_at(len(t.steps))
+    x0_edge = next(e for e in view.edges if e.src == "n13")
+    assert len(x0_edge.edges) == 3  # x0 feeds three neurons
+    assert x0_edge.grad(end) == pytest.approx(end.grad("n13"))
+    assert x0_edge.grad(t.state_at(t.n_forward)) is None
+    assert x0_edge.value(end) == 1.0
+
+
+def test_neuron_level_has_one_box_per_neuron_and_gate_level_collapses_nothing():
+    t = trace()
+    assert [n.label for n in collapse(t, "neuron").nodes if n.kind == "group"] == ["L1.N1", "L1.N2", "L1.N3", "L2.N1"]
+    gate = collapse(t, "gate")
+    assert len(gate.nodes) == len(t.nodes) and len(gate.edges) == len(t.edges)
+    assert collapse(t, "neuron").view_of("n0") == "g:L1/N1"
