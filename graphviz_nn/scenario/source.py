@@ -84,9 +84,18 @@ class Source:
                 remaining -= rest + 1
                 line, start = line + 1, 0
             return len(self.lines), 1
-        if quote == '"' and "\\" in text[start:start + offset]:
-            return line + 1, vcol + 1  # escapes shift columns; point at the string itself
-        return line + 1, start + offset + 1
+        if quote == "'":
+            return line + 1, start + offset + 1
+        # a basic string: an escape such as \" or \u00e9 is several characters in the file
+        raw = start
+        for _ in range(offset):
+            if raw >= len(text):
+                break
+            if text[raw] == "\\":
+                raw += {"u": 6, "U": 10}.get(text[raw + 1:raw + 2], 2)
+            else:
+                raw += 1
+        return line + 1, raw + 1
 
     def _section(self, table: tuple):
         """Line range (start, end) of the body of ``[table]`` (an int picks an array element)."""

@@ -1,0 +1,76 @@
+"""Random text and random TOML: the loader either succeeds or raises ScenarioError, nothing else."""
+import math
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from graphviz_nn import ScenarioError
+from graphviz_nn.scenario import load_text
+from graphviz_nn.scenario.expression import FloatSemantics, evaluate, parse
+from graphviz_nn.scenario.errors import ExpressionError
+from graphviz_nn.scenario.loader import decode, parse_toml
+
+FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def _only_scenario_errors(fn, *args):
+    try:
+        fn(*args)
+    except ScenarioError as error:
+        assert error.line >= 1 and error.column >= 1
+        assert "\n" not in str(error)
+
+
+@FUZZ
+@given(st.text(max_size=400))
+def test_random_text(text):
+    _only_scenario_errors(load_text, text)
+
+
+@FUZZ
+@given(st.binary(max_size=400))
+def test_random_bytes(data):
+    _only_scenario_errors(lambda d: parse_toml(decode(d, "fuzz.toml")), data)
+
+
+EXPRESSION_ALPHABET = st.sampled_from(list("x y 0 1 2 . e + - * / ( ) , ** exp sigmoid max leaky_relu __ ' ; [ ]".split(" ")) + [" "])
+
+
+@FUZZ
+@given(st.lists(EXPRESSION_ALPHABET, max_size=40).map("".join))
+def test_random_expressions_parse_or_fail_with_an_offset(text):
+    try:
+        program = parse(text)
+    except ExpressionError as error:
+        assert 0 <= error.offset <= len(text)
+        return
+    functions = {"exp": lambda a: math.exp(min(a, 700)), "sigmoid": lambda a: 0.5, "max": max,
+                 "leaky_relu": lambda a, b=0.01: a}
+    try:
+        evaluate(program, FloatSemantics({"x": 1.5, "y": -2.0}, functions))
+    except ExpressionError:
+        pass
+    except (TypeError, ZeroDivisionError, OverflowError):
+        pass  # wrong arity/overflow of the plain-float helper functions, not of the parser
+
+
+KEYS = ["id", "title", "kind", "explanation", "lecture", "leaves", "outputs", "view", "model", "data",
+        "training", "starts", "seed", "slide", "x", "f", "backward_from", "expand", "engine", "inputs",
+        "layers", "loss", "lr", "iterations", "record", "parameters", "dataset", "y", "momentum"]
+SCALARS = st.one_of(
+    st.integers(-10, 10).map(str), st.floats(allow_nan=False, allow_infinity=False, width=32).map(repr),
+    st.sampled_from(['"expression"', '"model"', '"x * 2"', '"sigmoid(x)"', '"bad("', "true", '"a"',
+                     '"(output - target) ** 2"', "[1, 2]", "[[1.0]]", "[]", '["sigmoid"]', "{ seed = \"a\", slide = \"b\" }"]),
+)
+LINES = st.one_of(
+    st.tuples(st.sampled_from(KEYS), SCALARS).map(lambda kv: f"{kv[0]} = {kv[1]}"),
+    st.sampled_from(KEYS).map(lambda k: f"[{k}]"),
+    st.sampled_from(["[[starts]]", '[lecture]\nseed = "s"\nslide = "t"', '[leaves]\nx = 1.0', '[outputs]\nf = "x"']),
+)
+BASE = 'id = "fuzz"\ntitle = "t"\nkind = "expression"\nexplanation = "e"\n'
+
+
+@FUZZ
+@given(st.lists(LINES, max_size=12), st.booleans())
+def test_random_toml_documents(lines, with_base):
+    _only_scenario_errors(load_text, (BASE if with_base else "") + "\n".join(lines) + "\n")
