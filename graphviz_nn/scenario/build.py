@@ -195,21 +195,24 @@ def _build_model(scenario, start=None) -> Built:
 
 # ---- checking and training -----------------------------------------------------------------
 
-def rebuild_fn(scenario, built: Built):
-    """A function recording a fresh graph from the same leaves/parameters; returns the output
-    backward runs from (what gradcheck and the trainer call)."""
+def fresh_outputs(scenario, built: Built) -> tuple:
+    """(backward node, outputs dict) recorded afresh from the same leaves or model."""
     if scenario.kind == "expression":
-        def forward():
-            return _build_expression(scenario, built.leaves).backward_from
-        return forward
+        again = _build_expression(scenario, built.leaves)
+        return again.backward_from, dict(again)
     if scenario.model.engine != "scalar":
-        from .tensor_build import tensor_rebuild_fn
-        return tensor_rebuild_fn(scenario, built)
+        from .tensor_build import tensor_fresh_outputs
+        return tensor_fresh_outputs(scenario, built)
     xs, ys = built.data
+    first, loss = model_loss(scenario, built.model, xs, ys)
+    outputs = {"output": first, "loss": loss} if "output" in model_output_names(scenario) else {"loss": loss}
+    return loss, outputs
 
-    def forward_model():
-        return model_loss(scenario, built.model, xs, ys)[1]
-    return forward_model
+
+def rebuild_fn(scenario, built: Built):
+    """A function recording a fresh graph from the same leaves/parameters; returns the node
+    backward runs from (what gradcheck calls)."""
+    return lambda: fresh_outputs(scenario, built)[0]
 
 
 def gradcheck(scenario, start=None):
@@ -220,3 +223,71 @@ def gradcheck(scenario, start=None):
     else:
         leaves = built.parameters
     return check(rebuild_fn(scenario, built), leaves)
+
+
+class ScenarioTrainer:
+    """The debugger's ``Trainer`` set up from a scenario, plus records for the command line.
+
+    ``trainer`` is the ``graphviz_nn.debugger.training.Trainer`` (step through it with
+    ``trace_iteration`` / ``next``); ``record`` names the outputs kept in each history entry.
+    """
+
+    def __init__(self, scenario, start=None, iterations: int | None = None):
+        from ..debugger.training import Trainer
+        from ..optim import SGD
+        from .schema import TrainingSpec
+        self.scenario = scenario
+        self.settings = scenario.training or TrainingSpec(record=tuple(
+            n for n in scenario.output_names if n in ("output", "loss")) if scenario.kind == "model" else ())
+        self.iterations = iterations if iterations is not None else self.settings.iterations
+        self.built = build(scenario, start)
+        params = self.built.parameters
+        if not params:
+            raise ScenarioError("this scenario has nothing to train", file=scenario.file,
+                                expected="a [training] table listing parameters = [leaf names]")
+        available = set(self.built)
+        self.record = tuple(n for n in self.settings.record if n in available and n != "loss")
+        self.trainer = Trainer(self._forward, params, SGD(params, lr=self.settings.lr,
+                                                          momentum=self.settings.momentum))
+
+    def _forward(self):
+        loss, outputs = fresh_outputs(self.scenario, self.built)
+        return loss, [outputs[n] for n in self.record]
+
+    @property
+    def history(self) -> list:
+        return self.trainer.history
+
+    def run(self, n: int | None = None, progress=None) -> list:
+        """Run ``n`` iterations (default: the scenario's) on the fast path; returns the records.
+
+        ``progress(done, total)`` is called every few iterations when given.
+        """
+        total = self.iterations if n is None else n
+        chunk = max(1, total // 50)
+        done = 0
+        while done < total:
+            step = min(chunk, total - done)
+            self.trainer.run(step)
+            done += step
+            if progress is not None:
+                progress(done, total)
+        return self.records()
+
+    def records(self) -> list:
+        """One dict per iteration so far: ``iteration``, ``loss`` and each recorded output."""
+        out = []
+        for entry in self.trainer.history:
+            record = {"iteration": entry.index, "loss": entry.loss}
+            for name, value in zip(self.record, entry.outputs):
+                record[name] = float(value) if not hasattr(value, "shape") or value.shape == () else value.tolist()
+            out.append(record)
+        return out
+
+
+def make_trainer(scenario, start=None, iterations: int | None = None) -> ScenarioTrainer:
+    return ScenarioTrainer(scenario, start, iterations)
+
+
+def train(scenario, start=None, iterations: int | None = None) -> list:
+    return ScenarioTrainer(scenario, start, iterations).run()
