@@ -15,6 +15,8 @@ from typing import Callable, Sequence
 
 import numpy as np
 
+from .graph import reachable
+
 EPS = 1e-6
 ATOL = 1e-5
 RTOL = 1e-3
@@ -73,13 +75,18 @@ def gradcheck(output_fn: Callable, leaves: Sequence, eps: float = EPS, atol: flo
 
     ``output_fn()`` must rebuild the graph from the leaves' current ``data`` and return the
     scalar output. Tensor leaves are checked element by element (at most ``max_elements``
-    evenly spaced elements each). Leaves' data and grads are restored afterwards.
+    evenly spaced elements each). Leaves' data and grads are restored afterwards, and so are
+    the grads of the other leaves the output reads (say, a model's parameters).
     """
     saved_grads = [leaf.grad for leaf in leaves]
+    others = []  # leaves the output reads but nobody asked to check: backward must not touch them
     try:
         for leaf in leaves:
             leaf.grad = leaf._zero_grad() if isinstance(leaf.data, np.ndarray) else 0.0
         out = output_fn()
+        checked = {id(leaf) for leaf in leaves}
+        others = [(n, np.copy(n.grad) if isinstance(n.grad, np.ndarray) else n.grad)
+                  for n in reachable(out) if n._a is None and id(n) not in checked]
         out.backward()
         analytic = [np.array(leaf.grad, dtype=float, copy=True) for leaf in leaves]
         rows = []
@@ -98,6 +105,8 @@ def gradcheck(output_fn: Callable, leaves: Sequence, eps: float = EPS, atol: flo
     finally:
         for leaf, grad in zip(leaves, saved_grads):
             leaf.grad = grad
+        for node, grad in others:
+            node.grad = grad
 
 
 def _central_scalar(output_fn, leaf, eps) -> float:
