@@ -16,6 +16,8 @@ _POSTFIX = frozenset(("add_const", "mul_const"))
 
 def number(x) -> str:
     """A number as the lecture writes it: ``-0.20``; ``1.27e-04`` when tiny; arrays summarised."""
+    if type(x) is float and (0.005 <= abs(x) < 1e5 or x == 0):
+        return f"{x:.2f}"  # the common case first: this runs for every number of every step
     if x is None:
         return "?"
     if isinstance(x, np.ndarray):

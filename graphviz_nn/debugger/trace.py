@@ -93,6 +93,8 @@ class Step:
 
 def _snapshot(x):
     """A copy that later in-place updates (``p.data -= ...``) cannot change."""
+    if type(x) is float:
+        return x
     return np.array(x, dtype=float, copy=True) if isinstance(x, np.ndarray) else x
 
 

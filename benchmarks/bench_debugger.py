@@ -1,0 +1,134 @@
+"""Debugger costs, measured side by side in one process (ratios, never lone absolute times).
+
+1. Stepping every step (``session.next()`` plus reading the state of the current node) of an
+   MLP 2-16-16-1 trace on one sample, against the engine's own forward + backward per node.
+2. ``state_at(k)`` for random k on a 50,000-node graph (creating the state and reading a
+   value, a gradient and ``is_partial``), against replaying the steps from zero (the naive
+   way); the target is under 1 ms per ``state_at``.
+3. Building a trace per node against the engine's forward + backward per node.
+4. Training: ``Trainer.run`` (no steps) against ``trace_iteration`` per iteration.
+
+Run: ``python benchmarks/bench_debugger.py``.
+"""
+from __future__ import annotations
+
+import random
+import statistics
+import time
+
+from graphviz_nn import SGD, Value, mse
+from graphviz_nn.debugger import Session, build_trace
+from graphviz_nn.debugger.training import Trainer
+from graphviz_nn.graph import backward
+from graphviz_nn.nn import MLP
+
+
+def best(fn, repeat=5):
+    """Best of ``repeat`` wall-clock timings of ``fn()`` in seconds."""
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return min(times)
+
+
+def mlp_output():
+    model = MLP(2, [16, 16, 1], seed=0)
+    return model([0.5, -1.5])
+
+
+def bench_stepping():
+    trace = build_trace(mlp_output())
+    n = len(trace.steps)
+
+    def walk():
+        session = Session(trace)
+        while not session.at_end:
+            state = session.next()
+            node = state.current
+            state.value(node), state.grad(node)
+
+    def engine():
+        backward(mlp_output())
+
+    t_step = best(walk) / n
+    t_engine = best(engine) / trace.n_forward
+    print(f"stepping MLP 2-16-16-1 ({n} steps): {t_step * 1e6:.2f} µs/step; "
+          f"engine forward+backward {t_engine * 1e6:.2f} µs/node; ratio {t_step / t_engine:.1f}×")
+
+
+def chain(n):
+    x = Value(0.5, label="x")
+    h = x
+    for i in range(n // 2):
+        h = (h * 0.999 + x) if i % 2 else (h + 0.001).tanh()
+    return h
+
+
+def replay_state(trace, k, node_id):
+    """The naive way: walk steps 0..k-1 and keep what is known (what state_at avoids)."""
+    value = grad = None
+    for step in trace.steps[:k]:
+        if step.phase == "forward" and step.node == node_id:
+            value = step.value
+        elif step.phase == "backward" and step.input == node_id:
+            grad = step.grad_after
+    return value, grad
+
+
+def bench_state_at():
+    out = chain(50_000)
+    t0 = time.perf_counter()
+    trace = build_trace(out)
+    t_build = time.perf_counter() - t0
+    rng = random.Random(0)
+    n = len(trace.steps)
+    ks = [rng.randrange(n + 1) for _ in range(2000)]
+    ids = [f"n{rng.randrange(len(trace.nodes))}" for _ in ks]
+
+    def query():
+        for k, node_id in zip(ks, ids):
+            s = trace.state_at(k)
+            s.value(node_id), s.grad(node_id), s.is_partial(node_id)
+
+    def replay():
+        for k, node_id in zip(ks[:20], ids[:20]):
+            replay_state(trace, k, node_id)
+
+    t_query = best(query) / len(ks)
+    t_replay = best(replay, repeat=2) / 20
+    for k, node_id in zip(ks[:50], ids[:50]):  # the fast path answers what replay answers
+        s = trace.state_at(k)
+        assert (s.value(node_id), s.grad(node_id)) == replay_state(trace, k, node_id)
+    print(f"state_at on {len(trace.nodes)} nodes / {n} steps: {t_query * 1e6:.2f} µs per state_at "
+          f"(target < 1000 µs); replay from zero {t_replay * 1e6:.0f} µs; ratio {t_replay / t_query:.0f}× faster")
+    t0 = time.perf_counter()
+    backward(chain(50_000))
+    t_engine = time.perf_counter() - t0
+    print(f"build_trace: {t_build / len(trace.nodes) * 1e6:.2f} µs/node; engine forward+backward "
+          f"{t_engine / len(trace.nodes) * 1e6:.2f} µs/node; ratio {t_build / t_engine:.1f}×")
+
+
+def bench_training():
+    def trainer():
+        model = MLP(2, [16, 16, 1], seed=0)
+        data = [([0.5, -1.5], 1.0), ([-0.3, 0.8], -1.0), ([1.2, 0.1], 0.5)]
+
+        def forward():
+            return mse([model(x) for x, _ in data], [y for _, y in data])
+
+        return Trainer(forward, model.parameters(), SGD(model.parameters(), lr=0.05))
+
+    fast = trainer()
+    slow = trainer()
+    t_fast = statistics.median([best(lambda: fast.run(1), repeat=1) for _ in range(10)])
+    t_slow = statistics.median([best(slow.trace_iteration, repeat=1) for _ in range(10)])
+    print(f"training MLP 2-16-16-1 on 3 samples: run {t_fast * 1e3:.2f} ms/iteration, "
+          f"trace_iteration {t_slow * 1e3:.2f} ms/iteration; ratio {t_slow / t_fast:.1f}×")
+
+
+if __name__ == "__main__":
+    bench_stepping()
+    bench_state_at()
+    bench_training()
