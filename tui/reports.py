@@ -1,7 +1,7 @@
 """Text of the ``x`` (gradient check) and ``d`` (diagnostics) reports, from library calls only."""
 from __future__ import annotations
 
-from graphviz_nn import gradcheck as gradcheck_module
+from graphviz_nn.gradcheck import gradcheck
 from graphviz_nn.value import apply
 
 
@@ -34,7 +34,7 @@ def gradient_check_text(trace) -> str:
     for leaf, info in zip(leaves, [i for i in infos if i.is_leaf]):
         leaf.label = info.name
     try:
-        report = gradcheck_module.gradcheck(replay, leaves)
+        report = gradcheck(replay, leaves)
     finally:
         for leaf, label in zip(leaves, saved_labels):
             leaf.label = label

@@ -38,7 +38,7 @@ class PickerScreen(ModalScreen):
                 prompt.append(title or sid, style="bold")
                 prompt.append(f"  ({sid})", style="dim")
                 if explanation:
-                    prompt.append("\n  " + " ".join(explanation.split())[:300])
+                    prompt.append("\n  " + _shorten(" ".join(explanation.split()), 160))
                 options.append(Option(prompt, id=sid))
             yield OptionList(*options, id="picker-list")
             yield Input(placeholder="path/to/scenario.toml", id="picker-path")
@@ -57,3 +57,10 @@ class PickerScreen(ModalScreen):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+def _shorten(text: str, limit: int) -> str:
+    """At most ``limit`` characters, cut at a word, so each entry stays two lines."""
+    if len(text) <= limit:
+        return text
+    return text[:limit].rsplit(" ", 1)[0] + " …"

@@ -1,0 +1,232 @@
+"""The issue's Pilot checks: keys pressed, debugger state and text on screen asserted."""
+from __future__ import annotations
+
+import pytest
+
+from graphviz_nn import Value
+from graphviz_nn.tui.app import DebuggerApp
+from graphviz_nn.tui.widgets.graph_view import GraphView
+from graphviz_nn.tui.widgets.step_list import StepList
+from tui_helpers import box_text, node_id, screen_text
+
+SIZE = (120, 36)
+
+
+def app_for(scenario=None, **kw):
+    return DebuggerApp(scenario=scenario, layout_engine="builtin", **kw)
+
+
+async def test_default_scenario_is_sigmoid_neuron_at_step_zero():
+    app = app_for()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert app.target.id == "sigmoid-neuron"
+        assert app.session.k == 0
+        text = screen_text(app)
+        assert "step 0 of 25" in text
+        assert "= ?" in text  # nothing computed yet: every box waits
+
+
+async def test_forward_pass_shows_073_on_the_output_box():
+    app = app_for("sigmoid-neuron")
+    async with app.run_test(size=SIZE) as pilot:
+        n = app.session.trace.n_forward
+        for _ in range(n):
+            await pilot.press("n")
+        assert app.session.k == n and app.session.state.phase == "forward"
+        out = app.session.trace.backward_from
+        box = await box_text(app, pilot, out)
+        assert "= 0.73" in box, box
+        assert "∇ ?" in box  # the gradient is not known during the forward pass
+
+
+async def test_end_of_backward_shows_w0_and_x1_gradients():
+    app = app_for("sigmoid-neuron")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("end")
+        assert app.session.state.phase == "end"
+        w0 = await box_text(app, pilot, node_id(app, "w0"))
+        assert "w0" in w0 and "∇ -0.20" in w0, w0
+        x1 = await box_text(app, pilot, node_id(app, "x1"))
+        assert "x1" in x1 and "∇ -0.59" in x1, x1
+
+
+async def test_prev_from_the_end_back_to_the_start_restores_the_first_screen():
+    app = app_for("sigmoid-neuron")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        first = screen_text(app)
+        total = len(app.session.trace.steps)
+        for _ in range(total):
+            await pilot.press("right")
+        assert app.session.k == total
+        assert screen_text(app) != first
+        for _ in range(total):
+            await pilot.press("p")
+        await pilot.pause()
+        assert app.session.k == 0
+        assert screen_text(app) == first
+
+
+async def test_step_into_the_sigmoid_gate_shows_its_four_primitive_gates():
+    app = app_for("sigmoid-gate")
+    async with app.run_test(size=SIZE) as pilot:
+        gate = node_id(app, "f")
+        assert app.session.trace.node(gate).op == "sigmoid"
+        while app.session.trace.steps[app.session.k].node != gate:
+            await pilot.press("n")
+        await pilot.press("s")
+        assert app.session.depth == 1
+        ops = [info.symbol for info in app.session.trace.nodes if not info.is_leaf]
+        assert ops == ["*-1", "exp", "+1", "1/x"]
+        for info in app.session.trace.nodes:
+            if not info.is_leaf:
+                box = await box_text(app, pilot, info.id)
+                assert info.symbol in box, box
+        assert "inside a gate" in screen_text(app)
+        await pilot.press("f")  # finish: back to the one sigmoid gate
+        assert app.session.depth == 0
+        assert app.session.trace.node(gate).op == "sigmoid"
+
+
+async def test_breakpoint_on_exp_stops_continue_there():
+    app = app_for("sigmoid-neuron")
+    async with app.run_test(size=SIZE) as pilot:
+        exp = next(i.id for i in app.session.trace.nodes if i.op == "exp")
+        app.query_one(GraphView).post_message(GraphView.NodeClicked(exp))
+        await pilot.pause()
+        await pilot.press("b")
+        assert exp in app.session.breakpoints
+        await pilot.press("c")
+        step = app.session.state.step
+        assert step.node == exp and step.phase == "forward"
+        assert app.session.k < app.session.trace.n_forward  # stopped before the end of the pass
+        assert "●" in await box_text(app, pilot, exp)
+
+
+async def test_clicking_a_box_selects_it_for_the_inspector():
+    app = app_for("sigmoid-neuron")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("end")
+        graph = app.query_one(GraphView)
+        target = node_id(app, "w2")
+        graph.follow(target)
+        await pilot.pause()
+        x, y = graph.box_origin_of(target)
+        sx, sy = graph.scroll_offset
+        await pilot.click(GraphView, offset=(x - sx + 3, y - sy + 2))
+        assert app.selected == target
+        assert "leaf w2 = -3.00" in screen_text(app)  # the inspector now describes w2
+
+
+async def test_inspector_shows_local_gradient_formula_with_numbers():
+    app = app_for("sigmoid-neuron")
+    async with app.run_test(size=SIZE) as pilot:
+        rdiv = next(i.id for i in app.session.trace.nodes if i.op == "rdiv_const")
+        backward_start = app.session.trace.n_forward
+        app.session.goto(backward_start + 1)  # the first backward step goes through 1/x
+        app.refresh_view()
+        await pilot.pause()
+        assert app.session.state.step.node == rdiv
+        text = screen_text(app)
+        assert "-1/x² = -0.53" in text
+        assert "[1.00] × [-0.53] = -0.53" in text
+
+
+async def test_enter_in_the_step_list_jumps_to_that_step():
+    app = app_for("sigmoid-neuron")
+    async with app.run_test(size=SIZE) as pilot:
+        app.query_one(StepList).focus()
+        for _ in range(4):
+            await pilot.press("down")
+        await pilot.press("enter")
+        assert app.session.k == 5
+
+
+async def test_go_to_step_prompt_and_bad_input():
+    app = app_for("sigmoid-neuron")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("g", "ctrl+a", "k", "1", "2", "enter")
+        assert app.session.k == 0  # not a number: nothing moves
+        await pilot.press("g")
+        await pilot.press(*["backspace"] * 5, "1", "2", "enter")
+        assert app.session.k == 12
+
+
+async def test_level_cycles_and_header_says_so():
+    app = app_for("sigmoid-neuron")
+    async with app.run_test(size=SIZE) as pilot:
+        for level in ("neuron", "layer", "gate"):
+            await pilot.press("l")
+            assert app.session.level == level
+            assert f"level {level}" in screen_text(app)
+
+
+async def test_invalid_scenario_file_shows_the_scenario_error(tmp_path):
+    bad = tmp_path / "broken.toml"
+    bad.write_text('id = "broken"\nkind = "expression"\n[leaves]\nx = "two"\n')
+    app = DebuggerApp(scenario=str(bad), layout_engine="builtin")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert app.error is not None and "broken.toml" in app.error
+        assert "broken.toml" in screen_text(app)
+        for key in ("n", "p", "c", "end", "b", "l", "s", "f"):
+            await pilot.press(key)  # nothing open: keys do nothing, and nothing crashes
+        assert app.session is None
+
+
+async def test_opening_an_invalid_file_from_the_picker_keeps_the_session(tmp_path):
+    bad = tmp_path / "empty.toml"
+    bad.write_text("")
+    app = app_for("sigmoid-neuron")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("n", "n")
+        await pilot.press("o")
+        await pilot.click("#picker-path")
+        await pilot.press(*str(bad), "enter")
+        await pilot.pause()
+        assert app.error is not None and "empty.toml" in app.error
+        assert app.session is not None and app.session.k == 2
+
+
+async def test_picker_lists_the_catalogue_and_opens_a_scenario():
+    app = app_for("sigmoid-neuron")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("o")
+        await pilot.pause()
+        from textual.widgets import OptionList
+        from graphviz_nn.scenario import catalogue_ids
+        options = app.screen.query_one(OptionList)
+        assert [options.get_option_at_index(i).id for i in range(options.option_count)] == catalogue_ids()
+        first = app.screen.entries[0]
+        assert first[1] in screen_text(app)  # the title, with its explanation below
+        assert " ".join(first[2].split())[:40] in " ".join(screen_text(app).split())
+        index = next(i for i in range(options.option_count) if options.get_option_at_index(i).id == "sigmoid-gate")
+        options.highlighted = index
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.target.id == "sigmoid-gate"
+
+
+async def test_debug_on_a_users_graph():
+    x = Value(3.0, label="x")
+    app = DebuggerApp(outputs=x * x + x, title="x*x + x", layout_engine="builtin")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("end")
+        assert "x*x + x" in screen_text(app)
+        box = await box_text(app, pilot, node_id(app, "x"))
+        assert "∇ 7.00" in box
+
+
+async def test_gradient_check_and_diagnostics_reports_open_and_close():
+    app = app_for("sigmoid-neuron")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("x")
+        await pilot.pause()
+        text = screen_text(app)
+        assert "all passed" in text and "w0" in text
+        await pilot.press("escape", "d")
+        await pilot.pause()
+        assert "Diagnostics" in screen_text(app)
+        await pilot.press("escape")
+        assert app.screen is app.screen_stack[0]
