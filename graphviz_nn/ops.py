@@ -236,10 +236,14 @@ def _tanh(x, c):
     return t, (1.0 - t * t,)
 
 
-@_op("leaky_relu", 1, lambda c: f"leaky_relu({fmt_const(c)})", lambda c: f"max({fmt_const(c)}·x, x)",
+@_op("leaky_relu", 1, lambda c: f"leaky_relu({fmt_const(c)})",
+     lambda c: f"max({fmt_const(c)}·x, x)" if 0 <= c <= 1 else f"x if x > 0 else {fmt_const(c)}·x",
      lambda c: (f"1 if x > 0 else {fmt_const(c)}",),
-     # for 0 ≤ α ≤ 1, leaky_relu(x) = max(x, α·x)
-     expansion=lambda c: (("mul_const", c, (0,)), ("max", None, (0, 1))))
+     # for 0 ≤ α ≤ 1, leaky_relu(x) = max(x, α·x) as the lecture draws it; any other α
+     # (where that max picks the wrong branch) expands like prelu: relu(x) - α·relu(-x)
+     expansion=lambda c: (("mul_const", c, (0,)), ("max", None, (0, 1))) if 0 <= c <= 1 else (
+         ("relu", None, (0,)), ("mul_const", -1.0, (0,)), ("relu", None, (2,)),
+         ("mul_const", -c, (3,)), ("add", None, (1, 4))))
 def _leaky_relu(x, c):
     return (x, ONE) if x > 0 else (x * c, (c,))
 

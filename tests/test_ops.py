@@ -54,7 +54,7 @@ SAMPLERS = {
     "abs": lambda r: ((_away(r),), None),
     "sigmoid": lambda r: ((_u(r, -8, 8),), None),
     "tanh": lambda r: ((_u(r, -4, 4),), None),
-    "leaky_relu": lambda r: ((_away(r),), r.choice((0.01, 0.1, 0.2, _u(r, 0, 1)))),
+    "leaky_relu": lambda r: ((_away(r),), r.choice((0.01, 0.1, 0.2, _u(r, 0, 1), _u(r, -1, 0), _u(r, 1, 3)))),
     "elu": lambda r: ((_away(r),), r.choice((1.0, _u(r, 0.1, 2.0)))),
     "prelu": lambda r: ((_away(r), _u(r, -1, 1)), None),
 }
@@ -225,8 +225,6 @@ def test_expansions_use_only_primitive_gates():
 def test_composite_expansion_matches_value_and_local_gradients(name):
     op = OPS[name]
     for args, c in _points(name, 30):
-        if name == "leaky_relu":
-            c = min(max(c, 0.0), 1.0)  # the max(x, αx) expansion holds for 0 ≤ α ≤ 1
         value, local = op.scalar(*args, c)
         leaves, steps = _expand(name, args, c)
         out = steps[-1]
@@ -236,6 +234,15 @@ def test_composite_expansion_matches_value_and_local_gradients(name):
         backward(out)
         for leaf, g in zip(leaves, local):
             assert leaf.grad == pytest.approx(g, rel=1e-9, abs=1e-12), (name, args, c)
+
+
+def test_leaky_relu_expands_as_the_lecture_draws_it():
+    assert [(op, c) for op, c, _ in OPS["leaky_relu"].expansion(0.01)] == [("mul_const", 0.01), ("max", None)]
+    assert OPS["leaky_relu"].formula(0.01) == "max(0.01·x, x)"
+    # with α > 1, max(x, αx) is the wrong branch: the expansion must still agree with the gate
+    leaves, steps = _expand("leaky_relu", (2.0,), 3.0)
+    assert steps[-1].data == 2.0 == OPS["leaky_relu"].scalar(2.0, 3.0)[0]
+    assert OPS["leaky_relu"].formula(3.0) == "x if x > 0 else 3·x"
 
 
 def test_sigmoid_expansion_is_the_lecture_chain():
