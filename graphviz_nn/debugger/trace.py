@@ -13,6 +13,7 @@ so fan-out shows as several steps into one input with the partial sums in betwee
 """
 from __future__ import annotations
 
+import gc
 import math
 from bisect import bisect_right
 from dataclasses import dataclass
@@ -317,6 +318,17 @@ def build_trace(outputs, backward_from=None, *, seed=None) -> Trace:
     ``graphviz_nn.graph.backward`` once, so the nodes' ``grad`` fields are filled as after
     ``loss.backward()``.
     """
+    # the trace allocates ~3 objects per node and no cycles: pausing the cyclic GC saves ~1/3
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _build(outputs, backward_from, seed)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _build(outputs, backward_from, seed) -> Trace:
     outs = graph.as_outputs(outputs)
     if not outs:
         raise TraceError("nothing to trace: pass the output node (or a list of output nodes)")
