@@ -140,6 +140,19 @@ def test_lecture_gate_symbols(name, const, symbol):
     assert OPS[name].symbol(const) == symbol
 
 
+def test_slide_gate_table_formulas():
+    # e^x -> e^x, 1/x -> -1/x², ax -> a, c + x -> 1
+    assert OPS["exp"].local_formula(None) == ("e^x",)
+    assert OPS["rdiv_const"].local_formula(1.0) == ("-1/x²",)
+    assert OPS["mul_const"].local_formula(3.0) == ("3",)
+    assert OPS["add_const"].local_formula(1.0) == ("1",)
+    assert OPS["mul"].local_formula(None) == ("b", "a")
+    for name, op in OPS.items():
+        if op.scalar is not None:
+            assert len(op.local_formula(0.5)) == op.arity, name
+            assert op.formula(0.5) and op.symbol(0.5), name
+
+
 def test_operators_record_the_lecture_gates():
     x = Value(2.0, label="x")
     gates = {"+1": x + 1, "*-1": -x, "*3": 3 * x, "1/x": 1 / x, "x^2": x ** 2, "exp": x.exp()}
@@ -250,6 +263,15 @@ def test_sigmoid_expansion_is_the_lecture_chain():
     assert [OPS[op].symbol(c) for op, c, _ in steps] == ["*-1", "exp", "+1", "1/x"]
     # a chain: each gate reads the previous one
     assert [refs for _, _, refs in steps] == [(0,), (1,), (2,), (3,)]
+
+
+@pytest.mark.parametrize("name", ["sigmoid", "tanh"])
+def test_chain_expansions_local_gradients_multiply_to_the_gate_s(name):
+    for (x,), c in _points(name, 20):
+        _, steps = _expand(name, (x,), c)
+        assert all(len(node.inputs) == 1 for node in steps)  # a plain chain
+        product = math.prod(node.local_grads[0] for node in steps)
+        assert product == pytest.approx(OPS[name].scalar(x, c)[1][0], rel=1e-9, abs=1e-15)
 
 
 def test_sigmoid_chain_local_gradients_multiply_to_sigma_one_minus_sigma():

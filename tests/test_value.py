@@ -56,6 +56,25 @@ def test_sigmoid_neuron_gate_gradients_match_the_slide():
     assert [round(g.grad, 2) for g in gates[::-1][:5]] == [1.0, -0.53, -0.53, -0.2, 0.2]
 
 
+def test_sigmoid_neuron_forward_values_and_upstream_times_local():
+    f, _ = _neuron()
+    f.backward()
+    gates = [n for n in reachable(f) if n.op is not None]
+    # forward, as on the slide: -2, 6, 4, 1, -1, 0.37, 1.37, 0.73
+    assert [round(g.data, 2) for g in gates] == [-2.0, 6.0, 4.0, 1.0, -1.0, 0.37, 1.37, 0.73]
+    # the gate table: 1/x -> -1/x², +1 -> 1, exp -> e^x, *-1 -> -1
+    one_over, plus_one, exp, neg = gates[7], gates[6], gates[5], gates[4]
+    assert one_over.local_grads == (pytest.approx(-1 / (1 + math.exp(-1)) ** 2, rel=1e-15),)
+    assert plus_one.local_grads == (1.0,) and neg.local_grads == (-1.0,)
+    assert exp.local_grads == (pytest.approx(math.exp(-1.0), rel=1e-15),)
+    # "[upstream gradient] x [local gradient]": the w0 * x0 gate sends x0: [0.2] x [2] = 0.4,
+    # w0: [0.2] x [-1] = -0.2; the + gates send [0.2] x [1] = 0.2 to both inputs
+    mul0, add0 = gates[0], gates[2]
+    assert round(mul0.grad, 2) == 0.2 and mul0.local_grads == (-1.0, 2.0)
+    assert [round(mul0.grad * g, 1) for g in mul0.local_grads] == [-0.2, 0.4]
+    assert add0.local_grads == (1.0, 1.0) and round(add0.grad, 2) == 0.2
+
+
 # ---- small examples -------------------------------------------------------------------
 
 def test_x_times_x_keeps_both_edges():
@@ -172,6 +191,16 @@ def test_methods(method, x, value, grad):
     y.backward()
     assert y.data == pytest.approx(value, rel=1e-15)
     assert v.grad == pytest.approx(grad, rel=1e-15)
+
+
+def test_numpy_scalars_fold_into_one_gate_on_either_side():
+    import numpy as np
+
+    x = Value(3.0)
+    for y, symbol in ((np.float64(2.0) * x, "*2"), (x * np.float64(2.0), "*2"),
+                      (np.float64(1.0) / x, "1/x"), (x ** np.int64(2), "x^2")):
+        assert isinstance(y, Value) and y.inputs == (x,)
+        assert y.op.symbol(y.const) == symbol
 
 
 def test_activation_parameters():
