@@ -14,11 +14,14 @@ from .trace import Trace, build_trace
 
 def table(trace: Trace, start: int = 0, stop=None) -> str:
     """Rows ``start`` to ``stop`` of the trace as text (step numbers count from 1)."""
-    rows = ["step  phase     node  op         what happens"]
-    for step in trace.steps[start:stop]:
-        info = trace.node(step.node)
-        op = info.symbol or "leaf"
-        rows.append(f"{step.index + 1:>4}  {step.phase:<8}  {step.node:<5} {op:<10} {step.text}")
+    steps = trace.steps[start:stop]
+    # columns as wide as their longest entry, so long op symbols (sum(axis=0)) stay aligned
+    w_node = max([4] + [len(s.node) for s in steps])
+    w_op = max([10] + [len(trace.node(s.node).symbol) for s in steps])
+    rows = [f"step  phase     {'node':<{w_node}}  {'op':<{w_op}} what happens"]
+    for step in steps:
+        op = trace.node(step.node).symbol or "leaf"
+        rows.append(f"{step.index + 1:>4}  {step.phase:<8}  {step.node:<{w_node}}  {op:<{w_op}} {step.text}")
     return "\n".join(rows)
 
 

@@ -36,10 +36,14 @@ def array(a: np.ndarray) -> str:
     """Small arrays in full, larger ones as shape and norm."""
     if a.ndim == 0:
         return number(float(a))
-    if a.size <= 4:
-        return "[" + ", ".join(number(v) for v in a.ravel().tolist()) + "]"
+    if a.size <= 6:
+        return _nested(a.tolist())
     shape = "×".join(str(n) for n in a.shape)
     return f"{shape} array (‖·‖ = {number(float(np.linalg.norm(a)))})"
+
+
+def _nested(x) -> str:
+    return "[" + ", ".join(_nested(v) for v in x) + "]" if isinstance(x, list) else number(x)
 
 
 def expression(op, const, names) -> str:
@@ -48,8 +52,13 @@ def expression(op, const, names) -> str:
         return ""
     symbol = op.symbol(const)
     name = op.name
-    if name in _INFIX and len(names) == 2:
+    if (name in _INFIX or name == "matmul") and len(names) == 2:
         return f"{names[0]} {symbol} {names[1]}"
+    if name == "transpose" or name == "index":
+        return f"{names[0]}{symbol}"
+    if symbol.endswith(")") and "(" in symbol:
+        head, args = symbol[:-1].split("(", 1)  # sum(axis=0) → sum(n3, axis=0)
+        return f"{head}({', '.join(list(names) + ([args] if args else []))})"
     if name in _POSTFIX:
         return f"{names[0]} {symbol}"
     if name in ("rsub_const", "rdiv_const", "pow"):
