@@ -10,7 +10,7 @@ import random
 from ..value import Value
 from .errors import ExpressionError, ScenarioError
 from .expression import evaluate
-from .functions import is_vector
+from .functions import is_node, is_vector
 from .semantics import NodeSemantics
 
 
@@ -42,13 +42,29 @@ class Built(dict):
         self.data = data
 
 
-def _leaf_nodes(leaves: dict) -> dict:
+def _leaf_nodes(leaves: dict, engine: str = "scalar") -> dict:
+    if engine == "tensor":
+        return _tensor_leaves(leaves)
     nodes = {}
     for name, value in leaves.items():
         if isinstance(value, tuple):
             nodes[name] = [Value(v, label=f"{name}[{i}]") for i, v in enumerate(value)]
         else:
             nodes[name] = Value(value, label=name)
+    return nodes
+
+
+def _tensor_leaves(leaves: dict) -> dict:
+    import numpy as np
+
+    from ..tensor import Tensor
+    nodes = {}
+    for name, value in leaves.items():
+        if hasattr(value, "shape"):  # a GeneratedLeaf
+            data = np.random.default_rng(value.seed).uniform(value.low, value.high, value.shape)
+        else:
+            data = np.asarray(value, dtype=np.float64)
+        nodes[name] = Tensor(data, label=name)
     return nodes
 
 
@@ -65,18 +81,18 @@ def evaluate_outputs(scenario, leaf_nodes: dict) -> dict:
         if is_vector(result):
             # a vector output is one output per element: softmax[0], softmax[1], ...
             for i, item in enumerate(result):
-                node = item if isinstance(item, Value) else Value(item)
+                node = item if is_node(item) else Value(item)
                 _name_output(node, f"{name}[{i}]")
                 outputs[f"{name}[{i}]"] = node
         else:
-            node = result if isinstance(result, Value) else Value(result)
+            node = result if is_node(result) else Value(result)
             _name_output(node, name)
             outputs[name] = node
         names[name] = result  # later outputs may read earlier ones (output_2 = root(output_1))
     return outputs
 
 
-def _name_output(node: Value, name: str) -> None:
+def _name_output(node, name: str) -> None:
     if node.label is None:
         node.label = name
 
@@ -88,7 +104,7 @@ def build(scenario, start=None) -> Built:
 
 
 def _build_expression(scenario, leaf_nodes: dict | None = None) -> Built:
-    leaf_nodes = _leaf_nodes(scenario.leaves) if leaf_nodes is None else leaf_nodes
+    leaf_nodes = _leaf_nodes(scenario.leaves, scenario.engine) if leaf_nodes is None else leaf_nodes
     outputs = evaluate_outputs(scenario, leaf_nodes)
     backward = _backward_node(scenario, outputs)
     params = [leaf_nodes[n] for n in (scenario.training.parameters if scenario.training else ())]
@@ -145,8 +161,7 @@ def samples(scenario) -> tuple:
     if data.dataset is None:
         return data.x, data.y
     from .. import datasets
-    maker = getattr(datasets, {"line": "noisy_line"}.get(data.dataset, data.dataset))
-    x, y = maker(n=data.samples, noise=data.noise, seed=data.seed)[:2]
+    x, y = datasets.load(data.dataset, n=data.samples, seed=data.seed, noise=data.noise)[:2]
     xs = tuple(tuple(float(v) for v in (row if hasattr(row, "__len__") else [row])) for row in x)
     ys = tuple(tuple(float(v) for v in (row if hasattr(row, "__len__") else [row])) for row in y)
     return xs, ys
@@ -195,14 +210,14 @@ def _build_model(scenario, start=None) -> Built:
 
 # ---- checking and training -----------------------------------------------------------------
 
-def fresh_outputs(scenario, built: Built) -> tuple:
+def fresh_outputs(scenario, built: Built, fixed_masks: bool = False) -> tuple:
     """(backward node, outputs dict) recorded afresh from the same leaves or model."""
     if scenario.kind == "expression":
         again = _build_expression(scenario, built.leaves)
         return again.backward_from, dict(again)
     if scenario.model.engine != "scalar":
         from .tensor_build import tensor_fresh_outputs
-        return tensor_fresh_outputs(scenario, built)
+        return tensor_fresh_outputs(scenario, built, fixed_masks)
     xs, ys = built.data
     first, loss = model_loss(scenario, built.model, xs, ys)
     outputs = {"output": first, "loss": loss} if "output" in model_output_names(scenario) else {"loss": loss}
@@ -211,8 +226,8 @@ def fresh_outputs(scenario, built: Built) -> tuple:
 
 def rebuild_fn(scenario, built: Built):
     """A function recording a fresh graph from the same leaves/parameters; returns the node
-    backward runs from (what gradcheck calls)."""
-    return lambda: fresh_outputs(scenario, built)[0]
+    backward runs from (what gradcheck calls; dropout replays the same masks)."""
+    return lambda: fresh_outputs(scenario, built, fixed_masks=True)[0]
 
 
 def gradcheck(scenario, start=None):
@@ -280,7 +295,7 @@ class ScenarioTrainer:
         for entry in self.trainer.history:
             record = {"iteration": entry.index, "loss": entry.loss}
             for name, value in zip(self.record, entry.outputs):
-                record[name] = float(value) if not hasattr(value, "shape") or value.shape == () else value.tolist()
+                record[name] = float(value) if not hasattr(value, "size") or value.size == 1 else value.tolist()
             out.append(record)
         return out
 

@@ -33,6 +33,15 @@ def is_vector(x) -> bool:
     return isinstance(x, list)
 
 
+def is_node(x) -> bool:
+    """An engine node (``Value`` or ``Tensor``), as opposed to a plain constant."""
+    return hasattr(x, "_order")
+
+
+def is_tensor(x) -> bool:
+    return is_node(x) and not isinstance(x, Value)
+
+
 def elementwise(fn, *args):
     """Apply ``fn`` element by element when any argument is a vector (scalars broadcast)."""
     sizes = {len(a) for a in args if is_vector(a)}
@@ -47,7 +56,7 @@ def elementwise(fn, *args):
 def _unary(op_name: str, method: str):
     def apply(x, *consts):
         def one(v):
-            if isinstance(v, Value):
+            if is_node(v):
                 return getattr(v, method)(*consts)
             return _fold(op_name, float(v), consts[0] if consts else None)
         return elementwise(one, x)
@@ -62,6 +71,8 @@ def _fold(op_name: str, x: float, const=None) -> float:
 
 
 def _max2(a, b):
+    if is_tensor(a) or is_tensor(b):
+        return a.maximum(b) if is_tensor(a) else b.maximum(a)
     if isinstance(a, Value) or isinstance(b, Value):
         return engine.maximum(a, b)
     return max(float(a), float(b))
@@ -76,8 +87,8 @@ def _maximum(*args):
 
 def _min2(a, b):
     # min(a, b) = -max(-a, -b): the engine has a max gate, not a min gate
-    if isinstance(a, Value) or isinstance(b, Value):
-        return -engine.maximum(-a, -b)
+    if is_node(a) or is_node(b):
+        return -_max2(-a, -b)
     return min(float(a), float(b))
 
 
@@ -109,6 +120,8 @@ def _mul(a, b):
 
 
 def _sum(*args):
+    if len(args) == 1 and is_tensor(args[0]):
+        return args[0].sum()
     items = [x for a in args for x in (a if is_vector(a) else [a])]
     out = items[0]
     for x in items[1:]:
@@ -117,12 +130,16 @@ def _sum(*args):
 
 
 def _mean(*args):
+    if len(args) == 1 and is_tensor(args[0]):
+        return args[0].mean()
     items = [x for a in args for x in (a if is_vector(a) else [a])]
     return _sum(items) * (1.0 / len(items))
 
 
 def _softmax(z):
     """e^z_i / Σ e^z_k as lecture gates (exp, +, /); the slides' softmax has no max shift."""
+    if is_tensor(z):
+        return z.softmax()
     z = z if is_vector(z) else [z]
     exps = _unary("exp", "exp")(z)
     total = _sum(exps)
@@ -191,9 +208,9 @@ def call(name: str, args: list, offset: int, expand: frozenset = frozenset()):
         count = str(fn.min_args) if fn.min_args == fn.max_args else f"{fn.min_args} to {fn.max_args}"
         raise ExpressionError(f"{name} takes {count} argument(s), got {len(args)}", offset, fn.signature)
     for i in fn.number_args:
-        if i < len(args) and (isinstance(args[i], (Value, list)) or not math.isfinite(args[i])):
+        if i < len(args) and (is_node(args[i]) or isinstance(args[i], list) or not math.isfinite(args[i])):
             raise ExpressionError(f"argument {i + 1} of {name} must be a plain number", offset, fn.signature)
-    if name in expand and name in OPS and OPS[name].composite:
+    if name in expand and name in OPS and OPS[name].composite and not any(is_tensor(a) for a in args):
         const = args[1] if len(args) > 1 else {"leaky_relu": 0.01, "elu": 1.0}.get(name)
         operands = args[:OPS[name].arity]
         return elementwise(lambda *xs: expanded(name, [x if isinstance(x, Value) else Value(x) for x in xs],

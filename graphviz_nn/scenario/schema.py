@@ -29,9 +29,10 @@ MAX_ITERATIONS = 100_000
 MAX_LAYER = 512
 MAX_TEXT = 4000
 
-TOP_KEYS = ("id", "title", "kind", "lecture", "explanation", "leaves", "outputs", "view", "model",
+TOP_KEYS = ("id", "title", "kind", "lecture", "explanation", "engine", "leaves", "outputs", "view", "model",
             "data", "training", "starts")
-EXPRESSION_ONLY = ("leaves", "outputs", "view")
+EXPRESSION_ONLY = ("engine", "leaves", "outputs", "view")
+MAX_GENERATED = 1_000_000  # elements of a generated tensor leaf (8 MB)
 MODEL_ONLY = ("model", "data", "starts")
 
 
@@ -44,6 +45,16 @@ class Lecture:
 
     def __str__(self) -> str:
         return f"{self.seed}: {self.slide}"
+
+
+@dataclass(frozen=True)
+class GeneratedLeaf:
+    """A tensor leaf of uniform random numbers: ``{ shape = [100, 2048], seed = 0 }``."""
+
+    shape: tuple
+    seed: int = 0
+    low: float = -1.0
+    high: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -110,6 +121,7 @@ class Scenario:
     explanation: str
     kind: str
     file: str
+    engine: str = "scalar"
     leaves: dict = field(default_factory=dict)  # name -> float or tuple of floats
     expressions: dict = field(default_factory=dict)  # output name -> Program
     backward_from: str = ""
@@ -315,9 +327,12 @@ def _expression_parts(c: _Checker, doc: dict) -> dict:
     leaves = {}
     if len(leaves_table) > MAX_LEAVES:
         c.fail(("leaves",), f"there are {len(leaves_table):,} leaves", f"at most {MAX_LEAVES:,}", at_value=False)
+    engine = c.choice(doc, (), "engine", ENGINES, default="scalar")
     for name, value in leaves_table.items():
         _check_name(c, ("leaves", name), name, "leaf")
-        if isinstance(value, list):
+        if isinstance(value, dict):
+            leaves[name] = _generated_leaf(c, value, ("leaves", name), engine)
+        elif isinstance(value, list):
             leaves[name] = c.numbers(value, ("leaves", name), f"the leaf {name}")
         elif isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
             c.fail(("leaves", name), f"the leaf {name} must be a finite number or a list of numbers, not {_kind(value)}",
@@ -347,8 +362,26 @@ def _expression_parts(c: _Checker, doc: dict) -> dict:
             c.fail(("view", "expand"), f"{str(item)[:40]!r} is not a composite gate",
                    "a list drawn from " + ", ".join(COMPOSITE_FUNCTIONS))
     training = _training(c, doc, expression_leaves=leaves, outputs=tuple(expressions))
-    return dict(leaves=leaves, expressions=expressions, backward_from=backward_from,
+    return dict(engine=engine, leaves=leaves, expressions=expressions, backward_from=backward_from,
                 expand=tuple(expand), training=training)
+
+
+def _generated_leaf(c: _Checker, value: dict, path: tuple, engine: str) -> GeneratedLeaf:
+    if engine != "tensor":
+        c.fail(path, "generated leaves need the tensor engine", 'engine = "tensor" at the top of the file',
+               at_value=False)
+    c.only(value, path, ("shape", "seed", "low", "high"))
+    shape = c.get(value, path, "shape", "list", required=True)
+    if not shape or len(shape) > 4 or any(isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= MAX_GENERATED
+                                          for n in shape):
+        c.fail(path + ("shape",), "shape must list 1 to 4 positive sizes", "shape = [100, 2048]")
+    if math.prod(shape) > MAX_GENERATED:
+        c.fail(path + ("shape",), f"shape {shape} has {math.prod(shape):,} elements", f"at most {MAX_GENERATED:,}")
+    low = c.get(value, path, "low", "float", default=-1.0)
+    high = c.get(value, path, "high", "float", default=1.0)
+    if not low < high:
+        c.fail(path + ("high",), f"high = {high:g} is not above low = {low:g}", "low < high")
+    return GeneratedLeaf(tuple(shape), c.bounded_int(value, path, "seed", 0, 2 ** 32 - 1, default=0), low, high)
 
 
 def _check_name(c: _Checker, path: tuple, name: str, what: str) -> None:
@@ -467,7 +500,7 @@ def _training(c: _Checker, doc: dict, outputs: tuple, expression_leaves: Optiona
                    "names drawn from " + ", ".join(outputs))
     params = None
     if expression_leaves is not None:
-        scalars = [n for n, v in expression_leaves.items() if not isinstance(v, tuple)]
+        scalars = [n for n, v in expression_leaves.items() if isinstance(v, float)]
         params = c.get(t, path, "parameters", "list", default=scalars)
         for name in params:
             if name not in expression_leaves:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import math
 
-from ..value import Value
 from . import functions
 from .errors import ExpressionError
 
@@ -50,7 +49,7 @@ class NodeSemantics:
         fn = _BINARY[op]
 
         def one(x, y):
-            if not isinstance(x, Value) and not isinstance(y, Value):
+            if not functions.is_node(x) and not functions.is_node(y):
                 if op == "/" and y == 0:
                     raise ExpressionError("division of a constant by zero", offset, "a non-zero divisor")
                 try:
@@ -66,7 +65,7 @@ class NodeSemantics:
 
     def power(self, x, exponent, offset):
         def one(v):
-            if isinstance(v, Value):
+            if functions.is_node(v):
                 return v ** exponent
             try:
                 result = math.pow(v, exponent)

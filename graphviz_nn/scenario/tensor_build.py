@@ -1,0 +1,111 @@
+"""Model scenarios on the tensor engine: one matrix per layer, optional batch norm and dropout.
+
+The whole data set is one batch: ``X`` (n, inputs) and ``target`` (n, outputs) are constant
+Tensors, the loss expression is evaluated on whole batches and averaged over its elements.
+"""
+from __future__ import annotations
+
+import random
+
+import numpy as np
+
+from ..nn import MLP, Activation, BatchNorm1d, Dropout, Linear, Sequential
+from ..tensor import Tensor
+from .errors import ExpressionError
+from .expression import evaluate
+from .semantics import NodeSemantics
+
+
+def make_tensor_model(spec):
+    """``MLP(..., engine="tensor")``, or a ``Sequential`` when batch norm or dropout is asked for.
+
+    Hidden layer i is Linear → (BatchNorm1d) → activation → (Dropout); the last is Linear →
+    output activation. Seeds give the scalar engine's initial weights.
+    """
+    if not spec.batchnorm and not spec.dropout:
+        return MLP(spec.inputs, list(spec.layers), activation=spec.activation,
+                   output_activation=spec.output_activation, seed=spec.seed, engine="tensor")
+    rng = random.Random(spec.seed)
+    sizes = [spec.inputs] + list(spec.layers)
+    modules = []
+    last = len(spec.layers) - 1
+    for i in range(len(spec.layers)):
+        modules.append(Linear(sizes[i], sizes[i + 1], rng, name=f"L{i + 1}"))
+        if i < last:
+            if spec.batchnorm:
+                modules.append(BatchNorm1d(sizes[i + 1], name=f"BN{i + 1}"))
+            modules.append(Activation(spec.activation, group_name=f"L{i + 1}"))
+            if spec.dropout:
+                modules.append(Dropout(spec.dropout, seed=spec.seed, name=f"Dropout{i + 1}"))
+        else:
+            modules.append(Activation(spec.output_activation, group_name=f"L{i + 1}"))
+    return Sequential(*modules)
+
+
+def set_parameters(model, values) -> None:
+    """Explicit parameters in the scalar engine's order (each neuron's weights, then its bias)."""
+    values = list(values)
+    at = 0
+    for module in getattr(model, "layers", None) or getattr(model, "modules", []):
+        if not isinstance(module, Linear):
+            continue
+        nin, nout = module.W.shape
+        for j in range(nout):
+            module.W.data[:, j] = values[at:at + nin]
+            module.b.data[j] = values[at + nin]
+            at += nin + 1
+
+
+def dropout_layers(model) -> list:
+    return [m for m in getattr(model, "modules", []) if isinstance(m, Dropout)]
+
+
+def tensor_loss(scenario, model, X: Tensor, target: Tensor):
+    """(prediction, mean loss) for the whole batch."""
+    from .build import OutputBuildError
+    prediction = model(X)
+    names = {"output": prediction, "target": target}
+    try:
+        loss = evaluate(scenario.model.loss, NodeSemantics(names))
+    except ExpressionError as error:
+        raise OutputBuildError(error, ("model", "loss")) from None
+    if not hasattr(loss, "_order"):
+        raise OutputBuildError(ExpressionError("the loss does not depend on the output", 0,
+                                               "an expression using output"), ("model", "loss"))
+    if loss.shape != ():
+        loss = loss.mean()
+    return prediction, loss
+
+
+def build_tensor_model(scenario, start=None):
+    from .build import Built, _start_parameters, model_output_names, samples
+    model = make_tensor_model(scenario.model)
+    values = _start_parameters(scenario, start)
+    if values is not None:
+        set_parameters(model, values)
+    xs, ys = samples(scenario)
+    X = Tensor(np.array(xs, dtype=np.float64), label="X", requires_grad=False)
+    target = Tensor(np.array(ys, dtype=np.float64), label="target", requires_grad=False)
+    prediction, loss = tensor_loss(scenario, model, X, target)
+    loss.label = loss.label or "loss"
+    outputs = {}
+    if "output" in model_output_names(scenario):
+        prediction.label = prediction.label or "output"
+        outputs["output"] = prediction
+    outputs["loss"] = loss
+    params = model.parameters()
+    return Built(outputs, leaves={p.label: p for p in params}, parameters=params, backward_from=loss,
+                 model=model, loss=loss, data=(X, target))
+
+
+def tensor_fresh_outputs(scenario, built, fixed_masks: bool = False):
+    """A fresh forward pass of the same model; ``fixed_masks`` replays the first dropout masks
+    (so finite differences see the same function on every evaluation)."""
+    from .build import model_output_names
+    if fixed_masks:
+        for layer in dropout_layers(built.model):
+            layer.rng = np.random.default_rng(scenario.model.seed)
+    X, target = built.data
+    prediction, loss = tensor_loss(scenario, built.model, X, target)
+    outputs = {"output": prediction, "loss": loss} if "output" in model_output_names(scenario) else {"loss": loss}
+    return loss, outputs
