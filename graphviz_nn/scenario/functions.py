@@ -146,10 +146,21 @@ def _softmax(z):
     return [e / total for e in exps]
 
 
+def _constant(x):
+    """A target as plain numbers: targets are data, not something to differentiate."""
+    if isinstance(x, Value):
+        return x.data
+    if is_vector(x):
+        return [v.data if isinstance(v, Value) else v for v in x]
+    return x
+
+
 def _loss(name: str):
     def apply(*args):
         from .. import losses  # the debugger core's loss table; imported when first used
         fn = getattr(losses, name)
+        if len(args) > 1:
+            args = (args[0], _constant(args[1])) + tuple(args[2:])
         return fn(*args)
     return apply
 

@@ -151,3 +151,22 @@ def test_l1_vs_l2():
     built = load_scenario("l1-vs-l2").build()
     got = {k: v.data for k, v in built.items()}
     assert got == {"output_1": 1.0, "output_2": 1.0, "l2_1": 1.0, "l2_2": 0.25, "l1_1": 1.0, "l1_2": 1.0}
+
+
+def test_losses_on_the_same_predictions():
+    built = load_scenario("losses").build()
+    got = {k: v.data for k, v in built.items()}
+    d = [0.3, 0.2, 0.1]  # |y - p|
+    expected = {
+        "loss_mse": sum(x * x for x in d) / 3,
+        "loss_mae": sum(d) / 3,
+        "loss_huber": sum(0.5 * x * x for x in d) / 3,  # every |r| <= δ = 1
+        "loss_hinge": (0.3 + 1.2 + 1.1) / 3,  # max(0, 1 - y·p) with y in ±1
+        "loss_squared_hinge": (0.3 ** 2 + 1.2 ** 2 + 1.1 ** 2) / 3,
+        "loss_multiclass_hinge": 1 + 0.2 - 0.7,
+        "loss_bce": -(math.log(0.7) + math.log(0.8) + math.log(0.9)),
+        "loss_cce": -math.log(0.7),
+    }
+    assert got == pytest.approx(expected, rel=1e-12)
+    built.backward_from.backward()
+    assert [x.grad for x in built.leaves["p"]] == pytest.approx([-1 / 0.7, 0.0, 0.0])
