@@ -44,7 +44,7 @@ State:    k, step (steps[k-1] or None), phase ("start"|"forward"|"backward"|"upd
 
 session = Session(trace)            # or Session.from_outputs(outputs)
 session.k; session.state; session.trace (the trace being viewed; a sub-trace after step_into)
-session.depth (0 at the top; 1 inside a composite gate's expansion)
+session.depth (0 at the top; 1 inside a composite gate's expansion); session.root_trace
 session.next(); prev(); goto(k); run_to_end() (end of the current pass); restart()
 session.step_over(); step_into(); step_out(); continue_()  -> Break(reason, node, sentence, k) or None
 session.level  # "gate" | "neuron" | "layer" ; session.set_level(...)
@@ -71,4 +71,10 @@ from .breakpoints import Break, BreakpointError, WATCH_KINDS
 from .expand import expand
 from .session import LEVELS, Session
 
-__all__ += ["Session", "Break", "BreakpointError", "WATCH_KINDS", "LEVELS", "expand"]
+from .diagnostics import Flag, diagnose, layer_report
+from .explain import explain
+from .levels import collapse
+from .training import Trainer
+
+__all__ += ["Session", "Break", "BreakpointError", "WATCH_KINDS", "LEVELS", "expand",
+            "collapse", "diagnose", "layer_report", "Flag", "explain", "Trainer"]

@@ -62,6 +62,11 @@ class Session:
         return len(self._stack)
 
     @property
+    def root_trace(self) -> Trace:
+        """The top-level trace (``trace`` is a composite's expansion while ``depth`` > 0)."""
+        return self._stack[0][0] if self._stack else self.trace
+
+    @property
     def at_end(self) -> bool:
         return self.k == len(self.trace.steps)
 

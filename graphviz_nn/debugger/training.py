@@ -14,7 +14,7 @@ Parameters are snapshotted at the start of every iteration, so ``goto_iteration`
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Callable, Optional
 
 import numpy as np
@@ -38,7 +38,6 @@ class Iteration:
     outputs: tuple = ()
     param_norm: float = 0.0  # √(Σ p²) over all parameters, before the update
     grad_norm: float = 0.0
-    param_values: tuple = field(default=(), repr=False)  # per parameter, before the update
 
 
 def _copy(x):
@@ -50,7 +49,11 @@ def _value(x):
 
 
 def _norm(xs) -> float:
-    return math.sqrt(sum(float(np.sum(np.square(x))) for x in xs))
+    total = 0.0
+    for x in xs:
+        # plain floats skip numpy: this runs for every parameter of every fast iteration
+        total += x * x if type(x) is float else float(np.sum(np.square(x)))
+    return math.sqrt(total)
 
 
 class Trainer:
@@ -80,14 +83,12 @@ class Trainer:
 
     def _begin(self):
         self._snapshots.append(([_copy(p.data) for p in self.params],
-                                [_copy(v) for v in getattr(self.optimizer, "_velocity", [])]))
+                                [_copy(v) for v in self.optimizer._velocity] if getattr(self.optimizer, "momentum", 0) else []))
         self.optimizer.zero_grad()
 
     def _finish(self, loss, outputs):
-        before = [_copy(p.data) for p in self.params]
-        grads = [p.grad for p in self.params]
         entry = Iteration(len(self.history), float(np.sum(loss.data)), tuple(_value(o) for o in outputs),
-                          _norm(before), _norm(grads), tuple(before))
+                          _norm(p.data for p in self.params), _norm(p.grad for p in self.params))
         self.optimizer.step()
         self.history.append(entry)
         return entry
