@@ -409,26 +409,28 @@ def _backward_steps(bf, bnodes, ids, by_id, running, seed, k):
             continue
         index, (inp, local, contribution) = nxt
         pending[inp] -= 1
-        if contribution is None:
-            continue
-        info = by_id[ids[node]]
-        g = running[node]
-        after = running.get(inp, 0.0) + contribution
-        running[inp] = after
-        target = by_id[ids[inp]]
-        if local is not None:
-            text = (f"[{fmt.number(g)}] × [{fmt.number(local)}] = {fmt.number(contribution)}"
-                    f" → {target.name}.grad = {fmt.number(after)}")
-        else:
-            formula = info.local_formulas[index] if index < len(info.local_formulas) else "vjp"
-            text = f"{formula} = {fmt.number(contribution)} → {target.name}.grad = {fmt.number(after)}"
-        steps.append(Step(k, "backward", info.id, text, info.group, input_index=index,
-                          input=target.id, upstream=g, local=local,
-                          contribution=_snapshot(contribution), grad_after=_snapshot(after)))
-        k += 1
-        if pending[inp] == 0 and inp._a is not None:
+        if contribution is not None:
+            k = _emit(steps, k, by_id[ids[node]], index, by_id[ids[inp]], running[node], local, contribution,
+                      running, inp)
+        if pending[inp] == 0 and inp._a is not None and inp in running:
             if inp.group == current:
-                stack.append((inp, iter(enumerate(_edges_of(inp, after)))))
+                stack.append((inp, iter(enumerate(_edges_of(inp, running[inp])))))
             else:
                 deferred.append(inp)
     return steps
+
+
+def _emit(steps, k, info, index, target, g, local, contribution, running, inp) -> int:
+    """Append the backward step sending ``contribution`` along input ``index`` of gate ``info``."""
+    after = running.get(inp, 0.0) + contribution
+    running[inp] = after
+    if local is not None:
+        text = (f"[{fmt.number(g)}] × [{fmt.number(local)}] = {fmt.number(contribution)}"
+                f" → {target.name}.grad = {fmt.number(after)}")
+    else:
+        formula = info.local_formulas[index] if index < len(info.local_formulas) else "vjp"
+        text = f"{formula} = {fmt.number(contribution)} → {target.name}.grad = {fmt.number(after)}"
+    steps.append(Step(k, "backward", info.id, text, info.group, input_index=index,
+                      input=target.id, upstream=g, local=local,
+                      contribution=_snapshot(contribution), grad_after=_snapshot(after)))
+    return k + 1

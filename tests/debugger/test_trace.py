@@ -185,3 +185,32 @@ def test_each_neurons_backward_steps_stay_together():
     assert len(runs) == len(set(runs))  # no neuron is entered twice
     layers = [g[:1] for g in runs]
     assert layers == sorted(layers, reverse=True)  # L3, then L2, then L1
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(0, 10_000), st.integers(1, 4), st.integers(1, 15), st.booleans())
+def test_backward_invariants_on_random_graphs(seed, n_leaves, n_ops, grouped):
+    from graphviz_nn import group
+    rng = random.Random(seed)
+    if grouped:  # nodes spread over a few groups, as nn does, to exercise the group-by-group order
+        leaves = [Value(rng.uniform(-2, 2), label=f"x{i}") for i in range(n_leaves)]
+        pool = list(leaves)
+        for j in range(n_ops):
+            with group(f"L{rng.randrange(3)}", f"N{rng.randrange(2)}"):
+                a, b = rng.choice(pool), rng.choice(pool)
+                pool.append(a * b + 0.5 if j % 2 else (a + b).tanh())
+        out = pool[-1]
+    else:
+        leaves, out = _random_expression(rng, n_leaves, n_ops)
+    trace = build_trace(out)
+    end = len(trace.steps)
+    backward = trace.steps[trace.n_forward:]
+    assert len(backward) == len(trace.edges)
+    assert {(s.input, s.node, s.input_index) for s in backward} == {(e.src, e.dst, e.index) for e in trace.edges}
+    for s in backward:
+        # a gate is entered only once its gradient is complete: every contribution into it came before
+        assert all(i < s.index for i in trace.grad_steps(s.node))
+        assert s.upstream == trace.grad_at(s.node, end)
+        assert s.contribution == s.upstream * s.local
+    for info in trace.nodes:
+        assert trace.grad_at(info.id, end) == pytest.approx(info.node.grad, rel=1e-12, abs=1e-12)
