@@ -167,7 +167,11 @@ class TensorModule(Module):
 
 def _as_input(x, label: str = "X") -> Tensor:
     # a batch of data wants no gradient: backward then skips the largest matrix product
-    return x if isinstance(x, Tensor) else Tensor(x, label=label, requires_grad=False)
+    if isinstance(x, Tensor):
+        return x
+    if isinstance(x, np.ndarray) and x.dtype == np.float64:
+        return Tensor.wrap(x, label=label)  # no copy: the engine never writes to a data batch
+    return Tensor(x, label=label, requires_grad=False)
 
 
 def uniform_weights(nin: int, nout: int, rng: random.Random | None = None) -> np.ndarray:

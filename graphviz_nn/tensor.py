@@ -102,7 +102,7 @@ class Tensor:
 
     def __init__(self, data, label: str | None = None, requires_grad: bool = True):
         self.data = as_array(data)
-        self.grad = np.zeros(self.data.shape)
+        self.grad = _zeros_view(self.data.shape)
         self._a = self._b = self._la = self._lb = None
         self._op = None
         self._const = None
@@ -110,6 +110,23 @@ class Tensor:
         self.group = _current_group[-1]
         self._order = _next()
         self.requires_grad = bool(requires_grad)
+
+    @classmethod
+    def wrap(cls, array: np.ndarray, label: str | None = None) -> "Tensor":
+        """A leaf that wants no gradient around a float64 array, without copying it (data batches)."""
+        if not isinstance(array, np.ndarray) or array.dtype != np.float64:
+            return cls(array, label=label, requires_grad=False)
+        t = _new(cls)
+        t.data = array
+        t.grad = _zeros_view(array.shape)
+        t._a = t._b = t._la = t._lb = None
+        t._op = None
+        t._const = None
+        t.label = label or None
+        t.group = _current_group[-1]
+        t._order = _next()
+        t.requires_grad = False
+        return t
 
     # ---- recorded graph (read-only views of what the engine stored) ----
     @property
@@ -156,14 +173,19 @@ class Tensor:
         return self.data.copy()
 
     def _zero_grad(self):
-        return np.zeros(self.data.shape)
+        """Zeros of the value's shape, as a read-only view of one number (allocates nothing)."""
+        return _zeros_view(self.data.shape)
 
     def _seed_grad(self):
         return np.ones(self.data.shape)
 
     def zero_grad(self):
-        """Reset this node's gradient to zeros (leaf gradients accumulate until this is called)."""
-        self.grad = np.zeros(self.data.shape)
+        """Reset this node's gradient to zeros (leaf gradients accumulate until this is called).
+
+        The zeros are a read-only view that costs no memory (like PyTorch's ``grad = None``);
+        the next backward stores a new, writable array.
+        """
+        self.grad = _zeros_view(self.data.shape)
 
     def _vjp(self, upstream):
         """(dL/d input a, dL/d input b) from dL/d self, by this node's rule; None where not wanted."""
@@ -172,9 +194,11 @@ class Tensor:
         a, b = self._a, self._b
         with np.errstate(all="ignore"):  # inf·0 gives nan on the node, never an exception
             if b is None:
-                return self._op.vjp(upstream, self.data, (a.data,), self._const)[0], None
-            return self._op.vjp(upstream, self.data, (a.data, b.data), self._const,
-                                (a.requires_grad, b.requires_grad))
+                return _owned(self._op.vjp(upstream, self.data, (a.data,), self._const)[0], upstream), None
+            ga, gb = self._op.vjp(upstream, self.data, (a.data, b.data), self._const,
+                                  (a.requires_grad, b.requires_grad))
+        # one fresh array must not be handed to two inputs: only the first gets it as its own
+        return _owned(ga, upstream), (gb if gb is ga and gb is not upstream else _owned(gb, upstream))
 
     def backward(self):
         """Backpropagate from this node (a non-scalar output is seeded with ones)."""
@@ -348,11 +372,52 @@ class Tensor:
 
 # ---- recording -----------------------------------------------------------------------
 
+_ZERO = np.zeros(())
+
+
+def _zeros_view(shape: tuple) -> np.ndarray:
+    """Zeros of ``shape`` as a read-only broadcast of one number: no memory, no page faults."""
+    return np.broadcast_to(_ZERO, shape)
+
+
+class _Owned(np.ndarray):
+    """A gradient array the VJP just allocated, which nothing else holds.
+
+    ``graph.backward`` adds each contribution with ``a.grad = a.grad + g``; when ``a.grad`` is
+    still one of our zero views, the sum is ``g`` itself, so ``__radd__`` (which Python tries
+    first for a subclass on the right) hands ``g`` over instead of adding it to zeros: for a
+    784 × 256 weight that saves a full pass over memory per step. Everything else behaves as
+    a plain array, and every result is a plain array.
+    """
+
+    def __radd__(self, left):
+        plain = self.view(np.ndarray)
+        if type(left) is np.ndarray and left.base is _ZERO and left.shape == plain.shape:
+            return plain
+        total = np.add(left, plain)
+        return total if type(total) is np.ndarray else np.asarray(total)  # numpy gives 0-d sums as scalars
+
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        inputs = tuple(x.view(np.ndarray) if isinstance(x, _Owned) else x for x in inputs)
+        if "out" in kwargs:
+            kwargs["out"] = tuple(x.view(np.ndarray) if isinstance(x, _Owned) else x for x in kwargs["out"])
+        return getattr(ufunc, method)(*inputs, **kwargs)
+
+
+def _owned(g, upstream):
+    """Mark a gradient as owned when the rule allocated it (not the upstream array, not a view)."""
+    if type(g) is np.ndarray and g.base is None and g is not upstream and g.flags.writeable:
+        return g.view(_Owned)
+    if getattr(g, "ndim", None) == 0:
+        return np.array(g).view(_Owned)  # a copy costs nothing here, and keeps 0-d gradients arrays
+    return g
+
+
 def _record(data, a, b, op, const) -> Tensor:
     """A new recorded node; bypasses ``__init__`` because this is the hot path."""
     t = _new(Tensor)
     t.data = data
-    t.grad = np.zeros(data.shape)
+    t.grad = _zeros_view(data.shape)
     t._a = a
     t._b = b
     t._la = t._lb = None

@@ -205,3 +205,34 @@ def test_tensor_rules_agree_with_the_scalar_rules_element_by_element():
             value, (local,) = op.scalar(float(x), const)
             assert y[i] == pytest.approx(value, rel=1e-14, abs=1e-300), (name, x)
             assert slope[i] == pytest.approx(local, rel=1e-14, abs=1e-300), (name, x)
+
+
+def test_after_backward_every_gradient_is_a_plain_array_of_its_own():
+    # backward hands freshly computed arrays over instead of adding them to zeros; no two
+    # nodes may end up sharing gradient memory, and no helper type may leak out
+    rng = np.random.default_rng(0)
+    X = Tensor(rng.normal(size=(4, 3)), requires_grad=False)
+    W, b = Tensor(rng.normal(size=(3, 3))), Tensor(rng.normal(size=3))
+    h = (X @ W + b).tanh()
+    out = ((h + h) * h - h @ W.T).reshape(-1).sum() + (W * W).sum()
+    out.backward()
+    nodes = [n for n in reachable(out) if n.requires_grad]
+    for n in nodes:
+        assert type(n.grad) is np.ndarray and n.grad.shape == n.data.shape
+    arrays = [n.grad for n in nodes if n.grad.ndim]
+    for i, g in enumerate(arrays):
+        for h2 in arrays[i + 1:]:
+            assert not np.shares_memory(g, h2)
+    w_grad = W.grad.copy()
+    out.backward()  # a leaf accumulates: twice the gradient, computed afresh
+    np.testing.assert_allclose(W.grad, 2 * w_grad)
+
+
+def test_a_zeroed_gradient_is_read_only_zeros_until_the_next_backward():
+    w = Tensor(np.ones((2, 3)))
+    assert w.grad.shape == (2, 3) and not w.grad.any() and not w.grad.flags.writeable
+    (w * 2).sum().backward()
+    assert w.grad.flags.writeable and np.array_equal(w.grad, np.full((2, 3), 2.0))
+    w.grad *= 0.5  # after backward the gradient is the user's to change
+    w.zero_grad()
+    assert not w.grad.any() and w.grad.shape == (2, 3)
