@@ -65,7 +65,7 @@ def run(args) -> int:
     scenario = load_scenario(args.scenario)
     trainer = scenario.trainer(start_of(args), args.iterations)
     progress = ProgressBar(sys.stderr) if sys.stderr.isatty() else None
-    records = trainer.run(progress=progress)
+    records = trainer.train(progress=progress)
     if args.format == "json":
         print(json.dumps(records))
     else:

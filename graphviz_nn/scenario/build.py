@@ -240,50 +240,49 @@ def gradcheck(scenario, start=None):
     return check(rebuild_fn(scenario, built), leaves)
 
 
-class ScenarioTrainer:
-    """The debugger's ``Trainer`` set up from a scenario, plus records for the command line.
+def _trainer_base():
+    from ..debugger.training import Trainer
+    return Trainer
 
-    ``trainer`` is the ``graphviz_nn.debugger.training.Trainer`` (step through it with
-    ``trace_iteration`` / ``next``); ``record`` names the outputs kept in each history entry.
+
+class ScenarioTrainer(_trainer_base()):
+    """The debugger's ``Trainer`` set up from a scenario's optimiser settings and records.
+
+    Everything of ``Trainer`` works (``trace_iteration``, ``next``, ``goto_iteration``, ``run(n)``
+    on the fast path, ``history``); ``train()`` runs the scenario's iterations and returns
+    records for the command line; ``record`` names the outputs kept in each history entry.
     """
 
     def __init__(self, scenario, start=None, iterations: int | None = None):
-        from ..debugger.training import Trainer
         from ..optim import SGD
         from .schema import TrainingSpec
         self.scenario = scenario
-        self.settings = scenario.training or TrainingSpec(record=tuple(
-            n for n in scenario.output_names if n in ("output", "loss")) if scenario.kind == "model" else ())
+        defaults = tuple(n for n in scenario.output_names if n == "output") if scenario.kind == "model" else ()
+        self.settings = scenario.training or TrainingSpec(record=defaults)
         self.iterations = iterations if iterations is not None else self.settings.iterations
         self.built = build(scenario, start)
         params = self.built.parameters
         if not params:
             raise ScenarioError("this scenario has nothing to train", file=scenario.file,
                                 expected="a [training] table listing parameters = [leaf names]")
-        available = set(self.built)
-        self.record = tuple(n for n in self.settings.record if n in available and n != "loss")
-        self.trainer = Trainer(self._forward, params, SGD(params, lr=self.settings.lr,
-                                                          momentum=self.settings.momentum))
+        self.record = tuple(n for n in self.settings.record if n in self.built and n != "loss")
+        super().__init__(self._forward, params, SGD(params, lr=self.settings.lr, momentum=self.settings.momentum))
 
     def _forward(self):
         loss, outputs = fresh_outputs(self.scenario, self.built)
         return loss, [outputs[n] for n in self.record]
 
-    @property
-    def history(self) -> list:
-        return self.trainer.history
+    def train(self, n: int | None = None, progress=None) -> list:
+        """Run ``n`` iterations (default: the scenario's) on the fast path; returns ``records()``.
 
-    def run(self, n: int | None = None, progress=None) -> list:
-        """Run ``n`` iterations (default: the scenario's) on the fast path; returns the records.
-
-        ``progress(done, total)`` is called every few iterations when given.
+        ``progress(done, total)`` is called about fifty times along the way when given.
         """
         total = self.iterations if n is None else n
         chunk = max(1, total // 50)
         done = 0
         while done < total:
             step = min(chunk, total - done)
-            self.trainer.run(step)
+            self.run(step)
             done += step
             if progress is not None:
                 progress(done, total)
@@ -292,7 +291,7 @@ class ScenarioTrainer:
     def records(self) -> list:
         """One dict per iteration so far: ``iteration``, ``loss`` and each recorded output."""
         out = []
-        for entry in self.trainer.history:
+        for entry in self.history:
             record = {"iteration": entry.index, "loss": entry.loss}
             for name, value in zip(self.record, entry.outputs):
                 record[name] = float(value) if not hasattr(value, "size") or value.size == 1 else value.tolist()
@@ -305,4 +304,4 @@ def make_trainer(scenario, start=None, iterations: int | None = None) -> Scenari
 
 
 def train(scenario, start=None, iterations: int | None = None) -> list:
-    return ScenarioTrainer(scenario, start, iterations).run()
+    return ScenarioTrainer(scenario, start, iterations).train()

@@ -74,7 +74,7 @@ def _accuracy_scalar(built):
 def test_mlp_moons_learns_the_moons():
     scenario = load_scenario("mlp-moons")
     trainer = scenario.trainer()
-    records = trainer.run()
+    records = trainer.train()
     assert len(records) == 500 and records[-1]["loss"] < 0.1 * records[0]["loss"]
     X, target = trainer.built.data
     predictions = trainer.built.model(X).data
@@ -84,7 +84,7 @@ def test_mlp_moons_learns_the_moons():
 def test_mlp_xor_gets_every_point_right():
     scenario = load_scenario("mlp-xor")
     trainer = scenario.trainer()
-    records = trainer.run()
+    records = trainer.train()
     assert records[-1]["loss"] < 0.05
     assert _accuracy_scalar(trainer.built) == 1.0
 
@@ -93,14 +93,14 @@ def test_mlp_regression_fits_a_parabola():
     scenario = load_scenario("mlp-regression")
     assert scenario.model.output_activation == "linear"
     trainer = scenario.trainer()
-    records = trainer.run()
+    records = trainer.train()
     assert records[-1]["loss"] < 0.01 < records[0]["loss"]
 
 
 def test_linear_regression_reaches_least_squares():
     scenario = load_scenario("linear-regression")
     trainer = scenario.trainer(iterations=2000)
-    trainer.run()
+    trainer.train()
     xs, ys = trainer.built.data
     x = np.array([r[0] for r in xs]); y = np.array([r[0] for r in ys])
     slope, intercept = np.polyfit(x, y, 1)  # the closed-form least squares line

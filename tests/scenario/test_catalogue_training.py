@@ -67,3 +67,13 @@ def test_starts_rebuild_independently():
     assert round(scenario.build()["output"].data, 2) == 0.82
     assert round(scenario.build(1)["output"].data, 2) == 0.98
     assert round(scenario.build("w=2, b=2")["output"].data, 2) == 0.98
+
+
+def test_trainer_is_the_debuggers_trainer_with_update_steps():
+    from graphviz_nn.debugger.training import Trainer
+    trainer = load_scenario("learning-slowdown-quadratic").trainer()
+    assert isinstance(trainer, Trainer)
+    trace = trainer.trace_iteration()
+    updates = [s for s in trace.steps if s.phase == "update"]
+    assert len(updates) == 2 and all(s.lr == 0.15 for s in updates)
+    assert trainer.iteration == 1 and round(trainer.history[0].outputs[0], 2) == 0.82
