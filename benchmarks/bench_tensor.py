@@ -9,18 +9,24 @@ both. Prints the median time ratio (target: at most 1.3x). Run:
 """
 from __future__ import annotations
 
-import random
-import statistics
-import sys
-import time
+import os
 
-import numpy as np
+# One BLAS thread unless told otherwise: helpers share two cores, and a multi-threaded matrix
+# product under contention makes both columns noise. Override with OPENBLAS_NUM_THREADS=2.
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
 
-from graphviz_nn import SGD
-from graphviz_nn.graph import reachable
-from graphviz_nn.nn import Linear, TensorMLP
-from graphviz_nn.tensor import Tensor
-from graphviz_nn.tensor_losses import cce
+import random  # noqa: E402
+import statistics  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+
+import numpy as np  # noqa: E402
+
+from graphviz_nn import SGD  # noqa: E402
+from graphviz_nn.graph import reachable  # noqa: E402
+from graphviz_nn.nn import Linear, TensorMLP  # noqa: E402
+from graphviz_nn.tensor_losses import cce  # noqa: E402
 
 BATCH, NIN, HIDDEN, NOUT, LR = 128, 784, 256, 10, 0.01
 
@@ -100,7 +106,9 @@ def main(rounds: int = 60) -> None:
             timings[name].append(time.perf_counter() - t0)
 
     base = statistics.median(timings["numpy"])
-    print(f"MLP {NIN}-{HIDDEN}-{NOUT}, batch {BATCH}, softmax cross-entropy, one SGD step; {rounds} interleaved rounds")
+    threads = os.environ.get("OPENBLAS_NUM_THREADS")
+    print(f"MLP {NIN}-{HIDDEN}-{NOUT}, batch {BATCH}, softmax cross-entropy, one SGD step; {rounds} interleaved rounds; "
+          f"BLAS threads {threads}")
     print(f"engine graph: {nodes} recorded nodes per step")
     print(f"{'version':<20} {'median ms':>10} {'ratio':>7}")
     for name, ts in timings.items():
