@@ -272,3 +272,19 @@ def test_module_zero_grad_gives_zeros_of_each_shape():
     assert model.parameters()[0].grad.any()
     model.zero_grad()
     assert all(p.grad.shape == p.shape and not p.grad.any() for p in model.parameters())
+
+
+def test_trainer_history_and_rewind_work_on_a_tensor_mlp():
+    from graphviz_nn.debugger.training import Trainer
+
+    X, y = make_moons(40, noise=0.1, seed=2)
+    model = MLP(2, [8, 2], activation="tanh", seed=3, engine="tensor")
+    trainer = Trainer(lambda: L.cce(model(X), y), model.parameters(), SGD(model.parameters(), lr=0.5))
+    trace = trainer.trace_iteration()
+    updates = [s for s in trace.steps if s.phase == "update"]
+    assert len(updates) == len(model.parameters())
+    losses = trainer.run(5)
+    assert losses[-1] < trainer.history[0].loss
+    trainer.goto_iteration(2)  # rewind: the parameters go back, iteration 2 replays exactly
+    assert trainer.history[2].loss == pytest.approx(losses[1], rel=1e-12)
+    assert all(isinstance(p.data, np.ndarray) and p.data.shape == p.grad.shape for p in model.parameters())
