@@ -236,3 +236,15 @@ def test_a_zeroed_gradient_is_read_only_zeros_until_the_next_backward():
     w.grad *= 0.5  # after backward the gradient is the user's to change
     w.zero_grad()
     assert not w.grad.any() and w.grad.shape == (2, 3)
+
+
+def test_boolean_masks_and_wrapped_batches():
+    x = Tensor(np.arange(6.0).reshape(2, 3))
+    picked = x[x.data > 2]
+    picked.sum().backward()
+    assert picked.data.tolist() == [3.0, 4.0, 5.0]
+    assert x.grad.tolist() == [[0.0, 0.0, 0.0], [1.0, 1.0, 1.0]]
+    batch = np.ones((4, 2))
+    wrapped = Tensor.wrap(batch, label="X")
+    assert wrapped.data is batch and not wrapped.requires_grad and wrapped.label == "X"
+    assert Tensor.wrap([1, 2]).data.dtype == np.float64  # anything else is converted (a copy)
