@@ -29,7 +29,7 @@ ZERO = (0.0,)
 
 def fmt_const(c: float) -> str:
     """A constant as the lecture writes it in a gate: 1, -1, 0.5, 1e-05."""
-    return f"{c:g}"
+    return f"{c + 0.0:g}"  # + 0.0 turns -0.0 into 0, so x - 0 is a "+0" gate, not "+-0"
 
 
 @dataclass(frozen=True)

@@ -153,6 +153,11 @@ def test_slide_gate_table_formulas():
             assert op.formula(0.5) and op.symbol(0.5), name
 
 
+def test_subtracting_zero_is_a_plus_zero_gate():
+    y = Value(2.0) - 0
+    assert y.op.symbol(y.const) == "+0"
+
+
 def test_operators_record_the_lecture_gates():
     x = Value(2.0, label="x")
     gates = {"+1": x + 1, "*-1": -x, "*3": 3 * x, "1/x": 1 / x, "x^2": x ** 2, "exp": x.exp()}
