@@ -9,9 +9,9 @@ finite logits (log-softmax shifts by the maximum)::
     >>> import numpy as np
     >>> from graphviz_nn import Tensor
     >>> from graphviz_nn.tensor_losses import cce
-    >>> loss = cce(Tensor([[1000.0, -1000.0]]), np.array([0]))
+    >>> loss = cce(Tensor([[1000.0, -1000.0]]), np.array([1]))
     >>> float(loss.data)
-    0.0
+    2000.0
 """
 from __future__ import annotations
 
