@@ -103,8 +103,15 @@ class Trainer:
         self._finish(loss, outputs)
         self.optimizer.record = record
         trace.add_updates(self.optimizer.last_updates, self.optimizer.lr)
+        previous = self.session
         self.trace = trace
         self.session = Session(trace)
+        if previous is not None:
+            # every iteration builds the same graph, so ids, groups and watches carry over
+            self.session.set_level(previous.level if previous.depth == 0 else "gate")
+            self.session.watches = dict(previous.watches)
+            self.session.breakpoints = {b for b in previous.breakpoints if b in trace._by_id}
+            self.session.group_breakpoints = set(previous.group_breakpoints)
         return trace
 
     def run(self, n: int) -> list:

@@ -96,3 +96,17 @@ def test_walk_goes_forward_backward_update_then_next_iteration():
     order = [p for i, p in enumerate(first) if i == 0 or first[i - 1] != p]
     assert order == ["forward", "backward", "update", "end"]
     assert trainer.history[0].param_norm == pytest.approx(math.hypot(0.6, 0.9))
+
+
+def test_watches_and_breakpoints_carry_over_to_the_next_iteration():
+    trainer, w, b = make(2.0, 2.0, "quadratic")
+    trainer.trace_iteration()
+    trainer.session.add_watch("saturated", threshold=0.05)
+    trainer.session.add_breakpoint("w")
+    trainer.session.set_level("neuron")
+    trainer.trace_iteration()
+    session = trainer.session
+    assert session.watches == {"saturated": 0.05} and session.breakpoints == {session.trace.find("w")}
+    assert session.level == "neuron"
+    hit = session.continue_()
+    assert hit.reason == "breakpoint" and hit.node == session.trace.find("w")
