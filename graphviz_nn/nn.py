@@ -137,6 +137,7 @@ class MLP(Module):
 import numpy as np  # noqa: E402  (only the tensor layers need it)
 
 from .tensor import ShapeError, Tensor  # noqa: E402
+from .tensor import prelu as tensor_prelu  # noqa: E402
 
 INITS = ("uniform", "scaled")
 
@@ -242,6 +243,51 @@ class Activation(TensorModule):
 
     def __repr__(self):
         return f"Activation({self.name!r})"
+
+
+class PReLU(TensorModule):
+    """Parametric ReLU with one learnable slope per feature: x if x > 0 else α·x."""
+
+    def __init__(self, n: int, alpha: float = 0.25, name: str = "PReLU"):
+        self.name = name
+        with group(name):
+            self.alpha = Tensor(np.full(n, float(alpha)), label=f"{name}.alpha")
+
+    def __call__(self, x):
+        x = _as_input(x)
+        if x.shape[-1] != self.alpha.shape[0]:
+            raise ShapeError(f"{self.name} has {self.alpha.shape[0]} slopes but the input has shape {x.shape}")
+        with group(self.name):
+            return tensor_prelu(x, self.alpha)
+
+    def parameters(self) -> list:
+        return [self.alpha]
+
+    def __repr__(self):
+        return f"PReLU({self.alpha.shape[0]})"
+
+
+class Maxout(TensorModule):
+    """Maxout: ``pieces`` linear units per output, keep the largest (x @ W + b, then max over pieces)."""
+
+    def __init__(self, nin: int, nout: int, pieces: int = 2, rng: random.Random | None = None,
+                 name: str = "Maxout", init: str = "uniform"):
+        if pieces < 1:
+            raise ValueError(f"Maxout needs at least one piece per output, got pieces={pieces}")
+        self.name, self.nout, self.pieces = name, nout, pieces
+        self.linear = Linear(nin, nout * pieces, rng, name=name, init=init)
+
+    def __call__(self, x):
+        z = self.linear(x)
+        with group(self.name):
+            # columns j·pieces .. j·pieces + pieces - 1 are output j's pieces
+            return z.reshape(z.shape[:-1] + (self.nout, self.pieces)).max(axis=-1)
+
+    def parameters(self) -> list:
+        return self.linear.parameters()
+
+    def __repr__(self):
+        return f"Maxout({self.linear.W.shape[0]}, {self.nout}, pieces={self.pieces})"
 
 
 class Dropout(TensorModule):

@@ -288,3 +288,24 @@ def test_trainer_history_and_rewind_work_on_a_tensor_mlp():
     trainer.goto_iteration(2)  # rewind: the parameters go back, iteration 2 replays exactly
     assert trainer.history[2].loss == pytest.approx(losses[1], rel=1e-12)
     assert all(isinstance(p.data, np.ndarray) and p.data.shape == p.grad.shape for p in model.parameters())
+
+
+def test_prelu_and_maxout_layers_match_finite_differences():
+    from graphviz_nn.nn import Maxout, PReLU
+
+    rng = np.random.default_rng(6)
+    act = PReLU(4, alpha=0.2)
+    act.alpha.data[:] = rng.uniform(0.05, 0.5, size=4)
+    x = Tensor(rng.normal(size=(5, 4)))
+    x.data[np.abs(x.data) < 0.1] = 0.3  # away from the kink
+    check_vjp(lambda x, a: act(x), [x, act.alpha])
+    out = act(x)
+    np.testing.assert_allclose(out.data, np.where(x.data > 0, x.data, act.alpha.data * x.data))
+    assert act.parameters()[0].label == "PReLU.alpha"
+
+    maxout = Maxout(3, 2, pieces=3, rng=__import__("random").Random(0))
+    z = Tensor(rng.normal(size=(4, 3)))
+    y = maxout(z)
+    pieces = (z.data @ maxout.linear.W.data).reshape(4, 2, 3)
+    np.testing.assert_allclose(y.data, pieces.max(axis=-1))
+    check_vjp(lambda z, W, b: maxout(z), [z, maxout.linear.W, maxout.linear.b])
