@@ -59,9 +59,11 @@ graphviz_nn.debugger.diagnostics.layer_report(trace) -> per-layer dead-ReLU frac
 graphviz_nn.debugger.expand.expand(trace, node_id) -> the sub-trace of a composite gate
 graphviz_nn.explain(outputs) -> str (the text view table)
 graphviz_nn.SGD(params, lr, momentum=0.0): step() / zero_grad(); `last_updates` feeds update steps
-graphviz_nn.debugger.training.Trainer(forward_fn, params, optimizer): forward → backward →
-          update → next iteration, history (loss, outputs, parameter norms), goto_iteration(N),
-          run(N) fast path with no steps.
+graphviz_nn.debugger.training.Trainer(forward_fn, params, optimizer): forward_fn() returns the
+          loss or (loss, outputs). trace_iteration() traces one iteration (forward → backward →
+          update steps) and opens trainer.session on it; next() walks step by step into the next
+          iteration; history: list[Iteration(index, loss, outputs, param_norm, grad_norm)];
+          goto_iteration(N) rewinds or runs ahead; run(N) is the fast path with no steps.
 ```
 """
 from .trace import Edge, NodeInfo, State, Step, Trace, TraceError, build_trace

@@ -355,7 +355,7 @@ def _build(outputs, backward_from, seed) -> Trace:
                 text += f"  ({info.user_label})"
         steps.append(Step(i, "forward", info.id, text, info.group, value=value))
 
-    bnodes = graph.reachable(bf)
+    bnodes = nodes if len(outs) == 1 and bf is outs[0] else graph.reachable(bf)
     # leaves accumulate across backward calls (as in PyTorch); partial sums start from there
     running = {n: _snapshot(n.grad) for n in bnodes if n._a is None}
     graph.backward(bf, bnodes, seed=seed)
