@@ -25,6 +25,7 @@ from . import graph
 from .errors import UserError
 from .ops import OPS
 from .recording import _current_group, creation_counter
+from .value import Value
 
 _new = object.__new__
 _next = creation_counter.__next__
@@ -64,7 +65,7 @@ def as_array(data, where: str = "Tensor(data)") -> np.ndarray:
     """``data`` as a new float64 array; integers and booleans convert, anything else is refused."""
     if isinstance(data, Tensor):
         return np.array(data.data, dtype=np.float64)
-    if type(data).__name__ == "Value":
+    if isinstance(data, Value):
         raise TypeError(f"{where} got a scalar Value; Value and Tensor do not mix, use Tensor(value.data)")
     try:
         arr = np.asarray(data)
@@ -73,7 +74,7 @@ def as_array(data, where: str = "Tensor(data)") -> np.ndarray:
                          f"got {type(data).__name__}") from None
     if arr.dtype.kind in "biuf":
         return np.array(arr, dtype=np.float64)
-    if arr.dtype.kind == "O" and any(type(v).__name__ in ("Value", "Tensor") for v in arr.reshape(-1)):
+    if arr.dtype.kind == "O" and any(isinstance(v, (Value, Tensor)) for v in arr.reshape(-1)):
         raise TypeError(f"{where} got Value or Tensor objects inside a list; Value and Tensor do not mix, "
                         f"pass plain numbers")
     raise TypeError(f"{where} needs numbers, got an array of dtype {arr.dtype}; "
@@ -459,7 +460,7 @@ def _matmul(a: Tensor, b: Tensor) -> Tensor:
 
 def _constant(x, where: str) -> Tensor:
     """A non-number operand as a constant leaf that wants no gradient."""
-    if type(x).__name__ == "Value":
+    if isinstance(x, Value):
         raise TypeError(f"Tensor {where} Value is not supported: Value and Tensor do not mix; "
                         f"use Tensor(value.data) or a plain number")
     return Tensor(as_array(x, f"Tensor {where} operand"), requires_grad=False)
