@@ -49,9 +49,8 @@ def diagnose(trace: Trace, vanishing: float = 1e-5, exploding: float = 1e3, satu
                 if sentence is not None:
                     add(step.node, kind, sentence)
     end = len(trace.steps)
+    _not_zero_centred(trace, add)
     for info in trace.nodes:
-        if info.op == "sigmoid":
-            _not_zero_centred(trace, info, add)
         if not info.is_leaf:
             continue
         g = trace.grad_at(info.id, end)
@@ -67,20 +66,24 @@ def diagnose(trace: Trace, vanishing: float = 1e-5, exploding: float = 1e3, satu
     return flags
 
 
-def _not_zero_centred(trace: Trace, info, add) -> None:
-    """A sigmoid output (always > 0) multiplied by a weight leaf: the weights' gradients share a sign."""
-    for e in trace.edges:
-        if e.src != info.id:
+def _not_zero_centred(trace: Trace, add) -> None:
+    """A neuron whose weights multiply only sigmoid outputs (always > 0): its weights' gradients share a sign."""
+    by_neuron: dict = {}
+    for info in trace.nodes:
+        if info.op != "mul":
             continue
-        gate = trace.node(e.dst)
-        if gate.op != "mul":
-            continue
-        other = gate.inputs[1 - e.index]
-        if trace.node(other).is_leaf:
-            add(info.id, "not_zero_centred",
-                f"sigmoid output {info.id} is always positive (not zero-centred), so the gradients on "
-                f"the weights it multiplies all share one sign and their updates zig-zag")
-            return
+        a, b = (trace.node(i) for i in info.inputs)
+        if a.is_leaf == b.is_leaf:
+            continue  # not a weight times an input
+        x = b if a.is_leaf else a
+        by_neuron.setdefault(info.group, []).append((info.id, x.op == "sigmoid"))
+    for path, gates in by_neuron.items():
+        if all(from_sigmoid for _, from_sigmoid in gates):
+            first = gates[0][0]
+            where = f"neuron {'.'.join(path)}" if path else f"gate {first}"
+            add(first, "not_zero_centred",
+                f"{where} takes only sigmoid outputs, which are always positive (not zero-centred), so "
+                f"the gradients on its weights all share one sign and their updates zig-zag")
 
 
 @dataclass(frozen=True)

@@ -26,9 +26,19 @@ def test_saturated_sigmoid_and_dead_relu_and_sigmoid_feeding_weights():
     found = kinds(t)
     assert ("saturated", "sigmoid") in found
     assert ("dead_relu", "relu") in found
-    assert ("not_zero_centred", "sigmoid") in found
+    assert ("not_zero_centred", "mul") in found
     assert all(f.sentence.endswith(("gradient flowing back through it", "(a dead ReLU)", "zig-zag"))
                for f in diagnose(t))
+
+
+def test_a_neuron_fed_only_by_sigmoids_is_flagged_once_and_a_mixed_one_is_not():
+    model = MLP(2, [3, 1], activation="sigmoid", seed=0)
+    t = build_trace(mse(model([1.0, -2.0]), 1.0))
+    flags = [f for f in diagnose(t) if f.kind == "not_zero_centred"]
+    assert [t.node(f.node).group for f in flags] == [("L2", "N1")]
+    assert flags[0].sentence.startswith("neuron L2.N1 takes only sigmoid outputs")
+    mixed = MLP(2, [3, 1], activation="tanh", seed=0)
+    assert not [f for f in diagnose(build_trace(mixed([1.0, -2.0]))) if f.kind == "not_zero_centred"]
 
 
 def test_a_healthy_graph_has_no_flags():
