@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any, Protocol
+import re
+from typing import Any, NamedTuple, Protocol
 
 from .errors import ExpressionError
 
@@ -33,15 +34,13 @@ _EXPECT_OPERAND = "a number, a name, '(' or a sign"
 _EXPECT_OPERATOR = "an operator (+ - * / **), ',' or ')' or the end of the expression"
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(NamedTuple):
     kind: str  # "number", "name", "op" ("+", "**", "(", ...), "end"
     text: str
     offset: int  # 0-based character index in the expression
 
 
-@dataclass(frozen=True)
-class Step:
+class Step(NamedTuple):
     """One postfix instruction: what to do and where in the text it came from.
 
     kind: ``number`` (arg: float), ``name`` (arg: str), ``unary`` (arg: "-" or "+"),
@@ -89,68 +88,50 @@ def check_caps(text: str) -> None:
             depth -= 1
 
 
+_TOKEN = re.compile(r"""[ \t\r\n]*(?:
+      (?P<number>(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?)
+    | (?P<name>[A-Za-z_][A-Za-z0-9_]*)
+    | (?P<op>\*\*|[-+*/(),])
+    )""", re.VERBOSE)
+_SPACE = re.compile(r"[ \t\r\n]*")
+
+
 def tokenize(text: str) -> list:
     """Split an expression into tokens; anything outside the grammar is an error at its column."""
     check_caps(text)
     tokens = []
+    append = tokens.append
     i, n = 0, len(text)
-    while i < n:
-        ch = text[i]
-        if ch in " \t\r\n":
-            i += 1
-        elif ch.isascii() and (ch.isdigit() or (ch == "." and i + 1 < n and text[i + 1].isascii()
-                                                and text[i + 1].isdigit())):
-            j = _scan_number(text, i)
-            tokens.append(Token("number", text[i:j], i))
-            i = j
-        elif ch.isascii() and (ch.isalpha() or ch == "_"):
-            j = i + 1
-            while j < n and text[j].isascii() and (text[j].isalnum() or text[j] == "_"):
-                j += 1
-            name = text[i:j]
-            if name.startswith("_"):
-                raise ExpressionError(f"the name {name[:40]!r} starts with '_'", i,
-                                      "a leaf or function name starting with a letter")
-            tokens.append(Token("name", name, i))
-            i = j
-        elif ch == "*" and text.startswith("**", i):
-            tokens.append(Token("op", "**", i))
-            i += 2
-        elif ch in _OPERATOR_CHARS:
-            tokens.append(Token("op", ch, i))
-            i += 1
-        else:
-            raise ExpressionError(f"unexpected character {_describe(ch)}", i,
+    match = _TOKEN.match
+    while True:
+        m = match(text, i)
+        if m is None or m.lastgroup is None:
+            i = _SPACE.match(text, i).end()
+            if i >= n:
+                break
+            raise ExpressionError(f"unexpected character {_describe(text[i])}", i,
                                   "numbers, names, + - * / **, parentheses or commas")
-    tokens.append(Token("end", "", n))
+        kind = m.lastgroup
+        start, i = m.start(kind), m.end()
+        value = m.group(kind)
+        if kind == "number":
+            _check_number(text, start, i)
+        elif kind == "name" and value.startswith("_"):
+            raise ExpressionError(f"the name {value[:40]!r} starts with '_'", start,
+                                  "a leaf or function name starting with a letter")
+        append(Token(kind, value, start))
+    append(Token("end", "", n))
     return tokens
 
 
-def _scan_number(text: str, i: int) -> int:
-    """End of the number starting at ``i`` (digits, one '.', an optional exponent)."""
-    n = len(text)
-    j = i
-    while j < n and text[j] in "0123456789":
-        j += 1
-    if j < n and text[j] == ".":
-        j += 1
-        while j < n and text[j] in "0123456789":
-            j += 1
-    if j < n and text[j] in "eE":
-        k = j + 1
-        if k < n and text[k] in "+-":
-            k += 1
-        if k < n and text[k] in "0123456789":
-            j = k
-            while j < n and text[j] in "0123456789":
-                j += 1
+def _check_number(text: str, i: int, j: int) -> None:
+    """A number literal must be short and must not run into letters, digits or '.'."""
     if j - i > MAX_NUMBER_CHARS:
         raise ExpressionError(f"a number {j - i:,} characters long", i,
                               f"a number of at most {MAX_NUMBER_CHARS} characters")
-    if j < n and text[j].isascii() and (text[j].isalnum() or text[j] in "._"):
+    if j < len(text) and text[j].isascii() and (text[j].isalnum() or text[j] in "._"):
         raise ExpressionError(f"unexpected character {_describe(text[j])} after the number {text[i:j]}",
                               j, "an operator or ')' after a number")
-    return j
 
 
 def _number(token: Token) -> float:

@@ -26,6 +26,10 @@ DEFAULT_SCENARIO = "sigmoid-neuron"
 # huge file reach the TOML parser.
 MAX_FILE_BYTES = 256 * 1024
 MAX_TOML_NESTING = 16
+# Longer than any expression (10,000 characters) plus its key; the TOML parser is slow on
+# very long strings, so such lines are refused before it sees them.
+MAX_LINE_CHARS = 12_000
+_LONG_LINE = re.compile(r"[^\n]{%d}" % (MAX_LINE_CHARS + 1))
 _TOML_POSITION = re.compile(r"^(.*?)\s*\(at line (\d+), column (\d+)\)\s*$", re.S)
 _TOML_END = re.compile(r"^(.*?)\s*\(at end of document\)\s*$", re.S)
 
@@ -93,30 +97,48 @@ def _position(text: str, index: int) -> tuple:
     return line, column
 
 
+_INTERESTING = re.compile(r"[#\"'\[\]{}.\n=,]")
+_BASIC_BODY = re.compile(r'(?:[^"\\\n]|\\.)*')
+_LITERAL_BODY = re.compile(r"[^'\n]*")
+
+
 def check_nesting(source: Source) -> None:
-    """Reject arrays/inline tables nested deeper than ``MAX_TOML_NESTING`` before parsing."""
+    """Reject arrays/inline tables nested, or keys dotted, deeper than ``MAX_TOML_NESTING``
+    before parsing (the TOML parser is slow or recursive on such input)."""
     text = source.text
     depth = 0
-    i, n = 0, len(text)
-    while i < n:
+    dots = 0  # dots since the last newline, '=', ',' or '{': the parts of a dotted key
+    n = len(text)
+    match = _INTERESTING.search(text, 0)
+    while match:
+        i = match.start()
         ch = text[i]
         if ch == "#":
             j = text.find("\n", i)
             i = n if j < 0 else j
-            continue
-        if ch in "\"'":
-            i = _skip_string(text, i)
-            continue
-        if ch in "[{":
+        elif ch in "\"'":
+            i = _skip_string(text, i) - 1
+        elif ch == ".":
+            dots += 1
+            if dots >= MAX_TOML_NESTING:
+                _nesting_error(source, i, f"a dotted key has more than {MAX_TOML_NESTING} parts",
+                               "a key such as outputs.f or [model]")
+        elif ch in "[{":
+            dots = 0 if ch == "{" else dots
             depth += 1
             if depth > MAX_TOML_NESTING:
-                line, column = _position(text, i)
-                raise ScenarioError(f"arrays or tables are nested more than {MAX_TOML_NESTING} deep",
-                                    file=source.file, line=line, column=column,
-                                    expected=f"at most {MAX_TOML_NESTING} levels of [ ] and {{ }}")
+                _nesting_error(source, i, f"arrays or tables are nested more than {MAX_TOML_NESTING} deep",
+                               f"at most {MAX_TOML_NESTING} levels of [ ] and {{ }}")
         elif ch in "]}":
             depth = max(0, depth - 1)
-        i += 1
+        else:  # newline, '=' or ','
+            dots = 0
+        match = _INTERESTING.search(text, i + 1)
+
+
+def _nesting_error(source: Source, index: int, problem: str, expected: str):
+    line, column = _position(source.text, index)
+    raise ScenarioError(problem, file=source.file, line=line, column=column, expected=expected)
 
 
 def _skip_string(text: str, i: int) -> int:
@@ -125,14 +147,16 @@ def _skip_string(text: str, i: int) -> int:
     if text.startswith(quote * 3, i):
         end = text.find(quote * 3, i + 3)
         return len(text) if end < 0 else end + 3
-    j = i + 1
-    while j < len(text) and text[j] != quote and text[j] != "\n":
-        j += 2 if quote == '"' and text[j] == "\\" else 1
-    return j + 1
+    body = (_BASIC_BODY if quote == '"' else _LITERAL_BODY).match(text, i + 1)
+    return body.end() + 1
 
 
 def parse_toml(source: Source) -> dict:
     """The TOML document as a dict, or a ``ScenarioError`` with the parser's line and column."""
+    long_line = _LONG_LINE.search(source.text)
+    if long_line:
+        _nesting_error(source, long_line.end() - 1, f"a line is longer than {MAX_LINE_CHARS:,} characters",
+                       f"lines of at most {MAX_LINE_CHARS:,} characters (split long arrays over several lines)")
     check_nesting(source)
     try:
         return tomllib.loads(source.text)
