@@ -195,9 +195,13 @@ class Tensor:
         a, b = self._a, self._b
         with np.errstate(all="ignore"):  # inf·0 gives nan on the node, never an exception
             if b is None:
-                return _owned(self._op.vjp(upstream, self.data, (a.data,), self._const)[0], upstream), None
+                (ga,) = self._op.vjp(upstream, self.data, (a.data,), self._const)
+                _check_shape(ga, a, self)
+                return _owned(ga, upstream), None
             ga, gb = self._op.vjp(upstream, self.data, (a.data, b.data), self._const,
                                   (a.requires_grad, b.requires_grad))
+        _check_shape(ga, a, self)
+        _check_shape(gb, b, self)
         # one fresh array must not be handed to two inputs: only the first gets it as its own
         return _owned(ga, upstream), (gb if gb is ga and gb is not upstream else _owned(gb, upstream))
 
@@ -403,6 +407,13 @@ class _Owned(np.ndarray):
         if "out" in kwargs:
             kwargs["out"] = tuple(x.view(np.ndarray) if isinstance(x, _Owned) else x for x in kwargs["out"])
         return getattr(ufunc, method)(*inputs, **kwargs)
+
+
+def _check_shape(g, src: Tensor, node: Tensor) -> None:
+    # a rule that forgot to sum a broadcast gradient back would corrupt every grad below it
+    if g is not None and np.shape(g) != src.data.shape:
+        raise RuntimeError(f"the {node._op.name} rule gave a gradient of shape {np.shape(g)} for an input of "
+                           f"shape {src.data.shape}; this is a bug in graphviz_nn.ops, please report it")
 
 
 def _owned(g, upstream):

@@ -248,3 +248,15 @@ def test_boolean_masks_and_wrapped_batches():
     wrapped = Tensor.wrap(batch, label="X")
     assert wrapped.data is batch and not wrapped.requires_grad and wrapped.label == "X"
     assert Tensor.wrap([1, 2]).data.dtype == np.float64  # anything else is converted (a copy)
+
+
+def test_a_rule_that_returns_a_wrongly_shaped_gradient_is_caught():
+    from dataclasses import replace
+
+    from graphviz_nn import tensor as T
+
+    broken = replace(OPS["add"], vjp=lambda g, y, xs, c, needs=(True, True): (g, g))  # forgot to sum b's
+    a, b = Tensor(np.ones((3, 2))), Tensor(np.ones(2))
+    out = T._binary(broken, a, b)
+    with pytest.raises(RuntimeError, match=r"gradient of shape \(3, 2\) for an input of shape \(2,\)"):
+        out.backward()
