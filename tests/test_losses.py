@@ -1,5 +1,4 @@
 """Losses on Values: the slides' numbers, derivatives against central differences, conventions."""
-import math
 
 import pytest
 from hypothesis import given, settings, strategies as st

@@ -4,7 +4,7 @@ import pytest
 from graphviz_nn import Value, mse
 from graphviz_nn.debugger import build_trace
 from graphviz_nn.debugger.diagnostics import diagnose, layer_report, report
-from graphviz_nn.nn import Layer, MLP
+from graphviz_nn.nn import MLP
 
 
 def kinds(trace):

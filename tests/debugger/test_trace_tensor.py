@@ -4,7 +4,7 @@ import pytest
 
 from graphviz_nn import SGD, Tensor, explain
 from graphviz_nn.debugger import Session, build_trace
-from graphviz_nn.debugger.diagnostics import diagnose, layer_report
+from graphviz_nn.debugger.diagnostics import diagnose
 
 
 def layer():
