@@ -1,4 +1,6 @@
-"""Neurons, layers and MLPs on the scalar engine, with micrograd's names and order.
+"""Neurons, layers and MLPs on the scalar engine, with micrograd's names and order; below
+them, the tensor layers (``Linear``, ``Activation``, ``PReLU``, ``Maxout``, ``Dropout``,
+``BatchNorm1d``, ``Sequential``) and ``MLP(..., engine="tensor")``, one node per layer op.
 
 Every node a neuron creates carries its group path (``("L1", "N3")``), so views can
 collapse a neuron or a layer into one box::
