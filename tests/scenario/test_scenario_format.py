@@ -1,0 +1,83 @@
+"""The documented format: the examples in docs/scenarios.md load, and options behave as documented."""
+import pathlib
+import re
+
+import pytest
+
+from graphviz_nn import ScenarioError, graph, load_scenario
+from graphviz_nn.scenario import load_text
+
+DOCS = pathlib.Path(__file__).resolve().parents[2] / "docs" / "scenarios.md"
+
+
+def _examples():
+    return re.findall(r"```toml\n(.*?)```", DOCS.read_text(encoding="utf-8"), re.S)
+
+
+def test_the_two_documented_examples_load_and_match_the_catalogue():
+    examples = _examples()
+    assert len(examples) == 2
+    neuron = load_text(examples[0], "neuron.toml")
+    assert round(neuron.build()["f"].data, 2) == 0.73
+    slowdown = load_text(examples[1], "slowdown.toml")
+    assert slowdown.train("w=2, b=2") == load_scenario("learning-slowdown-quadratic").train("w=2, b=2")
+
+
+def _sigmoid_text(view: str) -> str:
+    return f'''
+id = "s"
+title = "t"
+kind = "expression"
+explanation = "e"
+lecture = {{ seed = "a", slide = "b" }}
+[leaves]
+z = 0.5
+[outputs]
+f = "sigmoid(z)"
+{view}
+'''
+
+
+def test_expand_builds_a_composite_from_its_primitive_gates():
+    collapsed = load_text(_sigmoid_text("")).build()["f"]
+    expanded = load_text(_sigmoid_text('[view]\nexpand = ["sigmoid"]')).build()["f"]
+    assert collapsed.op.name == "sigmoid"
+    symbols = [n.op.symbol(n.const) for n in graph.reachable(expanded) if n.op is not None]
+    assert symbols == ["*-1", "exp", "+1", "1/x"]
+    assert expanded.data == pytest.approx(collapsed.data, rel=1e-15)
+
+
+def test_expand_rejects_a_primitive_gate():
+    with pytest.raises(ScenarioError) as info:
+        load_text(_sigmoid_text('[view]\nexpand = ["exp"]'), "x.toml")
+    assert (info.value.line, "not a composite gate") == (12, "not a composite gate") and "sigmoid" in str(info.value)
+
+
+def test_outputs_reuse_earlier_outputs_and_keep_order():
+    text = _sigmoid_text("").replace('f = "sigmoid(z)"', 'g = "z * z"\nf = "g + g"')
+    built = load_text(text).build()
+    assert list(built) == ["g", "f"] and built["f"].inputs == (built["g"], built["g"])
+
+
+def test_builds_are_fresh_each_time():
+    scenario = load_scenario("add-mul")
+    first, second = scenario.build(), scenario.build()
+    assert first["f"] is not second["f"] and first.leaves["x"] is not second.leaves["x"]
+    outputs, backward_from = scenario.outputs_for_view()
+    assert outputs == [backward_from]
+
+
+@pytest.mark.parametrize("expression, message", [
+    ("expp(z)", "unknown function 'expp'"),
+    ("q * 2", "unknown name 'q'"),
+    ("leaky_relu(z, z)", "argument 2 of leaky_relu must be a plain number"),
+    ("max(z)", "max takes 2 to 16 argument(s), got 1"),
+    ("1 / 0", "division of a constant by zero"),
+    ("10 ** 400", "is not a finite real number"),
+])
+def test_errors_found_while_building_point_into_the_expression(expression, message):
+    text = _sigmoid_text("").replace('"sigmoid(z)"', f'"{expression}"')
+    with pytest.raises(ScenarioError) as info:
+        load_text(text, "mine.toml")
+    error = info.value
+    assert message in str(error) and error.file == "mine.toml" and error.line == 10 and error.column >= 6
