@@ -94,7 +94,7 @@ def cce(logits, target, reduction: str = "mean") -> Tensor:
     """
     z = _pred(logits, "cce")
     logp = z.log_softmax(axis=-1)
-    if isinstance(target, Tensor) or np.ndim(target) == z.ndim:
+    if _ndim(target) == z.ndim:  # probabilities (or one-hot) like the logits; else class labels
         t = _target(target, z, "cce")
         return _reduce(-(logp * t).sum(axis=-1) if z.ndim > 1 else -(logp * t).sum(), reduction)
     labels = _labels(target, z, "cce")
@@ -107,7 +107,7 @@ def nll(probabilities, target, reduction: str = "mean") -> Tensor:
     -Σ y_k ln p_k, with ``target`` class labels or one-hot / soft vectors of the same shape."""
     p = _pred(probabilities, "nll")
     logp = p.log()
-    if isinstance(target, Tensor) or np.ndim(target) == p.ndim:
+    if _ndim(target) == p.ndim:
         t = _target(target, p, "nll")
         return _reduce(-(logp * t).sum(axis=-1) if p.ndim > 1 else -(logp * t).sum(), reduction)
     labels = _labels(target, p, "nll")
@@ -180,3 +180,7 @@ def _labels(target, pred: Tensor, where: str) -> np.ndarray:
     if labels.size and (labels.min() < 0 or labels.max() >= classes):
         raise ValueError(f"{where} got a label outside 0..{classes - 1} (the logits have {classes} classes)")
     return labels
+
+
+def _ndim(target) -> int:
+    return target.ndim if isinstance(target, Tensor) else np.ndim(target)

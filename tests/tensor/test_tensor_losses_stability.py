@@ -132,3 +132,11 @@ def test_loss_input_errors_are_clear():
         L.mse(np.zeros(3), np.zeros(3))
     with pytest.raises(ValueError, match="reduction"):
         L.mse(Tensor([1.0]), [1.0], reduction="max")
+
+
+def test_labels_and_probabilities_may_come_as_tensors():
+    z = Tensor([[2.0, 0.5, -1.0], [0.1, 0.2, 0.3]])
+    by_array = float(L.cce(z, np.array([0, 2])).data)
+    assert float(L.cce(z, Tensor([0, 2])).data) == by_array
+    assert float(L.cce(z, Tensor(np.eye(3)[[0, 2]], requires_grad=False)).data) == pytest.approx(by_array)
+    assert float(L.nll(z.softmax(), Tensor([0, 2])).data) == pytest.approx(by_array)
