@@ -256,7 +256,8 @@ def _pop_to_marker(steps: list, stack: list, tok: Token, what: str) -> None:
     while stack and stack[-1][0] in ("binary", "unary"):
         _emit(steps, stack.pop())
     if not stack:
-        raise ExpressionError(f"{what} without a matching '('", tok.offset, _EXPECT_OPERATOR)
+        problem = "a comma outside a function call" if tok.text == "," else f"{what} without a matching '('"
+        raise ExpressionError(problem, tok.offset, _EXPECT_OPERATOR)
 
 
 def _exponent(tokens: list, i: int, power: Token):
