@@ -15,6 +15,7 @@ from __future__ import annotations
 import random
 import statistics
 import time
+import tracemalloc
 
 from graphviz_nn import SGD, Value, mse
 from graphviz_nn.debugger import Session, build_trace
@@ -108,6 +109,13 @@ def bench_state_at():
     t_engine = time.perf_counter() - t0
     print(f"build_trace: {t_build / len(trace.nodes) * 1e6:.2f} µs/node; engine forward+backward "
           f"{t_engine / len(trace.nodes) * 1e6:.2f} µs/node; ratio {t_build / t_engine:.1f}×")
+    out = chain(50_000)
+    tracemalloc.start()
+    trace = build_trace(out)
+    size, _ = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    print(f"trace memory: {size / len(trace.steps):.0f} bytes per step ({size / 2**20:.1f} MiB for "
+          f"{len(trace.steps)} steps)")
 
 
 def bench_training():

@@ -17,6 +17,7 @@ import gc
 import math
 from bisect import bisect_right
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, Optional
 
 import numpy as np
@@ -123,7 +124,6 @@ class Trace:
         self.nodes: list[NodeInfo] = infos
         self._by_id = {info.id: info for info in infos}
         self._ids = {node: info.id for node, info in zip(nodes, infos)}
-        self.edges = [Edge(src, info.id, i) for info in infos for i, src in enumerate(info.inputs)]
         self.steps: list[Step] = steps
         self.outputs: list[str] = outputs
         self.backward_from: str = backward_from
@@ -133,13 +133,21 @@ class Trace:
         self._rank = {info.id: i for i, info in enumerate(infos)}
         # per node: indices of the backward steps that add into its gradient, in order
         self._grad_steps: dict[str, list[int]] = {}
-        self._edge_step: dict[tuple, int] = {}
         for step in steps:
             if step.phase == "backward":
                 self._grad_steps.setdefault(step.input, []).append(step.index)
-                self._edge_step[(step.input, step.node, step.input_index)] = step.index
         self._update_step: dict[str, int] = {}
         self.n_backward = len(steps) - self.n_forward
+
+    # built on first use: a 50,000-node trace stepped in the text view never needs them
+    @cached_property
+    def edges(self) -> list:
+        """Every edge (src, dst, index) in creation order of ``dst``, duplicates kept."""
+        return [Edge(src, info.id, i) for info in self.nodes for i, src in enumerate(info.inputs)]
+
+    @cached_property
+    def _edge_step(self) -> dict:
+        return {(s.input, s.node, s.input_index): s.index for s in self.steps if s.phase == "backward"}
 
     # ---- lookup ----
     def node(self, node_id: str) -> NodeInfo:
