@@ -235,8 +235,14 @@ class Trace:
                 continue  # a parameter the loss does not depend on has nothing to show
             info = self._by_id[node_id]
             k = len(self.steps)
-            text = (f"{info.name} ← {info.name} − lr·grad = {fmt.number(old)} − {fmt.number(lr)} × "
-                    f"{fmt.number(grad)} = {fmt.number(new)}")
+            moved = (old - new) / lr  # the grad itself, or the momentum velocity
+            if np.allclose(moved, grad, rtol=1e-9, atol=1e-12):
+                text = (f"{info.name} ← {info.name} − lr·grad = {fmt.number(old)} − {fmt.number(lr)} × "
+                        f"{fmt.number(grad)} = {fmt.number(new)}")
+            else:
+                text = (f"{info.name} ← {info.name} − lr·v = {fmt.number(old)} − {fmt.number(lr)} × "
+                        f"{fmt.number(moved)} = {fmt.number(new)}  (v: momentum velocity; grad "
+                        f"{fmt.number(grad)})")
             self.steps.append(Step(k, "update", node_id, text, info.group, old_value=_snapshot(old),
                                    new_value=_snapshot(new), grad=_snapshot(grad), lr=lr))
             self._update_step[node_id] = k

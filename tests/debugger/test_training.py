@@ -110,3 +110,14 @@ def test_watches_and_breakpoints_carry_over_to_the_next_iteration():
     assert session.level == "neuron"
     hit = session.continue_()
     assert hit.reason == "breakpoint" and hit.node == session.trace.find("w")
+
+
+def test_update_step_text_names_the_velocity_under_momentum():
+    w = Value(1.0, label="w")
+    opt = SGD([w], lr=0.5, momentum=0.5)
+    trainer = Trainer(lambda: w * 2.0, [w], opt)
+    first = trainer.trace_iteration().steps[-1]
+    assert first.text == "w ← w − lr·grad = 1.00 − 0.50 × 2.00 = 0.00"
+    second = trainer.trace_iteration().steps[-1]  # v = 0.5·2 + 2 = 3
+    assert second.new_value == pytest.approx(-1.5)
+    assert second.text.startswith("w ← w − lr·v = 0.00 − 0.50 × 3.00 = -1.50")
