@@ -145,3 +145,24 @@ def test_step_out_at_gate_level_finishes_the_neuron():
 def test_unknown_level_is_a_user_error():
     with pytest.raises(BreakpointError, match="unknown level"):
         Session(build_trace(neuron()), level="atom")
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.integers(1, 3), min_size=1, max_size=3), st.sampled_from(["neuron", "layer"]),
+       st.floats(0, 1), st.integers(0, 100))
+def test_step_over_takes_exactly_one_whole_unit(sizes, level, where, seed):
+    from graphviz_nn.debugger.session import unit_key
+    trace = build_trace(MLP(2, sizes + [1], activation="tanh", seed=seed)([0.4, -0.9]))
+    session = Session(trace, level=level)
+    start = int(where * (len(trace.steps) - 1))
+    session.goto(start)
+    session.step_over()
+    taken = trace.steps[start:session.k]
+    key = unit_key(taken[0].group, level)
+    if key is None:
+        assert len(taken) == 1
+    else:
+        assert all(unit_key(s.group, level) == key and s.phase == taken[0].phase for s in taken)
+        if session.k < len(trace.steps):
+            after = trace.steps[session.k]
+            assert unit_key(after.group, level) != key or after.phase != taken[0].phase
