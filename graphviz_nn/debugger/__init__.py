@@ -15,6 +15,9 @@ trace.node(id)     # NodeInfo by id "n7"; trace.id_of(node_object) -> "n7"; trac
 trace.edges        # list[Edge(src, dst, index)]  (index = which input of dst)
 trace.outputs      # list of output ids; trace.backward_from -> id; trace.seed
 trace.steps        # list[Step]: n_forward forward steps, then n_backward backward, then updates
+                   # forward: creation order. backward: one step per edge, depth-first from the
+                   # output, entering a gate once its gradient is complete and finishing one group
+                   # (neuron) before the next: the lecture's order, fan-out partial sums 3, 6, 7.
 trace.n_forward    # number of forward steps (== number of nodes); trace.n_backward
 trace.state_at(k)  # k in 0..len(steps): what is known after k steps. O(1) to create, O(log n)
                    # per query: no replay from zero, so going back costs what going forward does.
