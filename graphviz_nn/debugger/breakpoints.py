@@ -81,7 +81,7 @@ def check_watch(kind: str, threshold, trace: Trace, step: Step) -> Optional[str]
                     f"{fmt.number(local if local.ndim else float(local))} < {threshold:g}): it kills the "
                     f"gradient flowing back through it")
     if kind == "dead_relu" and info.op == "relu":
-        x = trace.value_at(info.inputs[0], len(trace.steps))
+        x = trace.forward_value(info.inputs[0])
         if _all(x, lambda v: v <= 0):
             return (f"ReLU {info.id} has input {fmt.number(x)} ≤ 0: its local gradient is 0, so no "
                     f"gradient passes and the weights before it do not update (a dead ReLU)")
@@ -93,8 +93,7 @@ def _not_finite(trace: Trace, step: Step) -> Optional[str]:
         if is_finite(step.value):
             return None
         info = trace.node(step.node)
-        end = len(trace.steps)
-        if not all(is_finite(trace.value_at(i, end)) for i in info.inputs):
+        if not all(is_finite(trace.forward_value(i)) for i in info.inputs):
             return None  # inherited from an input: the origin was reported there
         what = info.formula or info.label
         return (f"{info.id} = {what} = {fmt.number(step.value)} is the first non-finite value (its inputs "

@@ -113,3 +113,17 @@ def test_bad_watch_and_group_are_user_errors():
         session.add_watch("sad")
     with pytest.raises(BreakpointError, match="no node is in group"):
         session.add_group_breakpoint(("L9",))
+
+
+def test_dead_relu_watch_reads_the_forward_value_even_after_an_update():
+    from graphviz_nn import SGD
+    w = Value(-0.5, label="w")
+    out = w.relu() + w * 4.0  # relu(w) dead at -0.5; the update moves w above 0
+    trace = build_trace(out)
+    opt = SGD([w], lr=1.0)
+    opt.step()
+    trace.add_updates(opt.last_updates, opt.lr)
+    assert w.data > 0
+    session = Session(trace)
+    session.add_watch("dead_relu")
+    assert session.continue_().reason == "dead_relu"
