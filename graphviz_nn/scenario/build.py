@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import random
 
+from .. import graph
 from ..value import Value
 from .errors import ExpressionError, ScenarioError
 from .expression import evaluate
@@ -234,7 +235,10 @@ def gradcheck(scenario, start=None):
     from ..gradcheck import gradcheck as check
     built = build(scenario, start)
     if scenario.kind == "expression":
-        leaves = [n for item in built.leaves.values() for n in (item if isinstance(item, list) else [item])]
+        # only leaves the backward output depends on: a loss's targets are data, not inputs
+        reached = set(graph.reachable(built.backward_from))
+        leaves = [n for item in built.leaves.values() for n in (item if isinstance(item, list) else [item])
+                  if n in reached]
     else:
         leaves = built.parameters
     return check(rebuild_fn(scenario, built), leaves)

@@ -155,3 +155,11 @@ def test_train_draws_a_progress_bar_on_a_terminal(capsys, monkeypatch):
     assert status == 0
     assert "[##############################] 100/100" in terminal.getvalue()
     assert len(json.loads(capsys.readouterr().out)) == 100
+
+
+@pytest.mark.parametrize("scenario_id", catalogue_ids())
+def test_every_catalogue_entry_shows_and_passes_its_gradient_check(capsys, scenario_id):
+    status, out, _ = run(capsys, "show", scenario_id)
+    assert status == 0 and "forward" in out and "backward" in out
+    status, out, _ = run(capsys, "check", scenario_id)
+    assert status == 0 and "all passed" in out
