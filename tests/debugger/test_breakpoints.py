@@ -118,7 +118,7 @@ def test_bad_watch_and_group_are_user_errors():
 def test_dead_relu_watch_reads_the_forward_value_even_after_an_update():
     from graphviz_nn import SGD
     w = Value(-0.5, label="w")
-    out = w.relu() + w * 4.0  # relu(w) dead at -0.5; the update moves w above 0
+    out = w.relu() + w * -4.0  # relu(w) dead at -0.5; the update (grad -4) moves w above 0
     trace = build_trace(out)
     opt = SGD([w], lr=1.0)
     opt.step()
