@@ -156,7 +156,7 @@ class Session:
         steps = self.trace.steps
         if self.k >= len(steps):
             return None
-        current = steps[self.k - 1] if self.k else steps[self.k]
+        current = steps[self.k]  # the group we are in is the one the next step belongs to
         depth = {"gate": 2, "neuron": 1, "layer": 0}[self.level]
         key = current.group[:depth] if len(current.group) >= depth else current.group
         if self.level != "layer":

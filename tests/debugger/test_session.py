@@ -166,3 +166,20 @@ def test_step_over_takes_exactly_one_whole_unit(sizes, level, where, seed):
         if session.k < len(trace.steps):
             after = trace.steps[session.k]
             assert unit_key(after.group, level) != key or after.phase != taken[0].phase
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.integers(1, 3), min_size=1, max_size=2), st.floats(0, 1), st.integers(0, 100))
+def test_step_out_at_gate_level_finishes_exactly_the_enclosing_neuron(sizes, where, seed):
+    trace = build_trace(MLP(2, sizes + [1], activation="tanh", seed=seed)([0.4, -0.9]))
+    session = Session(trace)
+    start = int(where * (len(trace.steps) - 1))
+    session.goto(start)
+    first = trace.steps[start]
+    session.step_out()
+    taken = trace.steps[start:session.k]
+    key = first.group[:2]
+    assert taken and all(s.phase == first.phase and s.group[:len(key)] == key for s in taken)
+    if session.k < len(trace.steps):
+        after = trace.steps[session.k]
+        assert after.phase != first.phase or after.group[:len(key)] != key
