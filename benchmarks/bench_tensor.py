@@ -26,6 +26,7 @@ import numpy as np  # noqa: E402
 from graphviz_nn import SGD  # noqa: E402
 from graphviz_nn.graph import reachable  # noqa: E402
 from graphviz_nn.nn import Linear, TensorMLP  # noqa: E402
+from graphviz_nn.tensor import Tensor  # noqa: E402
 from graphviz_nn.tensor_losses import cce  # noqa: E402
 
 BATCH, NIN, HIDDEN, NOUT, LR = 128, 784, 256, 10, 0.01
@@ -118,6 +119,31 @@ def main(rounds: int = 60) -> None:
     print(f"median of per-round ratios (engine / numpy): {statistics.median(pairs):.2f}x (target <= 1.30x)")
 
 
+def per_node_overhead(repeats: int = 20000) -> None:
+    """What recording costs on a tiny array, where the numpy work itself is almost nothing."""
+    x = Tensor(np.random.default_rng(1).normal(size=(4, 3)))
+    raw = x.data
+    cases = [("tanh", lambda: x.tanh(), lambda: np.tanh(raw)),
+             ("+ 1", lambda: x + 1, lambda: raw + 1.0),
+             ("@ W", lambda: x @ x.T, lambda: raw @ raw.T)]
+    print(f"recording one node on a 4x3 array ({repeats} times, interleaved):")
+    for name, engine, plain in cases:
+        te, tp = [], []
+        for _ in range(5):
+            t0 = time.perf_counter()
+            for _ in range(repeats // 5):
+                plain()
+            t1 = time.perf_counter()
+            for _ in range(repeats // 5):
+                engine()
+            t2 = time.perf_counter()
+            tp.append((t1 - t0) / (repeats // 5))
+            te.append((t2 - t1) / (repeats // 5))
+        e, p = statistics.median(te), statistics.median(tp)
+        print(f"  {name:<6} numpy {p * 1e6:6.2f} us, engine {e * 1e6:6.2f} us (+{(e - p) * 1e6:.2f} us per node)")
+
+
 if __name__ == "__main__":
     random.seed(0)
     main(int(sys.argv[1]) if len(sys.argv) > 1 else 60)
+    per_node_overhead()

@@ -380,9 +380,17 @@ class Tensor:
 _ZERO = np.zeros(())
 
 
+_ZERO_VIEWS: dict = {}  # shape -> its zero view; read-only, so every node of that shape can share it
+
+
 def _zeros_view(shape: tuple) -> np.ndarray:
     """Zeros of ``shape`` as a read-only broadcast of one number: no memory, no page faults."""
-    return np.broadcast_to(_ZERO, shape)
+    view = _ZERO_VIEWS.get(shape)
+    if view is None:
+        if len(_ZERO_VIEWS) > 4096:  # many distinct shapes: start over rather than grow forever
+            _ZERO_VIEWS.clear()
+        view = _ZERO_VIEWS[shape] = np.broadcast_to(_ZERO, shape)
+    return view
 
 
 class _Owned(np.ndarray):
