@@ -288,7 +288,6 @@ import numpy as np  # noqa: E402  (only the tensor rules need it)
 # return inf/nan like the scalar rules and never raise, so the debugger can find the node.
 
 
-
 def unbroadcast(g, shape: tuple):
     """Sum a broadcast gradient back to ``shape`` (the input's shape before broadcasting)."""
     if g.shape == shape:
