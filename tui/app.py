@@ -8,6 +8,7 @@ from ``session.state``: no widget computes a value or a gradient.
 """
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Optional
 
 from textual import work
@@ -28,6 +29,7 @@ from .screens.report import ReportScreen
 from .view_graph import ViewGraph
 from .target import Target, catalogue, from_outputs, from_scenario, iteration_of, loss_history
 from .widgets.graph_view import GraphView
+from .widgets.header_line import HeaderLine
 from .widgets.inspector import Inspector
 from .widgets.loss_plot import LossPlot
 from .widgets.step_list import StepList
@@ -45,7 +47,7 @@ class DebuggerApp(App):
     or ``"builtin"`` (never runs ``dot``).
     """
 
-    CSS_PATH = "app.tcss"
+    CSS_PATH = Path(__file__).with_name("app.tcss")  # absolute, so subclasses elsewhere find it
     TITLE = "graphviz-nn"
     ENABLE_COMMAND_PALETTE = False
     BINDINGS = [
@@ -88,10 +90,11 @@ class DebuggerApp(App):
         self._layouts: dict = {}  # (trace, level) -> Layout
         self._view: Optional[ViewGraph] = None
         self._layout_note_said = False
+        self._catalogue: Optional[list] = None
 
     # ---- building the screen ----
     def compose(self):
-        yield Static("graphviz-nn", id="header")
+        yield HeaderLine("graphviz-nn", id="header")
         with Horizontal(id="main"):
             yield GraphView(id="graph")
             with Vertical(id="side"):
@@ -137,7 +140,7 @@ class DebuggerApp(App):
         box = self.query_one("#message", Static)
         box.update(message)
         box.display = True
-        self.notify(message, title="Cannot open", severity="error", timeout=8)
+        self.say(message, title="Cannot open", severity="error", timeout=8)
 
     def _flags_of(self, trace) -> dict:
         flags: dict = {}
@@ -149,7 +152,7 @@ class DebuggerApp(App):
     def refresh_view(self, follow: bool = True) -> None:
         """Redraw every pane from ``session.state``."""
         session = self.session
-        header = self.query_one("#header", Static)
+        header = self.query_one("#header", HeaderLine)
         if session is None:
             header.update("graphviz-nn  │  nothing open: press o to open a scenario")
             return
@@ -221,13 +224,18 @@ class DebuggerApp(App):
     def _layout_ready(self, key, result: Layout) -> None:
         if result.note and not self._layout_note_said:
             self._layout_note_said = True  # say it once per run, not on every step
-            self.notify(result.note, title="Layout", timeout=6)
+            self.say(result.note, title="Layout", timeout=6)
         if result.source == "graphviz":
             self._layouts[key] = result
             view = self._view
             if view is not None and view.trace is key[0] and view.level == key[1]:
                 self._draw_graph(view, result)
                 self.refresh_view()
+
+    def say(self, message: str, **kwargs) -> None:
+        """One toast at a time: a new message replaces the last (keys can come fast)."""
+        self.clear_notifications()
+        self.notify(message, **kwargs)
 
     # ---- keys ----
     def _move(self, method: str, *args) -> None:
@@ -237,10 +245,10 @@ class DebuggerApp(App):
         try:
             result = getattr(self.session, method)(*args)
         except UserError as error:
-            self.notify(str(error), severity="warning")
+            self.say(str(error), severity="warning")
             return
         if result is not None and hasattr(result, "sentence"):
-            self.notify(result.sentence, title="Stopped", timeout=6)
+            self.say(result.sentence, title="Stopped", timeout=6)
         self.refresh_view()
 
     def action_next(self) -> None:
@@ -276,11 +284,11 @@ class DebuggerApp(App):
             try:
                 k = int(text)
             except ValueError:
-                self.notify(f"{text[:40]!r} is not a step number; type a whole number from 0 to {n}.",
+                self.say(f"{text[:40]!r} is not a step number; type a whole number from 0 to {n}.",
                             severity="warning")
                 return
             if not 0 <= k <= n:
-                self.notify(f"step {k} is out of range; this trace has steps 0 to {n}.", severity="warning")
+                self.say(f"step {k} is out of range; this trace has steps 0 to {n}.", severity="warning")
                 return
             self._move("goto", k)
 
@@ -292,7 +300,7 @@ class DebuggerApp(App):
             return
         box = self.selected or view.box_of(session.state.current)
         if box is None:
-            self.notify("Select a node first: click a box, or step to one.", severity="warning")
+            self.say("Select a node first: click a box, or step to one.", severity="warning")
             return
         path = view.group_path(box)
         if path is not None:  # a neuron or layer box: break on entering that group
@@ -305,7 +313,7 @@ class DebuggerApp(App):
         else:
             on = session.toggle_breakpoint(box)
             what = f"{box} ({session.trace.node(box).label})"
-        self.notify(f"Breakpoint {'set on' if on else 'cleared from'} {what}.")
+        self.say(f"Breakpoint {'set on' if on else 'cleared from'} {what}.")
         self.refresh_view(follow=False)
 
     def action_watch(self) -> None:
@@ -319,15 +327,15 @@ class DebuggerApp(App):
             try:
                 value = float(threshold) if threshold.strip() else None
             except ValueError:
-                self.notify(f"{threshold.strip()[:30]!r} is not a number; write e.g. 'vanishing 1e-6'.",
+                self.say(f"{threshold.strip()[:30]!r} is not a number; write e.g. 'vanishing 1e-6'.",
                             severity="warning")
                 return
             try:
                 self.session.add_watch(kind, value)
             except UserError as error:
-                self.notify(str(error), severity="warning")
+                self.say(str(error), severity="warning")
                 return
-            self.notify(f"Watching for {kind}; c runs until it happens.")
+            self.say(f"Watching for {kind}; c runs until it happens.")
 
         self.push_screen(PromptScreen("Add a watch (kind and optional threshold):", "",
                                       "kinds: " + ", ".join(WATCH_KINDS)), answer)
@@ -338,20 +346,18 @@ class DebuggerApp(App):
             return
         level = LEVELS[(LEVELS.index(session.level) + 1) % len(LEVELS)]
         session.set_level(level)
-        self.notify(f"Level of detail: {level} (n and p still move one step; s and f move by {level}).",
-                    timeout=4)
         self.refresh_view(follow=False)
 
     def action_train(self) -> None:
         target = self.target
         if target is None or not target.trains:
-            self.notify("This scenario does not train; open a training scenario with o "
+            self.say("This scenario does not train; open a training scenario with o "
                         "(e.g. learning-slowdown-quadratic).", severity="warning")
             return
         try:
             trace = target.make_trace()
         except UserError as error:
-            self.notify(str(error), severity="warning")
+            self.say(str(error), severity="warning")
             return
         level = self.session.level if self.session else "gate"
         self.session = Session(trace, level=level)
@@ -379,9 +385,9 @@ class DebuggerApp(App):
             try:
                 written = export_frame(session, path)
             except UserError as error:
-                self.notify(str(error), severity="error", timeout=8)
+                self.say(str(error), severity="error", timeout=8)
                 return
-            self.notify(f"Wrote {written}.")
+            self.say(f"Wrote {written}.")
 
         default = f"{self.target.id if self.target else 'graph'}-step{session.k}.svg"
         self.push_screen(PromptScreen("Export this frame to (.svg, .png or .pdf):", default), answer)
@@ -391,7 +397,9 @@ class DebuggerApp(App):
             if choice:
                 self.open_target(lambda: from_scenario(choice))
 
-        self.push_screen(PickerScreen(catalogue()), answer)
+        if self._catalogue is None:
+            self._catalogue = catalogue()  # reading every scenario file once per run is enough
+        self.push_screen(PickerScreen(self._catalogue), answer)
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen())

@@ -25,3 +25,22 @@ async def box_text(app, pilot, node_id: str) -> str:
 def node_id(app, label: str) -> str:
     """The id of the node a label names, in the trace on screen."""
     return app.session.trace.find(label)
+
+
+def assert_consistent(app) -> None:
+    """The debugger state is valid and the main screen shows it (header, graph highlight, step list)."""
+    from graphviz_nn.tui.widgets.step_list import StepList
+
+    session = app.session
+    assert session is not None
+    trace = session.trace
+    assert 0 <= session.k <= len(trace.steps)
+    assert session.level in ("gate", "neuron", "layer")
+    state = session.state
+    graph = app.query_one(GraphView)
+    view = app._view
+    assert view is not None and view.trace is trace
+    assert graph.current == view.box_of(state.current)
+    assert app.query_one(StepList).current == (session.k - 1 if session.k else None)
+    header = app.query_one("#header").text
+    assert f"step {session.k} of {len(trace.steps)}" in header

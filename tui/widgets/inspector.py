@@ -2,20 +2,23 @@
 from __future__ import annotations
 
 from rich.text import Text
-from textual.containers import VerticalScroll
-from textual.widgets import Static
+from textual.widget import Widget
 
 
-class Inspector(VerticalScroll, can_focus=False):
-    """Shows ``(style, text)`` lines prepared by the presenter; scrolls when they do not fit."""
+class Inspector(Widget, can_focus=False):
+    """Shows ``(style, text)`` lines prepared by the presenter, wrapped to the pane's width.
+
+    It repaints without a layout pass (its size never depends on its text), so a step
+    costs one repaint of this pane, not of the whole screen.
+    """
 
     DEFAULT_CSS = """
     Inspector { border-left: solid $primary-darken-2; padding: 0 1; background: $surface; }
-    Inspector > Static { width: 100%; }
     """
 
-    def compose(self):
-        yield Static(id="inspector-text")
+    def __init__(self, *, name=None, id=None, classes=None) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        self._text = Text()
 
     def show(self, lines: list[tuple[str, str]]) -> None:
         text = Text()
@@ -23,4 +26,12 @@ class Inspector(VerticalScroll, can_focus=False):
             if i:
                 text.append("\n")
             text.append(line, style=style or None)
-        self.query_one("#inspector-text", Static).update(text)
+        self._text = text
+        self.refresh()
+
+    @property
+    def plain(self) -> str:
+        return self._text.plain
+
+    def render(self) -> Text:
+        return self._text
