@@ -629,8 +629,23 @@ def vjp_terms(node: Tensor) -> tuple:
     ins = graph.inputs(node)
     formulas = node._op.vjp_formula(node._const)
     up = node.shape
+    name = node._op.name
     factors = ["", ""]
-    if node._op.name == "matmul" and ins[0].ndim == 2 and ins[1].ndim == 2:
+    if name == "matmul" and ins[0].ndim == 2 and ins[1].ndim == 2:
         x, w = ins[0].shape, ins[1].shape
         factors = [f"dL/dY {up} · Wᵀ {w[::-1]}", f"Xᵀ {x[::-1]} · dL/dY {up}"]
+    elif name in _ELEMENTWISE_BINARY:
+        # a broadcast input (a bias) collects its gradient by summing over the axes it was copied along
+        for i, x in enumerate(ins):
+            axes = _broadcast_axes(x.shape, up)
+            if axes:
+                factors[i] = f"dL/dy {up} summed over axis {axes[0] if len(axes) == 1 else axes} → {x.shape}"
+    elif name in ("sum", "mean") and up != ins[0].shape:
+        factors[0] = f"dL/dy {up} copied back to {ins[0].shape}" + (" / n" if name == "mean" else "")
     return tuple(VJPTerm(f, x.shape, up, factors[i]) for i, (f, x) in enumerate(zip(formulas, ins)))
+
+
+def _broadcast_axes(shape: tuple, out: tuple) -> tuple:
+    """The axes of ``out`` along which an input of ``shape`` was copied by broadcasting."""
+    extra = len(out) - len(shape)
+    return tuple(i for i in range(len(out)) if i < extra or (shape[i - extra] == 1 and out[i] != 1))

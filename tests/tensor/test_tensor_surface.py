@@ -260,3 +260,13 @@ def test_a_rule_that_returns_a_wrongly_shaped_gradient_is_caught():
     out = T._binary(broken, a, b)
     with pytest.raises(RuntimeError, match=r"gradient of shape \(3, 2\) for an input of shape \(2,\)"):
         out.backward()
+
+
+def test_vjp_terms_explain_where_a_bias_gradient_comes_from():
+    Z, b = Tensor(np.ones((128, 256))), Tensor(np.ones(256))
+    terms = vjp_terms(Z + b)
+    assert terms[0].factors == "" and terms[1].grad_shape == (256,)
+    assert terms[1].factors == "dL/dy (128, 256) summed over axis 0 → (256,)"
+    col = vjp_terms(Tensor(np.ones((3, 4))) * Tensor(np.ones((3, 1))))[1]
+    assert col.factors == "dL/dy (3, 4) summed over axis 1 → (3, 1)"
+    assert vjp_terms(Z.mean(axis=0))[0].factors == "dL/dy (256,) copied back to (128, 256) / n"
