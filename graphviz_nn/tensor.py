@@ -95,6 +95,8 @@ class Tensor:
 
     ``requires_grad=False`` marks data that wants no gradient (a batch of inputs, targets):
     its grad stays zero and no work is spent on it, e.g. ``dL/dX`` of the input batch.
+    Until a backward reaches it, ``grad`` is a read-only array of zeros that takes no memory;
+    backward stores a new, writable array there.
     """
 
     __slots__ = ("data", "grad", "_a", "_b", "_la", "_lb", "_op", "_const", "label", "group", "_order",
