@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from .. import value as engine
+from ..errors import UserError
 from ..ops import OPS
 from ..value import Value
 from .errors import ExpressionError
@@ -228,5 +229,5 @@ def call(name: str, args: list, offset: int, expand: frozenset = frozenset()):
                                                 const), *operands)
     try:
         return fn.apply(*args)
-    except (ValueError, TypeError, ZeroDivisionError, OverflowError, ArithmeticError) as error:
+    except (UserError, ValueError, TypeError, ArithmeticError) as error:
         raise ExpressionError(f"{name} cannot be applied here ({error})", offset, fn.signature) from None

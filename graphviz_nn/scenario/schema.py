@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
+from ..errors import UserError
 from ..nn import ACTIVATIONS
 from .errors import ExpressionError, ScenarioError
 from .expression import Program, parse
@@ -20,6 +21,7 @@ KINDS = ("expression", "model")
 ENGINES = ("scalar", "tensor")
 OPTIMIZERS = ("sgd",)
 DATASETS = ("moons", "circles", "xor", "spirals", "line")
+DATASET_FEATURES = {"moons": 2, "circles": 2, "xor": 2, "spirals": 2, "line": 1}
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,63}$")
 MAX_LEAVES = 1000
@@ -454,6 +456,12 @@ def _data(c: _Checker, doc: dict, inputs: int, outputs: int) -> DataSpec:
                 c.fail(path + (key,), f"{key} cannot be given together with dataset", "either x and y, or dataset",
                        at_value=False)
         name = c.choice(d, path, "dataset", DATASETS)
+        if DATASET_FEATURES[name] != inputs:
+            c.fail(path + ("dataset",), f"the {name} data set has {DATASET_FEATURES[name]} input feature(s), "
+                   f"the model has inputs = {inputs}", f"inputs = {DATASET_FEATURES[name]} in [model]")
+        if outputs != 1:
+            c.fail(path + ("dataset",), f"the {name} data set has one target per sample, the model has "
+                   f"{outputs} outputs", "a last layer of 1 neuron")
         return DataSpec(None, None, name, c.bounded_int(d, path, "samples", 4, MAX_SAMPLES, default=100),
                         c.bounded_float(d, path, "noise", 0.0, 10.0, default=0.1),
                         c.bounded_int(d, path, "seed", 0, 2 ** 32 - 1, default=0))
@@ -521,3 +529,7 @@ def _check_by_building(c: _Checker, scenario: Scenario) -> None:
         build(scenario, None)
     except OutputBuildError as error:
         raise c.located(error.error, error.path) from None
+    except (UserError, ValueError) as error:  # a safety net: every check above should come first
+        table = ("model",) if scenario.kind == "model" else ("outputs",)
+        c.fail(table, f"the scenario cannot be built ({str(error)[:200]})", "a consistent scenario (see docs/scenarios.md)",
+               at_value=False)

@@ -48,6 +48,10 @@ class Source:
         """1-based (line, column) of a key path; ints in the path index ``[[array]]`` tables."""
         found = self._find_key(path)
         if found is None:
+            if path and not isinstance(path[-1], int):
+                section = self._section(path)
+                if section is not None:
+                    return section[0], 1  # the [table] header itself
             return self._find_table(path[:-1]) if path else (1, 1)
         line, col = found
         if not at_value and offset is None:

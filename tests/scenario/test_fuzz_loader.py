@@ -74,3 +74,30 @@ BASE = 'id = "fuzz"\ntitle = "t"\nkind = "expression"\nexplanation = "e"\n'
 @given(st.lists(LINES, max_size=12), st.booleans())
 def test_random_toml_documents(lines, with_base):
     _only_scenario_errors(load_text, (BASE if with_base else "") + "\n".join(lines) + "\n")
+
+
+MUTATIONS = st.one_of(
+    SCALARS, st.text(max_size=12).map(lambda t: '"' + t.replace("\\", "").replace('"', "") + '"'),
+    st.sampled_from(['"hinge(output, target)"', '"bce(output, 2)"', '"softmax(output)"', '"max(output, target, 3)"',
+                     '"sum(target)"', "[0, 1]", "[[1.0, 2.0]]", "[1, 2, 3]", '"tensor"', '"moons"', "-1", "0",
+                     "1e9", '"relu"', '"sigmoid"', "{ shape = [3], seed = 1 }", '["output", "loss"]', '["loss"]']),
+)
+
+
+def _mutated(base: str, data) -> str:
+    lines = base.splitlines()
+    editable = [i for i, line in enumerate(lines) if " = " in line and not line.startswith("#")]
+    for _ in range(data.draw(st.integers(1, 3))):
+        i = data.draw(st.sampled_from(editable))
+        key = lines[i].split(" = ", 1)[0]
+        lines[i] = f"{key} = {data.draw(MUTATIONS)}"
+    return "\n".join(lines) + "\n"
+
+
+@FUZZ
+@given(st.sampled_from(["learning-slowdown-quadratic", "mlp-moons", "dropout", "sigmoid-neuron", "losses",
+                        "sigmoid-jacobian", "prelu-regularised", "linear-regression"]), st.data())
+def test_mutated_catalogue_files(scenario_id, data):
+    from importlib import resources
+    base = resources.files("graphviz_nn.scenarios").joinpath(scenario_id + ".toml").read_text(encoding="utf-8")
+    _only_scenario_errors(load_text, _mutated(base, data))

@@ -81,3 +81,17 @@ def test_errors_found_while_building_point_into_the_expression(expression, messa
         load_text(text, "mine.toml")
     error = info.value
     assert message in str(error) and error.file == "mine.toml" and error.line == 10 and error.column >= 6
+
+
+def test_a_dataset_must_fit_the_model():
+    from importlib import resources
+    text = resources.files("graphviz_nn.scenarios").joinpath("mlp-moons.toml").read_text(encoding="utf-8")
+    with pytest.raises(ScenarioError) as info:
+        load_text(text.replace("inputs = 2", "inputs = 3"), "moons.toml")
+    assert "2 input feature(s)" in str(info.value) and info.value.line == text.splitlines().index('dataset = "moons"') + 1
+
+
+def test_a_missing_table_points_at_the_top_and_a_bad_table_at_its_header():
+    with pytest.raises(ScenarioError) as info:
+        load_text(_sigmoid_text("").replace("[outputs]", "[outputz]"), "x.toml")
+    assert "unknown key 'outputz'" in str(info.value) and info.value.line == 9
