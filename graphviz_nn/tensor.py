@@ -556,6 +556,19 @@ def prelu(x, alpha) -> Tensor:
     return _binary(_PRELU, _tensor(x, "prelu"), _tensor(alpha, "prelu"))
 
 
+def apply(op_name: str, inputs, const=None) -> Tensor:
+    """Apply any op of the rule table by name to Tensors (used to build composite expansions)."""
+    if op_name not in OPS or OPS[op_name].array is None:
+        raise ValueError(f"{op_name!r} is not an op the tensor engine has; see graphviz_nn.ops.OPS")
+    op = OPS[op_name]
+    args = [_tensor(x, op_name) for x in inputs]
+    if len(args) != op.arity:
+        raise ValueError(f"{op_name} takes {op.arity} input(s), got {len(args)}")
+    if op_name == "matmul":
+        return _matmul(*args)
+    return _binary(op, *args) if op.arity == 2 else _unary(op, args[0], const)
+
+
 # ---- Jacobians for the views: explicit when small, only the size when large -------------
 
 def jacobian_shape(node: Tensor, input: int = 0) -> tuple:

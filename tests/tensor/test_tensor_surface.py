@@ -270,3 +270,38 @@ def test_vjp_terms_explain_where_a_bias_gradient_comes_from():
     col = vjp_terms(Tensor(np.ones((3, 4))) * Tensor(np.ones((3, 1))))[1]
     assert col.factors == "dL/dy (3, 4) summed over axis 1 → (3, 1)"
     assert vjp_terms(Z.mean(axis=0))[0].factors == "dL/dy (256,) copied back to (128, 256) / n"
+
+
+@pytest.mark.parametrize("name,const", [("sigmoid", None), ("tanh", None), ("leaky_relu", 0.1), ("elu", 0.7),
+                                        ("prelu", None)])
+def test_composite_tensor_gates_equal_their_primitive_expansion(name, const):
+    # one rule table: stepping into a tensor gate would show the same numbers as the gate
+    from graphviz_nn.tensor import apply
+
+    rng = np.random.default_rng(0)
+    data = rng.normal(size=(3, 4))
+    data[np.abs(data) < 0.1] = 0.5
+    op = OPS[name]
+    ins = [Tensor(data)] + ([Tensor(rng.uniform(0.1, 0.5, size=4))] if op.arity == 2 else [])
+    gate = apply(name, ins, const)
+    weights = rng.normal(size=gate.shape)
+    (gate * weights).sum().backward()
+    gate_grads = [x.grad.copy() for x in ins]
+    for x in ins:
+        x.zero_grad()
+    refs = list(ins)
+    for op_name, c, args in op.expansion(const):
+        refs.append(apply(op_name, [refs[r] for r in args], c))
+    np.testing.assert_allclose(refs[-1].data, gate.data, rtol=1e-12, atol=1e-15)
+    (refs[-1] * weights).sum().backward()
+    for x, g in zip(ins, gate_grads):
+        np.testing.assert_allclose(x.grad, g, rtol=1e-12, atol=1e-15)
+
+
+def test_apply_refuses_unknown_ops_and_wrong_arity():
+    from graphviz_nn.tensor import apply
+
+    with pytest.raises(ValueError, match="not an op"):
+        apply("conv2d", [Tensor([1.0])])
+    with pytest.raises(ValueError, match="takes 2"):
+        apply("add", [Tensor([1.0])])
