@@ -1,10 +1,12 @@
 """Random text and random TOML: the loader either succeeds or raises ScenarioError, nothing else."""
 import math
+import pathlib
+import tempfile
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from graphviz_nn import ScenarioError
+from graphviz_nn import ScenarioError, load_scenario
 from graphviz_nn.scenario import load_text
 from graphviz_nn.scenario.expression import FloatSemantics, evaluate, parse
 from graphviz_nn.scenario.errors import ExpressionError
@@ -27,9 +29,15 @@ def test_random_text(text):
     _only_scenario_errors(load_text, text)
 
 
+FUZZ_DIR = pathlib.Path(tempfile.mkdtemp(prefix="gvnn-fuzz-"))
+
+
 @FUZZ
-@given(st.binary(max_size=400))
-def test_random_bytes(data):
+@given(st.one_of(st.binary(max_size=400), st.text(max_size=200).map(lambda t: (BASE + t).encode("utf-8", "surrogatepass"))))
+def test_random_bytes_as_a_file(data):
+    path = FUZZ_DIR / "fuzz.toml"
+    path.write_bytes(data)
+    _only_scenario_errors(load_scenario, str(path))
     _only_scenario_errors(lambda d: parse_toml(decode(d, "fuzz.toml")), data)
 
 
