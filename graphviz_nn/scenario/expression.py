@@ -59,6 +59,9 @@ class Program:
     text: str
     steps: tuple
 
+    def __repr__(self) -> str:
+        return f"Program({self.text[:60]!r}{'...' if len(self.text) > 60 else ''})"
+
     @property
     def names(self) -> tuple:
         """The leaf or output names the expression reads, in order of first use."""

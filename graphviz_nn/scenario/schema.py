@@ -134,6 +134,9 @@ class Scenario:
     starts: tuple = ()
     source: Any = field(default=None, repr=False)
 
+    def __repr__(self) -> str:
+        return f"Scenario({self.id!r}, kind={self.kind!r}, outputs={list(self.output_names)!r}, file={self.file!r})"
+
     @property
     def output_names(self) -> tuple:
         if self.kind == "expression":
