@@ -7,8 +7,10 @@ evaluation runs a flat postfix program on an explicit stack, so no input can rea
 recursion limit::
 
     >>> program = parse("1 / (1 + exp(-(w0*x0 + w2)))")
-    >>> [step.kind for step in program.steps][:4]
-    ['number', 'name', 'name', 'binary']
+    >>> [step.kind for step in program.steps][:5]
+    ['number', 'number', 'name', 'name', 'binary']
+    >>> program.names, program.functions
+    (('w0', 'x0', 'w2'), ('exp',))
 
 Grammar: numbers (``2``, ``0.5``, ``1e-3``), ASCII names, ``+ - * /``, ``x ** N`` where
 ``N`` is a number (optionally signed), parentheses, unary ``-``/``+`` and calls ``f(a, b)``.

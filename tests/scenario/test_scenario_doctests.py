@@ -1,0 +1,15 @@
+"""The examples in the scenario package's docstrings run and print what they say."""
+import doctest
+import importlib
+
+import pytest
+
+MODULES = ["graphviz_nn.scenario", "graphviz_nn.scenario.expression", "graphviz_nn.scenario.loader",
+           "graphviz_nn.scenario.schema"]
+
+
+@pytest.mark.parametrize("name", MODULES)
+def test_docstring_examples(name):
+    module = importlib.import_module(name)
+    result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
+    assert result.failed == 0 and result.attempted >= 1
