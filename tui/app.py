@@ -54,13 +54,13 @@ class DebuggerApp(App):
         Binding("n,right", "next", "Next"),
         Binding("p,left", "prev", "Prev"),
         Binding("s", "step_into", "Into"),
-        Binding("f", "step_out", "Finish"),
-        Binding("c", "continue", "Continue"),
+        Binding("f", "step_out", "Out"),
+        Binding("c", "continue", "Cont"),
         Binding("home", "start", "Start", show=False),
         Binding("end", "end", "End", show=False),
-        Binding("g", "goto", "Go to"),
+        Binding("g", "goto", "Go to", show=False),
         Binding("b", "breakpoint", "Break"),
-        Binding("w", "watch", "Watch"),
+        Binding("w", "watch", "Watch", show=False),
         Binding("l", "level", "Level"),
         Binding("t", "train", "Train"),
         Binding("x", "gradcheck", "Grad check", show=False),
@@ -102,7 +102,7 @@ class DebuggerApp(App):
                 yield LossPlot(id="loss")
         yield Static("", id="message")
         yield StepList(id="steps")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#loss", LossPlot).display = False

@@ -48,7 +48,9 @@ class HelpScreen(ModalScreen):
     BINDINGS = [Binding("escape,question_mark,q", "dismiss", "Close help")]
 
     def compose(self):
-        with VerticalScroll():
+        with VerticalScroll() as box:
+            box.border_title = "graphviz-nn keys"
+            yield Static("Step through backpropagation, one gate at a time. Escape closes this help.")
             yield Static(self._table(), id="help-text")
 
     @staticmethod
@@ -56,7 +58,6 @@ class HelpScreen(ModalScreen):
         table = Table.grid(padding=(0, 2))
         table.add_column(style="bold cyan", no_wrap=True)
         table.add_column()
-        table.add_row("[b]graphviz-nn[/b]", "step through backpropagation; Escape closes this help")
         for title, keys in KEYS:
             table.add_row("", "")
             table.add_row(f"[b u]{title}[/]", "")

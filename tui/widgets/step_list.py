@@ -29,7 +29,7 @@ class StepList(ScrollView, can_focus=True, inherit_bindings=False):
     """Rows ``0..count-1``; ``current`` is the step just done, ``cursor`` the row under selection."""
 
     DEFAULT_CSS = """
-    StepList { height: 8; border-top: solid $primary-darken-2; background: $surface; }
+    StepList { height: 8; border-top: solid $primary-darken-2; background: $surface; overflow-x: hidden; }
     StepList:focus { border-top: solid $accent; }
     """
 
@@ -60,7 +60,7 @@ class StepList(ScrollView, can_focus=True, inherit_bindings=False):
         self._count = count
         self._row = row
         self.cursor = min(self.cursor, max(0, count - 1))
-        self.virtual_size = Size(200, count)
+        self.virtual_size = Size(0, count)  # long rows are cut, never scrolled sideways
         self.refresh()
 
     def set_current(self, index: Optional[int]) -> None:

@@ -1,0 +1,28 @@
+"""Snapshots of the main screen and the help screen at 120×36 and 80×24 (SVGs under __snapshots__).
+
+Update with ``pytest tests/tui/test_tui_snapshots.py --snapshot-update`` only after looking at
+the new images.
+"""
+from __future__ import annotations
+
+import pytest
+
+from graphviz_nn.tui.app import DebuggerApp
+
+SIZES = [(120, 36), (80, 24)]
+# mid-backward: values everywhere, gradients arriving, the current edge highlighted
+MID_BACKWARD = ["n"] * 16
+
+
+def make_app():
+    return DebuggerApp(scenario="sigmoid-neuron", layout_engine="builtin")
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_main_screen(snap_compare, size):
+    assert snap_compare(make_app(), press=MID_BACKWARD, terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_help_screen(snap_compare, size):
+    assert snap_compare(make_app(), press=["question_mark"], terminal_size=size)
