@@ -29,6 +29,7 @@ MAX_TOML_NESTING = 16
 # Longer than any expression (10,000 characters) plus its key; the TOML parser is slow on
 # very long strings, so such lines are refused before it sees them.
 MAX_LINE_CHARS = 12_000
+_LONG_DIGITS = re.compile(r"[0-9_]{100,}")
 _LONG_LINE = re.compile(r"[^\n]{%d}" % (MAX_LINE_CHARS + 1))
 _TOML_POSITION = re.compile(r"^(.*?)\s*\(at line (\d+), column (\d+)\)\s*$", re.S)
 _TOML_END = re.compile(r"^(.*?)\s*\(at end of document\)\s*$", re.S)
@@ -173,6 +174,11 @@ def parse_toml(source: Source) -> dict:
         problem = problem[:1].lower() + problem[1:] if problem else "invalid TOML"
         raise ScenarioError(f"TOML syntax error: {problem}", file=source.file, line=line, column=column,
                             expected="valid TOML (see docs/scenarios.md)") from None
+    except ValueError as error:  # an integer of more than 4,300 digits (Python's conversion limit)
+        digits = _LONG_DIGITS.search(source.text)
+        line, column = _position(source.text, digits.start()) if digits else (1, 1)
+        raise ScenarioError(f"a number is too long to read ({str(error)[:60]})", file=source.file, line=line,
+                            column=column, expected="numbers of at most a few dozen digits") from None
     except (RecursionError, MemoryError):
         raise ScenarioError("the TOML document is too deeply nested", file=source.file,
                             expected="a flat scenario file") from None

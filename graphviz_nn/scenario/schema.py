@@ -234,8 +234,8 @@ class _Checker:
         if not ok:
             self.fail(path + (key,), f"{key} must be {_a(kind)}, not {_kind(value)}", f"{key} = {_example(kind)}")
         if kind == "float":
-            value = float(value)
-            if not math.isfinite(value):
+            value = _finite(value)
+            if value is None:
                 self.fail(path + (key,), f"{key} must be a finite number", "a number such as 0.5")
         if kind == "str" and len(value) > MAX_TEXT:
             self.fail(path + (key,), f"{key} is {len(value):,} characters long", f"at most {MAX_TEXT:,}")
@@ -266,9 +266,11 @@ class _Checker:
             self.fail(path, f"{what} has {len(value):,} elements", f"at most {max_len:,}")
         out = []
         for v in value:
-            if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
-                self.fail(path, f"{what} must contain only finite numbers, found {_kind(v)}", "[1.0, -2.0]")
-            out.append(float(v))
+            number = _finite(v)
+            if number is None:
+                found = "an infinite or huge number" if isinstance(v, (int, float)) and not isinstance(v, bool) else _kind(v)
+                self.fail(path, f"{what} must contain only finite numbers, found {found}", "[1.0, -2.0]")
+            out.append(number)
         return tuple(out)
 
     def expression(self, text, path: tuple) -> Program:
@@ -280,6 +282,17 @@ class _Checker:
     def located(self, error: ExpressionError, path: tuple) -> ScenarioError:
         line, column = self.src.locate(path, offset=error.offset)
         return ScenarioError(error.problem, file=self.src.file, line=line, column=column, expected=error.expected)
+
+
+def _finite(value):
+    """A TOML number as a finite float, or ``None`` (inf, nan, an integer beyond float range, not a number)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    try:
+        number = float(value)
+    except OverflowError:
+        return None
+    return number if math.isfinite(number) else None
 
 
 def _a(kind: str) -> str:
@@ -339,11 +352,12 @@ def _expression_parts(c: _Checker, doc: dict) -> dict:
             leaves[name] = _generated_leaf(c, value, ("leaves", name), engine)
         elif isinstance(value, list):
             leaves[name] = c.numbers(value, ("leaves", name), f"the leaf {name}")
-        elif isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-            c.fail(("leaves", name), f"the leaf {name} must be a finite number or a list of numbers, not {_kind(value)}",
+        elif _finite(value) is None:
+            found = "finite (inf, nan or too large)" if isinstance(value, (int, float)) and not isinstance(value, bool) else _kind(value)
+            c.fail(("leaves", name), f"the leaf {name} must be a finite number or a list of numbers, it is not {found}",
                    f"{name} = 2.0")
         else:
-            leaves[name] = float(value)
+            leaves[name] = _finite(value)
     outputs_table = c.table(doc, ("outputs",), tuple(doc.get("outputs", {}) or ()) if isinstance(doc.get("outputs"), dict) else ())
     if not outputs_table:
         c.fail(("outputs",), "a scenario needs at least one output", 'f = "x * y" under [outputs]', at_value=False)

@@ -76,6 +76,10 @@ FILES = {
     "path-like id": HEADER.replace('"hostile"', '"../../etc/passwd"').encode() + b'f = "x"\n',
     "unknown top-level key": (HEADER + 'f = "x"\n').replace("kind =", "code = 'gvnn_trap()'\nkind =").encode(),
     "empty file": b"",
+    "5,000-digit integer leaf": HEADER.replace("x = 1.0", "x = " + "1" * 5000).encode() + b'f = "x"\n',
+    "huge hexadecimal leaf": HEADER.replace("x = 1.0", "x = 0x" + "f" * 5000).encode() + b'f = "x"\n',
+    "infinite leaf": HEADER.replace("x = 1.0", "x = inf").encode() + b'f = "x"\n',
+    "nan in a vector leaf": HEADER.replace("x = 1.0", "x = [1.0, nan]").encode() + b'f = "x"\n',
 }
 
 
