@@ -15,9 +15,14 @@ from .widgets.graph_view import Box
 
 
 def number(x) -> str:
-    """Two decimals as the lecture writes them; a big array as its norm and shape."""
+    """Two decimals as the lecture writes them; a big array as its shape and norm."""
+    return fmt.number(x)
+
+
+def box_number(x) -> str:
+    """A number short enough for a box: an array with more than one entry is its norm ``‖2.21‖``."""
     if isinstance(x, np.ndarray) and x.size > 1:
-        return "‖" + fmt.number(float(np.linalg.norm(x))) + "‖ " + "×".join(map(str, x.shape))
+        return "‖" + fmt.number(float(np.linalg.norm(x))) + "‖"
     return fmt.number(x)
 
 
@@ -36,8 +41,8 @@ def node_box(info, state, breakpoints=(), flagged=()) -> Box:
     grad = state.grad(info.id)
     return Box(
         title=box_title(info),
-        value=None if value is None else number(value),
-        grad=None if grad is None else number(grad),
+        value=None if value is None else box_number(value),
+        grad=None if grad is None else box_number(grad),
         partial=grad is not None and state.is_partial(info.id),
         breakpoint=info.id in breakpoints,
         flagged=info.id in flagged,

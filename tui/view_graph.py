@@ -63,8 +63,8 @@ class ViewGraph:
         value, grad = state.value(last), state.grad(last)
         return Box(
             title=f"▣ {group.label}",
-            value=None if value is None else presenter.number(value),
-            grad=None if grad is None else presenter.number(grad),
+            value=None if value is None else presenter.box_number(value),
+            grad=None if grad is None else presenter.box_number(grad),
             partial=grad is not None and state.is_partial(last),
             breakpoint=group.path in group_breakpoints or any(m in breakpoints for m in group.members),
             flagged=any(m in flags for m in group.members),

@@ -230,3 +230,32 @@ async def test_gradient_check_and_diagnostics_reports_open_and_close():
         assert "Diagnostics" in screen_text(app)
         await pilot.press("escape")
         assert app.screen is app.screen_stack[0]
+
+
+async def test_train_key_advances_the_iteration_and_changes_the_weights():
+    app = app_for("learning-slowdown-quadratic")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert app.target.trains and "iteration 1" in screen_text(app)
+        params = [info.id for info in app.session.trace.nodes if info.user_label and ".w" in info.user_label
+                  or (info.user_label or "").endswith(".b")]
+        assert len(params) == 2  # one weight and one bias
+        before = [app.session.trace.value_at(p, 0 + app.session.trace.rank(p) + 1) for p in params]
+        losses_before = len(app.target.trainer.history)
+        await pilot.press("t")
+        assert len(app.target.trainer.history) == losses_before + 1
+        assert "iteration 2" in screen_text(app)
+        assert app.session.k == 0  # the new iteration starts at its first step
+        after = [app.session.trace.value_at(p, app.session.trace.rank(p) + 1) for p in params]
+        assert all(a != b for a, b in zip(before, after)), (before, after)
+        await pilot.press("end")
+        phases = {s.phase for s in app.session.trace.steps}
+        assert phases == {"forward", "backward", "update"}
+        assert "loss per iteration" in screen_text(app)
+
+
+async def test_train_key_on_a_scenario_that_does_not_train_says_so():
+    app = app_for("sigmoid-neuron")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("n", "t")
+        assert app.session.k == 1 and app.target.trainer is None
