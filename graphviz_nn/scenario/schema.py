@@ -241,6 +241,15 @@ class _Checker:
             self.fail(path + (key,), f"{key} is {len(value):,} characters long", f"at most {MAX_TEXT:,}")
         return value
 
+    def strings(self, node, path, key, default=None) -> list:
+        """A list of short strings (names), or the default when the key is absent."""
+        value = self.get(node, path, key, "list", default=default)
+        for item in value:
+            if not isinstance(item, str) or len(item) > 64:
+                self.fail(path + (key,), f"{key} must list names as strings, found {_kind(item)}",
+                          f'{key} = ["name", ...]')
+        return value
+
     def choice(self, node, path, key, choices, default=None, required=False):
         value = self.get(node, path, key, "str", required=required, default=default)
         if value is not None and value not in choices:
@@ -375,7 +384,7 @@ def _expression_parts(c: _Checker, doc: dict) -> dict:
     if backward_from not in expressions:
         c.fail(("view", "backward_from"), f"backward_from = {backward_from[:40]!r} is not an output",
                "one of " + ", ".join(expressions))
-    expand = c.get(view, ("view",), "expand", "list", default=[])
+    expand = c.strings(view, ("view",), "expand", default=[])
     for item in expand:
         if item not in COMPOSITE_FUNCTIONS:
             c.fail(("view", "expand"), f"{str(item)[:40]!r} is not a composite gate",
@@ -518,7 +527,7 @@ def _training(c: _Checker, doc: dict, outputs: tuple, expression_leaves: Optiona
     t = c.table(doc, path, keys, required=False)
     if t is None:
         return None
-    record = c.get(t, path, "record", "list", default=list(outputs))
+    record = c.strings(t, path, "record", default=list(outputs))
     for name in record:
         if name not in outputs:
             c.fail(path + ("record",), f"record names {str(name)[:40]!r}, which is not an output",
@@ -526,7 +535,7 @@ def _training(c: _Checker, doc: dict, outputs: tuple, expression_leaves: Optiona
     params = None
     if expression_leaves is not None:
         scalars = [n for n, v in expression_leaves.items() if isinstance(v, float)]
-        params = c.get(t, path, "parameters", "list", default=scalars)
+        params = c.strings(t, path, "parameters", default=scalars)
         for name in params:
             if name not in expression_leaves:
                 c.fail(path + ("parameters",), f"{str(name)[:40]!r} is not a leaf", "leaf names to train")

@@ -1,4 +1,5 @@
 """Random text and random TOML: the loader either succeeds or raises ScenarioError, nothing else."""
+import json
 import math
 import pathlib
 import tempfile
@@ -109,3 +110,63 @@ def test_mutated_catalogue_files(scenario_id, data):
     from importlib import resources
     base = resources.files("graphviz_nn.scenarios").joinpath(scenario_id + ".toml").read_text(encoding="utf-8")
     _only_scenario_errors(load_text, _mutated(base, data))
+
+
+# ---- structural mutations: parse a catalogue file, replace or delete values anywhere, write it back ----
+
+def _toml_value(v) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, float):
+        return "nan" if math.isnan(v) else ("inf" if v > 0 else "-inf") if math.isinf(v) else repr(v)
+    if isinstance(v, int):
+        return str(v)
+    if isinstance(v, str):
+        return json.dumps(v)
+    if isinstance(v, list):
+        return "[" + ", ".join(_toml_value(x) for x in v) + "]"
+    if isinstance(v, dict):
+        return "{" + ", ".join(f"{json.dumps(k)} = {_toml_value(x)}" for k, x in v.items()) + "}"
+    return v.isoformat()  # a date
+
+
+def _to_toml(doc: dict) -> str:
+    return "".join(f"{json.dumps(k)} = {_toml_value(v)}\n" for k, v in doc.items())
+
+
+VALUES = st.recursive(
+    st.one_of(st.booleans(), st.integers(-2 ** 70, 2 ** 70), st.floats(), st.text(max_size=12), st.dates(),
+              st.sampled_from(["x", "output", "loss", "sigmoid(x)", "(output - target) ** 2", "tensor", "moons"])),
+    lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(st.sampled_from(KEYS), inner, max_size=3)),
+    max_leaves=8)
+
+
+def _paths(node, prefix=()):
+    items = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
+    out = []
+    for key, child in items:
+        out.append(prefix + (key,))
+        out.extend(_paths(child, prefix + (key,)))
+    return out
+
+
+@FUZZ
+@given(st.sampled_from(["sigmoid-neuron", "prelu-regularised", "softmax-vs-sigmoid", "learning-slowdown-quadratic",
+                        "mlp-xor", "dropout", "linear-regression"]), st.data())
+def test_structurally_mutated_catalogue_files(scenario_id, data):
+    from importlib import resources
+
+    from graphviz_nn.scenario.loader import tomllib
+    doc = tomllib.loads(resources.files("graphviz_nn.scenarios").joinpath(scenario_id + ".toml").read_text("utf-8"))
+    for _ in range(data.draw(st.integers(1, 3))):
+        path = data.draw(st.sampled_from(_paths(doc)))
+        parent = doc
+        for key in path[:-1]:
+            parent = parent[key]
+        if isinstance(parent, dict) and data.draw(st.booleans()):
+            del parent[path[-1]]
+        else:
+            parent[path[-1]] = data.draw(VALUES)
+        if not _paths(doc):
+            break
+    _only_scenario_errors(load_text, _to_toml(doc))
