@@ -269,7 +269,9 @@ class ScenarioTrainer(_trainer_base()):
         if not params:
             raise ScenarioError("this scenario has nothing to train", file=scenario.file,
                                 expected="a [training] table listing parameters = [leaf names]")
-        self.record = tuple(n for n in self.settings.record if n in self.built and n != "loss")
+        # a vector output is recorded element by element (softmax_z[0], softmax_z[1], ...)
+        self.record = tuple(key for n in self.settings.record if n != "loss"
+                            for key in ([n] if n in self.built else [k for k in self.built if k.startswith(n + "[")]))
         super().__init__(self._forward, params, SGD(params, lr=self.settings.lr, momentum=self.settings.momentum))
 
     def _forward(self):

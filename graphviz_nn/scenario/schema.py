@@ -552,10 +552,13 @@ def _check_by_building(c: _Checker, scenario: Scenario) -> None:
     """Build once so that type errors (a vector where a number belongs) point at the text."""
     from .build import OutputBuildError, build
     try:
-        build(scenario, None)
+        built = build(scenario, None)
     except OutputBuildError as error:
         raise c.located(error.error, error.path) from None
     except (UserError, ValueError) as error:  # a safety net: every check above should come first
         table = ("model",) if scenario.kind == "model" else ("outputs",)
         c.fail(table, f"the scenario cannot be built ({str(error)[:200]})", "a consistent scenario (see docs/scenarios.md)",
                at_value=False)
+    if scenario.kind == "expression" and scenario.training is not None and scenario.backward_from not in built:
+        c.fail(("training",), f"the output {scenario.backward_from!r} that training minimises is a vector",
+               "backward_from naming an output that is one number, such as sum(...) of the vector", at_value=False)

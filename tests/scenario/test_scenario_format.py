@@ -95,3 +95,30 @@ def test_a_missing_table_points_at_the_top_and_a_bad_table_at_its_header():
     with pytest.raises(ScenarioError) as info:
         load_text(_sigmoid_text("").replace("[outputs]", "[outputz]"), "x.toml")
     assert "unknown key 'outputz'" in str(info.value) and info.value.line == 9
+
+
+def test_training_an_expression_scenario_records_vector_outputs_by_element():
+    text = '''
+id = "soft"
+title = "t"
+kind = "expression"
+explanation = "e"
+lecture = { seed = "a", slide = "b" }
+[leaves]
+z = [1.0, 2.0]
+[outputs]
+p = "softmax(z)"
+loss = "-log(p)"
+[view]
+backward_from = "loss"
+[training]
+parameters = ["z"]
+lr = 0.5
+iterations = 3
+record = ["p", "loss"]
+'''
+    with pytest.raises(ScenarioError, match="vector"):
+        load_text(text)  # -log of a vector is a vector: backward_from must be one number
+    records = load_text(text.replace('"-log(p)"', '"-log(sum(p * z) / 3)"')).train()
+    assert [sorted(r) for r in records] == [["iteration", "loss", "p[0]", "p[1]"]] * 3
+    assert records[0]["p[0]"] + records[0]["p[1]"] == pytest.approx(1.0)
