@@ -5,8 +5,6 @@ without any state leaking between builds.
 """
 from __future__ import annotations
 
-import random
-
 from .. import graph
 from ..value import Value
 from .errors import ExpressionError, ScenarioError

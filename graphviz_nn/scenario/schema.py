@@ -201,7 +201,7 @@ class _Checker:
     def fail(self, path, problem, expected=None, at_value=True):
         raise self.src.error(tuple(path), problem, expected, at_value=at_value)
 
-    def table(self, doc: dict, path: tuple, keys: tuple, required: bool = True) -> Optional[dict]:
+    def table(self, doc: dict, path: tuple, keys: Optional[tuple], required: bool = True) -> Optional[dict]:
         node = doc.get(path[-1]) if len(path) else doc
         if node is None:
             if required:
@@ -211,7 +211,8 @@ class _Checker:
         if not isinstance(node, dict):
             self.fail(path, f"{'.'.join(map(str, path))} must be a table, not {_kind(node)}",
                       f"a [{'.'.join(map(str, path))}] table")
-        self.only(node, path, keys)
+        if keys is not None:  # None: the keys are names the user chooses (leaves, outputs)
+            self.only(node, path, keys)
         return node
 
     def only(self, node: dict, path: tuple, keys: tuple) -> None:
@@ -350,7 +351,7 @@ def scenario_from_dict(doc: dict, source: Source) -> Scenario:
 
 
 def _expression_parts(c: _Checker, doc: dict) -> dict:
-    leaves_table = c.table(doc, ("leaves",), tuple(doc.get("leaves", {}) or ()) if isinstance(doc.get("leaves"), dict) else ())
+    leaves_table = c.table(doc, ("leaves",), None)
     leaves = {}
     if len(leaves_table) > MAX_LEAVES:
         c.fail(("leaves",), f"there are {len(leaves_table):,} leaves", f"at most {MAX_LEAVES:,}", at_value=False)
@@ -367,7 +368,7 @@ def _expression_parts(c: _Checker, doc: dict) -> dict:
                    f"{name} = 2.0")
         else:
             leaves[name] = _finite(value)
-    outputs_table = c.table(doc, ("outputs",), tuple(doc.get("outputs", {}) or ()) if isinstance(doc.get("outputs"), dict) else ())
+    outputs_table = c.table(doc, ("outputs",), None)
     if not outputs_table:
         c.fail(("outputs",), "a scenario needs at least one output", 'f = "x * y" under [outputs]', at_value=False)
     expressions = {}
