@@ -122,3 +122,22 @@ record = ["p", "loss"]
     records = load_text(text.replace('"-log(p)"', '"-log(sum(p * z) / 3)"')).train()
     assert [sorted(r) for r in records] == [["iteration", "loss", "p[0]", "p[1]"]] * 3
     assert records[0]["p[0]"] + records[0]["p[1]"] == pytest.approx(1.0)
+
+
+HEAD = 'id = "a"\ntitle = "t"\nkind = "expression"\nexplanation = "e"\nlecture = { seed = "a", slide = "b" }\n'
+
+
+@pytest.mark.parametrize("layout, text, points_at", [
+    ("dotted keys", HEAD + 'leaves.x = 1.0\noutputs.f = "x + ｙ"\n', "ｙ"),
+    ("inline tables", HEAD + 'leaves = { x = 1.0 }\noutputs = { g = "x", f = "x + ｙ" }\n', "ｙ"),
+    ("quoted key", HEAD + '[leaves]\nx = 1.0\n[outputs]\n"f" = "x + ｙ"\n', "ｙ"),
+    ("literal string", HEAD + "[leaves]\nx = 1.0\n[outputs]\nf = 'x + ｙ'\n", "ｙ"),
+    ("multi-line string", HEAD + '[leaves]\nx = 1.0\n[outputs]\nf = """\n  x +\n  ｙ"""\n', "ｙ"),
+    ("inline table value", HEAD.replace('slide = "b"', "slide = 3") + '[leaves]\nx = 1.0\n[outputs]\nf = "x"\n', "3"),
+    ("spaced header", HEAD + '[ leaves ]\nx = "q"\n[outputs]\nf = "x"\n', '"q"'),
+])
+def test_error_positions_in_every_toml_layout(layout, text, points_at):
+    with pytest.raises(ScenarioError) as info:
+        load_text(text, "u.toml")
+    line = text.split("\n")[info.value.line - 1]
+    assert line[info.value.column - 1:].startswith(points_at), layout
