@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 
+from ..errors import UserError
 from . import functions
 from .errors import ExpressionError
 
@@ -60,8 +61,9 @@ class NodeSemantics:
 
         try:
             return functions.elementwise(one, a, b)
-        except ValueError as error:
-            raise ExpressionError(f"cannot apply {op} to {error}", offset, "vectors of the same length") from None
+        except (UserError, ValueError, TypeError) as error:  # different lengths or shapes
+            raise ExpressionError(f"cannot apply {op} here ({str(error)[:160]})", offset,
+                                  "operands of the same length or shape") from None
 
     def power(self, x, exponent, offset):
         def one(v):
