@@ -12,7 +12,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     parser = subparsers.add_parser("train", help="train a scenario and print its history",
                                    description="Train a scenario with its optimiser settings and print one "
                                                "record per iteration (loss, and the recorded outputs).")
-    add_scenario_argument(parser)
+    add_scenario_argument(parser, optional=False)
     add_start_argument(parser)
     parser.add_argument("--iterations", type=_positive, default=None, metavar="N",
                         help="how many iterations (default: the scenario's)")

@@ -117,7 +117,7 @@ def test_train_model_without_single_output_has_no_output_column(capsys):
     assert status == 0 and len(records) == 3 and all("output" not in r for r in records)
 
 
-@pytest.mark.parametrize("command", [["show"], ["show", "--format", "json"], ["check"], ["train"]])
+@pytest.mark.parametrize("command", [["show"], ["show", "--format", "json"], ["check"], ["train"], ["train", "--format", "json"]])
 def test_a_users_file_in_any_directory_works_with_every_command(capsys, user_file, command):
     status, out, err = run(capsys, *command[:1], user_file, *command[1:])
     assert status == 0, err
