@@ -380,16 +380,21 @@ def _expression_parts(c: _Checker, doc: dict) -> dict:
             c.fail(("outputs", name), f"the output {name} must be an expression string, not {_kind(text)}",
                    f'{name} = "w * x + b"')
         expressions[name] = c.expression(text, ("outputs", name))
-    view = c.table(doc, ("view",), ("backward_from", "expand"), required=False) or {}
+    view = c.table(doc, ("view",), ("backward_from", "expand", "collapse"), required=False) or {}
     backward_from = c.get(view, ("view",), "backward_from", "str", default=next(iter(expressions)))
     if backward_from not in expressions:
         c.fail(("view", "backward_from"), f"backward_from = {backward_from[:40]!r} is not an output",
                "one of " + ", ".join(expressions))
-    expand = c.strings(view, ("view",), "expand", default=[])
-    for item in expand:
+    # composite gates are one gate unless listed in expand; collapse says it the other way round
+    if "expand" in view and "collapse" in view:
+        c.fail(("view", "collapse"), "expand and collapse are both given", "one of them", at_value=False)
+    key = "collapse" if "collapse" in view else "expand"
+    listed = c.strings(view, ("view",), key, default=[])
+    for item in listed:
         if item not in COMPOSITE_FUNCTIONS:
-            c.fail(("view", "expand"), f"{str(item)[:40]!r} is not a composite gate",
+            c.fail(("view", key), f"{str(item)[:40]!r} is not a composite gate",
                    "a list drawn from " + ", ".join(COMPOSITE_FUNCTIONS))
+    expand = [n for n in COMPOSITE_FUNCTIONS if n not in listed] if key == "collapse" else listed
     training = _training(c, doc, expression_leaves=leaves, outputs=tuple(expressions))
     return dict(engine=engine, leaves=leaves, expressions=expressions, backward_from=backward_from,
                 expand=tuple(expand), training=training)

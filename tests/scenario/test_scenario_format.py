@@ -141,3 +141,12 @@ def test_error_positions_in_every_toml_layout(layout, text, points_at):
         load_text(text, "u.toml")
     line = text.split("\n")[info.value.line - 1]
     assert line[info.value.column - 1:].startswith(points_at), layout
+
+
+def test_collapse_keeps_the_listed_composites_and_expands_the_rest():
+    text = _sigmoid_text('[view]\ncollapse = ["tanh"]').replace('"sigmoid(z)"', '"tanh(sigmoid(z))"')
+    f = load_text(text).build()["f"]
+    ops = [n.op.name for n in graph.reachable(f) if n.op is not None]
+    assert ops == ["mul_const", "exp", "add_const", "rdiv_const", "tanh"]  # sigmoid expanded, tanh kept
+    with pytest.raises(ScenarioError, match="both given"):
+        load_text(_sigmoid_text('[view]\ncollapse = ["tanh"]\nexpand = ["sigmoid"]'))
