@@ -223,8 +223,9 @@ def call(name: str, args: list, offset: int, expand: frozenset = frozenset()):
         if i < len(args) and (is_node(args[i]) or isinstance(args[i], list) or not math.isfinite(args[i])):
             raise ExpressionError(f"argument {i + 1} of {name} must be a plain number", offset, fn.signature)
     if name in expand and name in OPS and OPS[name].composite and not any(is_tensor(a) for a in args):
-        const = args[1] if len(args) > 1 else {"leaky_relu": 0.01, "elu": 1.0}.get(name)
-        operands = args[:OPS[name].arity]
+        arity = OPS[name].arity
+        const = args[arity] if len(args) > arity else {"leaky_relu": 0.01, "elu": 1.0}.get(name)
+        operands = args[:arity]
         return elementwise(lambda *xs: expanded(name, [x if isinstance(x, Value) else Value(x) for x in xs],
                                                 const), *operands)
     try:

@@ -150,3 +150,18 @@ def test_collapse_keeps_the_listed_composites_and_expands_the_rest():
     assert ops == ["mul_const", "exp", "add_const", "rdiv_const", "tanh"]  # sigmoid expanded, tanh kept
     with pytest.raises(ScenarioError, match="both given"):
         load_text(_sigmoid_text('[view]\ncollapse = ["tanh"]\nexpand = ["sigmoid"]'))
+
+
+def test_expanding_every_composite_keeps_every_value_and_gradient():
+    from importlib import resources
+    text = resources.files("graphviz_nn.scenarios").joinpath("activations.toml").read_text("utf-8")
+    whole = load_text(text).build()
+    expanded = load_text(text.replace('[view]\n', '[view]\ncollapse = []\n')).build()
+    assert any(n.op.name == "prelu" for n in graph.reachable(whole["prelu_x"]) if n.op)
+    assert not any(n.op.composite for out in expanded.values() for n in graph.reachable(out) if n.op)
+    for name in whole:
+        assert expanded[name].data == pytest.approx(whole[name].data, abs=1e-12), name
+    whole.backward_from.backward()
+    expanded.backward_from.backward()
+    assert expanded.leaves["alpha"].grad == pytest.approx(whole.leaves["alpha"].grad)
+    assert expanded.leaves["x"].grad == pytest.approx(whole.leaves["x"].grad)
