@@ -1,0 +1,321 @@
+"""The lecture's backprop diagram as DOT: ``to_dot(output, step=...)`` -> ``graphviz.Digraph``.
+
+Left to right, one node per gate labelled with its op, leaves by name. Every edge passes
+through a small label whose top row is the forward value (green) and bottom row the
+gradient sent back along that edge (red), with the edge drawn between the two rows, as
+on the CS231n slide. Unknown numbers are blank, never 0. At a debugger step the current
+node (or edge) is drawn thicker and filled, and the edge being processed in the backward
+pass carries ``[upstream] × [local] = contribution``.
+
+Building a diagram never runs ``dot`` (see ``render.run_dot``); the same trace and step
+always give the same DOT text.
+
+>>> from graphviz_nn import Value
+>>> x = Value(2.0, label="x")
+>>> print(to_dot(x * x, legend=False).source.splitlines()[0])
+digraph {
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional
+
+import graphviz
+import numpy as np
+
+from .. import graph
+from ..errors import UserError
+from . import labels
+from .palette import Palette, palette as get_palette
+
+LEVELS = ("gate", "neuron", "layer")
+DEFAULT_NODE_LIMIT = 2000  # above this a gate-level layout is slow and unreadable on a slide
+FONT = "Helvetica"
+
+
+class RenderError(UserError):
+    """A diagram cannot be drawn as asked (unknown level, step out of range, graph too big)."""
+
+
+class GraphTooLargeError(RenderError):
+    """The gate-level view has more nodes than the limit."""
+
+
+class Diagram(graphviz.Digraph):
+    """A ``graphviz.Digraph`` whose inline Jupyter display runs ``dot`` through ``render.run_dot``
+    (same timeout and one-sentence error when Graphviz is missing)."""
+
+    def _repr_image_svg_xml(self) -> str:
+        from .run_dot import run_dot
+        return run_dot(self.source, "svg").decode("utf-8")
+
+    def _repr_image_png(self) -> bytes:
+        from .run_dot import run_dot
+        return run_dot(self.source, "png")
+
+
+@dataclass(frozen=True)
+class Pinned:
+    """Fixed coordinates (points) for every DOT node, and the bounding box: what ``frames``
+    passes so every frame has the same layout (drawn with ``neato -n2``)."""
+
+    positions: dict
+    bb: str
+
+
+def trace_of(output):
+    """A debugger trace for a node, a list of nodes or a trace (returned as it is).
+
+    Tracing runs one backward pass; the nodes' own ``grad`` fields are restored afterwards,
+    so drawing never changes a user's gradients.
+    """
+    from ..debugger import Trace, build_trace
+
+    if isinstance(output, Trace):
+        return output
+    if hasattr(output, "trace") and callable(output.trace) and hasattr(output, "outputs_for_view"):
+        return output.trace()  # a Scenario
+    nodes = graph.reachable(output)
+    saved = [n.grad for n in nodes]
+    try:
+        for n in nodes:
+            if n._a is None:
+                n.grad = n._zero_grad()  # leaves accumulate; start from zero to show this output's gradients
+        return build_trace(output)
+    finally:
+        for n, g in zip(nodes, saved):
+            n.grad = g
+
+
+def resolve_step(trace, step=None, phase: Optional[str] = None) -> int:
+    """The k of ``trace.state_at(k)`` for ``step`` (None/"end" or a number) within ``phase``.
+
+    Without a phase, ``step`` counts every step (0 = start). With ``phase`` ("forward",
+    "backward", "update"), ``step`` counts from the start of that pass and "end" is its end.
+    """
+    if phase is None:
+        first, last = 0, len(trace.steps)
+    elif phase in ("forward", "backward", "update"):
+        first, last = trace.pass_bounds(phase)
+    else:
+        raise RenderError(f"unknown phase {phase!r}; choose forward or backward")
+    if step is None or step == "end":
+        return last
+    try:
+        n = int(step)
+    except (TypeError, ValueError):
+        raise RenderError(f"step {step!r} is not a number; give a step number or 'end'") from None
+    if not 0 <= n <= last - first:
+        where = f"the {phase} pass" if phase else "this trace"
+        raise RenderError(f"step {n} is out of range; {where} has steps 0 to {last - first}")
+    return first + n
+
+
+def to_dot(output, step=None, level: str = "gate", show_grads: bool = True, decimals: int = 2,
+           palette="lecture", rankdir: str = "LR", *, phase: Optional[str] = None,
+           max_nodes: Optional[int] = DEFAULT_NODE_LIMIT, legend: bool = True,
+           pinned: Optional[Pinned] = None) -> Diagram:
+    """The diagram of ``output`` (a Value/Tensor, a list of them, a trace or a scenario) at a step.
+
+    step: ``None`` or ``"end"`` for the final state, else the k of ``trace.state_at(k)``
+    (counted within ``phase`` when one is given); level: ``"gate"``, ``"neuron"`` or
+    ``"layer"``; show_grads: draw the gradient row; decimals: digits after the point;
+    palette: ``"lecture"`` or ``"colorblind"``; rankdir: Graphviz direction (``"LR"``);
+    max_nodes: the gate view refuses bigger graphs (``None``: no limit);
+    legend: a caption saying which row is which.
+    """
+    if level not in LEVELS:
+        raise RenderError(f"unknown level {level!r}; choose gate, neuron or layer")
+    if not isinstance(decimals, int) or not 0 <= decimals <= 12:
+        raise RenderError(f"decimals must be a whole number from 0 to 12, got {decimals!r}")
+    trace = trace_of(output)
+    if level == "gate" and max_nodes is not None and len(trace.nodes) > max_nodes:
+        raise GraphTooLargeError(
+            f"the graph has {len(trace.nodes):,} nodes, more than the gate-level limit of "
+            f"{max_nodes:,}; draw it with --level neuron or --level layer (or raise --max-nodes)")
+    k = resolve_step(trace, step, phase)
+    state = trace.state_at(k)
+    writer = _Writer(trace, state, get_palette(palette), decimals, show_grads,
+                     highlight=step is not None, pinned=pinned)
+    if level == "gate":
+        writer.gate_view()
+    else:
+        from ..debugger.levels import collapse
+        writer.collapsed_view(collapse(trace, level))
+    if legend:
+        writer.legend()
+    return writer.diagram(rankdir)
+
+
+class _Writer:
+    """Builds the DOT body as lines (formatting 20,000 nodes through graphviz's helpers is slow)."""
+
+    def __init__(self, trace, state, pal: Palette, decimals, show_grads, highlight, pinned):
+        self.trace, self.state, self.pal = trace, state, pal
+        self.decimals, self.show_grads = decimals, show_grads
+        self.pinned = pinned
+        self.lines: list[str] = []
+        step = state.step if highlight else None
+        self.current = state.current if step is not None else None
+        self.current_edge = state.current_edge if step is not None else None
+        self.step = step
+        self.caption = ""
+        self.output_ids = frozenset(trace.outputs)
+
+    # ---- pieces of text ----
+    def num(self, x) -> str:
+        if isinstance(x, tuple):
+            return _several(x, self.decimals)
+        return labels.html_text(labels.number(x, self.decimals))
+
+    def pos(self, node_id: str) -> str:
+        if self.pinned is None:
+            return ""
+        x, y = self.pinned.positions[node_id]
+        return f' pos="{x:.2f},{y:.2f}!"'
+
+    def edge_label(self, label_id: str, value, grad, current: bool, annotation: str = "") -> None:
+        """The value/gradient label an edge passes through (the edge runs along its middle line)."""
+        pal = self.pal
+        value_text = self.num(value)
+        cells = []
+        if annotation:
+            cells.append("<tr><td> </td></tr>")  # balances the annotation row so the line stays centred
+        # the value cell's bottom border is the drawn edge; edges attach at its corners
+        cells.append(f'<tr><td port="v" border="1" sides="b" width="48" cellpadding="2">'
+                     f'{_coloured(value_text, pal.value)}</td></tr>')
+        if self.show_grads:
+            cells.append(f'<tr><td cellpadding="2">{_coloured(self.num(grad), pal.grad)}</td></tr>')
+        if annotation:
+            cells.append(f'<tr><td cellpadding="2"><font color="{pal.annotation}"><b>'
+                         f'{labels.html_text(annotation)}</b></font></td></tr>')
+        bg = f' bgcolor="{pal.highlight_fill}"' if current else ""
+        table = (f'<table border="0" cellborder="0" cellspacing="0" cellpadding="0"{bg}>'
+                 f'{"".join(cells)}</table>')
+        self.lines.append(f'\t{label_id} [id="{label_id}" class="{"edge-label current" if current else "edge-label"}" '
+                          f'shape=plaintext margin=0 label=<{table}>{self.pos(label_id)}]')
+
+    def link(self, src: str, label_id: str, dst: str, current: bool) -> None:
+        """src —— label —> dst, drawn as two edges meeting at the label's middle line."""
+        style = f' penwidth=3 color="{self.pal.highlight}"' if current else ""
+        self.lines.append(f"\t{src} -> {label_id}:v:sw [dir=none{style}]")
+        self.lines.append(f"\t{label_id}:v:se -> {dst} [{style.strip()}]" if style else f"\t{label_id}:v:se -> {dst}")
+
+    def node_line(self, node_id: str, label: str, shape: str, css: str, current: bool) -> None:
+        extra = (f' style="filled,bold" penwidth=3 fillcolor="{self.pal.highlight_fill}" '
+                 f'color="{self.pal.highlight}"') if current else ""
+        self.lines.append(f'\t{node_id} [id="{node_id}" class="{css}{" current" if current else ""}" '
+                          f'shape={shape} label=<{label}>{extra}{self.pos(node_id)}]')
+
+    # ---- views ----
+    def gate_view(self) -> None:
+        trace, state = self.trace, self.state
+        for info in trace.nodes:
+            self.node_line(info.id, _node_label(info, info.id in self.output_ids), *_shape(info),
+                           info.id == self.current)
+        for j, e in enumerate(trace.edges):
+            label_id = f"e{j}"
+            current = self.current_edge is not None and (e.src, e.dst, e.index) == self.current_edge
+            k = trace.edge_step(e.src, e.dst, e.index)
+            grad = trace.steps[k].contribution if k is not None and k < state.k else None
+            self.edge_label(label_id, state.value(e.src), grad, current, self.annotation() if current else "")
+            self.link(e.src, label_id, e.dst, current)
+        self.outputs(lambda node_id: node_id)
+
+    def collapsed_view(self, view) -> None:
+        trace, state = self.trace, self.state
+        current_view = view.view_of(self.current) if self.current is not None else None
+        ids = {}
+        for i, vn in enumerate(view.nodes):
+            dot_id = vn.id if vn.kind == "node" else f"g{i}"
+            ids[vn.id] = dot_id
+            current = vn.id == current_view
+            if vn.kind == "node":
+                info = trace.node(vn.id)
+                self.node_line(dot_id, _node_label(info, info.id in self.output_ids), *_shape(info), current)
+            else:
+                label = (f"<b>{labels.html_text(vn.label)}</b><br/>"
+                         f'<font point-size="10">{len(vn.members)} nodes</font>')
+                extra = (f' penwidth=3 fillcolor="{self.pal.highlight_fill}" color="{self.pal.highlight}"'
+                         if current else f' fillcolor="{self.pal.group_fill}"')
+                self.lines.append(f'\t{dot_id} [id="{dot_id}" class="group{" current" if current else ""}" '
+                                  f'shape=box style="rounded,filled" label=<{label}>{extra}{self.pos(dot_id)}]')
+        for j, ve in enumerate(view.edges):
+            label_id = f"e{j}"
+            current = self.current_edge is not None and any(
+                (e.src, e.dst, e.index) == self.current_edge for e in ve.edges)
+            self.edge_label(label_id, ve.value(state), ve.grad(state), current,
+                            self.annotation() if current else "")
+            self.link(ids[ve.src], label_id, ids[ve.dst], current)
+        self.outputs(lambda node_id: ids[view.view_of(node_id)])
+
+    def outputs(self, dot_id_of) -> None:
+        """An arrow out of each output, carrying its value and gradient (the slide's 0.73 / 1.00)."""
+        for i, out in enumerate(self.trace.outputs):
+            info = self.trace.node(out)
+            label_id, sink = f"o{i}", f"out{i}"
+            self.edge_label(label_id, self.state.value(out), self.state.grad(out), False)
+            name = labels.html_text(info.user_label) if info.user_label else ""
+            self.lines.append(f'\t{sink} [id="{sink}" class="output" shape=plaintext label=<{name}>'
+                              f'{self.pos(sink)}]')
+            self.link(dot_id_of(out), label_id, sink, False)
+
+    def annotation(self) -> str:
+        step = self.step
+        if step is None or step.phase != "backward":
+            return ""
+        if step.local is None:  # a tensor gate: the VJP has no single local number
+            return f"upstream {labels.number(step.upstream, self.decimals)} → {labels.number(step.contribution, self.decimals)}"
+        return labels.contribution_text(step.upstream, step.local, step.contribution, self.decimals)
+
+    def legend(self) -> None:
+        text = "above each edge: value" + ("; below: gradient" if self.show_grads else "")
+        self.caption = f'<<font point-size="10">{text}</font>>'
+
+    def diagram(self, rankdir: str) -> Diagram:
+        graph_attr = {"rankdir": rankdir, "ranksep": "0.15", "nodesep": "0.12", "bgcolor": "white",
+                      "fontname": FONT, "labelloc": "b"}
+        if self.caption:
+            graph_attr["label"] = self.caption
+        if self.pinned is not None:
+            graph_attr.update(bb=self.pinned.bb, splines="true")
+        return Diagram(graph_attr=graph_attr,
+                       node_attr={"fontname": FONT, "fontsize": "14", "color": self.pal.node_border,
+                                  "style": "filled", "fillcolor": self.pal.node_fill},
+                       edge_attr={"color": self.pal.edge, "arrowsize": "0.7"},
+                       body=[line + "\n" for line in self.lines])
+
+
+def _coloured(text: str, colour: str) -> str:
+    # dot rejects an empty <font></font>; a blank cell keeps its place instead
+    return f'<font color="{colour}">{text}</font>' if text else " "
+
+
+def _shape(info) -> tuple:
+    if info.is_leaf:
+        return "plaintext", "leaf"
+    return ("circle" if len(info.symbol) <= 3 else "ellipse"), "gate"
+
+
+def _node_label(info, is_output: bool) -> str:
+    """A leaf's name, or a gate's op symbol (with the user's name under it, unless the output
+    arrow already carries it)."""
+    if info.is_leaf:
+        text = labels.html_text(info.user_label or info.id)
+    else:
+        text = labels.html_text(info.symbol)
+        if info.user_label and not is_output:
+            text += f'<br/><font point-size="10">{labels.html_text(info.user_label)}</font>'
+    if info.is_tensor and info.shape is not None:
+        text += f'<br/><font point-size="10">{labels.html_text(labels.shape_text(info.shape))}</font>'
+    return text
+
+
+def _several(values: tuple, decimals: int) -> str:
+    """Values of several nodes entering a box: listed when few, summarised when many."""
+    if len(values) <= 3 and not any(isinstance(v, np.ndarray) for v in values):
+        return labels.html_text(", ".join(labels.number(v, decimals) for v in values))
+    if all(not isinstance(v, np.ndarray) for v in values):
+        arr = np.asarray(values, dtype=float)
+        return labels.html_text(f"{len(values)} values, mean {labels.number(float(arr.mean()), decimals)}")
+    return labels.html_text(f"{len(values)} tensors")
