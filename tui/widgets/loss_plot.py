@@ -22,7 +22,13 @@ class LossPlot(Vertical, can_focus=False):
         yield Static("loss: no iterations yet", id="loss-caption")
         yield Sparkline([], id="loss-sparkline")
 
+    _shown: tuple = ()
+
     def show(self, history: list) -> None:
+        """Plot the losses; a no-op when they have not changed (stepping calls this every time)."""
+        if tuple(history) == self._shown:
+            return
+        self._shown = tuple(history)
         losses = [float(x) for x in history if x is not None and math.isfinite(float(x))]
         caption = "loss: no iterations yet"
         if losses:

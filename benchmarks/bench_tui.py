@@ -1,0 +1,168 @@
+"""Step debugger latency: ``n`` until the screen has updated, and time to the first complete screen.
+
+Three measurements, side by side in one run (machines are noisy; compare within a run):
+
+1. key → screen: a real key event is queued to the running (headless) app and the clock
+   stops when Textual hands the next screen update to the display (``App._display``), so
+   event dispatch, the session move, every pane's repaint and Textual's frame pacing are in.
+2. work per step: the same move and a full repaint of the screen, done synchronously
+   (``action_next`` then the compositor rendering every line): the part the app controls.
+3. first screen: ``graphviz-nn`` (the README's run command) and ``graphviz-nn tui mlp-moons``
+   started in a real terminal (tmux), timed until the header, a box and the footer are on
+   screen; plus the in-process time to the first screen for the 5,000-node graph.
+
+Graphs: a 5,000-node scalar graph (a chain of neurons' worth of gates, no groups, so it is
+drawn gate by gate) and the ``mlp-moons`` scenario. Targets (issue 7): p95 step < 50 ms,
+first screen < 1.5 s. Run: ``python benchmarks/bench_tui.py [--steps 200]``.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+from textual import events
+
+from graphviz_nn import Value
+from graphviz_nn.debugger import build_trace
+from graphviz_nn.tui.app import DebuggerApp
+
+ROOT = Path(__file__).resolve().parents[1]
+SIZE = (120, 36)
+
+
+def scalar_graph(n_nodes: int = 5000, seed: int = 0):
+    """At least ``n_nodes`` scalar nodes, all reaching the loss: tanh(a·w + b) gates in a chain,
+    each also reading one of the 15 values before it (fan-out, long edges, partial sums)."""
+    rng = random.Random(seed)
+    values = [Value(rng.uniform(-1, 1), label=f"x{i}") for i in range(16)]
+    count = len(values)
+    while count < n_nodes + 8:  # a few of the first inputs may go unused
+        a, b = values[-1], rng.choice(values[-16:-1])
+        w = Value(rng.uniform(-1, 1))
+        out = (a * w + b).tanh()  # leaf w, *, +, tanh: four nodes
+        values.append(out)
+        count += 4
+    loss = values[-1] * values[-2]
+    return loss
+
+
+def percentile(xs, q):
+    xs = sorted(xs)
+    return xs[min(len(xs) - 1, int(round(q * (len(xs) - 1))))]
+
+
+def summary(name, seconds):
+    ms = [s * 1000 for s in seconds]
+    return f"{name:<34} median {statistics.median(ms):7.2f} ms   p95 {percentile(ms, 0.95):7.2f} ms   max {max(ms):7.2f} ms"
+
+
+async def key_to_screen(app: DebuggerApp, steps: int) -> tuple[list, list, float]:
+    """(key→screen latencies, synchronous work per step, first-screen seconds) for one app."""
+    shown = asyncio.Event()
+    start = time.perf_counter()
+    first = []
+    original = app._display
+
+    def spy(screen, renderable):
+        if renderable is not None:
+            shown.set()
+            if not first:
+                first.append(time.perf_counter() - start)
+        original(screen, renderable)
+
+    app._display = spy
+    latencies, work = [], []
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        for i in range(steps):
+            shown.clear()
+            t0 = time.perf_counter()
+            key = events.Key("n", "n")
+            key.set_sender(app)
+            app._driver.send_message(key)
+            await asyncio.wait_for(shown.wait(), 10)
+            latencies.append(time.perf_counter() - t0)
+            await asyncio.sleep(0.005)
+        app.session.restart()
+        for i in range(steps):
+            t0 = time.perf_counter()
+            app.action_next()
+            app.screen._compositor.render_strips()
+            work.append(time.perf_counter() - t0)
+    return latencies, work, (first[0] if first else float("nan"))
+
+
+def tmux_first_screen(command: str, expect: str, repeats: int = 3) -> list:
+    """Seconds from launching ``command`` in a fresh tmux pane until ``expect`` and the footer show."""
+    if shutil.which("tmux") is None:
+        return []
+    times = []
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TMUX")}
+    env["TERM"] = "xterm-256color"
+    for _ in range(repeats):
+        sock = f"bench-{uuid.uuid4().hex[:8]}"
+        tmux = ["tmux", "-L", sock]
+        subprocess.run(tmux + ["-f", "/dev/null", "new-session", "-d", "-s", "b", "-x", str(SIZE[0]),
+                               "-y", str(SIZE[1]), "bash --norc --noprofile"], env=env, check=True)
+        try:
+            time.sleep(0.3)
+            t0 = time.perf_counter()
+            subprocess.run(tmux + ["send-keys", "-t", "b", f"cd {ROOT} && {command}", "Enter"], env=env, check=True)
+            while time.perf_counter() - t0 < 30:
+                screen = subprocess.run(tmux + ["capture-pane", "-p", "-t", "b"], env=env,
+                                        capture_output=True, text=True).stdout
+                if expect in screen and "Quit" in screen and "╭" in screen:
+                    times.append(time.perf_counter() - t0)
+                    break
+                time.sleep(0.01)
+            subprocess.run(tmux + ["send-keys", "-t", "b", "q"], env=env)
+            time.sleep(0.3)
+        finally:
+            subprocess.run(tmux + ["kill-server"], env=env, capture_output=True)
+    return times
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--steps", type=int, default=200)
+    args = parser.parse_args()
+    exe = Path(sys.executable).with_name("graphviz-nn")
+
+    loss = scalar_graph()
+    n_nodes = len(build_trace(loss).nodes)
+    print(f"5,000-node scalar graph: {n_nodes} nodes; terminal {SIZE[0]}×{SIZE[1]}; {args.steps} steps each")
+    big = asyncio.run(key_to_screen(DebuggerApp(outputs=loss, title="5,000 nodes", layout_engine="builtin"),
+                                    args.steps))
+    moons = asyncio.run(key_to_screen(DebuggerApp(scenario="mlp-moons"), args.steps))
+    neuron = asyncio.run(key_to_screen(DebuggerApp(scenario="sigmoid-neuron"), min(args.steps, 25)))
+    print(summary("n key→screen, 5,000 nodes", big[0]))
+    print(summary("n key→screen, mlp-moons", moons[0]))
+    print(summary("n key→screen, sigmoid-neuron", neuron[0]))
+    print(summary("n work+repaint, 5,000 nodes", big[1]))
+    print(summary("n work+repaint, mlp-moons", moons[1]))
+    print(f"{'first screen in process, 5,000 nodes':<34} {big[2] * 1000:7.0f} ms (trace, layout, first paint)")
+    print(f"{'first screen in process, mlp-moons':<34} {moons[2] * 1000:7.0f} ms")
+    for label, command, expect in (("graphviz-nn (tmux)", str(exe), "step 0 of 25"),
+                                   ("graphviz-nn tui mlp-moons (tmux)", f"{exe} tui mlp-moons", "step 0 of")):
+        times = tmux_first_screen(command, expect)
+        if times:
+            print(f"{'first screen, ' + label:<34} median {statistics.median(times) * 1000:7.0f} ms   "
+                  f"max {max(times) * 1000:7.0f} ms  ({len(times)} runs)")
+        else:
+            print(f"first screen, {label}: tmux not installed, skipped")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
