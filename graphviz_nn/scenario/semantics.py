@@ -26,6 +26,22 @@ _BINARY = {
 }
 
 
+def _identity(op: str, x, y):
+    """x + 0, x - 0, x * 1, x / 1 are x and 0 * x is 0: a constant target of 0 or a factor of 1
+    adds no gate (``-(y*log(a) + (1-y)*log(1-a))`` with y = 0 is the lecture's ``-log(1-a)``)."""
+    node_x = functions.is_node(x)
+    node, const = (x, y) if node_x else (y, x)
+    if isinstance(const, list) or functions.is_node(const):
+        return None
+    if const == 0 and (op == "+" or (op == "-" and node_x)):
+        return node
+    if op == "*" and const == 1 or (op == "/" and node_x and const == 1):
+        return node
+    if op == "*" and const == 0 and not functions.is_tensor(node):
+        return 0.0
+    return None
+
+
 class NodeSemantics:
     """Names resolve to the given nodes; operators and functions record engine gates."""
 
@@ -57,7 +73,8 @@ class NodeSemantics:
                     return _finite(fn(float(x), float(y)), offset)
                 except OverflowError:
                     raise ExpressionError("a constant overflows", offset, "constants below 1.8e308") from None
-            return fn(x, y)
+            simpler = _identity(op, x, y)
+            return fn(x, y) if simpler is None else simpler
 
         try:
             return functions.elementwise(one, a, b)

@@ -165,3 +165,17 @@ def test_expanding_every_composite_keeps_every_value_and_gradient():
     expanded.backward_from.backward()
     assert expanded.leaves["alpha"].grad == pytest.approx(whole.leaves["alpha"].grad)
     assert expanded.leaves["x"].grad == pytest.approx(whole.leaves["x"].grad)
+
+
+def test_constant_identities_add_no_gates():
+    built = load_scenario("learning-slowdown-cross-entropy").build()
+    loss = built["loss"]
+    symbols = [n.op.symbol(n.const) for n in graph.reachable(loss) if n.op is not None]
+    # -(0·log a + (1 - 0)·log(1 - a)) is the lecture's -log(1 - a): no *0, *1 or +0 gates
+    assert symbols == ["*", "+", "sigmoid", "1-x", "log", "*-1"]
+    for expression, kept in [("z + 0", "z"), ("0 + z", "z"), ("z - 0", "z"), ("z * 1", "z"), ("1 * z", "z"),
+                             ("z / 1", "z")]:
+        f = load_text(_sigmoid_text("").replace('"sigmoid(z)"', f'"{expression}"')).build()["f"]
+        assert f.op is None and f.label == kept, expression
+    f = load_text(_sigmoid_text("").replace('"sigmoid(z)"', '"0 - z"')).build()["f"]
+    assert f.op.symbol(f.const) == "0-x"  # not an identity: the gate stays
