@@ -6,6 +6,7 @@ import pytest
 from graphviz_nn import Value
 from graphviz_nn.tui.app import DebuggerApp
 from graphviz_nn.tui.widgets.graph_view import GraphView
+from graphviz_nn.tui.widgets.inspector import Inspector
 from graphviz_nn.tui.widgets.step_list import StepList
 from tui_helpers import box_text, node_id, screen_text
 
@@ -259,3 +260,82 @@ async def test_train_key_on_a_scenario_that_does_not_train_says_so():
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("n", "t")
         assert app.session.k == 1 and app.target.trainer is None
+
+
+async def test_fan_out_shows_the_running_sum_of_contributions():
+    x = Value(3.0, label="x")
+    app = DebuggerApp(outputs=x * x + x, layout_engine="builtin")
+    async with app.run_test(size=SIZE) as pilot:
+        trace = app.session.trace
+        xid = node_id(app, "x")
+        first, second = trace.grad_steps(xid)[:2]
+        app.session.goto(second + 1)  # two of x's three contributions are in
+        app.selected = xid
+        app.refresh_view()
+        await pilot.pause()
+        text = app.query_one(Inspector).plain  # on screen it wraps beside the graph pane
+        assert "partial gradient: 3.00 + 3.00 = 6.00  (2 of 3 contributions)" in text
+        assert "∂ 6.00" in await box_text(app, pilot, xid)  # ∂: not final yet
+        await pilot.press("end")
+        app.selected = xid
+        app.refresh_view()
+        await pilot.pause()
+        assert "gradient: 3.00 + 3.00 + 1.00 = 7.00  (3 of 3 contributions)" in app.query_one(Inspector).plain
+
+
+async def test_diagnostic_flag_sentence_in_the_inspector():
+    app = app_for("saturated-sigmoid")
+    async with app.run_test(size=SIZE) as pilot:
+        gate = next(i.id for i in app.session.trace.nodes if i.op == "sigmoid")
+        await pilot.press("end")
+        app.selected = gate
+        app.refresh_view()
+        await pilot.pause()
+        text = app.query_one(Inspector).plain
+        assert "! saturated" in text
+        assert "is saturated" in text
+        assert "!" in (await box_text(app, pilot, gate)).splitlines()[0]  # the box is marked
+
+
+async def test_watch_prompt_then_continue_stops_where_it_fires():
+    app = app_for("saturated-sigmoid")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("w", *"saturated", "enter")
+        assert "saturated" in app.session.watches
+        await pilot.press("c")
+        hit = app.session.last_break
+        assert hit is not None and hit.reason == "saturated"
+        step = app.session.state.step
+        assert app.session.trace.node(step.node).op == "sigmoid" and step.phase == "forward"
+        await pilot.press("w", *"nonsense", "enter")  # an unknown kind is one sentence, no crash
+        assert "nonsense" not in app.session.watches
+
+
+async def test_a_large_graph_opens_at_neuron_level():
+    from graphviz_nn.nn import MLP
+    out = MLP(8, [16, 16, 1], seed=0)([0.5] * 8)
+    app = DebuggerApp(outputs=out, layout_engine="builtin")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert len(app.session.trace.nodes) > 400
+        assert app.session.level == "neuron"
+        assert "▣ L1.N" in screen_text(app)  # neuron boxes on screen
+        assert len(app._view.ids) < len(app.session.trace.nodes) / 5  # neurons, not gates
+        await pilot.press("l", "l")
+        assert app.session.level == "gate" and len(app._view.ids) == len(app.session.trace.nodes)
+
+
+async def test_without_graphviz_the_app_says_so_once(monkeypatch):
+    from graphviz_nn import layout as layout_module
+    monkeypatch.setattr(layout_module, "dot_available", lambda: False)
+    app = DebuggerApp(scenario="sigmoid-neuron", layout_engine="auto")
+    said = []
+    monkeypatch.setattr(app, "notify", lambda message, **kw: said.append(message))
+    async with app.run_test(size=SIZE) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.press("l", "l", "l")  # new levels lay out again, silently
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+    notes = [m for m in said if "not installed" in m]
+    assert notes == ["Graphviz's dot program is not installed; using the built-in layout"]
