@@ -15,8 +15,8 @@ def debug(output, title: str = "your graph") -> None:
     Runs the terminal app in the foreground and returns when it quits; ``output``'s
     gradients are filled, as after ``output.backward()``.
     """
-    from .debugger import build_trace  # checks the graph before a terminal app starts
     from .tui.app import DebuggerApp  # Textual loads only when debugging is asked for
+    from .tui.target import from_outputs
 
-    build_trace(output)
-    DebuggerApp(outputs=output, title=title).run()
+    target = from_outputs(output, title)  # traced once, here: a bad graph fails before the screen changes
+    DebuggerApp(target=target).run()

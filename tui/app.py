@@ -42,7 +42,7 @@ WATCH_KINDS = ("not_finite", "vanishing", "exploding", "saturated", "dead_relu")
 
 
 class DebuggerApp(App):
-    """Step through backpropagation on a scenario (id or path) or on the user's own ``outputs``.
+    """Step through backpropagation on a scenario (id or path), the user's own ``outputs``, or a ``Target``.
 
     ``layout_engine``: ``"auto"`` (Graphviz when installed, in a worker; built-in meanwhile)
     or ``"builtin"`` (never runs ``dot``).
@@ -77,10 +77,12 @@ class DebuggerApp(App):
     ]
 
     def __init__(self, scenario: Optional[str] = None, outputs=None, title: Optional[str] = None,
-                 layout_engine: str = "auto") -> None:
+                 layout_engine: str = "auto", target: Optional[Target] = None) -> None:
         super().__init__()
-        self._initial_scenario = scenario if scenario is not None or outputs is not None else DEFAULT_SCENARIO
+        given = scenario is not None or outputs is not None or target is not None
+        self._initial_scenario = scenario if given else DEFAULT_SCENARIO
         self._outputs = outputs
+        self._initial_target = target
         self._user_title = title
         self.layout_engine = layout_engine
         self.target: Optional[Target] = None
@@ -108,7 +110,9 @@ class DebuggerApp(App):
     def on_mount(self) -> None:
         self.query_one("#loss", LossPlot).display = False
         self.query_one("#message", Static).display = False
-        if self._outputs is not None:
+        if self._initial_target is not None:
+            self.open_target(lambda: self._initial_target)
+        elif self._outputs is not None:
             self.open_target(lambda: from_outputs(self._outputs, self._user_title or "your graph"))
         else:
             self.open_target(lambda: from_scenario(self._initial_scenario))

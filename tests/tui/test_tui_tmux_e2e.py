@@ -91,3 +91,19 @@ def test_unknown_scenario_is_one_sentence_and_status_2(tmux):
     assert "there is no scenario called 'no-such-scenario'" in screen
     assert "Traceback" not in screen
     assert tmux.flag("alternate_on") == "0"
+
+
+def test_debug_from_python_opens_the_app_and_returns_on_quit(tmux, tmp_path):
+    script = tmp_path / "mine.py"
+    script.write_text("from graphviz_nn import Value, debug\n"
+                      "x = Value(3.0, label='x')\n"
+                      "debug(x * x + x, title='my graph')\n"
+                      "print('RETURNED', x.grad)\n")
+    tmux.send(f"cd {ROOT} && {sys.executable} {script}", "Enter")
+    screen = tmux.wait_for("step 0 of 7")
+    assert "my graph" in screen
+    tmux.send("End")
+    tmux.wait_for("step 7 of 7")
+    tmux.send("q")
+    tmux.wait_for("RETURNED 7.0")  # returned on quit; the graph was traced (and backpropagated) once
+    assert tmux.flag("alternate_on") == "0"
