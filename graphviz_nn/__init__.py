@@ -10,6 +10,7 @@ from .gradcheck import gradcheck
 from .losses import bce, cce, hinge, huber, l1, l2, mae, mse, multiclass_hinge, nll, softmax, squared_hinge
 from .optim import SGD
 from .recording import group
+from .render.jupyter import draw_dot, show
 from .scenario import Scenario, ScenarioError, load_scenario
 from .snapshot import to_json, to_networkx
 from .tensor import Tensor
@@ -18,4 +19,5 @@ from .value import Value, maximum, prelu
 __version__ = "0.1.0"
 
 __all__ = ["debug", "Value", "Tensor", "maximum", "prelu", "group", "backward", "gradcheck", "to_json", "to_networkx", "load_scenario", "Scenario", "ScenarioError", "__version__"]
+__all__ += ["draw_dot", "show"]
 __all__ += ["explain", "SGD", "mse", "mae", "huber", "hinge", "squared_hinge", "multiclass_hinge", "bce", "softmax", "cce", "nll", "l1", "l2"]

@@ -17,7 +17,7 @@ digraph {
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Optional
 
 import graphviz
@@ -61,6 +61,7 @@ class Pinned:
 
     positions: dict
     bb: str
+    sizes: dict = field(default_factory=dict)  # id -> (width, height) in points
 
 
 def trace_of(output):
@@ -114,7 +115,7 @@ def resolve_step(trace, step=None, phase: Optional[str] = None) -> int:
 def to_dot(output, step=None, level: str = "gate", show_grads: bool = True, decimals: int = 2,
            palette="lecture", rankdir: str = "LR", *, phase: Optional[str] = None,
            max_nodes: Optional[int] = DEFAULT_NODE_LIMIT, legend: bool = True,
-           pinned: Optional[Pinned] = None) -> Diagram:
+           nodesep: float = 0.12, pinned: Optional[Pinned] = None) -> Diagram:
     """The diagram of ``output`` (a Value/Tensor, a list of them, a trace or a scenario) at a step.
 
     step: ``None`` or ``"end"`` for the final state, else the k of ``trace.state_at(k)``
@@ -122,7 +123,8 @@ def to_dot(output, step=None, level: str = "gate", show_grads: bool = True, deci
     ``"layer"``; show_grads: draw the gradient row; decimals: digits after the point;
     palette: ``"lecture"`` or ``"colorblind"``; rankdir: Graphviz direction (``"LR"``);
     max_nodes: the gate view refuses bigger graphs (``None``: no limit);
-    legend: a caption saying which row is which.
+    legend: a caption saying which row is which; nodesep: space between rows (inches);
+    pinned: fixed positions (``render.frames`` uses it).
     """
     if level not in LEVELS:
         raise RenderError(f"unknown level {level!r}; choose gate, neuron or layer")
@@ -144,7 +146,7 @@ def to_dot(output, step=None, level: str = "gate", show_grads: bool = True, deci
         writer.collapsed_view(collapse(trace, level))
     if legend:
         writer.legend()
-    return writer.diagram(rankdir)
+    return writer.diagram(rankdir, nodesep)
 
 
 class _Writer:
@@ -179,6 +181,9 @@ class _Writer:
         pal = self.pal
         value_text = self.num(value)
         cells = []
+        if annotation and self.pinned is not None:
+            self.pinned_annotation(label_id, annotation)
+            annotation = ""  # a pinned label keeps its size, so the annotation sits below it
         if annotation:
             cells.append("<tr><td> </td></tr>")  # balances the annotation row so the line stays centred
         # the value cell's bottom border is the drawn edge; edges attach at its corners
@@ -194,6 +199,14 @@ class _Writer:
                  f'{"".join(cells)}</table>')
         self.lines.append(f'\t{label_id} [id="{label_id}" class="{"edge-label current" if current else "edge-label"}" '
                           f'shape=plaintext margin=0 label=<{table}>{self.pos(label_id)}]')
+
+    def pinned_annotation(self, label_id: str, annotation: str) -> None:
+        x, y = self.pinned.positions[label_id]
+        height = self.pinned.sizes.get(label_id, (0.0, 36.0))[1]
+        pal = self.pal
+        self.lines.append(f'\tannotation [id="annotation" class="annotation" shape=box style=filled penwidth=0 '
+                          f'fillcolor="{pal.highlight_fill}" margin="0.04,0.02" label=<<font color="{pal.annotation}">'
+                          f'<b>{labels.html_text(annotation)}</b></font>> pos="{x:.2f},{y - height / 2 - 14:.2f}!"]')
 
     def link(self, src: str, label_id: str, dst: str, current: bool) -> None:
         """src —— label —> dst, drawn as two edges meeting at the label's middle line."""
@@ -272,13 +285,13 @@ class _Writer:
         text = "above each edge: value" + ("; below: gradient" if self.show_grads else "")
         self.caption = f'<<font point-size="10">{text}</font>>'
 
-    def diagram(self, rankdir: str) -> Diagram:
-        graph_attr = {"rankdir": rankdir, "ranksep": "0.15", "nodesep": "0.12", "bgcolor": "white",
+    def diagram(self, rankdir: str, nodesep: float) -> Diagram:
+        graph_attr = {"rankdir": rankdir, "ranksep": "0.15", "nodesep": f"{nodesep:g}", "bgcolor": "white",
                       "fontname": FONT, "labelloc": "b"}
         if self.caption:
             graph_attr["label"] = self.caption
         if self.pinned is not None:
-            graph_attr.update(bb=self.pinned.bb, splines="true")
+            graph_attr.update(bb=self.pinned.bb, splines="line")  # 2.43 spline router crashes with -n2
         return Diagram(graph_attr=graph_attr,
                        node_attr={"fontname": FONT, "fontsize": "14", "color": self.pal.node_border,
                                   "style": "filled", "fillcolor": self.pal.node_fill},

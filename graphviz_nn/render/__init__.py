@@ -1,0 +1,33 @@
+"""Graphviz diagrams of a recorded graph at any debugger step, exports, frames and the HTML player.
+
+>>> from graphviz_nn import Value
+>>> from graphviz_nn.render import to_dot
+>>> x = Value(3.0, label="x")
+>>> diagram = to_dot(x * x, step="end")      # a graphviz.Digraph; building it never runs dot
+>>> "9.00" in diagram.source
+True
+
+Public names: ``to_dot``, ``draw_dot``, ``show``, ``export``, ``render_bytes``,
+``write_frames``, ``render_frames``, ``player_html``, ``write_player``, ``run_dot``,
+``PALETTES``, ``LEVELS``, ``DEFAULT_NODE_LIMIT``.
+"""
+from importlib import import_module
+
+# Imported on first use: ``import graphviz_nn`` stays fast for the terminal app.
+_WHERE = {
+    "to_dot": "dot", "Diagram": "dot", "RenderError": "dot", "GraphTooLargeError": "dot",
+    "DEFAULT_NODE_LIMIT": "dot", "LEVELS": "dot",
+    "export": "export", "render_bytes": "export", "FORMATS": "export", "ExportError": "export",
+    "render_frames": "frames", "write_frames": "frames",
+    "player_html": "html_player", "write_player": "html_player",
+    "draw_dot": "jupyter", "show": "jupyter", "PALETTES": "palette",
+    "run_dot": "run_dot", "GraphvizNotFoundError": "run_dot", "GraphvizTimeoutError": "run_dot",
+}
+
+__all__ = sorted(_WHERE)
+
+
+def __getattr__(name):
+    if name in _WHERE:
+        return getattr(import_module(f".{_WHERE[name]}", __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

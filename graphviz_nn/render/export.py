@@ -1,0 +1,108 @@
+"""Exports: DOT, SVG, PNG, PDF and JSON, written atomically.
+
+A file is written to a temporary file in the same directory and then renamed over the
+target, so an interrupted or failed export never leaves a truncated file or replaces a
+good one.
+
+>>> from graphviz_nn import Value
+>>> import tempfile, os
+>>> path = os.path.join(tempfile.mkdtemp(), "x.dot")
+>>> _ = export(Value(2.0, label="x") * 3, path)
+>>> open(path).read().startswith("digraph")
+True
+"""
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+
+from ..errors import UserError
+from .dot import to_dot, trace_of
+from .run_dot import run_dot
+
+FORMATS = ("svg", "png", "pdf", "dot", "json")
+LAYOUT_FORMATS = ("svg", "png", "pdf")  # the ones that need Graphviz installed
+
+
+class ExportError(UserError):
+    """An export cannot be written (unknown format, unwritable place)."""
+
+
+def format_of(path, fmt: str | None = None) -> str:
+    """The export format: ``fmt`` when given, else from the file's suffix (``.gv`` is DOT)."""
+    if fmt is None:
+        suffix = Path(str(path)).suffix.lower().lstrip(".")
+        fmt = "dot" if suffix == "gv" else suffix
+        if fmt not in FORMATS:
+            raise ExportError(f"cannot tell the format of {str(path)!r} from its suffix; "
+                              f"use a name ending in .{', .'.join(FORMATS)} or give --format")
+    if fmt not in FORMATS:
+        raise ExportError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    return fmt
+
+
+def atomic_write(path, data: bytes) -> Path:
+    """Write ``data`` to ``path`` via a temporary file in the same directory and a rename."""
+    path = Path(path)
+    directory = path.parent if str(path.parent) else Path(".")
+    if not directory.is_dir():
+        raise ExportError(f"cannot write {str(path)!r}: the folder {str(directory)!r} does not exist; "
+                          f"create it first")
+    try:
+        fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as error:
+        raise ExportError(f"cannot write into {str(directory)!r} ({error.strerror}); "
+                          f"choose a folder you can write to") from None
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give the usual permissions
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+    return path
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def snapshot_json(trace) -> bytes:
+    """The engine's JSON snapshot of a trace's outputs (values and gradients after backward)."""
+    from ..snapshot import to_json
+    outs = [trace.node(o).node for o in trace.outputs]
+    snap = to_json(outs[0] if len(outs) == 1 else outs)
+    return (json.dumps(snap, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+
+
+def render_bytes(output, fmt: str, *, timeout: float | None = None, **options) -> bytes:
+    """The diagram of ``output`` in format ``fmt`` as bytes (``options`` go to ``to_dot``)."""
+    fmt = format_of("", fmt)
+    trace = trace_of(output)
+    if fmt == "json":
+        return snapshot_json(trace)
+    diagram = to_dot(trace, **options)
+    if fmt == "dot":
+        return diagram.source.encode("utf-8")
+    kwargs = {} if timeout is None else {"timeout": timeout}
+    return run_dot(diagram.source, fmt, **kwargs)
+
+
+def export(output, path, fmt: str | None = None, **options) -> Path:
+    """Write the diagram of ``output`` (node, nodes, trace or scenario) to ``path`` atomically.
+
+    ``fmt`` defaults to the file's suffix; ``options`` are those of ``to_dot`` (``step``,
+    ``level``, ``decimals``, ...) plus ``timeout`` for ``dot``.
+    """
+    fmt = format_of(path, fmt)
+    return atomic_write(path, render_bytes(output, fmt, **options))

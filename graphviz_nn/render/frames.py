@@ -1,0 +1,159 @@
+"""One picture per debugger step, every node at the same place in every frame.
+
+The graph is laid out once with ``dot`` (the final state, whose labels are the widest);
+the positions are read back (``-Tplain``) and every frame is drawn with ``neato -n2`` with
+those positions pinned (``pos="x,y!"``) and the same bounding box, so a slide sequence or
+an animation never jumps. Frame k shows ``trace.state_at(k)``, k = 0..N: frames = steps + 1.
+
+>>> from graphviz_nn import Value
+>>> x = Value(3.0, label="x")
+>>> len(frame_texts(x * x))   # 1 forward step of x, 1 of x*x, 2 backward steps, plus the start
+5
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import UserError
+from .dot import Pinned, to_dot, trace_of
+from .export import atomic_write
+from .run_dot import DEFAULT_TIMEOUT, run_dot
+
+FRAME_FORMATS = ("svg", "png", "pdf")
+FRAME_NODESEP = 0.45  # inches
+PROGRESS_MIN_FRAMES = 20  # fewer frames finish too fast for a progress bar to help
+START_TEXT = "start: only the inputs are known; step forward to compute the values"
+_FRAME_NAME = re.compile(r"^frame-\d+\.(svg|png|pdf)$")
+
+
+class FramesError(UserError):
+    """Frames cannot be written as asked."""
+
+
+@dataclass(frozen=True)
+class Frame:
+    """One written frame: its step number, file, phase and the step's one-line text."""
+
+    k: int
+    file: str
+    phase: str
+    text: str
+
+
+def frame_texts(output) -> list:
+    """The text shown beside each frame: the start, then each step's ``upstream × local`` line."""
+    trace = trace_of(output)
+    return [START_TEXT] + [step.text for step in trace.steps]
+
+
+def layout(trace, *, timeout=DEFAULT_TIMEOUT, **options) -> Pinned:
+    """Lay out the final-state diagram once with ``dot``; node positions in points and the bb."""
+    # rows further apart than in a single picture: the current edge's annotation goes between them
+    source = to_dot(trace, step=None, nodesep=FRAME_NODESEP, **options).source
+    plain = run_dot(source, "plain", timeout=timeout).decode("utf-8", "replace")
+    positions, sizes, bb = {}, {}, None
+    for line in plain.splitlines():
+        parts = line.split(" ", 4)
+        if parts[0] == "graph":
+            scale, width, height = (float(p) for p in parts[1:4])
+            # a margin around the layout leaves room for the annotation of the current edge
+            bb = f"0,0,{width * 72 * scale + 2 * _MARGIN:.2f},{height * 72 * scale + 2 * _MARGIN:.2f}"
+        elif parts[0] == "node":
+            name, x, y, rest = parts[1], parts[2], parts[3], parts[4].split(" ", 2)
+            positions[name] = (float(x) * 72 + _MARGIN, float(y) * 72 + _MARGIN)
+            sizes[name] = (float(rest[0]) * 72, float(rest[1]) * 72)
+    if bb is None:
+        raise FramesError("Graphviz returned no layout for the frames; please report this with the DOT file (--format dot)")
+    return Pinned(positions, bb, sizes)
+
+
+_MARGIN = 24.0  # points
+
+
+def frame_source(trace, k: int, pinned: Pinned, **options) -> str:
+    """The DOT of frame k, with every node pinned (for ``neato -n2``)."""
+    return to_dot(trace, step=k, pinned=pinned, **options).source
+
+
+def render_frames(output, fmt: str = "svg", *, timeout=DEFAULT_TIMEOUT, progress=None, **options) -> list:
+    """Every frame as bytes in ``fmt``, k = 0..N (``options`` go to ``to_dot``)."""
+    if fmt not in FRAME_FORMATS:
+        raise FramesError(f"unknown frame format {fmt!r}; choose one of {', '.join(FRAME_FORMATS)}")
+    trace = trace_of(output)
+    pinned = layout(trace, timeout=timeout, **options)
+    count = len(trace.steps) + 1
+
+    def draw(k: int) -> bytes:
+        return run_dot(frame_source(trace, k, pinned, **options), fmt, engine="neato", args=("-n2",),
+                       timeout=timeout)
+
+    done = [None] * count
+    # each frame is a separate Graphviz process: run as many at once as there are cores
+    with ThreadPoolExecutor(max_workers=max(1, min(4, os.cpu_count() or 1))) as pool:
+        for i, data in enumerate(pool.map(draw, range(count))):
+            done[i] = data
+            if progress is not None:
+                progress(i + 1, count)
+    return done
+
+
+def progress_bar(stream=None):
+    """A progress callback drawing a bar on ``stream`` (stderr), or None when it is not a terminal."""
+    stream = sys.stderr if stream is None else stream
+    if not getattr(stream, "isatty", lambda: False)():
+        return None
+
+    def show(done: int, total: int) -> None:
+        if total < PROGRESS_MIN_FRAMES:
+            return
+        width = 30
+        filled = width * done // total
+        stream.write(f"\rframes [{'#' * filled}{'.' * (width - filled)}] {done}/{total}")
+        if done == total:
+            stream.write("\n")
+        stream.flush()
+
+    return show
+
+
+def write_frames(output, directory, fmt: str = "svg", *, html=None, title: str = "graphviz-nn",
+                 progress=None, timeout=DEFAULT_TIMEOUT, **options) -> list:
+    """Write ``frame-000.svg`` ... (one per step, k = 0..N) and ``index.json`` into ``directory``.
+
+    ``html``: also write the self-contained HTML player to this path. Frames left in the
+    folder by an earlier, longer run are removed (only files named ``frame-NNN.svg|png|pdf``).
+    Returns the list of ``Frame``.
+    """
+    trace = trace_of(output)
+    directory = Path(directory)
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise FramesError(f"cannot create the folder {str(directory)!r} ({error.strerror}); "
+                          f"choose a folder you can write to") from None
+    images = render_frames(trace, fmt, timeout=timeout, progress=progress, **options)
+    texts = frame_texts(trace)
+    width = max(3, len(str(len(images) - 1)))
+    frames = []
+    for k, data in enumerate(images):
+        name = f"frame-{k:0{width}d}.{fmt}"
+        atomic_write(directory / name, data)
+        frames.append(Frame(k, name, trace.state_at(k).phase, texts[k]))
+    keep = {f.file for f in frames}
+    for old in directory.iterdir():
+        if _FRAME_NAME.match(old.name) and old.name not in keep:
+            old.unlink()
+    index = {"frames": [f.__dict__ for f in frames], "steps": len(trace.steps),
+             "format": fmt, "title": title}
+    atomic_write(directory / "index.json", (json.dumps(index, ensure_ascii=False, indent=1) + "\n").encode("utf-8"))
+    if html is not None:
+        from .html_player import write_player
+        svgs = images if fmt == "svg" else render_frames(trace, "svg", timeout=timeout, **options)
+        write_player(html, [s.decode("utf-8") for s in svgs], texts, title=title)
+    return frames
