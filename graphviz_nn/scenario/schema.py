@@ -470,7 +470,9 @@ def _model_parts(c: _Checker, doc: dict) -> dict:
             c.fail(("starts", i, "parameters"), f"{len(values)} parameters given, the model has {n_params}",
                    f"{n_params} numbers in model.parameters() order")
         starts.append(Start(name, values))
-    training = _training(c, doc, outputs=("output", "loss"))
+    # "output" exists when one neuron sees one sample (the learning-slowdown neuron)
+    single = layers[-1] == 1 and data.dataset is None and len(data.x) == 1
+    training = _training(c, doc, outputs=("output", "loss") if single else ("loss",))
     return dict(model=model, data=data, starts=tuple(starts), training=training, backward_from="loss")
 
 
