@@ -1,0 +1,75 @@
+"""``graphviz-nn render SCENARIO_OR_FILE -o FILE``: one diagram as SVG, PNG, PDF, DOT or JSON."""
+from __future__ import annotations
+
+import argparse
+import sys
+
+from .scenario_args import add_scenario_argument, add_start_argument, start_of
+
+LEVELS = ("gate", "neuron", "layer")
+
+
+def add_diagram_options(parser) -> None:
+    """Options shared by ``render`` and ``frames``: level of detail and look."""
+    parser.add_argument("--level", choices=LEVELS, default="gate",
+                        help="gate: one node per operation; neuron/layer: each neuron or layer as one box")
+    parser.add_argument("--decimals", type=int, default=2, metavar="N", help="digits after the point (default 2)")
+    parser.add_argument("--palette", choices=("lecture", "colorblind"), default="lecture",
+                        help="lecture: green values, red gradients; colorblind: blue and vermillion")
+    parser.add_argument("--no-grads", dest="show_grads", action="store_false", help="draw values only")
+    parser.add_argument("--no-legend", dest="legend", action="store_false",
+                        help="leave out the caption saying which row is the value and which the gradient")
+    parser.add_argument("--max-nodes", type=int, default=None, metavar="N",
+                        help="refuse gate-level diagrams with more nodes than this (default 2000)")
+    parser.add_argument("--timeout", type=float, default=60.0, metavar="SECONDS",
+                        help="give up on a Graphviz layout after this long (default 60)")
+
+
+def diagram_options(args) -> dict:
+    """The ``to_dot`` keyword arguments from the parsed options."""
+    from ..render.dot import DEFAULT_NODE_LIMIT
+    return {"level": args.level, "decimals": args.decimals, "palette": args.palette,
+            "show_grads": args.show_grads, "legend": args.legend,
+            "max_nodes": DEFAULT_NODE_LIMIT if args.max_nodes is None else args.max_nodes}
+
+
+def add_parser(subparsers) -> argparse.ArgumentParser:
+    parser = subparsers.add_parser(
+        "render", help="draw a scenario's graph as SVG, PNG, PDF, DOT or JSON",
+        description="Draw a scenario's computational graph the way the lecture does: values above "
+                    "each edge, gradients below, at the end or at any debugger step. SVG, PNG and PDF "
+                    "need Graphviz's dot; DOT and JSON do not.")
+    add_scenario_argument(parser)
+    add_start_argument(parser)
+    parser.add_argument("-o", "--output", required=True, metavar="FILE",
+                        help="the file to write ('-' for standard output)")
+    parser.add_argument("--format", choices=("svg", "png", "pdf", "dot", "json"), default=None,
+                        help="output format (default: from the file's suffix; svg for standard output)")
+    parser.add_argument("--step", default="end", metavar="N|end",
+                        help="draw the state after N debugger steps, or at the end (default)")
+    parser.add_argument("--phase", choices=("forward", "backward"), default=None,
+                        help="count --step within this pass ('--phase forward --step end': values only)")
+    add_diagram_options(parser)
+    parser.set_defaults(run=run)
+    return parser
+
+
+def run(args) -> int:
+    from ..render.export import atomic_write, format_of, render_bytes
+    from ..scenario import load_scenario
+
+    to_stdout = args.output == "-"
+    fmt = args.format or ("svg" if to_stdout else format_of(args.output))
+    options = diagram_options(args)
+    if fmt == "dot":
+        options["max_nodes"] = None  # no layout runs, so any size is fine
+    trace = load_scenario(args.scenario).trace(start_of(args))
+    step = None if args.step == "end" and args.phase is None else args.step
+    data = render_bytes(trace, fmt, step=step, phase=args.phase, timeout=args.timeout, **options)
+    if to_stdout:
+        sys.stdout.flush()
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+    else:
+        atomic_write(args.output, data)
+    return 0
