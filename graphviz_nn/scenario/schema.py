@@ -252,6 +252,10 @@ class _Checker:
         return value
 
     def choice(self, node, path, key, choices, default=None, required=False):
+        if required and key not in node:
+            where = f"[{'.'.join(map(str, path))}]" if path else "the top of the file"
+            raise self.src.error(path + (key,), f"the key {key!r} is missing from {where}",
+                                 " or ".join(f'{key} = "{c}"' for c in choices))
         value = self.get(node, path, key, "str", required=required, default=default)
         if value is not None and value not in choices:
             self.fail(path + (key,), f"{key} = {value[:40]!r} is not known", "one of " + ", ".join(choices))
