@@ -55,8 +55,9 @@ def resolve(id_or_path) -> tuple:
         return f"{text}.toml", _read_capped(resource, f"{text}.toml")
     path = Path(text)
     if not path.is_file():
+        hint = f" or the catalogue id {path.stem!r} (ids have no .toml)" if path.stem in catalogue_ids() else ""
         raise ScenarioError(f"the file {text!r} does not exist or is not a file", file=text,
-                            expected="the path of a scenario .toml file")
+                            expected=f"the path of a scenario .toml file{hint}")
     return text, _read_capped(path, text)
 
 
