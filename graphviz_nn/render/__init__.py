@@ -13,18 +13,22 @@ Public names: ``to_dot``, ``draw_dot``, ``show``, ``export``, ``render_bytes``,
 """
 from importlib import import_module
 
+# Eager (and light: no graphviz import) because these submodules share a name with their
+# function, and importing a submodule would otherwise shadow a lazily found function.
+from .export import FORMATS, ExportError, export, render_bytes
+from .run_dot import GraphvizNotFoundError, GraphvizTimeoutError, run_dot
+
 # Imported on first use: ``import graphviz_nn`` stays fast for the terminal app.
 _WHERE = {
     "to_dot": "dot", "Diagram": "dot", "RenderError": "dot", "GraphTooLargeError": "dot",
     "DEFAULT_NODE_LIMIT": "dot", "LEVELS": "dot",
-    "export": "export", "render_bytes": "export", "FORMATS": "export", "ExportError": "export",
     "render_frames": "frames", "write_frames": "frames",
     "player_html": "html_player", "write_player": "html_player",
     "draw_dot": "jupyter", "show": "jupyter", "PALETTES": "palette",
-    "run_dot": "run_dot", "GraphvizNotFoundError": "run_dot", "GraphvizTimeoutError": "run_dot",
 }
 
-__all__ = sorted(_WHERE)
+__all__ = sorted([*_WHERE, "FORMATS", "ExportError", "export", "render_bytes",
+                  "GraphvizNotFoundError", "GraphvizTimeoutError", "run_dot"])
 
 
 def __getattr__(name):

@@ -19,7 +19,6 @@ import tempfile
 from pathlib import Path
 
 from ..errors import UserError
-from .dot import to_dot, trace_of
 from .run_dot import run_dot
 
 FORMATS = ("svg", "png", "pdf", "dot", "json")
@@ -87,6 +86,7 @@ def snapshot_json(trace) -> bytes:
 
 def render_bytes(output, fmt: str, *, timeout: float | None = None, **options) -> bytes:
     """The diagram of ``output`` in format ``fmt`` as bytes (``options`` go to ``to_dot``)."""
+    from .dot import to_dot, trace_of  # graphviz is imported only when a diagram is drawn
     fmt = format_of("", fmt)
     trace = trace_of(output)
     if fmt == "json":

@@ -60,8 +60,9 @@ def shape_text(shape) -> str:
 
 
 def plain(text) -> str:
-    """User text with unprintable control characters shown as ``\\xNN`` (XML cannot hold them)."""
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", str(text))
+    """User text with unprintable control characters shown as ``\\xNN`` (XML cannot hold them)
+    and tabs as spaces (Graphviz drops them)."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", str(text)).replace("\t", " ")
 
 
 def html_text(text) -> str:

@@ -1,0 +1,26 @@
+"""Shared graphs and an SVG reader for the renderer's tests (imported by name: unique basename)."""
+import xml.etree.ElementTree as ET
+
+from graphviz_nn import Value
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def build_sigmoid_neuron():
+    """The CS231n neuron of the lecture: f = 1 / (1 + exp(-(w0*x0 + w1*x1 + w2)))."""
+    w0, x0 = Value(2.0, label="w0"), Value(-1.0, label="x0")
+    w1, x1 = Value(-3.0, label="w1"), Value(-2.0, label="x1")
+    w2 = Value(-3.0, label="w2")
+    f = 1 / (1 + (-(w0 * x0 + w1 * x1 + w2)).exp())
+    f.label = "f"
+    return f
+
+
+def svg_texts(svg) -> list:
+    """Every piece of text an SVG shows, as a reader sees it (entities decoded)."""
+    root = ET.fromstring(svg if isinstance(svg, (bytes, str)) else svg)
+    return ["".join(t.itertext()) for t in root.iter(f"{SVG}text")]
+
+
+def svg_root(svg):
+    return ET.fromstring(svg)

@@ -1,0 +1,199 @@
+"""The lecture diagram: numbers, blanks, highlighting, levels, escaping, and real `dot` accepting it."""
+import re
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from graphviz_nn import Tensor, Value, draw_dot
+from graphviz_nn.debugger import build_trace
+from graphviz_nn.errors import UserError
+from graphviz_nn.nn import MLP
+from graphviz_nn.render import GraphTooLargeError, RenderError, run_dot, to_dot
+from graphviz_nn.render.dot import resolve_step
+from graphviz_nn.render.labels import plain
+
+from render_helpers import build_sigmoid_neuron, svg_texts
+
+LECTURE_NUMBERS = ["0.73", "1.37", "0.37", "-0.53", "-0.20", "0.20", "0.39", "-0.39", "-0.59", "1.00"]
+
+
+def label_cells(source: str, label_id: str) -> list:
+    """The texts in the cells of one edge label of a DOT source, top to bottom."""
+    line = next(l for l in source.splitlines() if l.strip().startswith(f"{label_id} ["))
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", line)
+    return [re.sub(r"<[^>]+>", "", c).strip() for c in cells]
+
+
+def label_between(source: str, src: str, dst: str) -> str:
+    for m in re.finditer(rf"\t{src} -> (e\d+):v:sw", source):
+        if re.search(rf"\t{m.group(1)}:v:se -> {dst}\b", source):
+            return m.group(1)
+    raise AssertionError(f"no edge {src} -> {dst}")
+
+
+def test_sigmoid_neuron_svg_shows_the_lecture_numbers_and_labels(neuron):
+    svg = run_dot(to_dot(neuron).source, "svg")
+    texts = svg_texts(svg)
+    for name in ["w0", "x0", "w1", "x1", "w2", "*", "+", "*-1", "exp", "+1", "1/x", "f"]:
+        assert name in texts, name
+    for number in LECTURE_NUMBERS:
+        assert number in texts, number
+
+
+def test_each_edge_has_the_value_above_and_the_gradient_below(neuron):
+    source = to_dot(neuron).source
+    # w0 (n0) into the first * (n5): value 2.00 on top, gradient -0.20 under it
+    assert label_cells(source, label_between(source, "n0", "n5")) == ["2.00", "-0.20"]
+    assert label_cells(source, label_between(source, "n1", "n5")) == ["-1.00", "0.39"]
+    # the exp gate's output into +1: the slide's 0.37 over -0.53
+    assert label_cells(source, label_between(source, "n10", "n11")) == ["0.37", "-0.53"]
+    # the output arrow carries f = 0.73 and df/df = 1.00
+    assert label_cells(source, "o0") == ["0.73", "1.00"]
+
+
+def test_unknown_numbers_are_blank_never_zero(neuron):
+    source = to_dot(neuron, step=0).source
+    for label_id in re.findall(r"\t(e\d+|o\d+) \[", source):
+        assert label_cells(source, label_id) == ["", ""]
+    # after the forward pass the values are known and no gradient yet
+    trace = build_trace(neuron)
+    source = to_dot(trace, step=trace.n_forward).source
+    assert label_cells(source, "o0") == ["0.73", ""]
+
+
+def test_the_backward_edge_carries_upstream_times_local(neuron):
+    trace = build_trace(neuron)
+    k = next(s.index for s in trace.steps if s.phase == "backward" and trace.node(s.input).name == "w0") + 1
+    source = to_dot(trace, step=k).source
+    label = label_between(source, "n0", "n5")
+    assert "[0.20] × [-1.00] = -0.20" in label_cells(source, label)
+    assert re.search(rf'\t{label} \[id="{label}" class="edge-label current"', source)
+    assert re.search(r'\tn5 \[id="n5" class="gate current"', source)
+    # the x0 edge has not been processed yet: its gradient is still blank
+    assert label_cells(source, label_between(source, "n1", "n5")) == ["-1.00", ""]
+
+
+def test_forward_step_highlights_the_node_just_computed(neuron):
+    trace = build_trace(neuron)
+    source = to_dot(trace, step=7).source  # after 7 forward steps: n6 = w1 * x1 is the newest
+    assert re.search(r'\tn6 \[id="n6" class="gate current"', source)
+    assert source.count("current") == 1
+    assert "×" not in source
+
+
+def test_same_graph_gives_identical_dot():
+    assert to_dot(build_sigmoid_neuron()).source == to_dot(build_sigmoid_neuron()).source
+
+
+def test_draw_dot_returns_a_digraph_and_leaves_gradients_alone(neuron):
+    import graphviz
+    nodes_before = [neuron.grad]
+    diagram = draw_dot(neuron)
+    assert isinstance(diagram, graphviz.Digraph)
+    assert nodes_before == [neuron.grad] == [0.0]
+    neuron.backward()
+    first = draw_dot(neuron).source
+    assert draw_dot(neuron).source == first  # drawing twice does not accumulate leaf gradients
+    assert "-0.20" in first
+
+
+def test_jupyter_display_is_svg_through_run_dot(neuron):
+    bundle = draw_dot(neuron)._repr_mimebundle_()
+    assert bundle["image/svg+xml"].lstrip().startswith("<?xml")
+    assert "0.73" in svg_texts(bundle["image/svg+xml"].encode())
+
+
+def test_options_decimals_palette_and_no_grads(neuron):
+    source = to_dot(neuron, decimals=3).source
+    assert label_cells(source, "o0") == ["0.731", "1.000"]
+    blind = to_dot(neuron, palette="colorblind").source
+    assert "#0072b2" in blind and "#d55e00" in blind and "#1a7f37" not in blind
+    values_only = to_dot(neuron, show_grads=False).source
+    assert label_cells(values_only, "o0") == ["0.73"]
+    assert "gradient" not in values_only
+    assert "rankdir=TB" in to_dot(neuron, rankdir="TB").source
+
+
+def test_bad_options_are_one_sentence_errors(neuron):
+    with pytest.raises(RenderError, match="choose gate, neuron or layer"):
+        to_dot(neuron, level="atoms")
+    with pytest.raises(RenderError, match="steps 0 to 25"):
+        to_dot(neuron, step=26)
+    with pytest.raises(RenderError, match="decimals"):
+        to_dot(neuron, decimals=-1)
+    with pytest.raises(UserError, match="lecture, colorblind"):
+        to_dot(neuron, palette="neon")
+
+
+def test_phase_counts_steps_within_the_pass(neuron):
+    trace = build_trace(neuron)
+    assert resolve_step(trace, "end", "forward") == 13
+    assert resolve_step(trace, 0, "backward") == 13
+    assert resolve_step(trace, "end", "backward") == 25
+    assert resolve_step(trace, 3, None) == 3
+    with pytest.raises(RenderError, match="backward pass has steps 0 to 12"):
+        resolve_step(trace, 13, "backward")
+
+
+def test_gate_view_refuses_above_the_node_limit_and_names_it():
+    x = Value(1.0, label="x")
+    y = x
+    for _ in range(30):
+        y = y * 1.01
+    with pytest.raises(GraphTooLargeError, match=r"limit of 20; draw it with --level neuron or --level layer"):
+        to_dot(y, max_nodes=20)
+    assert to_dot(y, max_nodes=None).source.count("class=\"gate\"") == 30
+
+
+def test_neuron_and_layer_levels_collapse_groups_and_dot_accepts_them():
+    out = MLP(2, [3, 1], seed=0)([1.0, -2.0])
+    for level, boxes in (("neuron", 4), ("layer", 2)):
+        source = to_dot(out, level=level).source
+        assert source.count('class="group') == boxes
+        texts = svg_texts(run_dot(source, "svg"))
+        assert "x0" in texts and "x1" in texts
+    layer = to_dot(out, level="layer").source
+    assert "L1" in layer and "L2" in layer
+
+
+def test_tensor_nodes_show_shape_and_summary():
+    x = Tensor(np.arange(6.0).reshape(2, 3), label="X")
+    w = Tensor(np.ones((3, 2)), label="W")
+    out = (x @ w).sum()
+    texts = svg_texts(run_dot(to_dot(out).source, "svg"))
+    assert "X" in texts and "(2, 3)" in texts
+    assert "(2, 3) mean 2.50 |max| 5.00" in texts
+
+
+HOSTILE = ['say "hi"', "back\\slash", "<lambda>", "Tom & Jerry", "two\nlines", "ünïcødé ∂L/∂w → σ",
+           "bracket]", "{brace}", "pipe|bar", "a<b>c</b>", "&amp;", "'single'", "[x]:port", "C:\\new\\table", "bell\x07"]
+SHOWN_AS = {"bell\x07": "bell\\x07"}  # control characters cannot be in XML: shown escaped
+
+
+@pytest.mark.parametrize("name", HOSTILE)
+def test_hostile_labels_render_literally(name):
+    leaf = Value(1.5, label=name)
+    gate = leaf * 2
+    gate.label = name + "!"
+    svg = run_dot(to_dot(gate).source, "svg")  # run_dot raises if dot exits non-zero
+    texts = svg_texts(svg)
+    for line in SHOWN_AS.get(name, name).split("\n"):
+        assert line in texts, (line, texts)
+        assert line + "!" in texts or "\n" in name
+
+
+def test_tabs_become_spaces():
+    svg = run_dot(to_dot(Value(1.0, label="tab\there") * 2).source, "svg")
+    assert "tab here" in svg_texts(svg)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.text(min_size=1, max_size=12))
+def test_dot_accepts_any_label(name):
+    leaf = Value(1.0, label=name)
+    svg = run_dot(to_dot(leaf + 1).source, "svg")  # raises unless dot exits 0
+    shown = "\n".join(svg_texts(svg))
+    for line in plain(name).split("\n"):
+        assert line.strip() in shown
