@@ -387,19 +387,25 @@ class DebuggerApp(App):
         session = self.session
         if session is None:
             return
+        trace, k, level = session.trace, session.k, self._drawn_level()
 
         def answer(path: Optional[str]) -> None:
-            if not path:
-                return
-            try:
-                written = export_frame(session, path)
-            except UserError as error:
-                self.say(str(error), severity="error", timeout=8)
-                return
-            self.say(f"Wrote {written}.")
+            if path:
+                self.say(f"Exporting step {k} to {path}…", timeout=3)
+                self._export(trace, k, level, path)
 
-        default = f"{self.target.id if self.target else 'graph'}-step{session.k}.svg"
+        default = f"{self.target.id if self.target else 'graph'}-step{k}.svg"
         self.push_screen(PromptScreen("Export this frame to (.svg, .png or .pdf):", default), answer)
+
+    @work(thread=True, group="export")
+    def _export(self, trace, k: int, level: str, path: str) -> None:
+        """Graphviz runs off the UI thread; the result (or the one-sentence error) comes back as a toast."""
+        try:
+            written = export_frame(trace, k, level, path)
+        except UserError as error:
+            self.call_from_thread(self.say, str(error), title="Export failed", severity="error", timeout=8)
+            return
+        self.call_from_thread(self.say, f"Wrote {written}.", title="Exported", timeout=5)
 
     def action_open(self) -> None:
         def answer(choice: Optional[str]) -> None:
@@ -426,10 +432,8 @@ class DebuggerApp(App):
         self._move("goto", message.index + 1)
 
 
-def export_frame(session, path: str) -> str:
-    """Write the current frame through the renderer's export (atomic write); returns the path."""
-    try:
-        from graphviz_nn.render import export_frame as render_export
-    except ImportError:
-        raise UserError("exporting needs the renderer (graphviz_nn.render), which is not available") from None
-    return str(render_export(session.trace, path, k=session.k) or path)
+def export_frame(trace, k: int, level: str, path: str) -> str:
+    """Write the frame at step ``k`` through the renderer's export (atomic write); returns the path."""
+    from graphviz_nn.render.export import export
+
+    return str(export(trace, path, step=k, level=level))

@@ -184,7 +184,11 @@ async def test_opening_an_invalid_file_from_the_picker_keeps_the_session(tmp_pat
         await pilot.press("n", "n")
         await pilot.press("o")
         await pilot.click("#picker-path")
-        await pilot.press(*str(bad), "enter")
+        await pilot.press("/")  # typed into the path field, not taken as a key of the app
+        field = app.screen.query_one("#picker-path")
+        assert field.value == "/"
+        field.value = str(bad)  # the rest at once: a long path key by key is slow
+        await pilot.press("enter")
         await pilot.pause()
         assert app.error is not None and "empty.toml" in app.error
         assert app.session is not None and app.session.k == 2
@@ -339,3 +343,39 @@ async def test_without_graphviz_the_app_says_so_once(monkeypatch):
         await pilot.pause()
     notes = [m for m in said if "not installed" in m]
     assert notes == ["Graphviz's dot program is not installed; using the built-in layout"]
+
+
+@pytest.mark.parametrize("suffix", ["svg", "png", "pdf"])
+async def test_export_writes_the_current_frame(tmp_path, suffix):
+    from graphviz_nn.layout import dot_available
+    if not dot_available():
+        pytest.skip("Graphviz's dot is not installed (scripts/setup.sh installs it)")
+    target = tmp_path / f"frame.{suffix}"
+    app = app_for("sigmoid-neuron")
+    async with app.run_test(size=SIZE) as pilot:
+        app.session.goto(16)
+        app.refresh_view()
+        await pilot.press("e")
+        app.screen.query_one("#prompt-input").value = str(target)  # typing a long path key by key is slow
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        data = target.read_bytes()
+        magic = {"svg": b"<?xml", "png": b"\x89PNG", "pdf": b"%PDF"}[suffix]
+        assert data.startswith(magic)
+        if suffix == "svg":
+            assert b"0.73" in data and b"&#45;0.53" in data  # values and the gradients known at step 16 (SVG escapes -)
+        assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]  # atomic: no leftovers
+
+
+async def test_export_to_a_missing_folder_is_one_sentence(tmp_path):
+    app = app_for("sigmoid-neuron")
+    said = []
+    async with app.run_test(size=SIZE) as pilot:
+        app.say = lambda message, **kw: said.append(message)
+        await pilot.press("e")
+        app.screen.query_one("#prompt-input").value = str(tmp_path / "nowhere" / "f.svg")
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+    assert any("does not exist" in m for m in said), said
