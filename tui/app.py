@@ -94,6 +94,7 @@ class DebuggerApp(App):
         self._view: Optional[ViewGraph] = None
         self._layout_note_said = False
         self._catalogue: Optional[list] = None
+        self._layout_busy = False  # a Graphviz layout is being computed in a worker
 
     # ---- building the screen ----
     def compose(self):
@@ -177,8 +178,9 @@ class DebuggerApp(App):
         if follow and graph.current is not None:
             graph.follow(graph.current)
         title = self.target.title if self.target else ""
+        busy = "  │  laying out with Graphviz…" if self._layout_busy else ""
         header.update(presenter.header_text(title, state, len(trace.steps), iteration_of(self.target),
-                                            session.level, session.depth))
+                                            session.level, session.depth) + busy)
         focus = view.node_of(self.selected) if self.selected else state.current
         flags = self.flags.get(focus, ()) if trace is self._top_trace() else ()
         self.query_one("#inspector", Inspector).show(presenter.inspector_lines(trace, state, focus, flags))
@@ -210,6 +212,7 @@ class DebuggerApp(App):
             layout = layered_layout(view.ids, edges)
             self._layouts[key] = layout
             if self.layout_engine == "auto":
+                self._layout_busy = True
                 self._graphviz_layout(key, view.ids, edges)
         self._draw_graph(view, layout)
         return view
@@ -223,13 +226,17 @@ class DebuggerApp(App):
 
         self.query_one("#graph", GraphView).show_graph(layout.positions, view.edges, describe)
 
-    @work(thread=True, exclusive=True, group="layout")
+    @work(thread=True, exclusive=True, group="layout", exit_on_error=False)
     def _graphviz_layout(self, key, ids, edges) -> None:
         """Graphviz's layout off the UI thread; swapped in when ready, if still wanted."""
-        result = graphviz_or_builtin(ids, edges)
+        try:
+            result = graphviz_or_builtin(ids, edges)
+        except Exception as error:  # an odd answer from dot must never take the app down
+            result = Layout({}, "built-in", f"Graphviz's layout could not be read ({error}); using the built-in layout")
         self.call_from_thread(self._layout_ready, key, result)
 
     def _layout_ready(self, key, result: Layout) -> None:
+        self._layout_busy = False
         if result.note and not self._layout_note_said:
             self._layout_note_said = True  # say it once per run, not on every step
             self.say(result.note, title="Layout", timeout=6)
@@ -238,7 +245,7 @@ class DebuggerApp(App):
             view = self._view
             if view is not None and view.trace is key[0] and view.level == key[1]:
                 self._draw_graph(view, result)
-                self.refresh_view()
+        self.refresh_view(follow=False)
 
     def say(self, message: str, **kwargs) -> None:
         """One toast at a time: a new message replaces the last (keys can come fast)."""
@@ -397,7 +404,7 @@ class DebuggerApp(App):
         default = f"{self.target.id if self.target else 'graph'}-step{k}.svg"
         self.push_screen(PromptScreen("Export this frame to (.svg, .png or .pdf):", default), answer)
 
-    @work(thread=True, group="export")
+    @work(thread=True, group="export", exit_on_error=False)
     def _export(self, trace, k: int, level: str, path: str) -> None:
         """Graphviz runs off the UI thread; the result (or the one-sentence error) comes back as a toast."""
         try:
