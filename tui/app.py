@@ -412,6 +412,10 @@ class DebuggerApp(App):
         except UserError as error:
             self.call_from_thread(self.say, str(error), title="Export failed", severity="error", timeout=8)
             return
+        except OSError as error:  # e.g. the disk filled up while writing
+            self.call_from_thread(self.say, f"cannot write {path!r} ({error.strerror or error}).",
+                                  title="Export failed", severity="error", timeout=8)
+            return
         self.call_from_thread(self.say, f"Wrote {written}.", title="Exported", timeout=5)
 
     def action_open(self) -> None:
