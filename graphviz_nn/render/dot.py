@@ -201,12 +201,19 @@ class _Writer:
                           f'shape=plaintext margin=0 label=<{table}>{self.pos(label_id)}]')
 
     def pinned_annotation(self, label_id: str, annotation: str) -> None:
+        """The annotation as its own fixed-size node under the label, kept inside the pinned
+        bounding box (anything outside it would shift the whole frame)."""
         x, y = self.pinned.positions[label_id]
         height = self.pinned.sizes.get(label_id, (0.0, 36.0))[1]
+        right, top = (float(v) for v in self.pinned.bb.split(",")[2:4])
+        width, tall = 8.5 * len(annotation) + 10, 22.0  # generous for bold 14 pt Helvetica
+        x = min(max(x, width / 2 + 2), right - width / 2 - 2)
+        y = min(max(y - height / 2 - 14, tall / 2 + 2), top - tall / 2 - 2)
         pal = self.pal
         self.lines.append(f'\tannotation [id="annotation" class="annotation" shape=box style=filled penwidth=0 '
-                          f'fillcolor="{pal.highlight_fill}" margin="0.04,0.02" label=<<font color="{pal.annotation}">'
-                          f'<b>{labels.html_text(annotation)}</b></font>> pos="{x:.2f},{y - height / 2 - 14:.2f}!"]')
+                          f'fixedsize=true width={width / 72:.3f} height={tall / 72:.3f} '
+                          f'fillcolor="{pal.highlight_fill}" label=<<font color="{pal.annotation}">'
+                          f'<b>{labels.html_text(annotation)}</b></font>> pos="{x:.2f},{y:.2f}!"]')
 
     def link(self, src: str, label_id: str, dst: str, current: bool) -> None:
         """src —— label —> dst, drawn as two edges meeting at the label's middle line."""
@@ -291,7 +298,11 @@ class _Writer:
         if self.caption:
             graph_attr["label"] = self.caption
         if self.pinned is not None:
-            graph_attr.update(bb=self.pinned.bb, splines="line")  # 2.43 spline router crashes with -n2
+            graph_attr.update(bb=self.pinned.bb, splines="line")
+            # neato -n2 sizes the picture to what it draws: invisible corners fix the frame
+            right, top = (float(v) for v in self.pinned.bb.split(",")[2:4])
+            for name, (x, y) in (("corner0", (0.0, 0.0)), ("corner1", (right, top))):
+                self.lines.append(f'\t{name} [shape=point style=invis width=0.01 label="" pos="{x:.2f},{y:.2f}!"]')  # 2.43 spline router crashes with -n2
         return Diagram(graph_attr=graph_attr,
                        node_attr={"fontname": FONT, "fontsize": "14", "color": self.pal.node_border,
                                   "style": "filled", "fillcolor": self.pal.node_fill},
