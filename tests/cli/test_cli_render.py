@@ -1,0 +1,113 @@
+"""`graphviz-nn render` and `graphviz-nn frames` from the command line."""
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from graphviz_nn.cli import main
+
+LECTURE_NUMBERS = ["0.73", "1.37", "0.37", "-0.53", "-0.20", "0.20", "0.39", "-0.39", "-0.59", "1.00"]
+
+
+def run_cli(*args, env=None, cwd=None):
+    """The real command in a fresh interpreter, as a user runs it."""
+    return subprocess.run([sys.executable, "-m", "graphviz_nn", *args], capture_output=True,
+                          text=True, env=env, cwd=cwd, timeout=120)
+
+
+def test_render_svg_has_the_lecture_numbers(tmp_path):
+    out = tmp_path / "neuron.svg"
+    assert main(["render", "sigmoid-neuron", "-o", str(out)]) == 0
+    svg = out.read_text()
+    for number in LECTURE_NUMBERS:
+        assert f">{number.replace('-', '&#45;')}<" in svg, number
+
+
+@pytest.mark.parametrize("fmt, magic", [("png", b"\x89PNG"), ("pdf", b"%PDF"), ("dot", b"digraph"), ("json", b"{")])
+def test_render_formats_by_flag(tmp_path, fmt, magic):
+    out = tmp_path / "picture.bin"
+    assert main(["render", "sigmoid-neuron", "-o", str(out), "--format", fmt]) == 0
+    assert out.read_bytes().startswith(magic)
+
+
+def test_render_to_stdout(capfd):
+    assert main(["render", "sigmoid-neuron", "-o", "-", "--format", "dot", "--step", "0"]) == 0
+    out = capfd.readouterr().out
+    assert out.startswith("digraph") and "0.73" not in out
+
+
+def test_render_step_and_phase(tmp_path):
+    out = tmp_path / "f.dot"
+    assert main(["render", "sigmoid-neuron", "-o", str(out), "--phase", "forward"]) == 0
+    forward_end = out.read_text()
+    assert "0.73" in forward_end and "-0.20" not in forward_end
+    assert main(["render", "sigmoid-neuron", "-o", str(out), "--phase", "backward", "--step", "1"]) == 0
+    assert "× [" in out.read_text()
+
+
+def test_json_output_is_the_snapshot(tmp_path):
+    out = tmp_path / "s.json"
+    assert main(["render", "sigmoid-neuron", "-o", str(out)]) == 0
+    snap = json.loads(out.read_text())
+    grads = {n["label"]: round(n["grad"], 2) for n in snap["nodes"] if n["op"] is None}
+    assert grads == {"w0": -0.2, "x0": 0.39, "w1": -0.39, "x1": -0.59, "w2": 0.2}
+
+
+def test_bad_step_is_one_line_and_exit_2(tmp_path):
+    done = run_cli("render", "sigmoid-neuron", "-o", str(tmp_path / "x.svg"), "--step", "99")
+    assert done.returncode == 2
+    assert done.stderr == "graphviz-nn: step 99 is out of range; this trace has steps 0 to 25\n"
+    assert not (tmp_path / "x.svg").exists()
+
+
+def test_unknown_suffix_is_one_line(tmp_path):
+    done = run_cli("render", "sigmoid-neuron", "-o", str(tmp_path / "x.jpeg"))
+    assert done.returncode == 2 and "cannot tell the format" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_node_limit_suggests_a_coarser_level(tmp_path):
+    done = run_cli("render", "mlp-xor", "-o", str(tmp_path / "x.svg"), "--max-nodes", "10")
+    assert done.returncode == 2
+    assert "limit of 10; draw it with --level neuron or --level layer" in done.stderr
+    assert run_cli("render", "mlp-xor", "-o", str(tmp_path / "x.svg"), "--level", "layer").returncode == 0
+
+
+@pytest.fixture
+def path_without_dot(tmp_path):
+    """A PATH holding only the Python that runs the command, no Graphviz."""
+    folder = tmp_path / "bin"
+    folder.mkdir()
+    os.symlink(sys.executable, folder / "python3")
+    env = dict(os.environ, PATH=str(folder))
+    assert shutil.which("dot", path=env["PATH"]) is None
+    return env
+
+
+def test_without_graphviz_images_fail_with_exit_2_and_dot_json_work(tmp_path, path_without_dot):
+    done = run_cli("render", "sigmoid-neuron", "-o", str(tmp_path / "x.svg"), env=path_without_dot)
+    assert done.returncode == 2
+    assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
+    assert "'dot' was not found" in done.stderr and "apt-get install graphviz" in done.stderr
+    for fmt in ("dot", "json"):
+        ok = run_cli("render", "sigmoid-neuron", "-o", str(tmp_path / f"x.{fmt}"), env=path_without_dot)
+        assert ok.returncode == 0, ok.stderr
+        assert (tmp_path / f"x.{fmt}").stat().st_size > 100
+
+
+def test_frames_command_writes_frames_index_and_player(tmp_path):
+    done = run_cli("frames", "sigmoid-neuron", "-o", str(tmp_path / "frames"), "--html", str(tmp_path / "play.html"))
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == f"wrote 26 frames (steps 0 to 25) to {tmp_path / 'frames'} and the player to {tmp_path / 'play.html'}"
+    assert len(list((tmp_path / "frames").glob("frame-*.svg"))) == 26
+    assert (tmp_path / "frames" / "index.json").exists()
+    assert "Sigmoid" in (tmp_path / "play.html").read_text() or "sigmoid" in (tmp_path / "play.html").read_text()
+    assert done.stderr == ""  # not a terminal: no progress bar
+
+
+def test_frames_needs_a_destination():
+    done = run_cli("frames", "sigmoid-neuron")
+    assert done.returncode == 2 and "give -o DIR" in done.stderr

@@ -1,0 +1,115 @@
+"""The HTML player in a real headless Chromium: arrow keys, buttons, slider, and no network."""
+import re
+import shutil
+
+import pytest
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+
+from graphviz_nn.debugger import build_trace
+from graphviz_nn.render.html_player import player_html
+from graphviz_nn.render.frames import write_frames
+
+from render_helpers import build_sigmoid_neuron
+
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run",
+                  "--disable-dev-shm-usage"]
+
+
+def chromium_binary() -> str:
+    # installed by scripts/setup.sh --dev; a missing browser must fail the test, not skip it
+    found = shutil.which("chromium") or shutil.which("chromium-browser")
+    assert found, "chromium is not installed: run scripts/setup.sh --dev"
+    return found
+
+
+@pytest.fixture(scope="module")
+def page(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("player")
+    trace = build_trace(build_sigmoid_neuron())
+    html = folder / "player.html"
+    write_frames(trace, folder / "frames", html=html, title="CS231n sigmoid neuron")
+    return trace, html
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory):
+    options = webdriver.ChromeOptions()
+    options.binary_location = chromium_binary()
+    for flag in CHROMIUM_FLAGS:
+        options.add_argument(flag)
+    options.add_argument(f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}")
+    driver_path = shutil.which("chromedriver")
+    assert driver_path, "chromedriver is not installed: run scripts/setup.sh --dev"
+    driver = webdriver.Chrome(service=Service(driver_path), options=options)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+def shown_frame(browser) -> int:
+    visible = [f for f in browser.find_elements(By.CSS_SELECTOR, ".frame") if f.is_displayed()]
+    assert len(visible) == 1
+    return int(visible[0].get_attribute("data-k"))
+
+
+def test_arrow_keys_buttons_and_slider_change_frame_and_text(browser, page):
+    trace, html = page
+    browser.get(html.as_uri())
+    assert shown_frame(browser) == 0
+    text = browser.find_element(By.ID, "step-text")
+    assert text.text.startswith("start")
+    body = browser.find_element(By.TAG_NAME, "body")
+    body.send_keys(Keys.ARROW_RIGHT)
+    assert shown_frame(browser) == 1
+    assert text.text == trace.steps[0].text
+    body.send_keys(Keys.ARROW_RIGHT)
+    assert shown_frame(browser) == 2 and text.text == trace.steps[1].text
+    body.send_keys(Keys.ARROW_LEFT)
+    assert shown_frame(browser) == 1
+    browser.find_element(By.ID, "next").click()
+    browser.find_element(By.ID, "next").click()
+    assert shown_frame(browser) == 3
+    browser.find_element(By.ID, "prev").click()
+    assert shown_frame(browser) == 2
+    # the slider jumps to the backward step along w0's edge: the lecture's "[0.20] × [-1.00]"
+    k = next(s.index for s in trace.steps if "w0.grad" in s.text) + 1
+    browser.execute_script(
+        "var s = document.getElementById('slider'); s.value = arguments[0];"
+        "s.dispatchEvent(new Event('input'));", k)
+    assert shown_frame(browser) == k
+    assert "w0.grad" in text.text
+    frame = browser.find_element(By.CSS_SELECTOR, f'.frame[data-k="{k}"]')
+    assert "[0.20] × [-1.00] = -0.20" in frame.text
+    assert browser.find_element(By.ID, "counter").text == f"step {k} / 25"
+    # the last frame stops the right arrow
+    for _ in range(30):
+        body.send_keys(Keys.ARROW_RIGHT)
+    assert shown_frame(browser) == 25
+
+
+def test_page_makes_no_network_request(browser, page):
+    trace, html = page
+    browser.get(html.as_uri())
+    body = browser.find_element(By.TAG_NAME, "body")
+    body.send_keys(Keys.ARROW_RIGHT)
+    resources = browser.execute_script("return performance.getEntriesByType('resource').length")
+    assert resources == 0
+    source = html.read_text()
+    urls = set(re.findall(r"https?://[^\s\"'<>)]+", source))
+    assert urls == {"http://www.w3.org/2000/svg"}
+    assert "<script src" not in source and "<link" not in source
+
+
+def test_player_escapes_step_text_and_title():
+    svg = '<?xml version="1.0"?>\n<svg width="10pt" height="10pt" xmlns="http://www.w3.org/2000/svg"><g id="a"/></svg>'
+    html = player_html([svg, svg], ["start", "</script><script>alert(1)</script>"], title="<b>x</b>")
+    assert "</script><script>alert" not in html
+    assert "&lt;b&gt;x&lt;/b&gt;" in html
+    assert 'id="f0-a"' in html and 'id="f1-a"' in html  # ids stay unique across frames
+    with pytest.raises(ValueError):
+        player_html([svg], ["a", "b"])
