@@ -2,7 +2,8 @@
 
 At ``gate`` level a box is a trace node. At ``neuron``/``layer`` level the core's
 ``levels.collapse`` gives group boxes; a group box shows the value and gradient of its
-last node (a neuron's activation), so the numbers are still the trace's own.
+output (a neuron's activation; with several samples, the latest one known), so the
+numbers are still the trace's own.
 """
 from __future__ import annotations
 
@@ -32,6 +33,19 @@ class ViewGraph:
             self.ids = [n.id for n in self.collapsed.nodes]
             self.edges = [(e.src, e.dst, 0) for e in self.collapsed.edges]
             self._members = {n.id: n for n in self.collapsed.nodes if n.kind == "group"}
+            self._outputs = self._group_outputs(trace)
+
+    def _group_outputs(self, trace) -> dict:
+        """Per group box, the member nodes read outside it (a neuron's activation, once per sample)."""
+        view_of = self.collapsed.view_of
+        outputs: dict = {}
+        for e in trace.edges:
+            box = view_of(e.src)
+            if box in self._members and view_of(e.dst) != box:
+                outputs.setdefault(box, {})[e.src] = None
+        for box in self._members:  # a group that feeds nothing (the model's output) shows its last node
+            outputs.setdefault(box, {self._members[box].members[-1]: None})
+        return {box: list(ids) for box, ids in outputs.items()}
 
     def box_of(self, node_id: Optional[str]) -> Optional[str]:
         """The box that shows a trace node."""
@@ -40,9 +54,9 @@ class ViewGraph:
         return self.collapsed.view_of(node_id)
 
     def node_of(self, box_id: Optional[str]) -> Optional[str]:
-        """The trace node a box stands for (a group box: its last node, the neuron's output)."""
+        """The trace node a box stands for (a group box: its last output, the neuron's activation)."""
         group = self._members.get(box_id)
-        return group.members[-1] if group is not None else box_id
+        return self._outputs[box_id][-1] if group is not None else box_id
 
     def group_path(self, box_id: str) -> Optional[tuple]:
         group = self._members.get(box_id)
@@ -59,13 +73,17 @@ class ViewGraph:
         group = self._members.get(box_id)
         if group is None:
             return presenter.node_box(self.trace.node(box_id), state, breakpoints, flags)
-        last = group.members[-1]
-        value, grad = state.value(last), state.grad(last)
+        outputs = self._outputs[box_id]
+        # with several samples a neuron has one output each: show the latest one known
+        value_of = next((o for o in reversed(outputs) if state.value(o) is not None), outputs[-1])
+        grad_of = next((o for o in reversed(outputs) if state.grad(o) is not None), outputs[-1])
+        value, grad = state.value(value_of), state.grad(grad_of)
+        count = f" ×{len(outputs)}" if len(outputs) > 1 else ""
         return Box(
-            title=f"▣ {group.label}",
+            title=f"▣ {group.label}{count}",
             value=None if value is None else presenter.box_number(value),
             grad=None if grad is None else presenter.box_number(grad),
-            partial=grad is not None and state.is_partial(last),
+            partial=grad is not None and state.is_partial(grad_of),
             breakpoint=group.path in group_breakpoints or any(m in breakpoints for m in group.members),
             flagged=any(m in flags for m in group.members),
         )
