@@ -163,9 +163,25 @@ class _Writer:
         self.step = step
         self.caption = ""
         self.output_ids = frozenset(trace.outputs)
+        self._numbers: dict = {}
+        # the label of an edge that is neither current nor annotated: the hot path of big graphs
+        grad_row = '<tr><td cellpadding="2">{}</td></tr>' if show_grads else ""
+        self._plain_label = ('\t{id} [id="{id}" class="edge-label" shape=plaintext margin=0 label=<'
+                             '<table border="0" cellborder="0" cellspacing="0" cellpadding="0">'
+                             '<tr><td port="v" border="1" sides="b" width="48" cellpadding="2">{}</td></tr>'
+                             + grad_row + '</table>>{pos}]')
 
     # ---- pieces of text ----
     def num(self, x) -> str:
+        """A number for a label cell (digits, sign, point: nothing to escape); memoised,
+        since fan-out repeats the same value on many edges."""
+        if x is None:
+            return ""
+        if type(x) is float:
+            text = self._numbers.get(x)
+            if text is None:
+                text = self._numbers[x] = labels.number(x, self.decimals)
+            return text
         if isinstance(x, tuple):
             return _several(x, self.decimals)
         return labels.html_text(labels.number(x, self.decimals))
@@ -180,6 +196,12 @@ class _Writer:
         """The value/gradient label an edge passes through (the edge runs along its middle line)."""
         pal = self.pal
         value_text = self.num(value)
+        if not current and not annotation:
+            grad_text = self.num(grad) if self.show_grads else ""
+            self.lines.append(self._plain_label.format(
+                _coloured(value_text, pal.value), _coloured(grad_text, pal.grad),
+                id=label_id, pos=self.pos(label_id)))
+            return
         cells = []
         if annotation and self.pinned is not None:
             self.pinned_annotation(label_id, annotation)
@@ -233,13 +255,31 @@ class _Writer:
         for info in trace.nodes:
             self.node_line(info.id, _node_label(info, info.id in self.output_ids), *_shape(info),
                            info.id == self.current)
+        # what has flowed back along each edge by step k, read once from the recorded steps
+        sent = {(s.input, s.node, s.input_index): s.contribution
+                for s in trace.steps[trace.n_forward:state.k] if s.phase == "backward"}
+        values: dict = {}
+        lines, plain, coloured, num, pal = self.lines, self._plain_label, _coloured, self.num, self.pal
+        show_grads, unpinned = self.show_grads, self.pinned is None
         for j, e in enumerate(trace.edges):
             label_id = f"e{j}"
-            current = self.current_edge is not None and (e.src, e.dst, e.index) == self.current_edge
-            k = trace.edge_step(e.src, e.dst, e.index)
-            grad = trace.steps[k].contribution if k is not None and k < state.k else None
-            self.edge_label(label_id, state.value(e.src), grad, current, self.annotation() if current else "")
-            self.link(e.src, label_id, e.dst, current)
+            src, dst = e.src, e.dst
+            if src in values:
+                value = values[src]
+            else:
+                value = values[src] = state.value(src)
+            grad = sent.get((src, dst, e.index))
+            if unpinned and (src, dst, e.index) != self.current_edge:
+                # the hot path of big graphs: one plain label and its two half-edges
+                lines.append(plain.format(coloured(num(value), pal.value),
+                                          coloured(num(grad), pal.grad) if show_grads else "",
+                                          id=label_id, pos=""))
+                lines.append(f"\t{src} -> {label_id}:v:sw [dir=none]")
+                lines.append(f"\t{label_id}:v:se -> {dst}")
+                continue
+            current = (src, dst, e.index) == self.current_edge
+            self.edge_label(label_id, value, grad, current, self.annotation() if current else "")
+            self.link(src, label_id, dst, current)
         self.outputs(lambda node_id: node_id)
 
     def collapsed_view(self, view) -> None:

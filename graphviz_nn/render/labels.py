@@ -19,6 +19,7 @@ import numpy as np
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _HTML = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}
 _HTML_RE = re.compile(r"[&<>\"']")
+_NEEDS_WORK = re.compile(r"[&<>\"'\t\n\r\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 def number(x, decimals: int = 2) -> str:
@@ -67,6 +68,9 @@ def plain(text) -> str:
 
 def html_text(text) -> str:
     """User text escaped for a Graphviz HTML-like label; newlines become line breaks."""
+    text = str(text)
+    if not _NEEDS_WORK.search(text):
+        return text  # most labels (x0, w1, *, exp) need nothing
     escaped = _HTML_RE.sub(lambda m: _HTML[m.group()], plain(text))
     # Graphviz collapses nothing inside HTML labels, but a bare newline is not a break.
     return escaped.replace("\r\n", "\n").replace("\r", "\n").replace("\n", '<br align="center"/>')
