@@ -370,7 +370,7 @@ def _node_label(info, is_output: bool) -> str:
         text = labels.html_text(info.symbol)
         if info.user_label and not is_output:
             text += f'<br/><font point-size="10">{labels.html_text(info.user_label)}</font>'
-    if info.is_tensor and info.shape is not None:
+    if info.is_tensor and info.shape:  # a scalar tensor's () says nothing
         text += f'<br/><font point-size="10">{labels.html_text(labels.shape_text(info.shape))}</font>'
     return text
 

@@ -1,5 +1,6 @@
 """The lecture diagram: numbers, blanks, highlighting, levels, escaping, and real `dot` accepting it."""
 import re
+import subprocess
 
 import numpy as np
 import pytest
@@ -197,3 +198,20 @@ def test_dot_accepts_any_label(name):
     shown = "\n".join(svg_texts(svg))
     for line in plain(name).split("\n"):
         assert line.strip() in shown
+
+
+def catalogue_traces():
+    from graphviz_nn.scenario import catalogue_ids, load_scenario
+    return [(sid, load_scenario(sid)) for sid in catalogue_ids()]
+
+
+@pytest.mark.parametrize("scenario_id, scenario", catalogue_traces(), ids=lambda v: v if isinstance(v, str) else "")
+def test_dot_accepts_every_catalogue_diagram(scenario_id, scenario):
+    trace = scenario.trace()
+    level = "gate" if len(trace.nodes) <= 2000 else "layer"
+    middle = trace.n_forward + max(trace.n_backward // 2, 0)  # mid-backward: highlight and annotation
+    for step in (None, 0, middle):
+        done = subprocess.run(["dot", "-Tsvg"], input=to_dot(trace, step=step, level=level).source.encode(),
+                              capture_output=True, timeout=60)
+        assert done.returncode == 0 and done.stderr == b"", done.stderr  # not even a warning
+        assert "above each edge: value; below: gradient" in svg_texts(done.stdout)
