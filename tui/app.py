@@ -384,7 +384,12 @@ class DebuggerApp(App):
 
     def action_gradcheck(self) -> None:
         if self.session is not None:
-            self.push_screen(ReportScreen("Gradient check", reports.gradient_check_text(self.session.trace)))
+            scenario = self.target.scenario if self.target is not None else None
+            try:
+                text = reports.gradient_check_text(self.session.trace, scenario)
+            except UserError as error:
+                text = str(error)
+            self.push_screen(ReportScreen("Gradient check", text))
 
     def action_diagnostics(self) -> None:
         if self.session is not None:

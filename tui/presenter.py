@@ -108,7 +108,7 @@ def inspector_lines(trace, state, node_id: Optional[str], flags: Iterable = ()) 
     elif step is not None and step.phase == "backward" and step.input == node_id:
         out.append(("bold yellow", "this step"))
         out.append(("yellow", f"  {step.text}"))
-    elif step is not None and step.phase == "update" and step.node == node_id:
+    elif step is not None and step.phase in ("forward", "update") and step.node == node_id:
         out.append(("bold yellow", "this step"))
         out.append(("yellow", f"  {step.text}"))
     out.extend(_gradient_lines(trace, state, node_id))

@@ -5,14 +5,17 @@ from graphviz_nn.gradcheck import gradcheck
 from graphviz_nn.value import apply
 
 
-def gradient_check_text(trace) -> str:
-    """Backprop against central differences for every scalar leaf of the trace's graph.
+def gradient_check_text(trace, scenario=None) -> str:
+    """Backprop against central differences for every leaf, at the leaves' current values.
 
-    The recorded graph is replayed through the engine's own rules (``value.apply``), so the
-    check needs no model code: the same gates run again with each leaf nudged by ±eps.
+    A scalar graph is replayed through the engine's own rules (``value.apply``), so the
+    check needs no model code: the same gates run again with each leaf nudged by ±eps. A
+    tensor graph is checked through its scenario (``Scenario.gradcheck``) when it has one.
     """
     infos = trace.nodes
     if any(info.is_tensor for info in infos):
+        if scenario is not None:
+            return _HEAD + "(checked on the scenario's starting parameters)\n" + str(scenario.gradcheck())
         return ("This graph holds tensor nodes; the gradient check here replays scalar graphs only.\n"
                 "Use graphviz_nn.gradcheck(output_fn, leaves) on the model in Python instead.")
     leaves = [info.node for info in infos if info.is_leaf]
@@ -38,9 +41,11 @@ def gradient_check_text(trace) -> str:
     finally:
         for leaf, label in zip(leaves, saved_labels):
             leaf.label = label
-    head = ("Gradient check: each leaf's backprop gradient against the finite difference "
-            "(f(x+eps) - f(x-eps)) / 2eps.\n\n")
-    return head + str(report)
+    return _HEAD + str(report)
+
+
+_HEAD = ("Gradient check: each leaf's backprop gradient against the finite difference "
+         "(f(x+eps) - f(x-eps)) / 2eps.\n\n")
 
 
 def diagnostics_text(trace) -> str:

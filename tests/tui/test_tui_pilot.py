@@ -379,3 +379,13 @@ async def test_export_to_a_missing_folder_is_one_sentence(tmp_path):
         await app.workers.wait_for_complete()
         await pilot.pause()
     assert any("does not exist" in m for m in said), said
+
+
+async def test_gradient_check_of_a_tensor_scenario_goes_through_the_scenario():
+    app = app_for("mlp-moons")
+    async with app.run_test(size=SIZE) as pilot:
+        assert any(info.is_tensor for info in app.session.trace.nodes)
+        await pilot.press("x")
+        await pilot.pause()
+        text = screen_text(app)
+        assert "L1.W[0]" in text and "ok" in text
