@@ -17,9 +17,10 @@ import numpy as np
 
 # C0/C1 control characters (except newline and tab), which SVG/XML cannot carry.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-_HTML = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}
-_HTML_RE = re.compile(r"[&<>\"']")
-_NEEDS_WORK = re.compile(r"[&<>\"'\t\n\r\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# Graphviz turns "\\" into "\" even inside HTML-like labels, so each backslash is doubled.
+_HTML = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;", "\\": "\\\\"}
+_HTML_RE = re.compile(r"[&<>\"'\\]")
+_NEEDS_WORK = re.compile(r"[&<>\"'\\\t\n\r\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 def number(x, decimals: int = 2) -> str:

@@ -169,7 +169,8 @@ def test_tensor_nodes_show_shape_and_summary():
 
 
 HOSTILE = ['say "hi"', "back\\slash", "<lambda>", "Tom & Jerry", "two\nlines", "ünïcødé ∂L/∂w → σ",
-           "bracket]", "{brace}", "pipe|bar", "a<b>c</b>", "&amp;", "'single'", "[x]:port", "C:\\new\\table", "bell\x07"]
+           "bracket]", "{brace}", "pipe|bar", "a<b>c</b>", "&amp;", "'single'", "[x]:port", "C:\\new\\table", "bell\x07",
+           "two \\\\ backslashes", "ends in \\"]
 SHOWN_AS = {"bell\x07": "bell\\x07"}  # control characters cannot be in XML: shown escaped
 
 
