@@ -143,7 +143,14 @@ def to_dot(output, step=None, level: str = "gate", show_grads: bool = True, deci
         writer.gate_view()
     else:
         from ..debugger.levels import collapse
-        writer.collapsed_view(collapse(trace, level))
+        view = collapse(trace, level)
+        if max_nodes is not None and (len(view.nodes) > max_nodes or len(view.edges) > 4 * max_nodes):
+            coarser = "--level layer" if level == "neuron" else "a smaller model or fewer inputs"
+            raise GraphTooLargeError(
+                f"the {level}-level view still has {len(view.nodes):,} nodes and {len(view.edges):,} edges, "
+                f"more than the limit of {max_nodes:,} nodes (and {4 * max_nodes:,} edges); "
+                f"draw it with {coarser} (or raise --max-nodes)")
+        writer.collapsed_view(view)
     if legend:
         writer.legend()
     return writer.diagram(rankdir, nodesep)

@@ -148,6 +148,13 @@ def test_gate_view_refuses_above_the_node_limit_and_names_it():
     assert to_dot(y, max_nodes=None).source.count("class=\"gate\"") == 30
 
 
+def test_collapsed_views_have_a_limit_too():
+    out = MLP(3, [4, 4, 1], seed=0)([1.0, -2.0, 0.5])
+    with pytest.raises(GraphTooLargeError, match="neuron-level view still has 12 nodes .* draw it with --level layer"):
+        to_dot(out, level="neuron", max_nodes=10)
+    assert to_dot(out, level="layer", max_nodes=10).source.count('class="group') == 3
+
+
 def test_neuron_and_layer_levels_collapse_groups_and_dot_accepts_them():
     out = MLP(2, [3, 1], seed=0)([1.0, -2.0])
     for level, boxes in (("neuron", 4), ("layer", 2)):
