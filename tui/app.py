@@ -128,6 +128,7 @@ class DebuggerApp(App):
             return False
         self.error = None
         self.query_one("#message", Static).display = False
+        replacing = self.target is not None
         self.target = target
         level = "neuron" if len(trace.nodes) > LARGE_GRAPH and any(i.group for i in trace.nodes) else "gate"
         self.session = Session(trace, level=level)
@@ -135,13 +136,26 @@ class DebuggerApp(App):
         self._layouts.clear()
         self._view = None
         self.flags = self._flags_of(trace)
-        # a big trace is hundreds of thousands of long-lived objects: keep them out of the
-        # collector's full passes, which otherwise pause a step now and then (p95 latency)
-        gc.freeze()
+        self._settle_memory(replacing=replacing)
         loss = self.query_one("#loss", LossPlot)
         loss.display = target.trains
         self.refresh_view()
         return True
+
+    @staticmethod
+    def _settle_memory(replacing: bool) -> None:
+        """Keep a trace's many long-lived objects out of the collector's full passes.
+
+        Those passes otherwise pause a step now and then (the p95 latency); when a trace
+        replaces another, the old one's cycles are collected first so none stay frozen.
+        """
+        if replacing:
+            gc.unfreeze()
+            gc.collect()
+        gc.freeze()
+
+    def on_unmount(self) -> None:
+        gc.unfreeze()  # the app is going: its objects go back to the collector
 
     def show_error(self, message: str) -> None:
         """Say what went wrong in one sentence, in the app (the old session, if any, stays)."""
@@ -379,7 +393,7 @@ class DebuggerApp(App):
         self.selected = None
         self._layouts.clear()
         self.flags = self._flags_of(trace)
-        gc.freeze()
+        self._settle_memory(replacing=True)
         self.refresh_view()
 
     def action_gradcheck(self) -> None:
