@@ -90,6 +90,7 @@ class DebuggerApp(App):
         self.error: Optional[str] = None
         self.selected: Optional[str] = None
         self.flags: dict = {}
+        self._diagnosed = None  # the trace self.flags belong to
         self._layouts: dict = {}  # (trace, level) -> Layout
         self._view: Optional[ViewGraph] = None
         self._layout_note_said = False
@@ -166,6 +167,7 @@ class DebuggerApp(App):
         self.say(message, title="Cannot open", severity="error", timeout=8)
 
     def _flags_of(self, trace) -> dict:
+        self._diagnosed = trace
         flags: dict = {}
         for flag in reports.diagnose(trace):
             flags.setdefault(flag.node, []).append(flag)
@@ -207,8 +209,8 @@ class DebuggerApp(App):
         return self.session.level if self.session.depth == 0 else "gate"
 
     def _top_trace(self):
-        session = self.session
-        return session._stack[0][0] if session and session._stack else (session.trace if session else None)
+        """The trace the diagnostics were made for (not a composite gate's expansion)."""
+        return self._diagnosed
 
     def _show(self, trace) -> ViewGraph:
         """A new trace or level: new boxes, the step list, and a layout (cached per level)."""
