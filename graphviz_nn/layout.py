@@ -59,6 +59,17 @@ def layout(node_ids: Sequence[str], edges: Iterable[tuple], prefer_graphviz: boo
     return Layout(result.positions, BUILTIN, note, result.ranks)
 
 
+def for_trace(trace, level: str = "gate", prefer_graphviz: bool = True, timeout: float = DOT_TIMEOUT) -> Layout:
+    """Positions of the boxes a view draws for a debugger trace at a level (gate, neuron, layer).
+
+    Box ids are the trace's node ids, and ``g:L1/N3`` for a collapsed group (``levels.box_id``).
+    """
+    from .debugger.levels import collapse  # the debugger imports nothing from here
+
+    view = collapse(trace, level)
+    return layout([n.id for n in view.nodes], [(e.src, e.dst) for e in view.edges], prefer_graphviz, timeout)
+
+
 class LayoutError(Exception):
     """Graphviz could not lay the graph out (missing, failed or too slow)."""
 

@@ -101,3 +101,14 @@ def test_a_failing_or_slow_dot_falls_back(monkeypatch):
     assert result.source == BUILTIN
     assert result.note == "Graphviz took longer than 10 s; using the built-in layout"
     check_rules(result, ids, edges)
+
+
+def test_for_trace_lays_out_the_boxes_of_a_level():
+    from graphviz_nn.layout import for_trace
+    trace = build_trace(MLP(2, [3, 1], seed=0)([1.0, -2.0]))
+    gate = for_trace(trace, "gate", prefer_graphviz=False)
+    assert set(gate.positions) == {info.id for info in trace.nodes}
+    neuron = for_trace(trace, "neuron", prefer_graphviz=False)
+    assert {"g:L1/N1", "g:L1/N2", "g:L1/N3", "g:L2/N1"} <= set(neuron.positions)
+    assert neuron.positions["g:L1/N1"][0] < neuron.positions["g:L2/N1"][0]
+    assert len(neuron.positions) < len(gate.positions)

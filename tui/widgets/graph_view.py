@@ -147,6 +147,7 @@ class GraphView(ScrollView, can_focus=False):
         return None
 
     def box_origin_of(self, node_id: str) -> Optional[tuple[int, int]]:
+        """Top-left cell of a node's box on the whole canvas (``None`` if it is not drawn)."""
         return self._origin.get(node_id)
 
     # ---- geometry ----
