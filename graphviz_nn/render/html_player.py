@@ -1,12 +1,17 @@
 """One self-contained HTML page that plays the frames: no network, no external script.
 
-Every frame is inlined as SVG; Previous/Next buttons, a slider and the left/right arrow
+The frames are inlined as SVG; Previous/Next buttons, a slider and the left/right arrow
 keys move between them, and the step's ``upstream × local = contribution`` line is shown
 beside the picture. A Content-Security-Policy forbids every network request, so the page
 works the same from a course website, an e-mail attachment or a USB stick.
+
+Consecutive frames differ in a few labels only, so the page stores each distinct piece of
+SVG once and every frame as a few edits of the one before (a 385-step story is a few MB,
+not 100 MB).
 """
 from __future__ import annotations
 
+import difflib
 import html
 import json
 import re
@@ -14,32 +19,68 @@ import re
 from .export import atomic_write
 
 _PROLOGUE = re.compile(r"<\?xml[^>]*\?>|<!DOCTYPE[^>]*>|<!--.*?-->", re.S)
-_IDS = re.compile(r'\bid="([^"]*)"')
 _XLINK = ' xmlns:xlink="http://www.w3.org/1999/xlink"'
 _SIZE = re.compile(r'<svg width="[^"]*"\s+height="[^"]*"')
+_PIECE = re.compile(r"(?=<g id=)")
 
 
-def inline_svg(svg: str, prefix: str) -> str:
-    """An SVG document as an element to inline: no prologue or comments, ids made unique."""
+def inline_svg(svg: str) -> str:
+    """An SVG document as an element to inline: no prologue or comments, scaling with the page."""
     svg = _PROLOGUE.sub("", svg).strip()
     if "xlink:" not in svg.replace(_XLINK, ""):
         svg = svg.replace(_XLINK, "")  # an unused namespace is one URL less in the page
-    svg = _SIZE.sub('<svg class="picture"', svg, count=1)  # scale with the page instead
-    return _IDS.sub(lambda m: f'id="{prefix}{m.group(1)}"', svg)
+    return _SIZE.sub('<svg class="picture"', svg, count=1)
+
+
+def encode_frames(svgs: list) -> tuple:
+    """Frames as shared pieces plus edits: ``(pieces, first frame's piece ids, edits)``.
+
+    Each SVG is cut before every ``<g id=``; identical pieces are stored once; frame k is
+    frame k-1 with slices replaced, ``edits[k-1] = [[start, end, [ids]], ...]`` (applied in
+    the order given, last slice first, so earlier positions stay valid).
+    """
+    pieces: list = []
+    index: dict = {}
+    frames = []
+    for svg in svgs:
+        ids = []
+        for piece in _PIECE.split(inline_svg(svg)):
+            if piece not in index:
+                index[piece] = len(pieces)
+                pieces.append(piece)
+            ids.append(index[piece])
+        frames.append(ids)
+    edits = []
+    for before, after in zip(frames, frames[1:]):
+        ops = difflib.SequenceMatcher(None, before, after, autojunk=False).get_opcodes()
+        edits.append([[i1, i2, after[j1:j2]] for tag, i1, i2, j1, j2 in reversed(ops) if tag != "equal"])
+    return pieces, frames[0] if frames else [], edits
+
+
+def decode_frames(pieces: list, first: list, edits: list) -> list:
+    """The inverse of ``encode_frames`` (what the page's script does), for tests and tools."""
+    frames = [list(first)]
+    for step in edits:
+        ids = list(frames[-1])
+        for start, end, new in step:
+            ids[start:end] = new
+        frames.append(ids)
+    return ["".join(pieces[i] for i in ids) for ids in frames]
+
+
+def _script_json(data) -> str:
+    # "</" inside a script element would end it early
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
 
 
 def player_html(svgs: list, texts: list, title: str = "graphviz-nn") -> str:
     """The page as a string: ``svgs[k]`` is frame k, ``texts[k]`` the line shown beside it."""
-    if len(svgs) != len(texts):
-        raise ValueError(f"{len(svgs)} frames but {len(texts)} step texts")
-    frames = "\n".join(
-        f'<div class="frame" data-k="{k}"{"" if k == 0 else " hidden"}>{inline_svg(svg, f"f{k}-")}</div>'
-        for k, svg in enumerate(svgs))
-    # "</" inside a script element would end it early
-    steps = json.dumps(texts, ensure_ascii=False).replace("</", "<\\/")
-    last = len(svgs) - 1
-    return _PAGE.format(title=html.escape(title), frames=frames, steps=steps, last=last,
-                        first_text=html.escape(texts[0] if texts else ""))
+    if len(svgs) != len(texts) or not svgs:
+        raise ValueError(f"{len(svgs)} frames but {len(texts)} step texts (need one each, at least one)")
+    pieces, first, edits = encode_frames(svgs)
+    data = _script_json({"texts": texts, "pieces": pieces, "first": first, "edits": edits})
+    return _PAGE.format(title=html.escape(title), data=data, last=len(svgs) - 1,
+                        first_frame="".join(pieces[i] for i in first), first_text=html.escape(texts[0]))
 
 
 def write_player(path, svgs: list, texts: list, title: str = "graphviz-nn"):
@@ -71,9 +112,7 @@ h1 {{ font-size: 1.2em; margin: 0 0 .5em; }}
 <body>
 <h1>{title}</h1>
 <div class="player">
-<div class="stage">
-{frames}
-</div>
+<div class="stage" id="stage" data-k="0">{first_frame}</div>
 <div class="side">
 <div class="controls">
 <button id="prev" type="button" aria-label="previous step">&#9664; Previous</button>
@@ -87,11 +126,19 @@ h1 {{ font-size: 1.2em; margin: 0 0 .5em; }}
 <p class="hint">Left and right arrow keys step back and forth. Above each edge: value; below: gradient.</p>
 </div>
 </div>
-<script id="steps" type="application/json">{steps}</script>
+<script id="frames" type="application/json">{data}</script>
 <script>
 (function () {{
-  var texts = JSON.parse(document.getElementById("steps").textContent);
-  var frames = document.querySelectorAll(".frame");
+  var data = JSON.parse(document.getElementById("frames").textContent);
+  var texts = data.texts, pieces = data.pieces;
+  // each frame's list of pieces, from the first frame and the edits between neighbours
+  var frames = [data.first];
+  data.edits.forEach(function (edits) {{
+    var ids = frames[frames.length - 1].slice();
+    edits.forEach(function (e) {{ ids.splice.apply(ids, [e[0], e[1] - e[0]].concat(e[2])); }});
+    frames.push(ids);
+  }});
+  var stage = document.getElementById("stage");
   var slider = document.getElementById("slider");
   var counter = document.getElementById("counter");
   var text = document.getElementById("step-text");
@@ -99,13 +146,14 @@ h1 {{ font-size: 1.2em; margin: 0 0 .5em; }}
   var current = 0;
   function show(k) {{
     k = Math.max(0, Math.min(last, k));
-    frames[current].hidden = true;
-    frames[k].hidden = false;
+    if (k !== current) {{
+      stage.innerHTML = frames[k].map(function (i) {{ return pieces[i]; }}).join("");
+    }}
     current = k;
+    stage.setAttribute("data-k", String(k));
     slider.value = String(k);
     counter.textContent = "step " + k + " / " + last;
     text.textContent = texts[k];
-    document.body.setAttribute("data-frame", String(k));
   }}
   document.getElementById("prev").addEventListener("click", function () {{ show(current - 1); }});
   document.getElementById("next").addEventListener("click", function () {{ show(current + 1); }});
@@ -115,7 +163,6 @@ h1 {{ font-size: 1.2em; margin: 0 0 .5em; }}
     if (event.key === "ArrowRight") {{ show(current + 1); event.preventDefault(); }}
     else if (event.key === "ArrowLeft") {{ show(current - 1); event.preventDefault(); }}
   }});
-  show(0);
 }})();
 </script>
 </body>
