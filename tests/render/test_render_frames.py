@@ -117,3 +117,14 @@ def test_progress_bar_only_on_a_terminal():
     quiet = Terminal()
     progress_bar(quiet)(1, 3)  # a handful of frames: no bar
     assert quiet.getvalue() == ""
+
+
+@pytest.mark.parametrize("scenario_id", ["mlp-moons", "sigmoid-jacobian", "add-mul"])
+def test_catalogue_frames_keep_their_places(scenario_id):
+    from graphviz_nn.scenario import load_scenario
+    trace = load_scenario(scenario_id).trace()
+    images = render_frames(trace, "svg")
+    assert len(images) == len(trace.steps) + 1
+    layouts = [node_positions(svg) for svg in images]
+    assert len(layouts[0]) == 2 + len(trace.nodes)
+    assert all(layout == layouts[0] for layout in layouts)
