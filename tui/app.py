@@ -192,7 +192,8 @@ class DebuggerApp(App):
         graph.hot_edge = view.hot_edge(state.current_edge)
         graph.invalidate()
         if follow and graph.current is not None:
-            graph.follow(graph.current)
+            edge = state.current_edge  # backward: keep the input the gradient flows into in view too
+            graph.follow(graph.current, view.box_of(edge[0]) if edge else None)
         title = self.target.title if self.target else ""
         busy = "  │  laying out with Graphviz…" if self._layout_busy else ""
         header.update(presenter.header_text(title, state, len(trace.steps), iteration_of(self.target),

@@ -127,16 +127,23 @@ class GraphView(ScrollView, can_focus=False):
         self._frame_key = None
         self.refresh()
 
-    def follow(self, node_id: Optional[str]) -> None:
-        """Scroll just enough (centring) to bring a node's box into view."""
+    def follow(self, node_id: Optional[str], also: Optional[str] = None) -> None:
+        """Scroll just enough (centring) to bring a node's box into view, and ``also``'s if both fit."""
         if node_id not in self._origin:
             return
-        x, y = self._origin[node_id]
-        sx, sy = self.scroll_offset
+        x0, y0 = self._origin[node_id]
+        x1, y1 = x0 + BOX_W, y0 + BOX_H
         w, h = self.scrollable_content_region.size
-        inside = sx <= x and x + BOX_W <= sx + w and sy <= y and y + BOX_H <= sy + h
+        if also in self._origin:  # e.g. the gate and the input its gradient flows into
+            ax, ay = self._origin[also]
+            bx0, by0, bx1, by1 = min(x0, ax), min(y0, ay), max(x1, ax + BOX_W), max(y1, ay + BOX_H)
+            if bx1 - bx0 <= w and by1 - by0 <= h:
+                x0, y0, x1, y1 = bx0, by0, bx1, by1
+        sx, sy = self.scroll_offset
+        inside = sx <= x0 and x1 <= sx + w and sy <= y0 and y1 <= sy + h
         if not inside:
-            self.scroll_to(max(0, x - (w - BOX_W) // 2), max(0, y - (h - BOX_H) // 2), animate=False, immediate=True)
+            self.scroll_to(max(0, x0 - (w - (x1 - x0)) // 2), max(0, y0 - (h - (y1 - y0)) // 2),
+                           animate=False, immediate=True)
 
     def node_at(self, x: int, y: int) -> Optional[str]:
         """The node whose box covers a cell of the whole canvas, or ``None``."""
