@@ -127,6 +127,11 @@ class DebuggerApp(App):
         except UserError as error:
             self.show_error(str(error))
             return False
+        except (ArithmeticError, ValueError, TypeError, RecursionError, MemoryError) as error:
+            # a file the loader accepted but the engine cannot build: say so, keep the app
+            self.show_error(f"this graph cannot be built ({type(error).__name__}: {error}); "
+                            f"check the scenario's numbers and expressions")
+            return False
         self.error = None
         self.query_one("#message", Static).display = False
         replacing = self.target is not None
