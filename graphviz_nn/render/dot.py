@@ -119,7 +119,7 @@ def to_dot(output, step=None, level: str = "gate", show_grads: bool = True, deci
     """The diagram of ``output`` (a Value/Tensor, a list of them, a trace or a scenario) at a step.
 
     step: ``None`` or ``"end"`` for the final state, else the k of ``trace.state_at(k)``
-    (counted within ``phase`` when one is given); level: ``"gate"``, ``"neuron"`` or
+    (counted within ``phase`` when one is given), with the step's node or edge highlighted; level: ``"gate"``, ``"neuron"`` or
     ``"layer"``; show_grads: draw the gradient row; decimals: digits after the point;
     palette: ``"lecture"`` or ``"colorblind"``; rankdir: Graphviz direction (``"LR"``);
     max_nodes: the gate view refuses bigger graphs (``None``: no limit);
@@ -128,6 +128,8 @@ def to_dot(output, step=None, level: str = "gate", show_grads: bool = True, deci
     """
     if level not in LEVELS:
         raise RenderError(f"unknown level {level!r}; choose gate, neuron or layer")
+    if rankdir not in ("LR", "RL", "TB", "BT"):
+        raise RenderError(f"unknown direction {rankdir!r}; choose LR, RL, TB or BT")
     if not isinstance(decimals, int) or not 0 <= decimals <= 12:
         raise RenderError(f"decimals must be a whole number from 0 to 12, got {decimals!r}")
     trace = trace_of(output)
@@ -138,7 +140,7 @@ def to_dot(output, step=None, level: str = "gate", show_grads: bool = True, deci
     k = resolve_step(trace, step, phase)
     state = trace.state_at(k)
     writer = _Writer(trace, state, get_palette(palette), decimals, show_grads,
-                     highlight=step is not None, pinned=pinned)
+                     highlight=step not in (None, "end"), pinned=pinned)
     if level == "gate":
         writer.gate_view()
     else:

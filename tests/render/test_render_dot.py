@@ -84,6 +84,13 @@ def test_forward_step_highlights_the_node_just_computed(neuron):
     assert "×" not in source
 
 
+def test_the_end_state_has_nothing_highlighted(neuron):
+    trace = build_trace(neuron)
+    assert "current" not in to_dot(trace, step="end").source
+    assert "current" not in to_dot(trace, step="end", phase="forward").source
+    assert "current" in to_dot(trace, step=len(trace.steps)).source  # a number: that step's edge
+
+
 def test_same_graph_gives_identical_dot():
     assert to_dot(build_sigmoid_neuron()).source == to_dot(build_sigmoid_neuron()).source
 
@@ -122,6 +129,8 @@ def test_bad_options_are_one_sentence_errors(neuron):
         to_dot(neuron, level="atoms")
     with pytest.raises(RenderError, match="steps 0 to 25"):
         to_dot(neuron, step=26)
+    with pytest.raises(RenderError, match="choose LR, RL, TB or BT"):
+        to_dot(neuron, rankdir="LR]; a -> b [")
     with pytest.raises(RenderError, match="decimals"):
         to_dot(neuron, decimals=-1)
     with pytest.raises(UserError, match="lecture, colorblind"):
