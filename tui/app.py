@@ -196,7 +196,9 @@ class DebuggerApp(App):
         graph.selected = self.selected
         graph.hot_edge = view.hot_edge(state.current_edge)
         graph.invalidate()
-        if follow and graph.current is not None:
+        if follow and state.k == 0:
+            graph.scroll_to(0, 0, animate=False, immediate=True)  # the start looks as it did on opening
+        elif follow and graph.current is not None:
             edge = state.current_edge  # backward: keep the input the gradient flows into in view too
             graph.follow(graph.current, view.box_of(edge[0]) if edge else None)
         title = self.target.title if self.target else ""
