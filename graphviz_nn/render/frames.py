@@ -29,7 +29,7 @@ FRAME_FORMATS = ("svg", "png", "pdf")
 FRAME_NODESEP = 0.45  # inches
 PROGRESS_MIN_FRAMES = 20  # fewer frames finish too fast for a progress bar to help
 START_TEXT = "start: only the inputs are known; step forward to compute the values"
-_FRAME_NAME = re.compile(r"^frame-\d+\.(svg|png|pdf)$")
+_FRAME_NAME = re.compile(r"^frame-\d+\.(svg|png|pdf)$")  # group 1: the format
 
 
 class FramesError(UserError):
@@ -127,7 +127,8 @@ def write_frames(output, directory, fmt: str = "svg", *, html=None, title: str =
     """Write ``frame-000.svg`` ... (one per step, k = 0..N) and ``index.json`` into ``directory``.
 
     ``html``: also write the self-contained HTML player to this path. Frames left in the
-    folder by an earlier, longer run are removed (only files named ``frame-NNN.svg|png|pdf``).
+    folder by an earlier, longer run in the same format are removed (only files named
+    ``frame-NNN.<fmt>``).
     Returns the list of ``Frame``.
     """
     trace = trace_of(output)
@@ -147,7 +148,8 @@ def write_frames(output, directory, fmt: str = "svg", *, html=None, title: str =
         frames.append(Frame(k, name, trace.state_at(k).phase, texts[k]))
     keep = {f.file for f in frames}
     for old in directory.iterdir():
-        if _FRAME_NAME.match(old.name) and old.name not in keep:
+        match = _FRAME_NAME.match(old.name)
+        if match and match.group(1) == fmt and old.name not in keep:
             old.unlink()
     index = {"frames": [f.__dict__ for f in frames], "steps": len(trace.steps),
              "format": fmt, "title": title}

@@ -74,12 +74,13 @@ def test_index_lists_frames_with_phase_and_text(neuron_frames):
 
 def test_stale_frames_of_a_longer_run_are_removed(tmp_path):
     (tmp_path / "frame-999.svg").write_text("old")
+    (tmp_path / "frame-999.png").write_text("another format: kept")
     (tmp_path / "notes.txt").write_text("mine")
     x = Value(3.0, label="x")
     write_frames(x * x, tmp_path)
     assert sorted(p.name for p in tmp_path.iterdir()) == [
         "frame-000.svg", "frame-001.svg", "frame-002.svg", "frame-003.svg", "frame-004.svg",
-        "index.json", "notes.txt"]
+        "frame-999.png", "index.json", "notes.txt"]
 
 
 def test_png_frames_and_unknown_format(tmp_path):
