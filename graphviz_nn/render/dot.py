@@ -294,6 +294,9 @@ class _Writer:
     def collapsed_view(self, view) -> None:
         trace, state = self.trace, self.state
         current_view = view.view_of(self.current) if self.current is not None else None
+        edge = self.current_edge
+        # a gradient flowing inside a box: the box carries the step's annotation
+        inside = edge is not None and view.view_of(edge[0]) == view.view_of(edge[1])
         ids = {}
         for i, vn in enumerate(view.nodes):
             dot_id = vn.id if vn.kind == "node" else f"g{i}"
@@ -305,6 +308,11 @@ class _Writer:
             else:
                 label = (f"<b>{labels.html_text(vn.label)}</b><br/>"
                          f'<font point-size="10">{len(vn.members)} nodes</font>')
+                note = self.annotation() if current and inside else ""
+                if note and self.pinned is not None:
+                    self.pinned_annotation(dot_id, note)  # pinned boxes keep their size
+                elif note:
+                    label += f'<br/><font color="{self.pal.annotation}"><b>{labels.html_text(note)}</b></font>'
                 extra = (f' penwidth=3 fillcolor="{self.pal.highlight_fill}" color="{self.pal.highlight}"'
                          if current else f' fillcolor="{self.pal.group_fill}"')
                 self.lines.append(f'\t{dot_id} [id="{dot_id}" class="group{" current" if current else ""}" '

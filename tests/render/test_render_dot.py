@@ -164,6 +164,22 @@ def test_collapsed_views_have_a_limit_too():
     assert to_dot(out, level="layer", max_nodes=10).source.count('class="group') == 3
 
 
+def test_a_gradient_inside_a_box_is_annotated_on_the_box():
+    out = MLP(2, [2, 1], seed=0)([1.0, -2.0])
+    trace = build_trace(out)
+    k = next(s.index for s in trace.steps if s.phase == "backward" and s.group[:1] == ("L1",)) + 1
+    step = trace.steps[k - 1]
+    source = to_dot(trace, step=k, level="layer").source
+    box = next(l for l in source.splitlines() if 'class="group current"' in l)
+    assert ">L1<" in box
+    assert labels_text(step) in box
+
+
+def labels_text(step):
+    from graphviz_nn.render.labels import contribution_text
+    return contribution_text(step.upstream, step.local, step.contribution)
+
+
 def test_neuron_and_layer_levels_collapse_groups_and_dot_accepts_them():
     out = MLP(2, [3, 1], seed=0)([1.0, -2.0])
     for level, boxes in (("neuron", 4), ("layer", 2)):
