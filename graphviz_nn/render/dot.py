@@ -350,8 +350,9 @@ class _Writer:
         self.caption = f'<<font point-size="10">{text}</font>>'
 
     def diagram(self, rankdir: str, nodesep: float) -> Diagram:
+        # ordering=in keeps each gate's inputs in order (w1 above x1, as on the slide)
         graph_attr = {"rankdir": rankdir, "ranksep": "0.15", "nodesep": f"{nodesep:g}", "bgcolor": "white",
-                      "fontname": FONT, "labelloc": "b"}
+                      "fontname": FONT, "labelloc": "b", "ordering": "in"}
         if self.caption:
             graph_attr["label"] = self.caption
         if self.pinned is not None:

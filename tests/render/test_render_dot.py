@@ -43,6 +43,18 @@ def test_sigmoid_neuron_svg_shows_the_lecture_numbers_and_labels(neuron):
         assert number in texts, number
 
 
+def test_inputs_keep_their_order_top_to_bottom(neuron):
+    from render_helpers import svg_root, SVG
+    root = svg_root(run_dot(to_dot(neuron).source, "svg"))
+    y = {}
+    for g in root.iter(f"{SVG}g"):
+        text = g.find(f"{SVG}text")
+        if "leaf" in g.get("class", "").split():
+            y["".join(text.itertext())] = float(text.get("y"))
+    order = [name for name in sorted(y, key=y.get) if name != "w2"]
+    assert order == ["w0", "x0", "w1", "x1"]  # the slide's order
+
+
 def test_each_edge_has_the_value_above_and_the_gradient_below(neuron):
     source = to_dot(neuron).source
     # w0 (n0) into the first * (n5): value 2.00 on top, gradient -0.20 under it
