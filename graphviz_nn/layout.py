@@ -204,7 +204,8 @@ _SLOT = 0.75  # inches between node centres: node height 0.5 + nodesep 0.25
 
 
 def _dot_source(node_ids, edges) -> str:
-    lines = ["digraph G {", "rankdir=LR; nodesep=0.25; ranksep=0.5;",
+    # ordering=in as the renderer uses: inputs keep their order, so the pictures agree
+    lines = ["digraph G {", "rankdir=LR; nodesep=0.25; ranksep=0.5; ordering=in;",
              "node [shape=box, fixedsize=true, width=1.2, height=0.5, label=\"\"];"]
     lines += [f'"{n}";' for n in node_ids]
     lines += [f'"{e[0]}" -> "{e[1]}";' for e in edges]
