@@ -18,6 +18,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Footer, Static
 
+from graphviz_nn.debugger.breakpoints import WATCH_KINDS
 from graphviz_nn.debugger.session import LEVELS, Session
 from graphviz_nn.errors import UserError
 from graphviz_nn.layout import Layout, layered_layout, layout as graphviz_or_builtin
@@ -38,7 +39,6 @@ from .widgets.step_list import StepList
 DEFAULT_SCENARIO = "sigmoid-neuron"
 # Above this many nodes a graph opens at neuron level (gate level is one key away).
 LARGE_GRAPH = 400
-WATCH_KINDS = ("not_finite", "vanishing", "exploding", "saturated", "dead_relu")
 
 
 class DebuggerApp(App):
