@@ -107,3 +107,16 @@ def test_debug_from_python_opens_the_app_and_returns_on_quit(tmux, tmp_path):
     tmux.send("q")
     tmux.wait_for("RETURNED 7.0")  # returned on quit; the graph was traced (and backpropagated) once
     assert tmux.flag("alternate_on") == "0"
+
+
+def test_starts_without_graphviz_and_says_so(tmux):
+    # only the virtual environment on PATH: no dot program anywhere
+    tmux.send(f"cd {ROOT} && PATH={EXE.parent} {EXE}; echo EXIT=$?", "Enter")
+    screen = tmux.wait_for("step 0 of 25")
+    assert "w0" in screen
+    screen = tmux.wait_for("not installed")
+    assert "built-in layout" in " ".join(screen.split())
+    tmux.send("n", "n", "n")
+    tmux.wait_for("step 3 of 25")
+    tmux.send("q")
+    tmux.wait_for("EXIT=0")
