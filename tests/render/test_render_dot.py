@@ -260,3 +260,20 @@ def test_dot_accepts_every_catalogue_diagram(scenario_id, scenario):
                               capture_output=True, timeout=60)
         assert done.returncode == 0 and done.stderr == b"", done.stderr  # not even a warning
         assert "above each edge: value; below: gradient" in svg_texts(done.stdout)
+
+
+def test_every_step_shows_exactly_what_the_state_knows(neuron):
+    trace = build_trace(neuron)
+    for k in range(len(trace.steps) + 1):
+        state = trace.state_at(k)
+        source = to_dot(trace, step=k).source
+        for j, e in enumerate(trace.edges):
+            cells = label_cells(source, f"e{j}")
+            value = state.value(e.src)
+            assert cells[1 if len(cells) == 4 else 0] == ("" if value is None else f"{value:.2f}"), (k, e)
+            sent = trace.edge_step(e.src, e.dst, e.index)
+            grad_cell = cells[2] if len(cells) == 4 else cells[1]
+            if sent is None or sent >= k:
+                assert grad_cell == "", (k, e)
+            else:
+                assert grad_cell == f"{trace.steps[sent].contribution:.2f}".replace("-0.00", "0.00")
