@@ -277,3 +277,9 @@ def test_every_step_shows_exactly_what_the_state_knows(neuron):
                 assert grad_cell == "", (k, e)
             else:
                 assert grad_cell == f"{trace.steps[sent].contribution:.2f}".replace("-0.00", "0.00")
+
+
+def test_show_outside_ipython_returns_the_diagram(neuron):
+    from graphviz_nn import show
+    diagram = show(neuron, decimals=1)
+    assert label_cells(diagram.source, "o0") == ["0.7", "1.0"]
