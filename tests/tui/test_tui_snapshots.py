@@ -26,3 +26,10 @@ def test_main_screen(snap_compare, size):
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 def test_help_screen(snap_compare, size):
     assert snap_compare(make_app(), press=["question_mark"], terminal_size=size)
+
+
+def test_neuron_level_screen(snap_compare):
+    from graphviz_nn.nn import MLP
+    out = MLP(2, [3, 1], output_activation="sigmoid", seed=0)([1.0, -2.0])
+    app = DebuggerApp(outputs=out, title="MLP 2-3-1", layout_engine="builtin")
+    assert snap_compare(app, press=["l"] + ["n"] * 30, terminal_size=(120, 36))
