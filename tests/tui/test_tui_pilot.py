@@ -389,3 +389,18 @@ async def test_gradient_check_of_a_tensor_scenario_goes_through_the_scenario():
         await pilot.pause()
         text = screen_text(app)
         assert "L1.W[0]" in text and "ok" in text
+
+
+async def test_shift_arrows_pan_the_graph():
+    app = app_for("sigmoid-neuron")
+    async with app.run_test(size=(80, 24)) as pilot:
+        graph = app.query_one(GraphView)
+        assert graph.virtual_size.width > graph.size.width  # the neuron is wider than the pane
+        start = graph.scroll_offset
+        await pilot.press("shift+right", "shift+down")
+        await pilot.pause()
+        moved = graph.scroll_offset
+        assert moved.x > start.x and moved.y >= start.y
+        await pilot.press("shift+left")
+        await pilot.pause()
+        assert graph.scroll_offset.x < moved.x
