@@ -21,7 +21,7 @@ from .export import atomic_write
 _PROLOGUE = re.compile(r"<\?xml[^>]*\?>|<!DOCTYPE[^>]*>|<!--.*?-->", re.S)
 _XLINK = ' xmlns:xlink="http://www.w3.org/1999/xlink"'
 _SIZE = re.compile(r'<svg width="[^"]*"\s+height="[^"]*"')
-_PIECE = re.compile(r"(?=<g id=)")
+_CUT = "<g id="
 
 
 def inline_svg(svg: str) -> str:
@@ -44,17 +44,34 @@ def encode_frames(svgs: list) -> tuple:
     frames = []
     for svg in svgs:
         ids = []
-        for piece in _PIECE.split(inline_svg(svg)):
+        head, *rest = inline_svg(svg).split(_CUT)  # str.split: a look-ahead regex is 10x slower
+        for piece in [head] + [_CUT + part for part in rest]:
             if piece not in index:
                 index[piece] = len(pieces)
                 pieces.append(piece)
             ids.append(index[piece])
         frames.append(ids)
-    edits = []
-    for before, after in zip(frames, frames[1:]):
-        ops = difflib.SequenceMatcher(None, before, after, autojunk=False).get_opcodes()
-        edits.append([[i1, i2, after[j1:j2]] for tag, i1, i2, j1, j2 in reversed(ops) if tag != "equal"])
+    edits = [_edits(before, after) for before, after in zip(frames, frames[1:])]
     return pieces, frames[0] if frames else [], edits
+
+
+def _edits(before: list, after: list) -> list:
+    """Slices of ``before`` to replace to get ``after``, last slice first."""
+    if len(before) == len(after):
+        # the usual case (same pieces, some relabelled): runs of changed positions, no diff needed
+        runs, i, n = [], 0, len(after)
+        while i < n:
+            if before[i] != after[i]:
+                j = i
+                while j < n and before[j] != after[j]:
+                    j += 1
+                runs.append([i, j, after[i:j]])
+                i = j
+            else:
+                i += 1
+        return runs[::-1]
+    ops = difflib.SequenceMatcher(None, before, after, autojunk=False).get_opcodes()
+    return [[i1, i2, after[j1:j2]] for tag, i1, i2, j1, j2 in reversed(ops) if tag != "equal"]
 
 
 def decode_frames(pieces: list, first: list, edits: list) -> list:
