@@ -404,3 +404,13 @@ async def test_shift_arrows_pan_the_graph():
         await pilot.press("shift+left")
         await pilot.pause()
         assert graph.scroll_offset.x < moved.x
+
+
+async def test_clicking_a_step_list_row_jumps_there():
+    app = app_for("sigmoid-neuron")
+    async with app.run_test(size=SIZE) as pilot:
+        steps = app.query_one(StepList)
+        top = steps.scroll_offset.y
+        await pilot.click(StepList, offset=(10, 1 + 3))  # below the top border: the fourth row shown
+        assert app.session.k == top + 3 + 1  # row i is step i + 1 done
+        assert "step 4 of 25" in screen_text(app)

@@ -298,8 +298,11 @@ class GraphView(ScrollView, can_focus=False):
 
     # ---- mouse ----
     def on_click(self, event: Click) -> None:
+        offset = event.get_content_offset(self)  # None on a scrollbar or border
+        if offset is None:
+            return
         sx, sy = self.scroll_offset
-        node = self.node_at(event.x + sx, event.y + sy)
+        node = self.node_at(offset.x + sx, offset.y + sy)
         if node is not None:
             self.post_message(self.NodeClicked(node))
 

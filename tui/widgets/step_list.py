@@ -90,7 +90,10 @@ class StepList(ScrollView, can_focus=True, inherit_bindings=False):
             self.post_message(self.StepChosen(self.cursor))
 
     def on_click(self, event: Click) -> None:
-        index = event.y + self.scroll_offset.y
+        offset = event.get_content_offset(self)  # None on the border
+        if offset is None:
+            return
+        index = offset.y + self.scroll_offset.y
         if 0 <= index < self._count:
             self.cursor = index
             self.refresh()
