@@ -86,3 +86,19 @@ async def test_500_random_keys_from_a_fixed_seed(tmp_path, monkeypatch):
         while app.screen is not app.screen_stack[0]:
             await pilot.press("escape")
         assert_consistent(app)
+
+
+def catalogue():
+    from graphviz_nn.scenario import catalogue_ids
+    return catalogue_ids()
+
+
+@pytest.mark.parametrize("scenario", catalogue())
+async def test_every_catalogue_scenario_opens_and_steps(scenario):
+    app = app_for(scenario)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        assert app.error is None, app.error
+        burst(app, ["n", "n", "s", "n", "f", "l", "c", "end", "p", "l", "l", "t", "home"])
+        await pilot.pause()
+        assert_consistent(app)
