@@ -14,9 +14,10 @@ Graphviz is slow on big graphs (about 2.5 s for 2,500 nodes, minutes for 10,000)
 from __future__ import annotations
 
 import shutil
-import subprocess
 from dataclasses import dataclass, field
 from typing import Iterable, Sequence
+
+from .errors import UserError
 
 GRAPHVIZ_MAX_NODES = 1500
 DOT_TIMEOUT = 10.0
@@ -224,25 +225,11 @@ def _parse_plain(text: str) -> dict:
 
 
 def run_dot(source: str, timeout: float) -> str:
-    """``dot -Tplain`` on a DOT source; through the renderer's runner when it exists."""
-    try:
-        from .render.run_dot import run_dot as shared_run_dot  # the one place that runs dot
-    except ImportError:
-        shared_run_dot = None
-    if shared_run_dot is not None:
-        try:
-            out = shared_run_dot(source, "plain", timeout=timeout)
-        except Exception as error:  # its errors are user-facing sentences; we fall back
-            raise LayoutError(str(error).rstrip(".")) from error
-        return out.decode() if isinstance(out, bytes) else out
-    exe = shutil.which("dot")
-    if exe is None:
-        raise LayoutError("Graphviz's dot program is not installed")
-    try:
-        done = subprocess.run([exe, "-Tplain"], input=source.encode(), capture_output=True, timeout=timeout)
-    except subprocess.TimeoutExpired as error:
-        raise LayoutError(f"Graphviz took longer than {timeout:g} s") from error
-    if done.returncode != 0:
-        raise LayoutError("Graphviz failed to lay out the graph")
-    return done.stdout.decode()
+    """``dot -Tplain`` through the renderer's runner, the one place that runs Graphviz."""
+    from .render.run_dot import run_dot as shared_run_dot
 
+    try:
+        out = shared_run_dot(source, "plain", timeout=timeout)
+    except UserError as error:  # missing, failed or too slow: one sentence; the caller falls back
+        raise LayoutError(str(error).rstrip(".")) from error
+    return out.decode("utf-8", "replace")
