@@ -257,7 +257,10 @@ class DebuggerApp(App):
             result = graphviz_or_builtin(ids, edges)
         except Exception as error:  # an odd answer from dot must never take the app down
             result = Layout({}, "built-in", f"Graphviz's layout could not be read ({error}); using the built-in layout")
-        self.call_from_thread(self._layout_ready, key, result)
+        try:
+            self.call_from_thread(self._layout_ready, key, result)
+        except RuntimeError:
+            pass  # the app quit while dot was working: nobody is waiting for this layout
 
     def _layout_ready(self, key, result: Layout) -> None:
         self._layout_busy = False
