@@ -401,8 +401,10 @@ class DebuggerApp(App):
         except UserError as error:
             self.say(str(error), severity="warning")
             return
-        level = self.session.level if self.session else "gate"
-        self.session = Session(trace, level=level)
+        old = self.session
+        self.session = Session(trace, level=old.level if old else "gate")
+        if old is not None:
+            _carry_over(old, self.session)
         self.selected = None
         self._layouts.clear()
         self.flags = self._flags_of(trace)
@@ -473,6 +475,18 @@ class DebuggerApp(App):
 
     def on_step_list_step_chosen(self, message: StepList.StepChosen) -> None:
         self._move("goto", message.index + 1)
+
+
+def _carry_over(old: Session, new: Session) -> None:
+    """Breakpoints and watches survive a training iteration (same model, same node ids)."""
+    known = {info.id for info in new.trace.nodes}
+    for node in old.breakpoints:
+        if node in known:
+            new.add_breakpoint(node)
+    for path in old.group_breakpoints:
+        new.add_group_breakpoint(path)
+    for kind, threshold in old.watches.items():
+        new.watches[kind] = threshold
 
 
 def export_frame(trace, k: int, level: str, path: str) -> str:

@@ -414,3 +414,15 @@ async def test_clicking_a_step_list_row_jumps_there():
         await pilot.click(StepList, offset=(10, 1 + 3))  # below the top border: the fourth row shown
         assert app.session.k == top + 3 + 1  # row i is step i + 1 done
         assert "step 4 of 25" in screen_text(app)
+
+
+async def test_breakpoints_and_watches_survive_a_training_iteration():
+    app = app_for("learning-slowdown-quadratic")
+    async with app.run_test(size=SIZE) as pilot:
+        sigmoid = next(i.id for i in app.session.trace.nodes if i.op == "sigmoid")
+        app.session.add_breakpoint(sigmoid)
+        app.session.add_watch("saturated")
+        await pilot.press("t")
+        assert sigmoid in app.session.breakpoints and "saturated" in app.session.watches
+        await pilot.press("c")
+        assert app.session.state.step.node == sigmoid  # the breakpoint still stops continue
