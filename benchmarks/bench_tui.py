@@ -151,6 +151,8 @@ def main() -> int:
     print(summary("n key→screen, sigmoid-neuron", neuron[0]))
     print(summary("n work+repaint, 5,000 nodes", big[1]))
     print(summary("n work+repaint, mlp-moons", moons[1]))
+    ratio = statistics.median(big[1]) / statistics.median(neuron[1])
+    print(f"{'work per step, 5,000 vs 13 nodes':<34} ratio {ratio:5.2f} (1.0 = independent of graph size)")
     print(f"{'first screen in process, 5,000 nodes':<34} {big[2] * 1000:7.0f} ms (trace, layout, first paint)")
     print(f"{'first screen in process, mlp-moons':<34} {moons[2] * 1000:7.0f} ms")
     for label, command, expect in (("graphviz-nn (tmux)", str(exe), "step 0 of 25"),
