@@ -207,7 +207,8 @@ class DebuggerApp(App):
                                             session.level, session.depth) + busy)
         focus = view.node_of(self.selected) if self.selected else state.current
         flags = self.flags.get(focus, ()) if trace is self._top_trace() else ()
-        self.query_one("#inspector", Inspector).show(presenter.inspector_lines(trace, state, focus, flags))
+        lines = view.group_summary(self.selected, state) + presenter.inspector_lines(trace, state, focus, flags)
+        self.query_one("#inspector", Inspector).show(lines)
         self.query_one("#steps", StepList).set_current(state.k - 1 if state.k else None)
         if self.target is not None and self.target.trains:
             self.query_one("#loss", LossPlot).show(loss_history(self.target))

@@ -58,6 +58,26 @@ class ViewGraph:
         group = self._members.get(box_id)
         return self._outputs[box_id][-1] if group is not None else box_id
 
+    def group_summary(self, box_id: Optional[str], state) -> list[tuple[str, str]]:
+        """Inspector lines for a group box: what it holds and its outputs' values ([] for a gate)."""
+        group = self._members.get(box_id)
+        if group is None:
+            return []
+        trace = self.trace
+        gates = sum(1 for m in group.members if not trace.node(m).is_leaf)
+        params = len(group.members) - gates
+        kind = "neuron" if len(group.path) >= 2 else "layer"
+        lines = [("bold", f"▣ {kind} {group.label}: {gates} gates, {params} parameters")]
+        for out in self._outputs[box_id][:8]:
+            info = trace.node(out)
+            value, grad = state.value(out), state.grad(out)
+            lines.append(("", f"  output {out} ({info.symbol}) = {presenter.number(value) if value is not None else '?'}"
+                              f", gradient {presenter.number(grad) if grad is not None else '?'}"))
+        if len(self._outputs[box_id]) > 8:
+            lines.append(("", f"  … and {len(self._outputs[box_id]) - 8} more outputs"))
+        lines.append(("dim", "  (s steps into the neuron's gates; below: its last output)"))
+        return lines
+
     def group_path(self, box_id: str) -> Optional[tuple]:
         group = self._members.get(box_id)
         return group.path if group is not None else None

@@ -426,3 +426,17 @@ async def test_breakpoints_and_watches_survive_a_training_iteration():
         assert sigmoid in app.session.breakpoints and "saturated" in app.session.watches
         await pilot.press("c")
         assert app.session.state.step.node == sigmoid  # the breakpoint still stops continue
+
+
+async def test_clicking_a_neuron_box_summarises_the_neuron():
+    from graphviz_nn.nn import MLP
+    out = MLP(2, [3, 1], seed=0)([1.0, -2.0])
+    app = DebuggerApp(outputs=out, layout_engine="builtin")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("l", "end")
+        app.post_message(GraphView.NodeClicked("g:L1/N2"))
+        await pilot.pause()
+        text = app.query_one(Inspector).plain
+        # b + w0*x0 + w1*x1 then relu: two *, two +, one relu; parameters w0, w1, b
+        assert "▣ neuron L1.N2: 5 gates, 3 parameters" in text
+        assert "output n" in text and "gradient" in text
