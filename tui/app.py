@@ -460,7 +460,7 @@ class DebuggerApp(App):
 
         if self._catalogue is None:
             self._catalogue = catalogue()  # reading every scenario file once per run is enough
-        self.push_screen(PickerScreen(self._catalogue), answer)
+        self.push_screen(PickerScreen(self._catalogue, self.target.id if self.target else None), answer)
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen())

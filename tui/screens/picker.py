@@ -24,9 +24,10 @@ class PickerScreen(ModalScreen):
     """
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
-    def __init__(self, entries: list[tuple[str, str, str]]) -> None:
+    def __init__(self, entries: list[tuple[str, str, str]], current: str | None = None) -> None:
         super().__init__()
         self.entries = entries
+        self.current = current
 
     def compose(self):
         with Vertical() as box:
@@ -44,7 +45,11 @@ class PickerScreen(ModalScreen):
             yield Input(placeholder="path/to/scenario.toml", id="picker-path")
 
     def on_mount(self) -> None:
-        self.query_one(OptionList).focus()
+        options = self.query_one(OptionList)
+        ids = [sid for sid, _, _ in self.entries]
+        if self.current in ids:  # start on the scenario that is open now
+            options.highlighted = ids.index(self.current)
+        options.focus()
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
