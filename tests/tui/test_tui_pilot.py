@@ -203,9 +203,9 @@ async def test_picker_lists_the_catalogue_and_opens_a_scenario():
         from graphviz_nn.scenario import catalogue_ids
         options = app.screen.query_one(OptionList)
         assert [options.get_option_at_index(i).id for i in range(options.option_count)] == catalogue_ids()
-        first = app.screen.entries[0]
-        assert first[1] in screen_text(app)  # the title, with its explanation below
-        assert " ".join(first[2].split())[:40] in " ".join(screen_text(app).split())
+        assert options.get_option_at_index(options.highlighted).id == "sigmoid-neuron"  # the open one
+        entry = next(e for e in app.screen.entries if e[0] == "sigmoid-neuron")
+        assert " ".join(entry[2].split())[:40] in " ".join(screen_text(app).split())  # its explanation
         index = next(i for i in range(options.option_count) if options.get_option_at_index(i).id == "sigmoid-gate")
         options.highlighted = index
         await pilot.press("enter")
