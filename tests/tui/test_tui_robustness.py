@@ -67,14 +67,15 @@ async def test_resizing_between_sizes_while_stepping():
             assert app.size == (w, h)
 
 
-async def test_500_random_keys_from_a_fixed_seed(tmp_path, monkeypatch):
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+async def test_500_random_keys_from_a_fixed_seed(size, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     rng = random.Random(20261122)
     # stepping keys weigh more than screen keys, as in real use; every key is in the pool
     pool = BINDING_KEYS * 3 + SCREEN_KEYS + ["escape", "enter", "up", "down", "tab", "backspace", "1", "0", "a"]
     keys = [rng.choice(pool) for _ in range(500)]
     app = app_for("sigmoid-gate")
-    async with app.run_test(size=(80, 24)) as pilot:
+    async with app.run_test(size=size) as pilot:
         burst(app, ["n", "n", "n"])
         await pilot.pause()
         assert app.session.k == 3  # a burst is handled key by key, none lost
