@@ -90,7 +90,7 @@ class VJPTerm(NamedTuple):
     factors: str  # the formula with each factor's shape (matrix product only), else ""
 
 
-class Tensor:
+class Tensor(graph.RecordedNode):
     """A float64 array node: ``data``, ``grad`` (same shape after backward) and what produced it.
 
     ``requires_grad=False`` marks data that wants no gradient (a batch of inputs, targets):
@@ -130,22 +130,6 @@ class Tensor:
         t._order = _next()
         t.requires_grad = False
         return t
-
-    # ---- recorded graph (read-only views of what the engine stored) ----
-    @property
-    def op(self):
-        """The ``ops.Op`` that produced this node, ``None`` for a leaf."""
-        return self._op
-
-    @property
-    def const(self):
-        """The op's constant (exponent, alpha, axis, shape, index, dropout mask) or ``None``."""
-        return self._const
-
-    @property
-    def inputs(self) -> tuple:
-        """Inputs in order, duplicates kept."""
-        return graph.inputs(self)
 
     @property
     def local_grads(self) -> tuple:

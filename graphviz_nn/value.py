@@ -50,7 +50,7 @@ def _number(x, where: str) -> float:
     )
 
 
-class Value:
+class Value(graph.RecordedNode):
     """A scalar node: ``data``, ``grad`` and what produced it (op, inputs, local gradients)."""
 
     # Inputs and local gradients sit in slots (_a, _b, _la, _lb) instead of tuples: every
@@ -66,22 +66,6 @@ class Value:
         self.label = label or None
         self.group = _current_group[-1]
         self._order = _next()
-
-    # ---- recorded graph (read-only views of what the engine stored) ----
-    @property
-    def op(self):
-        """The ``ops.Op`` that produced this node, ``None`` for a leaf."""
-        return self._op
-
-    @property
-    def const(self):
-        """The constant folded into this gate (the 1 of ``+1``), or ``None``."""
-        return self._const
-
-    @property
-    def inputs(self) -> tuple:
-        """Inputs in order, duplicates kept (``x * x`` has two edges to ``x``)."""
-        return graph.inputs(self)
 
     @property
     def local_grads(self) -> tuple:
