@@ -181,11 +181,12 @@ def model_loss(scenario, model, xs, ys):
             sample_loss = evaluate(scenario.model.loss, semantics)
         except ExpressionError as error:
             raise OutputBuildError(error, ("model", "loss")) from None
+        if not isinstance(sample_loss, Value):  # a number (no output in it) or a vector
+            raise OutputBuildError(ExpressionError("the loss must be one number that depends on the output", 0,
+                                                   "a scalar expression using output, e.g. mse(output, target)"),
+                                   ("model", "loss"))
         total = sample_loss if total is None else total + sample_loss
     loss = total if len(xs) == 1 else total * (1.0 / len(xs))
-    if not isinstance(loss, Value):
-        raise OutputBuildError(ExpressionError("the loss does not depend on the output", 0,
-                                               "an expression using output"), ("model", "loss"))
     return first, loss
 
 
@@ -196,15 +197,20 @@ def _build_model(scenario, start=None) -> Built:
     model = make_model(scenario, start)
     xs, ys = samples(scenario)
     first, loss = model_loss(scenario, model, xs, ys)
+    return built_model(scenario, model, first, loss, (xs, ys))
+
+
+def built_model(scenario, model, prediction, loss, data) -> Built:
+    """The outputs of a model scenario (``output`` when recorded, then ``loss``), either engine."""
     loss.label = loss.label or "loss"
     outputs = {}
     if "output" in model_output_names(scenario):
-        first.label = first.label or "output"
-        outputs["output"] = first
+        prediction.label = prediction.label or "output"
+        outputs["output"] = prediction
     outputs["loss"] = loss
     params = model.parameters()
     return Built(outputs, leaves={p.label: p for p in params}, parameters=params, backward_from=loss,
-                 model=model, loss=loss, data=(xs, ys))
+                 model=model, loss=loss, data=data)
 
 
 # ---- checking and training -----------------------------------------------------------------

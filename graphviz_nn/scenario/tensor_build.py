@@ -78,7 +78,7 @@ def tensor_loss(scenario, model, X: Tensor, target: Tensor):
 
 
 def build_tensor_model(scenario, start=None):
-    from .build import Built, _start_parameters, model_output_names, samples
+    from .build import _start_parameters, built_model, samples
     model = make_tensor_model(scenario.model)
     values = _start_parameters(scenario, start)
     if values is not None:
@@ -87,15 +87,7 @@ def build_tensor_model(scenario, start=None):
     X = Tensor(np.array(xs, dtype=np.float64), label="X", requires_grad=False)
     target = Tensor(np.array(ys, dtype=np.float64), label="target", requires_grad=False)
     prediction, loss = tensor_loss(scenario, model, X, target)
-    loss.label = loss.label or "loss"
-    outputs = {}
-    if "output" in model_output_names(scenario):
-        prediction.label = prediction.label or "output"
-        outputs["output"] = prediction
-    outputs["loss"] = loss
-    params = model.parameters()
-    return Built(outputs, leaves={p.label: p for p in params}, parameters=params, backward_from=loss,
-                 model=model, loss=loss, data=(X, target))
+    return built_model(scenario, model, prediction, loss, (X, target))
 
 
 def tensor_fresh_outputs(scenario, built, fixed_masks: bool = False):

@@ -179,3 +179,15 @@ def test_constant_identities_add_no_gates():
         assert f.op is None and f.label == kept, expression
     f = load_text(_sigmoid_text("").replace('"sigmoid(z)"', '"0 - z"')).build()["f"]
     assert f.op.symbol(f.const) == "0-x"  # not an identity: the gate stays
+
+
+def test_a_model_loss_that_is_a_vector_is_a_located_error():
+    # found by the catalogue fuzzer: loss = "softmax(output)" used to end in a TypeError
+    import graphviz_nn.scenarios
+
+    text = (pathlib.Path(graphviz_nn.scenarios.__file__).parent / "linear-regression.toml").read_text("utf-8")
+    loss_line = next(line for line in text.splitlines() if line.startswith("loss ="))
+    bad = text.replace(loss_line, 'loss = "softmax(output)"')
+    with pytest.raises(ScenarioError) as info:
+        load_text(bad, "vector-loss.toml").build()
+    assert "one number" in str(info.value) and info.value.line == bad.splitlines().index('loss = "softmax(output)"') + 1
