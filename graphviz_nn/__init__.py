@@ -18,6 +18,15 @@ from .value import Value, maximum, prelu
 
 __version__ = "0.1.0"
 
-__all__ = ["debug", "Value", "Tensor", "maximum", "prelu", "group", "backward", "gradcheck", "to_json", "to_networkx", "load_scenario", "Scenario", "ScenarioError", "__version__"]
-__all__ += ["draw_dot", "show"]
-__all__ += ["explain", "SGD", "mse", "mae", "huber", "hinge", "squared_hinge", "multiclass_hinge", "bce", "softmax", "cce", "nll", "l1", "l2"]
+__all__ = [
+    # engine
+    "Value", "Tensor", "maximum", "prelu", "group", "backward", "gradcheck", "to_json", "to_networkx",
+    # losses and training
+    "mse", "mae", "huber", "hinge", "squared_hinge", "multiclass_hinge", "bce", "softmax", "cce", "nll",
+    "l1", "l2", "SGD",
+    # views
+    "explain", "draw_dot", "show", "debug",
+    # scenarios
+    "load_scenario", "Scenario", "ScenarioError",
+    "__version__",
+]

@@ -69,17 +69,15 @@ graphviz_nn.debugger.training.Trainer(forward_fn, params, optimizer): forward_fn
           goto_iteration(N) rewinds or runs ahead; run(N) is the fast path with no steps.
 ```
 """
-from .trace import Edge, NodeInfo, State, Step, Trace, TraceError, build_trace
-
-__all__ = ["build_trace", "Trace", "Step", "State", "NodeInfo", "Edge", "TraceError"]
-from .breakpoints import Break, BreakpointError, WATCH_KINDS
-from .expand import expand
-from .session import LEVELS, Session
-
+from .breakpoints import WATCH_KINDS, Break, BreakpointError
 from .diagnostics import Flag, diagnose, layer_report
+from .expand import expand
 from .explain import explain
 from .levels import collapse
+from .session import LEVELS, Session
+from .trace import Edge, NodeInfo, State, Step, Trace, TraceError, build_trace
 from .training import Trainer
 
-__all__ += ["Session", "Break", "BreakpointError", "WATCH_KINDS", "LEVELS", "expand",
-            "collapse", "diagnose", "layer_report", "Flag", "explain", "Trainer"]
+__all__ = ["build_trace", "Trace", "Step", "State", "NodeInfo", "Edge", "TraceError",
+           "Session", "Break", "BreakpointError", "WATCH_KINDS", "LEVELS", "expand",
+           "collapse", "diagnose", "layer_report", "Flag", "explain", "Trainer"]
