@@ -329,8 +329,8 @@ def build_trace(outputs, backward_from=None, *, seed=None) -> Trace:
 
     ``outputs``: one node or a list (Value or Tensor); all get forward steps. ``backward_from``
     defaults to the first output. ``seed`` is its upstream gradient (default 1). Runs
-    ``graphviz_nn.graph.backward`` once, so the nodes' ``grad`` fields are filled as after
-    ``loss.backward()``.
+    ``graphviz_nn.graph.backward`` once from zeroed leaf gradients, so the nodes' ``grad`` fields
+    are filled as after ``zero_grad(); loss.backward()``, however often the graph was traced.
     """
     # the trace allocates ~3 objects per node and no cycles: pausing the cyclic GC saves ~1/3
     enabled = gc.isenabled()
@@ -370,8 +370,12 @@ def _build(outputs, backward_from, seed) -> Trace:
         steps.append(Step(i, "forward", info.id, text, info.group, value=value))
 
     bnodes = nodes if len(outs) == 1 and bf is outs[0] else graph.reachable(bf)
-    # leaves accumulate across backward calls (as in PyTorch); partial sums start from there
-    running = {n: _snapshot(n.grad) for n in bnodes if n._a is None}
+    # The trace shows one backward pass, as the lecture does: leaves start from zero (like
+    # zero_grad()), so tracing a graph that was already backpropagated never doubles its gradients.
+    for n in bnodes:
+        if n._a is None and n is not bf:
+            n.grad = n._zero_grad()
+    running = {}
     graph.backward(bf, bnodes, seed=seed)
     seed_value = _snapshot(bf.grad) if bf._a is not None else (1.0 if seed is None else seed)
     by_id = {info.id: info for info in infos}

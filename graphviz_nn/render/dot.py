@@ -79,9 +79,6 @@ def trace_of(output):
     nodes = graph.reachable(output)
     saved = [n.grad for n in nodes]
     try:
-        for n in nodes:
-            if n._a is None:
-                n.grad = n._zero_grad()  # leaves accumulate; start from zero to show this output's gradients
         return build_trace(output)
     finally:
         for n, g in zip(nodes, saved):

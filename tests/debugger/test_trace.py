@@ -45,6 +45,16 @@ def test_final_gradients_match_the_lecture_in_the_lecture_order():
     assert leaves == [("w0", -0.2), ("x0", 0.39), ("w1", -0.39), ("x1", -0.59), ("w2", 0.2)]
 
 
+def test_tracing_an_already_backpropagated_graph_shows_one_pass_not_accumulated_sums():
+    f = neuron()
+    f.backward()  # a learner calls backward first, then asks for the trace (twice)
+    build_trace(f)
+    trace = build_trace(f)
+    (step,) = backward_into(trace, "w1")
+    assert step.text == "[0.20] × [-2.00] = -0.39 → w1.grad = -0.39"
+    assert trace.node(trace.find("w1")).node.grad == pytest.approx(-0.3932, abs=1e-4)
+
+
 def test_forward_text_reads_like_one_equation_per_node():
     trace = build_trace(neuron())
     assert trace.steps[0].text == "n0 = w0 = 2.00"
