@@ -30,15 +30,16 @@ def app_command(scenario: str) -> str:
 
 
 def run(args) -> int:
+    from ..scenario.loader import load_scenario
+
+    # the user's own mistakes first: they are reported whether or not the extra is installed
+    if not 0 < args.port < 65536:
+        raise UserError(f"--port {args.port} is not a TCP port; use a number from 1 to 65535")
+    load_scenario(args.scenario)  # fail here, in one sentence, rather than in every browser tab
     try:
         from textual_serve.server import Server
     except ImportError:
         raise UserError("serving in a browser needs the optional extra: pip install 'graphviz-nn[web]'") from None
-    from ..scenario.loader import load_scenario
-
-    if not 0 < args.port < 65536:
-        raise UserError(f"--port {args.port} is not a TCP port; use a number from 1 to 65535")
-    load_scenario(args.scenario)  # fail here, in one sentence, rather than in every browser tab
     server = Server(app_command(args.scenario), host=args.host, port=args.port,
                     title=f"graphviz-nn: {args.scenario}")
     print(f"graphviz-nn: serving {args.scenario} at http://{args.host}:{args.port} (Ctrl+C stops)",
