@@ -41,10 +41,20 @@ class Session:
         self.k = 0
         self.level = "gate"
         self.set_level(level)
-        self.breakpoints: set = set()
+        self._breakpoints: dict = {}  # per trace: an id inside an expansion names another node outside
+        self._expansions: dict = {}  # (trace, composite gate id) -> its sub-trace
         self.group_breakpoints: set = set()
         self.watches: dict = {}
         self.last_break: Optional[Break] = None
+
+    @property
+    def breakpoints(self) -> set:
+        """Ids of the nodes to stop at in the trace being viewed (a sub-trace has its own)."""
+        return self._breakpoints.setdefault(self.trace, set())
+
+    @breakpoints.setter
+    def breakpoints(self, ids) -> None:
+        self._breakpoints[self.trace] = set(ids)
 
     @classmethod
     def from_outputs(cls, outputs, backward_from=None, **kwargs) -> "Session":
@@ -256,7 +266,10 @@ class Session:
 
     # ---- composite expansions ----
     def _push(self, step) -> None:
-        sub = expand(self.trace, step.node)
+        key = (self.trace, step.node)
+        if key not in self._expansions:  # one sub-trace per gate, so its breakpoints persist
+            self._expansions[key] = expand(self.trace, step.node)
+        sub = self._expansions[key]
         steps = self.trace.steps
         resume = step.index + 1
         while resume < len(steps) and steps[resume].phase == step.phase and steps[resume].node == step.node:

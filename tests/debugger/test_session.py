@@ -77,6 +77,22 @@ def test_step_into_the_sigmoid_shows_four_primitive_gates_whose_locals_multiply_
     assert session.k == session.trace.n_forward + 1  # back past the collapsed gate's step
 
 
+def test_a_breakpoint_set_inside_an_expansion_stays_there():
+    session = Session(build_trace(neuron()))
+    session.goto(session.trace.n_forward)
+    session.step_into()
+    inner = session.trace.find("exp")
+    session.add_breakpoint(inner)  # an id of the expansion's own graph
+    session.step_out()
+    assert inner not in session.breakpoints  # the outer graph's node with that id is untouched
+    session.restart()
+    assert session.continue_() is None and session.k == session.trace.n_forward  # end of forward pass
+    session.step_into()  # the same expansion again: its breakpoint is still set
+    assert inner in session.breakpoints
+    stop = session.continue_()
+    assert stop is not None and stop.node == inner
+
+
 def test_step_into_forward_sigmoid_then_step_out_resumes_after_the_gate():
     session = Session(build_trace(neuron()))
     session.goto(9)
