@@ -20,16 +20,16 @@ def expand(trace: Trace, node_id: str) -> Trace:
             f"{node_id} ({info.label}) is not a composite gate; only sigmoid, tanh, leaky_relu, elu "
             f"and prelu gates can be stepped into"
         )
+    # the same expansion on either engine: element-wise gates expand element-wise
     if info.is_tensor:
-        raise TraceError(
-            f"{node_id} is a tensor {info.op} gate, which does not expand; step through the scalar "
-            f"version of the model to see its primitive gates"
-        )
+        from ..tensor import Tensor as leaf, apply as apply_op
+    else:
+        leaf, apply_op = Value, apply
     end = len(trace.steps)
     op = OPS[info.op]
     upstream = trace.grad_at(node_id, end)
     with group(*info.group):
-        refs = [Value(trace.forward_value(i), label=trace.node(i).name) for i in info.inputs]
+        refs = [leaf(trace.forward_value(i), label=trace.node(i).name) for i in info.inputs]
         for op_name, const, args in op.expansion(info.const):
-            refs.append(apply(op_name, [refs[r] for r in args], const))
-    return build_trace(refs[-1], seed=1.0 if upstream is None else upstream)
+            refs.append(apply_op(op_name, [refs[r] for r in args], const))
+    return build_trace(refs[-1], seed=upstream)

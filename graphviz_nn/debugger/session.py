@@ -153,7 +153,7 @@ class Session:
             return self.step_over()
         step = steps[self.k]
         info = self.trace.node(step.node)
-        if info.composite and not info.is_tensor and step.phase in ("forward", "backward") and not self._stack:
+        if info.composite and step.phase in ("forward", "backward") and not self._stack:
             self._push(step)
             return None
         return self.step_over()

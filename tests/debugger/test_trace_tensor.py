@@ -56,16 +56,22 @@ def test_values_in_the_trace_survive_an_in_place_update():
     assert [s.phase for s in trace.steps[-2:]] == ["update", "update"]
 
 
-def test_tensor_composites_do_not_expand_and_say_so():
-    from graphviz_nn.debugger import TraceError, expand
+def test_a_tensor_composite_expands_element_wise_and_agrees_with_the_gate():
+    from graphviz_nn.debugger import expand
     _, _, _, out = layer()
     trace = build_trace(out)
-    with pytest.raises(TraceError, match="does not expand"):
-        expand(trace, "n5")
+    tanh = trace.node("n5")
+    sub = expand(trace, "n5")
+    assert [n.symbol for n in sub.nodes if not n.is_leaf] == ["*-2", "exp", "+1", "2/x", "-1"]
+    end = len(sub.steps)
+    assert np.allclose(sub.state_at(end).value(sub.outputs[0]), trace.forward_value("n5"))
+    into_input = next(s for s in trace.steps if s.phase == "backward" and s.node == "n5")
+    (leaf,) = [n.id for n in sub.nodes if n.is_leaf]
+    assert np.allclose(sub.state_at(end).grad(leaf), into_input.contribution)
     session = Session(trace)
     session.goto(5)  # next step: the tanh forward step
     session.step_into()
-    assert session.depth == 0 and session.k == 6
+    assert session.depth == 1 and session.trace.n_forward == 6 and tanh.composite
 
 
 def test_dead_relu_on_a_tensor_is_diagnosed_when_every_entry_is_off():
