@@ -15,27 +15,6 @@ from typing import Sequence
 _by_creation = attrgetter("_order")
 
 
-class RecordedNode:
-    """Read-only views of what the engine recorded, shared by ``Value`` and ``Tensor``."""
-
-    __slots__ = ()
-
-    @property
-    def op(self):
-        """The ``ops.Op`` that produced this node, ``None`` for a leaf."""
-        return self._op
-
-    @property
-    def const(self):
-        """The constant folded into this gate (the 1 of ``+1``; an exponent, axis, mask...)."""
-        return self._const
-
-    @property
-    def inputs(self) -> tuple:
-        """Inputs in order, duplicates kept (``x * x`` has two edges to ``x``)."""
-        return inputs(self)
-
-
 def inputs(node) -> tuple:
     """A node's inputs in order, duplicates kept."""
     a = node._a

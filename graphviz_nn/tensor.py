@@ -22,6 +22,7 @@ from typing import NamedTuple
 import numpy as np
 
 from . import graph
+from .node import RecordedNode
 from .errors import UserError
 from .ops import OPS
 from .recording import _current_group, creation_counter
@@ -32,8 +33,6 @@ _next = creation_counter.__next__
 
 _ADD, _SUB, _MUL, _DIV, _MAX, _PRELU = (OPS[n] for n in ("add", "sub", "mul", "div", "max", "prelu"))
 _ADDC, _MULC, _RSUBC, _RDIVC, _POW = (OPS[n] for n in ("add_const", "mul_const", "rsub_const", "rdiv_const", "pow"))
-_EXP, _LOG, _SQRT, _TANH, _SIGMOID = (OPS[n] for n in ("exp", "log", "sqrt", "tanh", "sigmoid"))
-_RELU, _LEAKY, _ELU, _ABS = (OPS[n] for n in ("relu", "leaky_relu", "elu", "abs"))
 _MATMUL, _SUM, _MEAN, _MAX_AXIS = (OPS[n] for n in ("matmul", "sum", "mean", "max_axis"))
 _RESHAPE, _TRANSPOSE, _SOFTMAX, _LOG_SOFTMAX, _INDEX, _DROPOUT = (
     OPS[n] for n in ("reshape", "transpose", "softmax", "log_softmax", "index", "dropout"))
@@ -90,7 +89,7 @@ class VJPTerm(NamedTuple):
     factors: str  # the formula with each factor's shape (matrix product only), else ""
 
 
-class Tensor(graph.RecordedNode):
+class Tensor(RecordedNode):
     """A float64 array node: ``data``, ``grad`` (same shape after backward) and what produced it.
 
     ``requires_grad=False`` marks data that wants no gradient (a batch of inputs, targets):
@@ -273,33 +272,8 @@ class Tensor(graph.RecordedNode):
             raise IndexError(f"index {_key_text(key)} does not fit a tensor of shape {self.shape}: {e}") from None
         return _record(np.array(out, dtype=np.float64), self, None, _INDEX, key)
 
-    # ---- element-wise functions (the lecture's activation zoo) ----
-    def exp(self):
-        return _unary(_EXP, self, None)
-
-    def log(self):
-        return _unary(_LOG, self, None)
-
-    def sqrt(self):
-        return _unary(_SQRT, self, None)
-
-    def tanh(self):
-        return _unary(_TANH, self, None)
-
-    def sigmoid(self):
-        return _unary(_SIGMOID, self, None)
-
-    def relu(self):
-        return _unary(_RELU, self, None)
-
-    def leaky_relu(self, alpha: float = 0.01):
-        return _unary(_LEAKY, self, _number(alpha, "leaky_relu(alpha)"))
-
-    def elu(self, alpha: float = 1.0):
-        return _unary(_ELU, self, _number(alpha, "elu(alpha)"))
-
-    def abs(self):
-        return _unary(_ABS, self, None)
+    def _gate(self, op, const):
+        return _unary(op, self, const)
 
     def maximum(self, other):
         """Element-wise max(self, other) as one gate (maxout of two pieces)."""
@@ -469,12 +443,6 @@ def _constant(x, where: str) -> Tensor:
         raise TypeError(f"Tensor {where} Value is not supported: Value and Tensor do not mix; "
                         f"use Tensor(value.data) or a plain number")
     return Tensor(as_array(x, f"Tensor {where} operand"), requires_grad=False)
-
-
-def _number(x, where: str) -> float:
-    if _is_number(x):
-        return float(x)
-    raise TypeError(f"{where} needs a real number, got {type(x).__name__} ({x!r:.40})")
 
 
 def _axis(axis, ndim: int, where: str) -> int:

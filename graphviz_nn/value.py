@@ -17,6 +17,7 @@ from __future__ import annotations
 import numbers
 
 from . import graph
+from .node import RecordedNode
 from .ops import OPS
 from .recording import _current_group, creation_counter
 
@@ -26,8 +27,7 @@ _next = creation_counter.__next__
 # The rules, looked up once (operators are the hot path of every lesson).
 _ADD, _SUB, _MUL, _DIV, _MAX = (OPS[n] for n in ("add", "sub", "mul", "div", "max"))
 _ADDC, _MULC, _RSUBC, _RDIVC, _POW = (OPS[n] for n in ("add_const", "mul_const", "rsub_const", "rdiv_const", "pow"))
-_EXP, _LOG, _SQRT, _TANH, _SIGMOID = (OPS[n] for n in ("exp", "log", "sqrt", "tanh", "sigmoid"))
-_RELU, _LEAKY, _ELU, _ABS, _PRELU = (OPS[n] for n in ("relu", "leaky_relu", "elu", "abs", "prelu"))
+_PRELU = OPS["prelu"]
 _add, _sub, _mul, _div = _ADD.scalar, _SUB.scalar, _MUL.scalar, _DIV.scalar
 _addc, _mulc = _ADDC.scalar, _MULC.scalar
 
@@ -50,7 +50,7 @@ def _number(x, where: str) -> float:
     )
 
 
-class Value(graph.RecordedNode):
+class Value(RecordedNode):
     """A scalar node: ``data``, ``grad`` and what produced it (op, inputs, local gradients)."""
 
     # Inputs and local gradients sit in slots (_a, _b, _la, _lb) instead of tuples: every
@@ -148,33 +148,8 @@ class Value(graph.RecordedNode):
     def __neg__(self):
         return _unary(_MULC, self, -1.0)
 
-    # ---- functions (micrograd names, plus the lecture's activation zoo) ----
-    def exp(self):
-        return _unary(_EXP, self, None)
-
-    def log(self):
-        return _unary(_LOG, self, None)
-
-    def sqrt(self):
-        return _unary(_SQRT, self, None)
-
-    def tanh(self):
-        return _unary(_TANH, self, None)
-
-    def sigmoid(self):
-        return _unary(_SIGMOID, self, None)
-
-    def relu(self):
-        return _unary(_RELU, self, None)
-
-    def leaky_relu(self, alpha: float = 0.01):
-        return _unary(_LEAKY, self, _number(alpha, "leaky_relu(alpha)"))
-
-    def elu(self, alpha: float = 1.0):
-        return _unary(_ELU, self, _number(alpha, "elu(alpha)"))
-
-    def abs(self):
-        return _unary(_ABS, self, None)
+    def _gate(self, op, const):
+        return _unary(op, self, const)
 
     def backward(self):
         """Backpropagate from this node: every node it depends on gets its ``grad``."""

@@ -1,0 +1,75 @@
+"""What every recorded node offers, whichever engine made it.
+
+``Value`` and ``Tensor`` record into one graph model; this base holds what reads the same on
+both: the read-only views of the recording and the lecture's element-wise gates. Each engine
+records a unary gate its own way, in ``_gate(op, const)``.
+"""
+from __future__ import annotations
+
+import numbers
+
+from . import graph
+from .ops import OPS
+
+_EXP, _LOG, _SQRT, _TANH, _SIGMOID = (OPS[n] for n in ("exp", "log", "sqrt", "tanh", "sigmoid"))
+_RELU, _LEAKY, _ELU, _ABS = (OPS[n] for n in ("relu", "leaky_relu", "elu", "abs"))
+
+
+def real_number(x, where: str) -> float:
+    """A plain number as float, or TypeError naming what was given instead."""
+    if isinstance(x, numbers.Real):
+        return float(x)
+    raise TypeError(f"{where} needs a real number, got {type(x).__name__} ({x!r:.40}); "
+                    f"convert it with float(...) first")
+
+
+class RecordedNode:
+    """Read-only views of what the engine recorded, and the element-wise gates."""
+
+    __slots__ = ()
+
+    def _gate(self, op, const):  # each engine records a unary gate its own way
+        raise NotImplementedError
+
+    @property
+    def op(self):
+        """The ``ops.Op`` that produced this node, ``None`` for a leaf."""
+        return self._op
+
+    @property
+    def const(self):
+        """The constant folded into this gate (the 1 of ``+1``; an exponent, axis, mask...)."""
+        return self._const
+
+    @property
+    def inputs(self) -> tuple:
+        """Inputs in order, duplicates kept (``x * x`` has two edges to ``x``)."""
+        return graph.inputs(self)
+
+    # ---- functions (micrograd's names, plus the lecture's activation zoo) ----
+    def exp(self):
+        return self._gate(_EXP, None)
+
+    def log(self):
+        return self._gate(_LOG, None)
+
+    def sqrt(self):
+        return self._gate(_SQRT, None)
+
+    def tanh(self):
+        return self._gate(_TANH, None)
+
+    def sigmoid(self):
+        return self._gate(_SIGMOID, None)
+
+    def relu(self):
+        return self._gate(_RELU, None)
+
+    def leaky_relu(self, alpha: float = 0.01):
+        return self._gate(_LEAKY, real_number(alpha, "leaky_relu(alpha)"))
+
+    def elu(self, alpha: float = 1.0):
+        return self._gate(_ELU, real_number(alpha, "elu(alpha)"))
+
+    def abs(self):
+        return self._gate(_ABS, None)
