@@ -6,8 +6,7 @@ import shlex
 import sys
 
 from ..errors import UserError
-
-DEFAULT_SCENARIO = "sigmoid-neuron"
+from .scenario_args import add_scenario_argument
 
 
 def add_parser(subparsers) -> argparse.ArgumentParser:
@@ -15,8 +14,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
         "serve", help="serve the step debugger to web browsers (needs graphviz-nn[web])",
         description="Serve the terminal step debugger through textual-serve; each browser tab gets "
                     "its own session. Bound to 127.0.0.1 unless --host says otherwise.")
-    parser.add_argument("scenario", nargs="?", default=DEFAULT_SCENARIO, metavar="SCENARIO_OR_FILE",
-                        help=f"a catalogue id or a .toml path (default {DEFAULT_SCENARIO})")
+    add_scenario_argument(parser)
     parser.add_argument("--port", type=int, default=8000, help="TCP port (default 8000)")
     parser.add_argument("--host", default="127.0.0.1",
                         help="address to listen on (default 127.0.0.1; 0.0.0.0 shares it on the network)")

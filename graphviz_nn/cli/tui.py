@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import argparse
 
-DEFAULT_SCENARIO = "sigmoid-neuron"
+from .scenario_args import add_scenario_argument
 
 
 def add_parser(subparsers) -> argparse.ArgumentParser:
@@ -11,8 +11,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
         "tui", help="step through backpropagation in the terminal",
         description="Open the terminal step debugger on a lecture scenario or a scenario file "
                     "(press ? inside for the keys).")
-    parser.add_argument("scenario", nargs="?", default=DEFAULT_SCENARIO, metavar="SCENARIO_OR_FILE",
-                        help=f"a catalogue id (see 'graphviz-nn list') or a .toml path (default {DEFAULT_SCENARIO})")
+    add_scenario_argument(parser)
     parser.add_argument("--builtin-layout", action="store_true",
                         help="never run Graphviz; use the built-in layered layout")
     parser.set_defaults(run=run)
