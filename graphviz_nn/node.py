@@ -10,6 +10,7 @@ import numbers
 
 from . import graph
 from .ops import OPS
+from .recording import _current_group, creation_counter
 
 _EXP, _LOG, _SQRT, _TANH, _SIGMOID = (OPS[n] for n in ("exp", "log", "sqrt", "tanh", "sigmoid"))
 _RELU, _LEAKY, _ELU, _ABS = (OPS[n] for n in ("relu", "leaky_relu", "elu", "abs"))
@@ -30,6 +31,15 @@ class RecordedNode:
 
     def _gate(self, op, const):  # each engine records a unary gate its own way
         raise NotImplementedError
+
+    def _record_leaf(self, label) -> None:
+        """Stamp a new leaf: no inputs, no op, the current group, the next creation number."""
+        self._a = self._b = self._la = self._lb = None
+        self._op = None
+        self._const = None
+        self.label = label or None
+        self.group = _current_group[-1]
+        self._order = next(creation_counter)
 
     @property
     def op(self):

@@ -105,12 +105,7 @@ class Tensor(RecordedNode):
     def __init__(self, data, label: str | None = None, requires_grad: bool = True):
         self.data = as_array(data)
         self.grad = _zeros_view(self.data.shape)
-        self._a = self._b = self._la = self._lb = None
-        self._op = None
-        self._const = None
-        self.label = label or None
-        self.group = _current_group[-1]
-        self._order = _next()
+        self._record_leaf(label)
         self.requires_grad = bool(requires_grad)
 
     @classmethod
@@ -121,12 +116,7 @@ class Tensor(RecordedNode):
         t = _new(cls)
         t.data = array
         t.grad = _zeros_view(array.shape)
-        t._a = t._b = t._la = t._lb = None
-        t._op = None
-        t._const = None
-        t.label = label or None
-        t.group = _current_group[-1]
-        t._order = _next()
+        t._record_leaf(label)
         t.requires_grad = False
         return t
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import numbers
 
 from . import graph
-from .node import RecordedNode
+from .node import RecordedNode, real_number
 from .ops import OPS
 from .recording import _current_group, creation_counter
 
@@ -40,16 +40,6 @@ def _is_number(x) -> bool:
     return type(x) in _PLAIN_NUMBERS or isinstance(x, numbers.Real)
 
 
-def _number(x, where: str) -> float:
-    """A plain number as float, or TypeError naming what was given instead."""
-    if isinstance(x, numbers.Real):
-        return float(x)
-    raise TypeError(
-        f"{where} needs a real number or a Value, got {type(x).__name__} ({x!r:.40}); "
-        f"convert it with float(...) first"
-    )
-
-
 class Value(RecordedNode):
     """A scalar node: ``data``, ``grad`` and what produced it (op, inputs, local gradients)."""
 
@@ -58,14 +48,9 @@ class Value(RecordedNode):
     __slots__ = ("data", "grad", "_a", "_b", "_la", "_lb", "_op", "_const", "label", "group", "_order")
 
     def __init__(self, data, label: str | None = None, _children=(), _op=""):
-        self.data = _number(data, "Value(data)")
+        self.data = real_number(data, "Value(data)")
         self.grad = 0.0
-        self._a = self._b = self._la = self._lb = None
-        self._op = None
-        self._const = None
-        self.label = label or None
-        self.group = _current_group[-1]
-        self._order = _next()
+        self._record_leaf(label)
 
     @property
     def local_grads(self) -> tuple:
@@ -186,7 +171,7 @@ def _unary(op, x: Value, const) -> Value:
 
 
 def _value(x, where: str) -> Value:
-    return x if isinstance(x, Value) else Value(_number(x, where))
+    return x if isinstance(x, Value) else Value(real_number(x, where))
 
 
 def maximum(a, b) -> Value:
