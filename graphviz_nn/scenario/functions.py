@@ -79,11 +79,16 @@ def _max2(a, b):
     return max(float(a), float(b))
 
 
-def _maximum(*args):
+def _pairwise_chain(pairwise, args):
+    """max(a, b, c, ...) as a chain of two-input gates, element-wise over vectors."""
     out = args[0]
     for b in args[1:]:
-        out = elementwise(_max2, out, b)
+        out = elementwise(pairwise, out, b)
     return out
+
+
+def _maximum(*args):
+    return _pairwise_chain(_max2, args)
 
 
 def _min2(a, b):
@@ -94,10 +99,7 @@ def _min2(a, b):
 
 
 def _minimum(*args):
-    out = args[0]
-    for b in args[1:]:
-        out = elementwise(_min2, out, b)
-    return out
+    return _pairwise_chain(_min2, args)
 
 
 def _prelu(x, alpha):
