@@ -93,25 +93,23 @@ def cce(logits, target, reduction: str = "mean") -> Tensor:
     integer for a single vector of logits) or probabilities of the logits' shape.
     """
     z = _pred(logits, "cce")
-    logp = z.log_softmax(axis=-1)
-    if _ndim(target) == z.ndim:  # probabilities (or one-hot) like the logits; else class labels
-        t = _target(target, z, "cce")
-        return _reduce(-(logp * t).sum(axis=-1) if z.ndim > 1 else -(logp * t).sum(), reduction)
-    labels = _labels(target, z, "cce")
-    picked = logp[np.arange(z.shape[0]), labels] if z.ndim == 2 else logp[int(labels)]
-    return -_reduce(picked, reduction)
+    return _log_likelihood_loss(z.log_softmax(axis=-1), target, reduction, "cce")
 
 
 def nll(probabilities, target, reduction: str = "mean") -> Tensor:
     """Log-likelihood cost of probabilities (e.g. a softmax output): mean over the batch of
     -Σ y_k ln p_k, with ``target`` class labels or one-hot / soft vectors of the same shape."""
     p = _pred(probabilities, "nll")
-    logp = p.log()
-    if _ndim(target) == p.ndim:
-        t = _target(target, p, "nll")
-        return _reduce(-(logp * t).sum(axis=-1) if p.ndim > 1 else -(logp * t).sum(), reduction)
-    labels = _labels(target, p, "nll")
-    picked = logp[np.arange(p.shape[0]), labels] if p.ndim == 2 else logp[int(labels)]
+    return _log_likelihood_loss(p.log(), target, reduction, "nll")
+
+
+def _log_likelihood_loss(logp: Tensor, target, reduction: str, name: str) -> Tensor:
+    """-Σ y_k log p_k for soft or one-hot targets of logp's shape, else -log p[label]."""
+    if _ndim(target) == logp.ndim:  # probabilities (or one-hot) like the predictions; else class labels
+        t = _target(target, logp, name)
+        return _reduce(-(logp * t).sum(axis=-1) if logp.ndim > 1 else -(logp * t).sum(), reduction)
+    labels = _labels(target, logp, name)
+    picked = logp[np.arange(logp.shape[0]), labels] if logp.ndim == 2 else logp[int(labels)]
     return -_reduce(picked, reduction)
 
 
