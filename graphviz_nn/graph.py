@@ -3,7 +3,7 @@
 Every node (``Value`` or ``Tensor``) records the same fields: ``data``, ``grad``, its inputs
 ``_a`` and ``_b`` (``None`` when absent; every op has at most two), the local gradients
 ``_la`` and ``_lb`` (numbers for a scalar node; ``None`` on a tensor node, whose rule is a
-vector-Jacobian product ``_vjp``), ``_op`` (an ``ops.Op``, ``None`` for a leaf), ``_const``,
+vector-Jacobian product ``_vjp``), ``_rule`` (an ``ops.Op``, ``None`` for a leaf), ``_const``,
 ``label``, ``group`` and ``_order`` (creation number). Nothing here recurses, so a
 200,000-deep chain needs no recursion limit.
 """
@@ -104,5 +104,5 @@ def display_label(node, node_id: str) -> str:
     """The name views show: the user's label, else a gate's symbol, else the leaf's id."""
     if node.label:
         return node.label
-    op = node._op
+    op = node._rule
     return op.symbol(node._const) if op is not None else node_id

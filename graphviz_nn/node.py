@@ -35,7 +35,7 @@ class RecordedNode:
     def _record_leaf(self, label) -> None:
         """Stamp a new leaf: no inputs, no op, the current group, the next creation number."""
         self._a = self._b = self._la = self._lb = None
-        self._op = None
+        self._rule = None
         self._const = None
         self.label = label or None
         self.group = _current_group[-1]
@@ -44,7 +44,7 @@ class RecordedNode:
     @property
     def op(self):
         """The ``ops.Op`` that produced this node, ``None`` for a leaf."""
-        return self._op
+        return self._rule
 
     @property
     def const(self):

@@ -67,7 +67,7 @@ class Op:
 OPS: dict[str, Op] = {}
 
 
-def _op(name, arity, symbol, formula, local_formula, expansion=None):
+def _declare(name, arity, symbol, formula, local_formula, expansion=None):
     """Register a scalar rule; the decorated function is its forward + local gradient."""
 
     def register(fn):
@@ -109,27 +109,27 @@ def _div(a: float, b: float) -> float:
 
 # ---- binary primitives ------------------------------------------------------------
 
-@_op("add", 2, "+", "a + b", ("1", "1"))
+@_declare("add", 2, "+", "a + b", ("1", "1"))
 def _add(a, b, c):
     return a + b, ONES
 
 
-@_op("sub", 2, "-", "a - b", ("1", "-1"))
+@_declare("sub", 2, "-", "a - b", ("1", "-1"))
 def _sub(a, b, c):
     return a - b, ADD_SUB
 
 
-@_op("mul", 2, "*", "a * b", ("b", "a"))
+@_declare("mul", 2, "*", "a * b", ("b", "a"))
 def _mul(a, b, c):
     return a * b, (b, a)
 
 
-@_op("div", 2, "/", "a / b", ("1/b", "-a/b²"))
+@_declare("div", 2, "/", "a / b", ("1/b", "-a/b²"))
 def _divide(a, b, c):
     return _div(a, b), (_div(1.0, b), -_div(a, b * b))
 
 
-@_op("max", 2, "max", "max(a, b)", ("1 if a ≥ b else 0", "1 if b > a else 0"))
+@_declare("max", 2, "max", "max(a, b)", ("1 if a ≥ b else 0", "1 if b > a else 0"))
 def _max(a, b, c):
     return (a, ONES_FIRST) if a >= b else (b, ONES_SECOND)
 
@@ -140,30 +140,30 @@ ONES_SECOND = (0.0, 1.0)
 
 # ---- unary primitives (a constant folded into the gate, as the lecture draws it) ----
 
-@_op("add_const", 1, lambda c: ("+" if c >= 0 else "") + fmt_const(c),
+@_declare("add_const", 1, lambda c: ("+" if c >= 0 else "") + fmt_const(c),
      lambda c: f"x + {fmt_const(c)}", ("1",))
 def _add_const(x, c):
     return x + c, ONE
 
 
-@_op("mul_const", 1, lambda c: "*" + fmt_const(c), lambda c: f"{fmt_const(c)}·x",
+@_declare("mul_const", 1, lambda c: "*" + fmt_const(c), lambda c: f"{fmt_const(c)}·x",
      lambda c: (fmt_const(c),))
 def _mul_const(x, c):
     return x * c, (c,)
 
 
-@_op("rsub_const", 1, lambda c: f"{fmt_const(c)}-x", lambda c: f"{fmt_const(c)} - x", ("-1",))
+@_declare("rsub_const", 1, lambda c: f"{fmt_const(c)}-x", lambda c: f"{fmt_const(c)} - x", ("-1",))
 def _rsub_const(x, c):
     return c - x, (-1.0,)
 
 
-@_op("rdiv_const", 1, lambda c: f"{fmt_const(c)}/x", lambda c: f"{fmt_const(c)}/x",
+@_declare("rdiv_const", 1, lambda c: f"{fmt_const(c)}/x", lambda c: f"{fmt_const(c)}/x",
      lambda c: ("-1/x²",) if c == 1 else (f"-{fmt_const(c)}/x²",))
 def _rdiv_const(x, c):
     return _div(c, x), (-_div(c, x * x),)
 
 
-@_op("pow", 1, lambda c: f"x^{fmt_const(c)}", lambda c: f"x^{fmt_const(c)}",
+@_declare("pow", 1, lambda c: f"x^{fmt_const(c)}", lambda c: f"x^{fmt_const(c)}",
      lambda c: (f"{fmt_const(c)}·x^{fmt_const(c - 1)}",))
 def _pow(x, c):
     # x^0 is the constant 1: its slope is 0 even at x = 0, where 0 * 0^-1 would give nan
@@ -181,13 +181,13 @@ def _power(x: float, n: float) -> float:
     return r if isinstance(r, float) else NAN  # a negative base to a fractional power
 
 
-@_op("exp", 1, "exp", "e^x", ("e^x",))
+@_declare("exp", 1, "exp", "e^x", ("e^x",))
 def _exp(x, c):
     e = _safe_exp(x)
     return e, (e,)
 
 
-@_op("log", 1, "log", "ln x", ("1/x",))
+@_declare("log", 1, "log", "ln x", ("1/x",))
 def _log(x, c):
     if x > 0:
         return math.log(x), (1.0 / x,)
@@ -196,7 +196,7 @@ def _log(x, c):
     return NAN, (_div(1.0, x),)
 
 
-@_op("sqrt", 1, "sqrt", "√x", ("1/(2√x)",))
+@_declare("sqrt", 1, "sqrt", "√x", ("1/(2√x)",))
 def _sqrt(x, c):
     if x > 0:
         r = math.sqrt(x)
@@ -206,19 +206,19 @@ def _sqrt(x, c):
     return NAN, (NAN,)
 
 
-@_op("relu", 1, "relu", "max(0, x)", ("1 if x > 0 else 0",))
+@_declare("relu", 1, "relu", "max(0, x)", ("1 if x > 0 else 0",))
 def _relu(x, c):
     return (x, ONE) if x > 0 else (0.0, ZERO)
 
 
-@_op("abs", 1, "abs", "|x|", ("sign(x)",))
+@_declare("abs", 1, "abs", "|x|", ("sign(x)",))
 def _abs(x, c):
     return abs(x), ((1.0,) if x > 0 else (-1.0,) if x < 0 else ZERO)
 
 
 # ---- composite gates: one node, but they know their primitive expansion -------------
 
-@_op("sigmoid", 1, "sigmoid", "1/(1+e^-x)", ("σ(x)(1-σ(x))",),
+@_declare("sigmoid", 1, "sigmoid", "1/(1+e^-x)", ("σ(x)(1-σ(x))",),
      expansion=lambda c: (("mul_const", -1.0, (0,)), ("exp", None, (1,)),
                           ("add_const", 1.0, (2,)), ("rdiv_const", 1.0, (3,))))
 def _sigmoid_rule(x, c):
@@ -226,7 +226,7 @@ def _sigmoid_rule(x, c):
     return s, (s * (1.0 - s),)
 
 
-@_op("tanh", 1, "tanh", "tanh x", ("1 - tanh²(x)",),
+@_declare("tanh", 1, "tanh", "tanh x", ("1 - tanh²(x)",),
      # tanh x = 2/(1+e^(-2x)) - 1: a chain of lecture gates
      expansion=lambda c: (("mul_const", -2.0, (0,)), ("exp", None, (1,)),
                           ("add_const", 1.0, (2,)), ("rdiv_const", 2.0, (3,)),
@@ -236,7 +236,7 @@ def _tanh(x, c):
     return t, (1.0 - t * t,)
 
 
-@_op("leaky_relu", 1, lambda c: f"leaky_relu({fmt_const(c)})",
+@_declare("leaky_relu", 1, lambda c: f"leaky_relu({fmt_const(c)})",
      lambda c: f"max({fmt_const(c)}·x, x)" if 0 <= c <= 1 else f"x if x > 0 else {fmt_const(c)}·x",
      lambda c: (f"1 if x > 0 else {fmt_const(c)}",),
      # for 0 ≤ α ≤ 1, leaky_relu(x) = max(x, α·x) as the lecture draws it; any other α
@@ -248,7 +248,7 @@ def _leaky_relu(x, c):
     return (x, ONE) if x > 0 else (x * c, (c,))
 
 
-@_op("elu", 1, lambda c: f"elu({fmt_const(c)})", lambda c: f"x if x > 0 else {fmt_const(c)}·(e^x - 1)",
+@_declare("elu", 1, lambda c: f"elu({fmt_const(c)})", lambda c: f"x if x > 0 else {fmt_const(c)}·(e^x - 1)",
      lambda c: (f"1 if x > 0 else {fmt_const(c)}·e^x",),
      # elu(x) = relu(x) + α·(e^(-relu(-x)) - 1), branch-free in primitive gates
      expansion=lambda c: (("relu", None, (0,)), ("mul_const", -1.0, (0,)), ("relu", None, (2,)),
@@ -261,7 +261,7 @@ def _elu(x, c):
     return c * (e - 1.0), (c * e,)
 
 
-@_op("prelu", 2, "prelu", "x if x > 0 else α·x", ("1 if x > 0 else α", "0 if x > 0 else x"),
+@_declare("prelu", 2, "prelu", "x if x > 0 else α·x", ("1 if x > 0 else α", "0 if x > 0 else x"),
      # prelu(x, α) = relu(x) + α·(-relu(-x))
      expansion=lambda c: (("relu", None, (0,)), ("mul_const", -1.0, (0,)), ("relu", None, (3,)),
                           ("mul_const", -1.0, (4,)), ("mul", None, (5, 1)), ("add", None, (2, 6))))

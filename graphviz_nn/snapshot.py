@@ -29,7 +29,7 @@ def json_number(x):
 
 
 def _node_record(node, ids) -> dict:
-    op = node._op
+    op = node._rule
     node_id = ids[node]
     record = {
         "id": node_id,

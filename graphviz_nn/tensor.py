@@ -98,7 +98,7 @@ class Tensor(RecordedNode):
     backward stores a new, writable array there.
     """
 
-    __slots__ = ("data", "grad", "_a", "_b", "_la", "_lb", "_op", "_const", "label", "group", "_order",
+    __slots__ = ("data", "grad", "_a", "_b", "_la", "_lb", "_rule", "_const", "label", "group", "_order",
                  "requires_grad")
     __array_ufunc__ = None  # ``ndarray + Tensor`` defers to Tensor.__radd__ instead of looping
 
@@ -170,10 +170,10 @@ class Tensor(RecordedNode):
         a, b = self._a, self._b
         with np.errstate(all="ignore"):  # inf·0 gives nan on the node, never an exception
             if b is None:
-                (ga,) = self._op.vjp(upstream, self.data, (a.data,), self._const)
+                (ga,) = self._rule.vjp(upstream, self.data, (a.data,), self._const)
                 _check_shape(ga, a, self)
                 return _owned(ga, upstream), None
-            ga, gb = self._op.vjp(upstream, self.data, (a.data, b.data), self._const,
+            ga, gb = self._rule.vjp(upstream, self.data, (a.data, b.data), self._const,
                                   (a.requires_grad, b.requires_grad))
         _check_shape(ga, a, self)
         _check_shape(gb, b, self)
@@ -370,7 +370,7 @@ class _Owned(np.ndarray):
 def _check_shape(g, src: Tensor, node: Tensor) -> None:
     # a rule that forgot to sum a broadcast gradient back would corrupt every grad below it
     if g is not None and np.shape(g) != src.data.shape:
-        raise RuntimeError(f"the {node._op.name} rule gave a gradient of shape {np.shape(g)} for an input of "
+        raise RuntimeError(f"the {node._rule.name} rule gave a gradient of shape {np.shape(g)} for an input of "
                            f"shape {src.data.shape}; this is a bug in graphviz_nn.ops, please report it")
 
 
@@ -391,7 +391,7 @@ def _record(data, a, b, op, const) -> Tensor:
     t._a = a
     t._b = b
     t._la = t._lb = None
-    t._op = op
+    t._rule = op
     t._const = const
     t.label = None
     t.group = _current_group[-1]
@@ -525,14 +525,14 @@ def jacobian_shape(node: Tensor, input: int = 0) -> tuple:
 def is_diagonal(node: Tensor, input: int = 0) -> bool:
     """True when output element i depends on input element i alone (an element-wise gate)."""
     src = _input(node, input)
-    name = node._op.name
+    name = node._rule.name
     return name in ELEMENTWISE or (name in _ELEMENTWISE_BINARY and src.shape == node.shape)
 
 
 def jacobian_diagonal(node: Tensor, input: int = 0) -> np.ndarray:
     """The diagonal of an element-wise node's Jacobian, shaped like the node (never the matrix)."""
     if not is_diagonal(node, input):
-        raise ValueError(f"the Jacobian of a {node._op.name} node is not diagonal; use jacobian(node)")
+        raise ValueError(f"the Jacobian of a {node._rule.name} node is not diagonal; use jacobian(node)")
     return _vjp_of(node, np.ones(node.shape), input)
 
 
@@ -546,7 +546,7 @@ def jacobian(node: Tensor, input: int = 0, max_size: int = DEFAULT_MAX_JACOBIAN)
     rows, cols = jacobian_shape(node, input)
     if rows * cols > max_size:
         raise JacobianTooLarge(
-            f"the Jacobian of this {node._op.name} node is {rows:,} × {cols:,} = {rows * cols:,} entries, more "
+            f"the Jacobian of this {node._rule.name} node is {rows:,} × {cols:,} = {rows * cols:,} entries, more "
             f"than max_size={max_size:,}; use jacobian_shape(node) and jacobian_diagonal(node) instead")
     if is_diagonal(node, input):
         return np.diag(jacobian_diagonal(node, input).reshape(-1))
@@ -560,18 +560,18 @@ def jacobian(node: Tensor, input: int = 0, max_size: int = DEFAULT_MAX_JACOBIAN)
 
 
 def _input(node: Tensor, input: int) -> Tensor:
-    if not isinstance(node, Tensor) or node._op is None:
+    if not isinstance(node, Tensor) or node._rule is None:
         raise ValueError("a Jacobian needs a Tensor node made by an op, not a leaf")
     ins = graph.inputs(node)
     if not 0 <= input < len(ins):
-        raise ValueError(f"a {node._op.name} node has {len(ins)} input(s); input={input} does not exist")
+        raise ValueError(f"a {node._rule.name} node has {len(ins)} input(s); input={input} does not exist")
     return ins[input]
 
 
 def _vjp_of(node: Tensor, upstream: np.ndarray, input: int) -> np.ndarray:
     ins = graph.inputs(node)
     needs = tuple(i == input for i in range(len(ins)))
-    grads = node._op.vjp(upstream, node.data, tuple(x.data for x in ins), node._const, needs)
+    grads = node._rule.vjp(upstream, node.data, tuple(x.data for x in ins), node._const, needs)
     return np.broadcast_to(grads[input], ins[input].shape)
 
 
@@ -581,12 +581,12 @@ def vjp_terms(node: Tensor) -> tuple:
     For ``Y = X @ W`` with X (128, 784), W (784, 256): ``dL/dW = Xᵀ · dL/dY`` has factors
     ``Xᵀ (784, 128) · dL/dY (128, 256)`` and gradient shape (784, 256).
     """
-    if node._op is None:
+    if node._rule is None:
         return ()
     ins = graph.inputs(node)
-    formulas = node._op.vjp_formula(node._const)
+    formulas = node._rule.vjp_formula(node._const)
     up = node.shape
-    name = node._op.name
+    name = node._rule.name
     factors = ["", ""]
     if name == "matmul" and ins[0].ndim == 2 and ins[1].ndim == 2:
         x, w = ins[0].shape, ins[1].shape

@@ -45,7 +45,7 @@ class Value(RecordedNode):
 
     # Inputs and local gradients sit in slots (_a, _b, _la, _lb) instead of tuples: every
     # op has at most two inputs, and one object per node halves memory and GC work.
-    __slots__ = ("data", "grad", "_a", "_b", "_la", "_lb", "_op", "_const", "label", "group", "_order")
+    __slots__ = ("data", "grad", "_a", "_b", "_la", "_lb", "_rule", "_const", "label", "group", "_order")
 
     def __init__(self, data, label: str | None = None, _children=(), _op=""):
         self.data = real_number(data, "Value(data)")
@@ -157,7 +157,7 @@ def _record(data, a, b, local, op, const) -> Value:
         v._lb = None
     else:
         v._la, v._lb = local
-    v._op = op
+    v._rule = op
     v._const = const
     v.label = None
     v.group = _current_group[-1]

@@ -310,7 +310,7 @@ class State:
 
 
 def _node_info(node, node_id, ids) -> NodeInfo:
-    op = node._op
+    op = node._rule
     ins = tuple(ids[x] for x in graph.inputs(node))
     tensor = hasattr(node, "_vjp")
     const = node._const

@@ -163,10 +163,10 @@ def _replay(out, leaf, shift):
     from graphviz_nn.graph import reachable
     vals = {}
     for node in reachable(out):
-        if node._op is None:
+        if node._rule is None:
             vals[node] = node.data + (shift if node is leaf else 0.0)
         else:
-            vals[node] = node._op.scalar(*(vals[x] for x in node.inputs), node._const)[0]
+            vals[node] = node._rule.scalar(*(vals[x] for x in node.inputs), node._const)[0]
     return vals[out]
 
 
