@@ -289,7 +289,7 @@ def rebuild_fn(scenario, built: Built):
     return lambda: fresh_outputs(scenario, built, fixed_masks=True)[0]
 
 
-def gradcheck(scenario, start=None):
+def gradcheck(scenario, start=None, one_sided: bool = False):
     from ..gradcheck import gradcheck as check
     built = build(scenario, start)
     if scenario.kind == "expression":
@@ -299,7 +299,7 @@ def gradcheck(scenario, start=None):
                   if n in reached]
     else:
         leaves = built.parameters
-    return check(rebuild_fn(scenario, built), leaves)
+    return check(rebuild_fn(scenario, built), leaves, one_sided=one_sided)
 
 
 def _trainer_base():
