@@ -64,8 +64,7 @@ class GradCheckReport:
         for r in self.rows:
             lines.append(f"{r.label:<16.16} {r.analytic:>14.6g} {r.numeric:>14.6g} {r.rel_error:>11.2e}  "
                          f"{'ok' if r.passed else 'FAIL'}")
-        lines.append(f"numeric = {self.formula}")
-        lines.append(f"tolerance |a - n| <= {self.atol:g} + {self.rtol:g}·|n|, eps = {self.eps:g}: "
+        lines.append(("numeric = " + self.formula + "; " if self.one_sided else "") + f"tolerance |a - n| <= {self.atol:g} + {self.rtol:g}·|n|, eps = {self.eps:g}: "
                      f"{'all passed' if self.passed else f'{len(self.failures)} failed'}")
         return "\n".join(lines)
 
