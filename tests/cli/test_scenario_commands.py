@@ -103,7 +103,7 @@ def test_train_json_records(capsys):
     records = json.loads(out)
     assert status == 0 and err == ""  # no progress bar when standard error is not a terminal
     assert [r["iteration"] for r in records] == [0, 1, 2, 3]
-    assert round(records[0]["output"], 2) == 0.82 and records[0]["loss"] > records[-1]["loss"]
+    assert round(records[0]["output"], 2) == 0.98 and records[0]["loss"] > records[-1]["loss"]  # the slow start
 
 
 def test_train_table_and_start(capsys):
