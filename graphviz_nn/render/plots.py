@@ -79,7 +79,7 @@ def panels_for(scenario, iterations: int | None = None) -> list:
 
 
 def _training_panels(scenario, iterations) -> list:
-    from ..scenario_format.compare import runs
+    from ..scenario_format.runs import runs
     every = runs(scenario)
     dashes = ["-", "--", ":", "-."]
     colours = [f"C{i}" for i in range(10)]

@@ -5,21 +5,23 @@ without any state leaking between builds.
 """
 from __future__ import annotations
 
-from .. import graph
+import dataclasses
+
+import numpy as np
+
+from .. import datasets, graph, metrics
+from ..debugger.training import Trainer
+from ..gradcheck import gradcheck as check
+from ..nn import MLP
+from ..optim import SGD
+from ..tensor import Tensor
 from ..value import Value
-from .errors import ExpressionError, ScenarioError
+from .errors import ExpressionError, OutputBuildError, ScenarioError
 from .expression import evaluate
 from .functions import is_node, is_vector
 from .semantics import NodeSemantics
-
-
-class OutputBuildError(Exception):
-    """An expression error while building, with the key path of the expression at fault."""
-
-    def __init__(self, error: ExpressionError, path: tuple):
-        super().__init__(str(error))
-        self.error = error
-        self.path = path
+from .spec import TrainingSpec, find_start, model_output_names, start_parameters
+from .tensor_build import build_tensor_model, tensor_fresh_outputs
 
 
 class Built(dict):
@@ -54,9 +56,6 @@ def _leaf_nodes(leaves: dict, engine: str = "scalar") -> dict:
 
 
 def _tensor_leaves(leaves: dict) -> dict:
-    import numpy as np
-
-    from ..tensor import Tensor
     nodes = {}
     for name, value in leaves.items():
         if hasattr(value, "shape"):  # a GeneratedLeaf
@@ -106,22 +105,9 @@ def expression_leaf_values(scenario, start=None) -> dict:
     """The [leaves] values, with a ``[[starts]]`` entry's values in place (by index or name)."""
     values = dict(scenario.leaves)
     if start is not None:
-        chosen = _find_start(scenario, start)
+        chosen = find_start(scenario, start)
         values.update(chosen.leaves or {})
     return values
-
-
-def _find_start(scenario, start):
-    if isinstance(start, int) and not isinstance(start, bool):
-        if not 0 <= start < len(scenario.starts):
-            raise ScenarioError(f"there is no start number {start}", file=scenario.file,
-                                expected=f"0 to {len(scenario.starts) - 1}" if scenario.starts else "no start")
-        return scenario.starts[start]
-    for s in scenario.starts:
-        if s.name == start:
-            return s
-    raise ScenarioError(f"there is no start called {str(start)!r}", file=scenario.file,
-                        expected="one of " + (", ".join(repr(s.name) for s in scenario.starts) or "none"))
 
 
 def _build_expression(scenario, leaf_nodes: dict | None = None, start=None) -> Built:
@@ -143,18 +129,6 @@ def _backward_node(scenario, outputs: dict):
 
 # ---- model scenarios ---------------------------------------------------------------------
 
-def model_output_names(scenario) -> tuple:
-    one_output = scenario.model.layers[-1] == 1
-    one_sample = scenario.data.dataset is None and len(scenario.data.x) == 1
-    return ("output", "loss") if one_output and one_sample else ("loss",)
-
-
-def _start_parameters(scenario, start):
-    if start is None:
-        return scenario.starts[0].parameters if scenario.starts else scenario.model.parameters
-    return _find_start(scenario, start).parameters
-
-
 def is_classifier(scenario) -> bool:
     """One sigmoid output neuron, several samples, targets 0 and 1 only (both present)."""
     if scenario.kind != "model" or scenario.model.layers[-1] != 1 or scenario.model.output_activation != "sigmoid":
@@ -167,12 +141,10 @@ def is_classifier(scenario) -> bool:
 def predict(scenario, built: Built, xs=None):
     """The model's outputs on every sample (or on ``xs``) as a numpy array, in inference mode
     (dropout off, batch norm on its running statistics); records nothing the views show."""
-    import numpy as np
     xs = samples(scenario)[0] if xs is None else xs
     model = built.model
     if scenario.model.engine == "scalar":
         return np.array([float(model(list(x)).data) for x in xs])
-    from ..tensor import Tensor
     model.eval()
     try:
         out = model(Tensor(np.array(xs, dtype=np.float64), label="X", requires_grad=False))
@@ -183,7 +155,6 @@ def predict(scenario, built: Built, xs=None):
 
 def scenario_metrics(scenario, built: Built, threshold: float | None = None) -> dict:
     """Every classification metric of the model's current predictions on its data set."""
-    from .. import metrics
     xs, ys = samples(scenario)
     labels = [y[0] for y in ys]
     return metrics.classification_metrics(labels, predict(scenario, built, xs),
@@ -192,11 +163,10 @@ def scenario_metrics(scenario, built: Built, threshold: float | None = None) -> 
 
 def make_model(scenario, start=None):
     """A fresh scalar ``MLP`` with the scenario's sizes and initial weights."""
-    from ..nn import MLP
     spec = scenario.model
     model = MLP(spec.inputs, list(spec.layers), activation=spec.activation,
                 output_activation=spec.output_activation, seed=spec.seed)
-    values = _start_parameters(scenario, start)
+    values = start_parameters(scenario, start)
     if values is not None:
         for p, v in zip(model.parameters(), values):
             p.data = float(v)
@@ -208,7 +178,6 @@ def samples(scenario) -> tuple:
     data = scenario.data
     if data.dataset is None:
         return data.x, data.y
-    from .. import datasets
     x, y = datasets.load(data.dataset, n=data.samples, seed=data.seed, noise=data.noise)[:2]
     xs = tuple(tuple(float(v) for v in (row if hasattr(row, "__len__") else [row])) for row in x)
     ys = tuple(tuple(float(v) for v in (row if hasattr(row, "__len__") else [row])) for row in y)
@@ -240,11 +209,11 @@ def model_loss(scenario, model, xs, ys):
 
 
 def _build_model(scenario, start=None) -> Built:
-    if scenario.model.engine != "scalar":
-        from .tensor_build import build_tensor_model
-        return build_tensor_model(scenario, start)
-    model = make_model(scenario, start)
     xs, ys = samples(scenario)
+    if scenario.model.engine != "scalar":
+        model, prediction, loss, data = build_tensor_model(scenario, start_parameters(scenario, start), xs, ys)
+        return built_model(scenario, model, prediction, loss, data)
+    model = make_model(scenario, start)
     first, loss = model_loss(scenario, model, xs, ys)
     return built_model(scenario, model, first, loss, (xs, ys))
 
@@ -273,7 +242,6 @@ def fresh_outputs(scenario, built: Built, fixed_masks: bool = False, rows=None) 
         again = _build_expression(scenario, built.leaves)
         return again.backward_from, dict(again)
     if scenario.model.engine != "scalar":
-        from .tensor_build import tensor_fresh_outputs
         return tensor_fresh_outputs(scenario, built, fixed_masks, rows)
     xs, ys = built.data
     if rows is not None:
@@ -290,7 +258,6 @@ def rebuild_fn(scenario, built: Built):
 
 
 def gradcheck(scenario, start=None, one_sided: bool = False):
-    from ..gradcheck import gradcheck as check
     built = build(scenario, start)
     if scenario.kind == "expression":
         # only leaves the backward output depends on: a loss's targets are data, not inputs
@@ -302,12 +269,7 @@ def gradcheck(scenario, start=None, one_sided: bool = False):
     return check(rebuild_fn(scenario, built), leaves, one_sided=one_sided)
 
 
-def _trainer_base():
-    from ..debugger.training import Trainer
-    return Trainer
-
-
-class ScenarioTrainer(_trainer_base()):
+class ScenarioTrainer(Trainer):
     """The debugger's ``Trainer`` set up from a scenario's optimiser settings and records.
 
     Everything of ``Trainer`` works (``trace_iteration``, ``next``, ``goto_iteration``, ``run(n)``
@@ -317,10 +279,6 @@ class ScenarioTrainer(_trainer_base()):
 
     def __init__(self, scenario, start=None, iterations: int | None = None, lr: float | None = None,
                  batch_size: int | None = None):
-        import dataclasses
-
-        from ..optim import SGD
-        from .schema import TrainingSpec
         self.scenario = scenario
         defaults = tuple(n for n in scenario.output_names if n == "output") if scenario.kind == "model" else ()
         self.settings = scenario.training or TrainingSpec(record=defaults)
@@ -358,7 +316,6 @@ class ScenarioTrainer(_trainer_base()):
         count = len(self.built.data[0]) if self.scenario.kind == "model" else 0
         if not size or size >= count:
             return None
-        import numpy as np
         per_epoch = -(-count // size)
         epoch, k = divmod(iteration, per_epoch)
         order = np.random.default_rng([self.scenario.model.seed, epoch]).permutation(count)
@@ -367,7 +324,6 @@ class ScenarioTrainer(_trainer_base()):
     def _forward(self):
         index = len(self.history)
         if self.classifies:
-            from .. import metrics
             labels = [y[0] for y in samples(self.scenario)[1]]
             self.accuracies[index] = metrics.accuracy(labels, predict(self.scenario, self.built))
         loss, outputs = fresh_outputs(self.scenario, self.built, rows=self.batch_rows(index))

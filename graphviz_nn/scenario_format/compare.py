@@ -1,12 +1,14 @@
 """``[compare]``: runs of one scenario set side by side (learning rates, batch sizes, starts,
 the same lesson with another cost), and the closed-form solution beside gradient descent.
 
-Still data: a list of numbers or catalogue ids, checked here; ``runs()`` turns it into the
-training runs that ``train`` sums up and ``plot`` draws.
+Still data: a list of numbers or catalogue ids, checked here; ``runs.runs()`` turns it into
+the training runs that ``train`` sums up and ``plot`` draws.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from .catalogue import catalogue_ids
 
 KEYS = ("lr", "batch_size", "starts", "scenarios", "normal_equation")
 
@@ -18,17 +20,6 @@ class CompareSpec:
     starts: bool = True  # every [[starts]] entry, when there are several
     scenarios: tuple = ()  # catalogue ids trained alongside (e.g. the other cost)
     normal_equation: bool = False  # a linear model: W = (XᵀX)⁻¹XᵀY beside gradient descent
-
-
-@dataclass(frozen=True)
-class Run:
-    """One training run of a comparison: which scenario, start, learning rate and batch size."""
-
-    label: str
-    scenario: object
-    start: object = None
-    lr: float | None = None
-    batch_size: int | None = None
 
 
 def compare_spec(c, doc: dict, kind: str, parts: dict):
@@ -60,7 +51,6 @@ def compare_spec(c, doc: dict, kind: str, parts: dict):
     scenarios = tuple(c.strings(table, path, "scenarios", default=[]))
     if len(scenarios) > 4:
         c.fail(path + ("scenarios",), f"{len(scenarios)} scenarios listed", "at most 4")
-    from .loader import catalogue_ids
     ids = catalogue_ids()
     for sid in scenarios:
         if sid not in ids:
@@ -74,37 +64,3 @@ def compare_spec(c, doc: dict, kind: str, parts: dict):
         c.fail(path + ("normal_equation",), "the normal equation solves a linear model only",
                'layers = [1] and output_activation = "linear" in [model]', at_value=False)
     return CompareSpec(lrs, sizes, c.get(table, path, "starts", "bool", default=True), scenarios, normal)
-
-
-def runs(scenario) -> list:
-    """Every run the scenario compares: its starts × learning rates × batch sizes, then each
-    listed scenario with its own settings (and the same starts, by name, where they exist)."""
-    spec = scenario.compare or CompareSpec()
-    starts = list(scenario.start_names) if spec.starts and len(scenario.starts) > 1 else [None]
-    lrs = list(spec.lr) or [None]
-    sizes = list(spec.batch_size) or [None]
-    out = []
-    for start in starts:
-        for lr in lrs:
-            for size in sizes:
-                out.append(Run(_label(scenario, start, lr, size, bool(spec.scenarios)), scenario, start, lr, size))
-    if spec.scenarios:
-        from .loader import load_scenario
-        for sid in spec.scenarios:
-            other = load_scenario(sid)
-            for start in starts:
-                known = start if start is None or start in other.start_names else None
-                out.append(Run(_label(other, known, None, None, True), other, known))
-    return out
-
-
-def _label(scenario, start, lr, size, name_scenario: bool) -> str:
-    parts = [scenario.id] if name_scenario else []
-    if start is not None:
-        parts.append(f"start {start}")
-    if lr is not None:
-        parts.append(f"lr {lr:g}")
-    if size is not None:
-        count = len(scenario.data.x) if scenario.data.dataset is None else scenario.data.samples
-        parts.append("full batch" if size >= count else f"batch {size}")
-    return ", ".join(parts) or scenario.id

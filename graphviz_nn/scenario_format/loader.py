@@ -13,7 +13,9 @@ import sys
 from importlib import resources
 from pathlib import Path
 
+from .catalogue import catalogue_ids
 from .errors import ScenarioError
+from .schema import scenario_from_dict
 from .source import Source
 
 if sys.version_info >= (3, 11):
@@ -33,12 +35,6 @@ _LONG_DIGITS = re.compile(r"[0-9_]{100,}")
 _LONG_LINE = re.compile(r"[^\n]{%d}" % (MAX_LINE_CHARS + 1))
 _TOML_POSITION = re.compile(r"^(.*?)\s*\(at line (\d+), column (\d+)\)\s*$", re.S)
 _TOML_END = re.compile(r"^(.*?)\s*\(at end of document\)\s*$", re.S)
-
-
-def catalogue_ids() -> list:
-    """The ids of the shipped lecture scenarios, sorted."""
-    folder = resources.files("graphviz_nn.scenarios")
-    return sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".toml"))
 
 
 def resolve(id_or_path) -> tuple:
@@ -191,8 +187,6 @@ def load_scenario(id_or_path=DEFAULT_SCENARIO):
     Returns a validated ``Scenario``; any problem is a ``ScenarioError`` naming the file, line
     and column. Scenario files are data: nothing in them is ever run as code.
     """
-    from .schema import scenario_from_dict
-
     name, data = resolve(id_or_path)
     source = decode(data, name)
     return scenario_from_dict(parse_toml(source), source)
@@ -200,8 +194,6 @@ def load_scenario(id_or_path=DEFAULT_SCENARIO):
 
 def load_text(text: str, name: str = "<text>"):
     """Load a scenario from TOML text (for tests and notebooks)."""
-    from .schema import scenario_from_dict
-
     if not isinstance(text, str):
         raise ScenarioError("scenario text must be a string", file=name, expected="TOML text")
     if len(text.encode("utf-8", "surrogatepass")) > MAX_FILE_BYTES:

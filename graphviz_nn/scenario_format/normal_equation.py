@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from .build import samples
+
 
 def design_matrix(scenario):
     """(X with a ones column, Y) from the scenario's data."""
-    from .build import samples
     xs, ys = samples(scenario)
     X = np.array(xs, dtype=np.float64)
     return np.hstack([X, np.ones((X.shape[0], 1))]), np.array(ys, dtype=np.float64)
