@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import io
 import math
+import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -85,7 +86,9 @@ def _training_panels(scenario, iterations) -> list:
     colours = [f"C{i}" for i in range(10)]
     scenario_ids = list(dict.fromkeys(r.scenario.id for r in every))
     start_names = list(dict.fromkeys(str(r.start) for r in every))
-    loss, output, accuracy = [], [], []
+    prefix = _common_prefix(scenario_ids)
+    loss, accuracy = [], []
+    series: dict = {}  # recorded outputs (the neuron's output a, w - 3, ...) by name
     trainers = []
     for i, run in enumerate(every):
         trainer = run.scenario.trainer(run.start, iterations, run.lr, run.batch_size)
@@ -96,17 +99,20 @@ def _training_panels(scenario, iterations) -> list:
                      "linestyle": dashes[start_names.index(str(run.start)) % 4]}
         else:
             style = {"color": colours[i % 10], "linestyle": "-"}
+        label = run.label.replace(prefix, "", 1) if prefix else run.label
         xs = [r["iteration"] for r in records]
-        loss.append((run.label, xs, [r["loss"] for r in records], style))
-        if all(isinstance(r.get("output"), float) for r in records):
-            output.append((run.label, xs, [r["output"] for r in records], style))
+        loss.append((label, xs, [r["loss"] for r in records], style))
+        for name in records[0]:
+            if name not in ("iteration", "loss", "accuracy") and all(isinstance(r.get(name), float) for r in records):
+                series.setdefault(name, []).append((label, xs, [r[name] for r in records], style))
         if all("accuracy" in r for r in records):
-            accuracy.append((run.label, xs, [r["accuracy"] for r in records], style))
+            accuracy.append((label, xs, [r["accuracy"] for r in records], style))
     finite = [abs(v) for _, _, ys, _ in loss for v in ys if math.isfinite(v) and v > 0]
     spread = max(finite) / min(finite) if finite else 1.0
     panels = []
-    if output:
-        panels.append(Panel("Output vs iteration", "iteration (epoch)", "output a", output))
+    for name, lines in series.items():
+        what = "output a" if name == "output" else name
+        panels.append(Panel(f"{what} vs iteration", "iteration (epoch)", what, lines))
     panels.append(Panel("Loss vs iteration" + (" (log scale)" if spread > 1e3 else ""), "iteration", "loss", loss,
                         log_y=spread > 1e3))
     if accuracy:
@@ -115,6 +121,17 @@ def _training_panels(scenario, iterations) -> list:
     if main.classifies:
         panels.extend(_classifier_panels(scenario, main))
     return panels
+
+
+def _common_prefix(ids: list) -> str:
+    """``learning-slowdown-`` for the two learning-slowdown costs: legends say only what differs."""
+    if len(ids) < 2:
+        return ""
+    first, last = min(ids), max(ids)
+    n = 0
+    while n < min(len(first), len(last)) and first[n] == last[n]:
+        n += 1
+    return first[:first.rfind("-", 0, n) + 1] if "-" in first[:n] else ""
 
 
 def _classifier_panels(scenario, trainer) -> list:
@@ -139,8 +156,9 @@ def _classifier_panels(scenario, trainer) -> list:
     auc, ap = metrics.roc_auc(labels, scores), metrics.pr_auc(labels, scores)
     panels.append(Panel(f"ROC curve (AUC {auc:.3f})", "FPR = FP / (FP + TN)", "TPR = TP / (TP + FN)",
                         [("ROC", fpr, tpr, {"color": "C0", "linestyle": "-", "drawstyle": "default"})], diagonal=True))
+    recall, precision = np.concatenate([[0.0], recall]), np.concatenate([[precision[0]], precision])
     panels.append(Panel(f"Precision-recall curve (AP {ap:.3f})", "recall", "precision",
-                        [("PR", recall, precision, {"color": "C1", "linestyle": "-", "drawstyle": "steps-pre"})]))
+                        [("PR", recall, precision, {"color": "C1", "linestyle": "-"})]))
     return panels
 
 
@@ -193,7 +211,9 @@ def figure_bytes(panels: list, title: str, fmt: str, style: Style) -> bytes:
     rows = math.ceil(len(panels) / columns)
     width, height = style.panel
     fig = Figure(figsize=(width * columns, height * rows + 0.6), dpi=style.dpi, layout="constrained")
-    fig.suptitle(title, fontsize=style.font * 1.2)
+    # a one-panel figure is narrow: the title wraps instead of running off the edges
+    characters = int(width * columns * 72 / (style.font * 1.2 * 0.6))
+    fig.suptitle("\n".join(textwrap.wrap(title, max(20, characters))), fontsize=style.font * 1.2)
     axes = fig.subplots(rows, columns, squeeze=False).ravel()
     for ax, panel in zip(axes, panels):
         _draw(ax, panel, style)

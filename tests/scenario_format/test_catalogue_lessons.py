@@ -83,7 +83,7 @@ def test_mlp_moons_json_has_accuracy_every_iteration_and_final_metrics(capsys):
 
 # ---- learning rate (seed 002) and mini-batch SGD (seed 003) --------------------------------
 
-@pytest.mark.parametrize("lr", [0.01, 0.1, 0.9, 1.05])
+@pytest.mark.parametrize("lr", [0.01, 0.1, 0.85, 1.05])
 def test_learning_rate_losses_follow_the_closed_form(lr):
     # w_t = 3 - 3(1 - 2α)^t, so L_t = 9(1 - 2α)^(2t)
     records = load_scenario("learning-rate").train(lr=lr)
