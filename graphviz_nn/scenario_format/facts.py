@@ -21,6 +21,18 @@ def _number(x: float) -> str:
     return f"{x:.6g}" if abs(x) >= 1e-4 or x == 0 else f"{x:.3e}"
 
 
+def leaves_text(scenario, start=None) -> str:
+    """The leaves' values (vectors in full up to 12 elements), so every input a lesson quotes is printed."""
+    values = expression_leaf_values(scenario, start)
+    parts = []
+    for name, value in values.items():
+        if isinstance(value, float):
+            parts.append(f"{name} = {value:g}")
+        elif isinstance(value, tuple) and len(value) <= 12:
+            parts.append(f"{name} = [{', '.join(f'{v:g}' for v in value)}]")
+    return "Leaves: " + "; ".join(parts) if parts else ""
+
+
 def values_table(scenario, start=None) -> str:
     """Each output's value (a tensor output: its shape and its first elements)."""
     built = build(scenario, start)
@@ -100,6 +112,12 @@ def model_text(scenario, start=None) -> str:
     """Metrics of a classifier, the normal equation, and inference-mode facts."""
     parts = []
     built = build(scenario, start)
+    if "output" in built and scenario.model.output_activation == "sigmoid" and len(built.parameters) == 2:
+        w, b = (float(p.data) for p in built.parameters)
+        x = float(samples(scenario)[0][0][0])
+        a = float(built["output"].data)
+        parts.append(f"The neuron at this start: z = w·x + b = {w:g}·{x:g} + {b:g} = {w * x + b:g}, "
+                     f"a = σ(z) = {a:.6f}, σ′(z) = a(1 - a) = {a * (1 - a):.6f} (σ′ is at most 0.25)")
     if is_classifier(scenario):
         from ..metrics import metrics_text
         m = scenario_metrics(scenario, built)
@@ -164,7 +182,8 @@ def _dropouts(model) -> list:
 def facts(scenario, start=None) -> str:
     """Everything above that applies to this scenario, as text blocks separated by blank lines."""
     if scenario.kind == "expression":
-        blocks = [values_table(scenario, start), starts_text(scenario), jacobian_text(scenario, start)]
+        blocks = [leaves_text(scenario, start) + "\n" + values_table(scenario, start), starts_text(scenario),
+                  jacobian_text(scenario, start)]
     else:
         blocks = [starts_text(scenario), model_text(scenario, start)]
     return "\n\n".join(b for b in blocks if b)
