@@ -54,6 +54,8 @@ def expression(op, const, names) -> str:
     name = op.name
     if (name in _INFIX or name == "matmul") and len(names) == 2:
         return f"{names[0]} {symbol} {names[1]}"
+    if name in ("custom", "custom2"):  # a user's op string is shown as written, brackets and all
+        return f"{symbol}({', '.join(names)})"
     if name == "transpose" or name == "index":
         return f"{names[0]}{symbol}"
     if symbol.endswith(")") and "(" in symbol:

@@ -164,15 +164,18 @@ def test_gate_view_refuses_above_the_node_limit_and_names_it():
     y = x
     for _ in range(30):
         y = y * 1.01
-    with pytest.raises(GraphTooLargeError, match=r"limit of 20; draw it with --level neuron or --level layer"):
+    with pytest.raises(GraphTooLargeError, match=r'limit of 20; draw it with level="neuron" or level="layer"') as caught:
         to_dot(y, max_nodes=20)
+    assert "max_nodes=None" in str(caught.value) and "--" not in str(caught.value)
+    assert "limit of 20; draw it with --level neuron or --level layer" in caught.value.for_cli()
     assert to_dot(y, max_nodes=None).source.count("class=\"gate\"") == 30
 
 
 def test_collapsed_views_have_a_limit_too():
     out = MLP(3, [4, 4, 1], seed=0)([1.0, -2.0, 0.5])
-    with pytest.raises(GraphTooLargeError, match="neuron-level view still has 12 nodes .* draw it with --level layer"):
+    with pytest.raises(GraphTooLargeError, match='neuron-level view still has 12 nodes .* draw it with level="layer"') as caught:
         to_dot(out, level="neuron", max_nodes=10)
+    assert "draw it with --level layer (or raise --max-nodes)" in caught.value.for_cli()
     assert to_dot(out, level="layer", max_nodes=10).source.count('class="group') == 3
 
 
