@@ -98,9 +98,12 @@ def distinct_children(children, node_class) -> tuple:
             f"{type(children).__name__}; write Value(data, (a, b), '+')") from None
     from .graph import check_node
     for child in items:
-        check_node(child, "Value(data, _children)")
-        if not isinstance(child, node_class):
-            raise CustomGateError(f"Value(data, _children) needs Values as children, got a {type(child).__name__}")
+        if isinstance(child, node_class):
+            continue
+        if hasattr(child, "data") and hasattr(child, "grad"):
+            check_node(child, "Value(data, _children)")  # micrograd's Value: named, with the import to use
+        raise CustomGateError(f"Value(data, _children) needs Values as children, got {type(child).__name__} "
+                              f"{child!r:.40}; wrap a number as Value({child!r:.20})")
     return tuple(dict.fromkeys(items))  # distinct, first occurrence first
 
 

@@ -42,7 +42,7 @@ def check_node(x, where: str = "") -> None:
     if hasattr(x, "_order") and hasattr(x, "_rule"):
         return
     cls = type(x)
-    name = cls.__name__ if cls.__module__ in ("builtins", "__main__") else f"{cls.__module__}.{cls.__qualname__}"
+    name = cls.__name__ if cls.__module__ in ("builtins", "__main__") else f"{cls.__module__}.{cls.__name__}"
     who = f"{where} expected" if where else "expected"
     if hasattr(x, "data") and hasattr(x, "grad"):  # micrograd's Value or a lesson's copy of it
         raise ForeignNodeError(

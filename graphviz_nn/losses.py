@@ -203,11 +203,24 @@ def bce(prediction, target):
     return -_reduce(terms, "sum", "bce")
 
 
+def check_probabilities(lowest: float, highest: float, where: str = "nll") -> None:
+    """Refuse predictions outside [0, 1] (log-probabilities or logits): log would give nan."""
+    if lowest < 0.0 or highest > 1.0 + 1e-9:  # a softmax may overshoot 1 by a rounding error
+        bad = lowest if lowest < 0.0 else highest
+        raise LossError(
+            f"{where} expects probabilities in [0, 1] but a prediction is {bad:.4g} (log-probabilities "
+            f"or logits?); for logits use cce(logits, y), which applies the softmax itself, "
+            f"or pass probabilities such as softmax(logits)")
+
+
 def nll(prediction, target):
     """Log-likelihood cost of probabilities: -Σ y_k ln p_k (y a class index, one-hot or soft)."""
     if _is_tensor(prediction):
         return _tensor_rule("nll")(prediction, target)
     ps = _values(prediction, "nll")
+    finite = [p.data for p in ps if p.data == p.data]  # nan passes on: the debugger finds where it began
+    if finite:
+        check_probabilities(min(finite), max(finite))
     weights = _class_weights(target, len(ps), "nll")
     terms = [p.log() * w for p, w in zip(ps, weights) if w != 0.0]
     if not terms:

@@ -100,6 +100,10 @@ def nll(probabilities, target, reduction: str = "mean") -> Tensor:
     """Log-likelihood cost of probabilities (e.g. a softmax output): mean over the batch of
     -Σ y_k ln p_k, with ``target`` class labels or one-hot / soft vectors of the same shape."""
     p = _pred(probabilities, "nll")
+    finite = p.data[~np.isnan(p.data)]
+    if finite.size:
+        from .losses import check_probabilities
+        check_probabilities(float(finite.min()), float(finite.max()))
     return _log_likelihood_loss(p.log(), target, reduction, "nll")
 
 

@@ -110,19 +110,21 @@ def test_same_graph_gives_identical_dot():
 def test_draw_dot_returns_a_digraph_and_leaves_gradients_alone(neuron):
     import graphviz
     nodes_before = [neuron.grad]
-    diagram = draw_dot(neuron)
+    diagram = draw_dot(neuron, style="lecture")
     assert isinstance(diagram, graphviz.Digraph)
     assert nodes_before == [neuron.grad] == [0.0]
     neuron.backward()
-    first = draw_dot(neuron).source
-    assert draw_dot(neuron).source == first  # drawing twice does not accumulate leaf gradients
+    first = draw_dot(neuron, style="lecture").source
+    assert draw_dot(neuron, style="lecture").source == first  # drawing twice does not accumulate leaf gradients
     assert "-0.20" in first
 
 
 def test_jupyter_display_is_svg_through_run_dot(neuron):
-    bundle = draw_dot(neuron)._repr_mimebundle_()
+    bundle = draw_dot(neuron, style="lecture")._repr_mimebundle_()
     assert bundle["image/svg+xml"].lstrip().startswith("<?xml")
     assert "0.73" in svg_texts(bundle["image/svg+xml"].encode())
+    micrograd = draw_dot(neuron)._repr_mimebundle_()["image/svg+xml"]  # micrograd's picture, same display path
+    assert micrograd.lstrip().startswith("<?xml") and "data 0.7311" in svg_texts(micrograd.encode())
 
 
 def test_options_decimals_palette_and_no_grads(neuron):

@@ -13,7 +13,7 @@ CELLS = [
     "a = Value(2.0, label='a'); b = Value(-3.0, label='b'); c = Value(10.0, label='c')\n"
     "L = (a * b + c) * Value(-2.0, label='f')\n"
     "L.label = 'L'",
-    "draw_dot(L)",
+    "draw_dot(L, style='lecture')",
     "show(a * b)",
 ]
 
