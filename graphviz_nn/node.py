@@ -35,7 +35,8 @@ def micrograd_op(node) -> str:
     name = rule.name
     if name == "pow":
         return f"**{c}"  # as micrograd formats the exponent: **2, **-1, **0.5
-    return _MICROGRAD_OPS.get(name, name)
+    mapped = _MICROGRAD_OPS.get(name)
+    return mapped if mapped is not None else rule.symbol(c)  # ops micrograd lacks: their gate symbol
 
 
 def real_number(x, where: str) -> float:

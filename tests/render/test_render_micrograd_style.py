@@ -118,3 +118,11 @@ def test_a_micrograd_value_is_named():
         draw_dot(micrograd.engine.Value(1.0))
     with pytest.raises(ForeignNodeError, match=r"draw_dot expected a graphviz_nn Value"):
         draw_dot(micrograd.engine.Value(1.0), style="lecture")
+
+
+@pytest.mark.parametrize("name", ["graphviz_nn.render.micrograd_style", "graphviz_nn.render.jupyter"])
+def test_docstring_examples(name):
+    import doctest
+    import importlib
+    result = doctest.testmod(importlib.import_module(name))
+    assert result.failed == 0 and result.attempted >= 1
