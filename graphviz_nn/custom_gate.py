@@ -24,7 +24,7 @@ node, and the chain gives each child its own edge and its exact gradient.
 from __future__ import annotations
 
 from .errors import UserError
-from .ops import OPS, Op
+from .ops import CALL, Op
 from .recording import _current_group, creation_counter
 
 
@@ -69,19 +69,46 @@ class LinkOf:
         return repr(self.symbol)
 
 
+# The op string micrograd gives the node it would build for the same expression: its
+# a - b is a + (-b), a / b is a * b**-1, 1 / x is 1 * x**-1, so their last node is '+' or '*'.
+_MICROGRAD_OPS = {"add": "+", "sub": "+", "add_const": "+", "rsub_const": "+",
+                  "mul": "*", "div": "*", "mul_const": "*", "rdiv_const": "*", "relu": "ReLU"}
+
+
+def micrograd_op(node) -> str:
+    """micrograd's ``_op`` string for a node: '+', '*', '**2', 'ReLU', 'exp', 'tanh'; '' for a leaf."""
+    rule, c = node._rule, node._const
+    if rule is None:
+        return c.op if type(c) is UserOp else ""
+    if type(c) is UserOp:
+        return c.op
+    if type(c) is LinkOf:
+        return c.owner.op
+    name = rule.name
+    if name == "pow":
+        return f"**{c}"  # as micrograd formats the exponent: **2, **-1, **0.5
+    mapped = _MICROGRAD_OPS.get(name)
+    return mapped if mapped is not None else rule.symbol(c)  # ops micrograd lacks: their gate symbol
+
+
 def _local_formulas(c, n: int) -> tuple:
     if isinstance(c, LinkOf) and c.index > 1:
         return ("1 (chain link)", "read from _backward")[:n]
     return ("read from _backward",) * n
 
 
-# No scalar rule: a user gate's forward ran in the user's code, and its local gradients come
-# from the closure. Declared here, next to their only user; the symbol is the user's op string.
-OPS["custom"] = Op("custom", 1, lambda c: c.symbol, lambda c: f"{c.symbol}(x)",
-                   lambda c: _local_formulas(c, 1), None)
-OPS["custom2"] = Op("custom2", 2, lambda c: c.symbol, lambda c: f"{c.symbol}(a, b)",
-                    lambda c: _local_formulas(c, 2), None)
-CUSTOM1, CUSTOM2 = OPS["custom"], OPS["custom2"]
+def _user_rule(name: str, arity: int) -> Op:
+    """The ``_rule`` of a user gate. Not an entry of ``ops.OPS``: the table holds the library's
+    derivatives, and this one's is the user's closure. No forward and no array rule (the
+    forward ran in the user's code); the symbol is the user's op string."""
+    return Op(name, arity, symbol=lambda c: c.symbol,
+              formula=lambda c: f"{c.symbol}(x)" if arity == 1 else f"{c.symbol}(a, b)",
+              local_formula=lambda c: _local_formulas(c, arity), scalar=None, array=None, vjp=None,
+              vjp_formula=lambda c: ("dL/dx = dL/dy · (read from _backward)",) * arity,
+              vjp_factors=lambda c, out, shapes: ("",) * len(shapes), notation=CALL)
+
+
+CUSTOM1, CUSTOM2 = _user_rule("custom", 1), _user_rule("custom2", 2)
 
 
 def distinct_children(children, node_class) -> tuple:
@@ -150,7 +177,6 @@ def attach(node, fn) -> None:
         raise CustomGateError(f"_backward must be a function of no arguments, got {type(fn).__name__}")
     user = node._const
     if not isinstance(user, UserOp):
-        from .node import micrograd_op
         op = micrograd_op(node)
         children = tuple(dict.fromkeys(_inputs(node)))
         if not children:  # a leaf: micrograd calls its _backward too, but it has no inputs to feed

@@ -27,14 +27,12 @@ from __future__ import annotations
 
 import numbers
 
-from .errors import UserError
+from .loss_checks import LossError, check_probabilities
 from .value import Value, maximum
 
 REDUCTIONS = ("mean", "sum")
 
 
-class LossError(UserError):
-    """A loss was given a prediction or target it cannot use."""
 
 
 def _is_tensor(x) -> bool:
@@ -201,16 +199,6 @@ def bce(prediction, target):
         if yv != 1.0:
             terms.append((1.0 - y) * (1.0 - p).log())
     return -_reduce(terms, "sum", "bce")
-
-
-def check_probabilities(lowest: float, highest: float, where: str = "nll") -> None:
-    """Refuse predictions outside [0, 1] (log-probabilities or logits): log would give nan."""
-    if lowest < 0.0 or highest > 1.0 + 1e-9:  # a softmax may overshoot 1 by a rounding error
-        bad = lowest if lowest < 0.0 else highest
-        raise LossError(
-            f"{where} expects probabilities in [0, 1] but a prediction is {bad:.4g} (log-probabilities "
-            f"or logits?); for logits use cce(logits, y), which applies the softmax itself, "
-            f"or pass probabilities such as softmax(logits)")
 
 
 def nll(prediction, target):

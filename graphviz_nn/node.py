@@ -9,34 +9,12 @@ from __future__ import annotations
 import numbers
 
 from . import graph
-from .custom_gate import LinkOf, UserOp
+from .custom_gate import UserOp, micrograd_op
 from .ops import OPS
 from .recording import _current_group, creation_counter
 
 _EXP, _LOG, _SQRT, _TANH, _SIGMOID = (OPS[n] for n in ("exp", "log", "sqrt", "tanh", "sigmoid"))
 _RELU, _LEAKY, _ELU, _ABS = (OPS[n] for n in ("relu", "leaky_relu", "elu", "abs"))
-
-
-# The op string micrograd gives the node it would build for the same expression: its
-# a - b is a + (-b), a / b is a * b**-1, 1 / x is 1 * x**-1, so their last node is '+' or '*'.
-_MICROGRAD_OPS = {"add": "+", "sub": "+", "add_const": "+", "rsub_const": "+",
-                  "mul": "*", "div": "*", "mul_const": "*", "rdiv_const": "*", "relu": "ReLU"}
-
-
-def micrograd_op(node) -> str:
-    """micrograd's ``_op`` string for a node: '+', '*', '**2', 'ReLU', 'exp', 'tanh'; '' for a leaf."""
-    rule, c = node._rule, node._const
-    if rule is None:
-        return c.op if type(c) is UserOp else ""
-    if type(c) is UserOp:
-        return c.op
-    if type(c) is LinkOf:
-        return c.owner.op
-    name = rule.name
-    if name == "pow":
-        return f"**{c}"  # as micrograd formats the exponent: **2, **-1, **0.5
-    mapped = _MICROGRAD_OPS.get(name)
-    return mapped if mapped is not None else rule.symbol(c)  # ops micrograd lacks: their gate symbol
 
 
 def real_number(x, where: str) -> float:
@@ -135,10 +113,10 @@ class RecordedNode:
     def relu(self):
         return self._gate(_RELU, None)
 
-    def leaky_relu(self, alpha: float = 0.01):
+    def leaky_relu(self, alpha: float = _LEAKY.default):
         return self._gate(_LEAKY, real_number(alpha, "leaky_relu(alpha)"))
 
-    def elu(self, alpha: float = 1.0):
+    def elu(self, alpha: float = _ELU.default):
         return self._gate(_ELU, real_number(alpha, "elu(alpha)"))
 
     def abs(self):

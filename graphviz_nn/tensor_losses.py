@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .loss_checks import check_probabilities
 from .tensor import ShapeError, Tensor, as_array
 
 REDUCTIONS = ("mean", "sum")
@@ -102,7 +103,6 @@ def nll(probabilities, target, reduction: str = "mean") -> Tensor:
     p = _pred(probabilities, "nll")
     finite = p.data[~np.isnan(p.data)]
     if finite.size:
-        from .losses import check_probabilities
         check_probabilities(float(finite.min()), float(finite.max()))
     return _log_likelihood_loss(p.log(), target, reduction, "nll")
 
