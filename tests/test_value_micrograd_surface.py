@@ -184,3 +184,18 @@ def test_a_lessons_own_value_class_is_named():
         reachable(Value(1.0))
     with pytest.raises(ForeignNodeError, match=r"got a Value"):
         reachable([Value(1.0)])
+
+
+def test_lectures_tanh_broken_into_exp_and_division_gives_the_same_gradients():
+    x1, x2 = Value(2.0, label="x1"), Value(0.0, label="x2")
+    w1, w2 = Value(-3.0, label="w1"), Value(1.0, label="w2")
+    b = Value(6.8813735870195432, label="b")
+    n = x1 * w1 + x2 * w2 + b
+    e = (2 * n).exp()
+    o = (e - 1) / (e + 1)
+    o.backward()
+    assert o.data == pytest.approx(math.sqrt(0.5), abs=1e-12)
+    assert (x1.grad, w1.grad, x2.grad, w2.grad) == (
+        pytest.approx(-1.5, abs=1e-12), pytest.approx(1.0, abs=1e-12),
+        pytest.approx(0.5, abs=1e-12), pytest.approx(0.0, abs=1e-12))
+    assert [v._op for v in (e, o)] == ["exp", "*"]  # micrograd: (e - 1) * (e + 1)**-1
