@@ -49,7 +49,7 @@ class Recording:
 
     def debug(self, title: str = "your PyTorch model") -> None:
         """Step through this recording in the terminal app (``graphviz_nn.debug``)."""
-        from ..debug import debug
+        from ..launch_app import debug
         debug(self.output, title)
 
 
