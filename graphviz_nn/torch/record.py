@@ -138,7 +138,7 @@ class _Recorder(TorchFunctionMode):
             if name is None:
                 name = f"tensor{self._unnamed}"
                 self._unnamed += 1
-        data = np.array(t.detach().cpu().to(torch.float64).numpy(), copy=True)
+        data = t.detach().cpu().to(torch.float64).numpy()  # Tensor() copies it: later changes to t stay out
         leaf = Tensor(data, label=name, requires_grad=bool(t.requires_grad and t.is_floating_point()))
         if name is not None:
             key, i = name, 2
