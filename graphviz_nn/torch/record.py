@@ -259,10 +259,11 @@ class _Recorder(TorchFunctionMode):
         if len(r_outs) != len(outs) or not inputs:
             self.notes.append(f"{name} could not be replayed for its gradient; its result is a constant here")
             return
-        call = opaque.TorchCall(name, leaves, r_outs, packed=False)
-        node = opaque.gate(name, inputs, call)
-        if name not in self.opaque:
-            self.opaque.append(name)
+        shown = name.strip("_") or name  # __setitem__ shows as setitem
+        call = opaque.TorchCall(shown, leaves, r_outs, packed=False)
+        node = opaque.gate(shown, inputs, call)
+        if shown not in self.opaque:
+            self.opaque.append(shown)
         if len(outs) == 1:
             self._bind(outs[0], node)
         else:

@@ -284,3 +284,34 @@ def test_a_failing_model_leaves_no_group_behind():
     with pytest.raises(ValueError, match="boom"):
         record(model, torch.zeros(1, 2))
     assert current_group() == ()
+
+
+def test_item_assignment_into_a_tensor_is_an_opaque_setitem_gate():
+    torch.manual_seed(13)
+    a = torch.randn(3, 2, dtype=torch.float64, requires_grad=True)
+    w = torch.randn(2, dtype=torch.float64, requires_grad=True)
+
+    def fn(a, w):
+        x = a.clone() * 2
+        x[0] = w * 3  # overwrites a row of a recorded tensor
+        buf = torch.zeros(4, dtype=torch.float64)
+        buf[1:3] = w.exp()  # writes into a constant
+        return (x ** 2).sum() + (buf * torch.arange(4.0)).sum()
+
+    rec = record(fn, a, w)
+    assert rec.opaque == ("setitem",) and rec.notes == ()
+    rec.output.backward()
+    fn(a, w).backward()
+    np.testing.assert_allclose(rec.leaves["a"].grad, a.grad.numpy(), rtol=0, atol=TOL)
+    np.testing.assert_allclose(rec.leaves["w"].grad, w.grad.numpy(), rtol=0, atol=TOL)
+
+
+def test_in_place_change_of_a_view_is_named_in_the_notes():
+    a = torch.randn(3, 2, dtype=torch.float64, requires_grad=True)
+
+    def fn(a):
+        y = a * 1.0
+        y[:, 0].mul_(2)
+        return y.sum()
+
+    assert any("changed a view of another tensor in place" in n for n in record(fn, a).notes)
