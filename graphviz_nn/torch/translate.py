@@ -77,8 +77,8 @@ def _neg(rec, args, kwargs):
 
 def _pow(rec, args, kwargs):
     exponent = _arg(args, kwargs, 1, "exponent")
-    if len(kwargs) > (0 if len(args) > 1 else 1) or not _number(exponent) or not isinstance(args[0], torch.Tensor):
-        return None
+    if not _only(kwargs, {"exponent": _MISSING}) or not _number(exponent):
+        return None  # a tensor exponent stays PyTorch's (opaque)
     return rec.node(args[0]) ** float(exponent)
 
 
@@ -151,8 +151,8 @@ def _elu(rec, args, kwargs):
 def _softmax(method):
     def handler(rec, args, kwargs):
         dim = _arg(args, kwargs, 1, "dim", None)
-        dtype = _arg(args, kwargs, 3, "dtype", None) if "dtype" in kwargs or len(args) > 3 else None
-        if dim is None or dtype not in (None, torch.float64, torch.float32):
+        dtypes = [a for a in (*args[2:], kwargs.get("dtype")) if isinstance(a, torch.dtype)]
+        if dim is None or any(d not in (torch.float64, torch.float32) for d in dtypes):
             return None  # an implicit dim is PyTorch's legacy guess; leave it to PyTorch
         return getattr(rec.node(args[0]), method)(axis=int(dim))
     return handler
@@ -221,10 +221,9 @@ def _permute(rec, args, kwargs, out):
 def _getitem(rec, args, kwargs, out):
     key = args[1]
     parts = key if isinstance(key, tuple) else (key,)
-    plain = tuple(p.detach().cpu().numpy() if isinstance(p, torch.Tensor) else p for p in parts)
-    if any(isinstance(p, torch.Tensor) for p in parts) and not all(
-            not isinstance(p, torch.Tensor) or p.dtype in (torch.int64, torch.int32, torch.bool) for p in parts):
+    if any(isinstance(p, torch.Tensor) and p.is_floating_point() for p in parts):
         return None
+    plain = tuple(p.detach().cpu().numpy() if isinstance(p, torch.Tensor) else p for p in parts)
     return rec.node(args[0])[plain if isinstance(key, tuple) else plain[0]]
 
 

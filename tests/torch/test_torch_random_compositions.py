@@ -19,7 +19,7 @@ UNARY = [
     lambda x: F.elu(x), lambda x: x.softmax(dim=1), lambda x: F.log_softmax(x, dim=0), lambda x: -x,
     lambda x: 2.5 * x, lambda x: x - 0.5, lambda x: 1.5 - x, lambda x: 1 / (x.abs() + 1),
     lambda x: x.tanh() ** 2, lambda x: x.sum(dim=0, keepdim=True) + x, lambda x: x.mean(1, keepdim=True) * x,
-    lambda x: x.T.reshape(3, 4), lambda x: x[:, [0, 2, 1, 3]], lambda x: x.view(12).flip(0).view(3, 4),
+    lambda x: x.T.reshape(3, 4), lambda x: x[:, [0, 2, 1, 3]], lambda x: x.reshape(12).flip(0).view(3, 4),
     # opaque: no rule in the table, PyTorch's VJP
     lambda x: torch.erf(x), lambda x: torch.sin(x), lambda x: x.clamp(-0.7, 0.9),
     lambda x: torch.cumsum(x, dim=1), lambda x: torch.where(x > 0, x, 0.3 * x),

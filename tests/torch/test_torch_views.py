@@ -134,3 +134,28 @@ async def test_the_app_steps_the_backward_pass_of_a_recorded_model(rec):
         assert "two-layer MLP" in text
         leaf = session.trace.find("0.weight")
         np.testing.assert_allclose(session.state.grad(leaf), rec.leaves["0.weight"].grad)
+
+
+def test_nested_modules_give_layer_and_neuron_level_boxes():
+    class Encoder(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.fc1, self.fc2 = nn.Linear(3, 4), nn.Linear(4, 4)
+
+        def forward(self, x):
+            return self.fc2(self.fc1(x).relu())
+
+    class Net(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.encoder, self.head = Encoder(), nn.Linear(4, 2)
+
+        def forward(self, x):
+            return self.head(self.encoder(x))
+
+    rec = record(Net(), torch.randn(5, 3))
+    assert rec.leaves["encoder.fc2.weight"].group == ("encoder", "fc2")
+    trace = build_trace(rec.output)
+    boxes = {level: [n.label for n in collapse(trace, level).nodes if n.kind == "group"]
+             for level in ("neuron", "layer")}
+    assert boxes == {"neuron": ["encoder.fc1", "encoder.fc2"], "layer": ["encoder", "head"]}
