@@ -315,3 +315,29 @@ def test_in_place_change_of_a_view_is_named_in_the_notes():
         return y.sum()
 
     assert any("changed a view of another tensor in place" in n for n in record(fn, a).notes)
+
+
+def test_any_model_records_conv_batchnorm_lstm_layernorm_as_opaque_gates():
+    class Mixed(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.conv, self.bn = nn.Conv2d(1, 2, 3), nn.BatchNorm2d(2)
+            self.lstm, self.ln, self.fc = nn.LSTM(4, 3, batch_first=True), nn.LayerNorm(3), nn.Linear(3, 2)
+
+        def forward(self, x):
+            h = F.gelu(self.bn(self.conv(x)))
+            out, _ = self.lstm(h.flatten(1).view(x.shape[0], 8, 4))  # 3 outputs: part gates
+            return self.fc(self.ln(out[:, -1]))
+
+    torch.manual_seed(14)
+    model = Mixed().double()
+    x, y = torch.randn(3, 1, 6, 6, dtype=torch.float64), torch.tensor([0, 1, 1])
+    running = model.bn.running_mean.clone()
+    fn = lambda x: F.cross_entropy(model(x), y)  # noqa: E731
+    rec = record(fn, x)
+    assert rec.opaque == ("conv2d", "batch_norm", "gelu", "lstm", "layer_norm") and rec.notes == ()
+    # the replay for PyTorch's VJP updates copies, not the model's running statistics a second time
+    assert torch.allclose(model.bn.running_mean, 0.9 * running + 0.1 * model.conv(x).mean((0, 2, 3)))
+    rec.output.backward()
+    expected = torch_grads(model, lambda: fn(x))
+    assert_grads_match(rec, expected)
