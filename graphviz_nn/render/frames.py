@@ -52,6 +52,12 @@ def frame_texts(output) -> list:
     return [START_TEXT] + [step.text for step in trace.steps]
 
 
+def frame_phases(output) -> list:
+    """Each frame's phase: "start", then each step's ("forward", "backward", "update"), "end" last."""
+    trace = trace_of(output)
+    return [trace.state_at(k).phase for k in range(len(trace.steps) + 1)]
+
+
 def layout(trace, *, timeout=DEFAULT_TIMEOUT, **options) -> Pinned:
     """Lay out the final-state diagram once with ``dot``; node positions in points and the bb."""
     # rows further apart than in a single picture: the current edge's annotation goes between them
@@ -123,22 +129,30 @@ def progress_bar(stream=None):
 
 
 def write_frames(output, directory, fmt: str = "svg", *, html=None, title: str = "graphviz-nn",
-                 progress=None, timeout=DEFAULT_TIMEOUT, **options) -> list:
+                 progress=None, timeout=DEFAULT_TIMEOUT, max_player_bytes=None, cli: bool = False,
+                 **options) -> list:
     """Write ``frame-000.svg`` ... (one per step, k = 0..N) and ``index.json`` into ``directory``.
 
-    ``html``: also write the self-contained HTML player to this path. Frames left in the
+    ``html``: also write the self-contained HTML player to this path (the page of
+    ``graphviz_nn.player(...).save``; ``max_player_bytes`` refuses a bigger one before any
+    file is written). Frames left in the
     folder by an earlier, longer run in the same format are removed (only files named
     ``frame-NNN.<fmt>``).
     Returns the list of ``Frame``.
     """
     trace = trace_of(output)
     directory = Path(directory)
+    images = render_frames(trace, fmt, timeout=timeout, progress=progress, **options)
+    player = None
+    if html is not None:
+        from .player import build_player
+        svgs = images if fmt == "svg" else render_frames(trace, "svg", timeout=timeout, **options)
+        player = build_player(trace, title, max_bytes=max_player_bytes, cli=cli, svgs=svgs, **options)
     try:
         directory.mkdir(parents=True, exist_ok=True)
     except OSError as error:
         raise FramesError(f"cannot create the folder {str(directory)!r} ({error.strerror}); "
                           f"choose a folder you can write to") from None
-    images = render_frames(trace, fmt, timeout=timeout, progress=progress, **options)
     texts = frame_texts(trace)
     width = max(3, len(str(len(images) - 1)))
     frames = []
@@ -154,8 +168,6 @@ def write_frames(output, directory, fmt: str = "svg", *, html=None, title: str =
     index = {"frames": [f.__dict__ for f in frames], "steps": len(trace.steps),
              "format": fmt, "title": title}
     atomic_write(directory / "index.json", (json.dumps(index, ensure_ascii=False, indent=1) + "\n").encode("utf-8"))
-    if html is not None:
-        from .html_player import write_player
-        svgs = images if fmt == "svg" else render_frames(trace, "svg", timeout=timeout, **options)
-        write_player(html, [s.decode("utf-8") for s in svgs], texts, title=title)
+    if player is not None:
+        player.save(html)
     return frames
