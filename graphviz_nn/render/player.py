@@ -40,11 +40,15 @@ class PlayerTooLargeError(PlayerError):
                   else "step through it with graphviz_nn.debug instead")
         raise_it = "--max-player-bytes" if cli else "max_bytes="
         super().__init__(
-            f"the player for these {steps:,} steps at {level} level would be {size / 1e6:.1f} MB, more than "
-            f"the {limit / 1e6:.1f} MB a notebook or page carries comfortably; {advice}, or raise {raise_it}")
+            f"the player for these {steps:,} steps at {level} level would be {_bytes(size)}, more than "
+            f"the {_bytes(limit)} a notebook or page carries comfortably; {advice}, or raise {raise_it}")
 
 
 LEVEL_ORDER = {"gate": 0, "neuron": 1, "layer": 2}
+
+
+def _bytes(n: int) -> str:
+    return f"{n / 1e6:.1f} MB" if n >= 1e6 else f"{n / 1e3:.0f} kB" if n >= 1e3 else f"{n} bytes"
 
 
 def trace_for_player(source, start=None):
