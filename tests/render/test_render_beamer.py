@@ -46,12 +46,13 @@ def test_snippet_has_one_overlay_per_step_in_order(tmp_path):
     frames = write_beamer(trace, tmp_path / "slides.tex", title="CS231n neuron")
     snippet = (tmp_path / "slides.tex").read_text()
     pictures = re.findall(r"\\only<(\d+)>\{\\includegraphics\[[^\]]*\]\{([^}]*)\}\}", snippet)
-    assert pictures == [(str(k + 1), f"slides-frames/frame-{k:03d}.pdf") for k in range(26)]
+    n = len(trace.steps) + 1
+    assert pictures == [(str(k + 1), f"slides-frames/frame-{k:03d}.pdf") for k in range(n)]
     assert all((tmp_path / name).read_bytes().startswith(b"%PDF") for _, name in pictures)
-    lines = re.findall(r"\\only<(\d+)>\{step (\d+)/25: \\texttt\{(.*)\}\}%", snippet)
-    assert [(int(n), int(k)) for n, k, _ in lines] == [(k + 1, k) for k in range(26)]
+    lines = re.findall(rf"\\only<(\d+)>\{{step (\d+)/{n - 1}: \\texttt\{{(.*)\}}\}}%", snippet)
+    assert [(int(o), int(k)) for o, k, _ in lines] == [(k + 1, k) for k in range(n)]
     assert lines[0][2] == latex_text(START_TEXT) and lines[-1][2] == latex_text(trace.steps[-1].text)
-    assert len(frames) == 26
+    assert len(frames) == n
 
 
 def test_latex_text_escapes_specials_and_writes_symbols_as_math():
@@ -69,7 +70,7 @@ def test_latex_text_escapes_specials_and_writes_symbols_as_math():
 def test_snippet_compiles_in_a_beamer_document_one_page_per_step(tmp_path):
     trace = build_trace(build_sigmoid_neuron())
     write_beamer(trace, tmp_path / "slides.tex")
-    assert compile_deck(tmp_path, "slides.tex") == len(trace.steps) + 1 == 26
+    assert compile_deck(tmp_path, "slides.tex") == len(trace.steps) + 1
 
 
 @needs_tex

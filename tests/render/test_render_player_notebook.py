@@ -77,7 +77,8 @@ def test_kernel_displays_the_player_as_html(exported):
         assert output["output_type"] == "execute_result"
         html = output["data"]["text/html"]
         assert 'class="gnn-player"' in html and "Next" in html and "<svg" in html
-        assert output["data"]["text/plain"].startswith("<graphviz_nn player: 26 frames at gate level")
+        steps = len(build_trace(build_sigmoid_neuron()).steps)
+        assert output["data"]["text/plain"].startswith(f"<graphviz_nn player: {steps + 1} frames at gate level")
 
 
 class Player:
@@ -117,7 +118,7 @@ def test_exported_page_plays_offline_and_players_step_independently(exported, br
 
     first.part("next").click()                       # clicking Next
     assert (first.k, first.text) == (1, lines[1])
-    assert first.part("phase").text == "forward" and first.part("counter").text == "step 1 / 25"
+    assert first.part("phase").text == "forward" and first.part("counter").text == f"step 1 / {len(trace.steps)}"
     first.root.send_keys(Keys.ARROW_RIGHT)           # the right arrow, with the player focused
     assert (first.k, first.text) == (2, lines[2])
     assert (second.k, second.text) == (0, lines[0])  # the other player did not move
