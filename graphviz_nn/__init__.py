@@ -3,7 +3,7 @@
 Record once, view many: ``Value``/``Tensor`` record every node; the debugger turns the
 recording into a trace of steps; the renderer and the terminal app draw that trace.
 """
-from .debug import debug
+from .launch_app import debug
 from .debugger.explain import explain
 from .graph import backward
 from .gradcheck import gradcheck
@@ -12,7 +12,7 @@ from .optim import SGD
 from .recording import group
 from .render.jupyter import draw_dot, show
 from .render.player import player
-from .scenario import Scenario, ScenarioError, load_scenario
+from .scenario_format import Scenario, ScenarioError, load_scenario
 from .snapshot import to_json, to_networkx
 from .tensor import Tensor
 from .value import Value, maximum, prelu

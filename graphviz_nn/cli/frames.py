@@ -47,7 +47,7 @@ def run(args) -> int:
     from ..render.beamer import write_beamer
     from ..render.frames import FramesError, progress_bar, write_frames
     from ..render.player import build_player
-    from ..scenario import load_scenario
+    from ..scenario_format import load_scenario
 
     if not (args.output or args.html or args.beamer or args.gif):
         raise NothingToWriteError("frames needs somewhere to write: give -o DIR for the pictures, --html FILE "

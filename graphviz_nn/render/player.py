@@ -54,7 +54,7 @@ def _bytes(n: int) -> str:
 def trace_for_player(source, start=None):
     """The trace and a title for a Value/Tensor output (or a list), a Trace, a Scenario, or a scenario id/path."""
     from ..debugger import Trace
-    from ..scenario import Scenario, load_scenario
+    from ..scenario_format import Scenario, load_scenario
     from .dot import trace_of
 
     if isinstance(source, (str, os.PathLike)):
