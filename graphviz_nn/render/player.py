@@ -21,7 +21,8 @@ from .run_dot import DEFAULT_TIMEOUT
 
 # A notebook output this size keeps the .ipynb light enough for git, GitHub's preview and Colab;
 # the catalogue's MLPs fit well under it (see the README's Teaching materials).
-MAX_PLAYER_BYTES = 2_000_000
+MAX_PLAYER_BYTES = 1_000_000
+_SIZE_SCOPE = "gnn00000000-"  # as long as a real scope (see html_player.new_scope)
 
 
 class PlayerError(UserError):
@@ -31,7 +32,7 @@ class PlayerError(UserError):
 class PlayerTooLargeError(PlayerError):
     """The player would be too large for a notebook or page at the level asked for."""
 
-    def __init__(self, size: int, limit: int, steps: int, level: str, cli: bool = False):
+    def __init__(self, size: int, limit: int, steps: int, level: str, cli: bool = False, at_least: bool = False):
         self.size, self.limit, self.steps, self.level = size, limit, steps, level
         coarser = [lv for lv in ("neuron", "layer") if LEVEL_ORDER[lv] > LEVEL_ORDER.get(level, 0)]
         spell = (lambda lv: f"--level {lv}") if cli else (lambda lv: f"level={lv!r}")
@@ -40,7 +41,7 @@ class PlayerTooLargeError(PlayerError):
                   else "step through it with graphviz_nn.debug instead")
         raise_it = "--max-player-bytes" if cli else "max_bytes="
         super().__init__(
-            f"the player for these {steps:,} steps at {level} level would be {_bytes(size)}, more than "
+            f"the player for these {steps:,} steps at {level} level would be {'at least ' if at_least else ''}{_bytes(size)}, more than "
             f"the {_bytes(limit)} a notebook or page carries comfortably; {advice}, or raise {raise_it}")
 
 
@@ -75,19 +76,19 @@ def trace_for_player(source, start=None):
 class Player:
     """The step-through player of one trace: displays inline in notebooks, ``save`` writes a page.
 
-    Attributes: ``trace``, ``title``, ``texts`` (one line per frame), ``phases``, ``steps``
-    (the last frame's number), ``level``.
+    Attributes: ``trace``, ``title``, ``svgs`` (frame k's SVG), ``texts`` (one line per frame),
+    ``phases``, ``steps`` (the last frame's number), ``level``.
     """
 
     def __init__(self, trace, svgs: list, texts: list, phases: list, title=None, level: str = "gate"):
         self.trace, self.title, self.level = trace, title, level
-        self._svgs, self.texts, self.phases = svgs, texts, phases
+        self.svgs, self.texts, self.phases = svgs, texts, phases
         self.steps = len(svgs) - 1
 
     def fragment(self, scope=None) -> str:
         """The player as an HTML fragment with ids of its own (a fresh scope each call)."""
         from .html_player import player_fragment
-        return player_fragment(self._svgs, self.texts, self.phases, title=self.title, scope=scope)
+        return player_fragment(self.svgs, self.texts, self.phases, title=self.title, scope=scope)
 
     def _repr_html_(self) -> str:
         # a fresh scope per display: the same player shown twice steps as two
@@ -96,38 +97,47 @@ class Player:
     def page(self) -> str:
         """The standalone page (what ``save`` writes and ``graphviz-nn frames --html`` writes)."""
         from .html_player import player_html
-        return player_html(self._svgs, self.texts, self.title or "graphviz-nn", self.phases)
+        return player_html(self.svgs, self.texts, self.title or "graphviz-nn", self.phases)
 
     def save(self, path):
         """Write the standalone, self-contained page to ``path`` (atomically); returns the path."""
         from .html_player import write_player
-        return write_player(path, self._svgs, self.texts, self.title or "graphviz-nn", self.phases)
+        return write_player(path, self.svgs, self.texts, self.title or "graphviz-nn", self.phases)
 
     @property
     def size(self) -> int:
         """Bytes of the notebook output (the fragment)."""
-        return len(self.fragment(scope="gnnsize-").encode("utf-8"))
+        return len(self.fragment(scope=_SIZE_SCOPE).encode("utf-8"))
 
     def __repr__(self):
         return f"<graphviz_nn player: {self.steps + 1} frames at {self.level} level, {self.size:,} bytes>"
 
 
-def build_player(trace, title=None, *, max_bytes=MAX_PLAYER_BYTES, cli: bool = False, svgs=None,
+def build_player(trace, title=None, *, max_bytes=MAX_PLAYER_BYTES, cli: bool = False,
                  timeout=DEFAULT_TIMEOUT, progress=None, **options) -> Player:
-    """A trace's pinned SVG frames as a ``Player`` (rendered unless ``svgs`` are given, as bytes).
+    """A trace's pinned SVG frames as a ``Player``.
 
-    Refuses with ``PlayerTooLargeError`` when the notebook output would be over ``max_bytes``.
+    Refuses with ``PlayerTooLargeError`` when the notebook output would be over ``max_bytes``;
+    the size is checked as the frames are drawn (after 64, 128, 256, ... frames: a player only
+    grows), so a graph far too large is refused early rather than after drawing every step.
     """
-    from .frames import frame_phases, frame_texts, render_frames
+    from .frames import frame_phases, frame_texts, iter_frames
+    from .html_player import player_fragment
 
-    if svgs is None:
-        svgs = render_frames(trace, "svg", timeout=timeout, progress=progress, **options)
-    made = Player(trace, [s.decode("utf-8") for s in svgs], frame_texts(trace), frame_phases(trace), title,
-                  options.get("level", "gate"))
-    if max_bytes is not None:
-        size = made.size
-        if size > max_bytes:
-            raise PlayerTooLargeError(size, max_bytes, made.steps, made.level, cli)
+    texts, phases = frame_texts(trace), frame_phases(trace)
+    level = options.get("level", "gate")
+    svgs, checkpoint = [], 64
+    for data in iter_frames(trace, "svg", timeout=timeout, progress=progress, **options):
+        svgs.append(data.decode("utf-8"))
+        n = len(svgs)
+        if max_bytes is not None and n == checkpoint and n < len(texts):
+            checkpoint *= 2
+            size = len(player_fragment(svgs, texts[:n], phases[:n], title=title, scope=_SIZE_SCOPE).encode())
+            if size > max_bytes:
+                raise PlayerTooLargeError(size, max_bytes, len(texts) - 1, level, cli, at_least=True)
+    made = Player(trace, svgs, texts, phases, title, level)
+    if max_bytes is not None and made.size > max_bytes:
+        raise PlayerTooLargeError(made.size, max_bytes, made.steps, level, cli)
     return made
 
 

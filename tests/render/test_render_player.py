@@ -134,3 +134,13 @@ def test_catalogue_players_fit_a_notebook(scenario_id, level, bound):
     # the README's Teaching materials reports these sizes; a bound well under the limit guards them
     assert made.size < bound < MAX_PLAYER_BYTES
     assert len(made.page().encode()) < bound
+
+
+def test_a_far_too_large_player_is_refused_before_every_frame_is_drawn():
+    from graphviz_nn.render.player import build_player
+    trace = load_scenario("mlp-xor").trace()
+    drawn = []
+    with pytest.raises(PlayerTooLargeError, match=r"would be at least \d+ kB, more than the 50 kB .*"
+                                                  r"draw it with level='neuron' or level='layer'"):
+        build_player(trace, max_bytes=50_000, progress=lambda done, total: drawn.append((done, total)))
+    assert drawn[-1] == (64, len(trace.steps) + 1)  # the first size check already says no
