@@ -157,39 +157,38 @@ def write_player(path, svgs: list, texts: list, title: str = "graphviz-nn", phas
 
 
 _STYLE = """<style>
-.gnn-player { font-family: Helvetica, Arial, sans-serif; color: #222; display: flex; gap: 1.5em;
-  align-items: flex-start; flex-wrap: wrap; outline: none; padding: .3em; }
+.gnn-player { font-family: Helvetica, Arial, sans-serif; color: #222; outline: none; padding: .3em;
+  max-width: 100%; }
 .gnn-player:focus-within { box-shadow: 0 0 0 2px #9db7e0; border-radius: 4px; }
-.gnn-player .gnn-stage { flex: 3 1 30em; min-width: 0; }
-.gnn-player .picture { width: 100%; height: auto; max-height: 80vh; }
-.gnn-player .gnn-side { flex: 1 1 16em; }
-.gnn-player .gnn-title { font-weight: bold; margin-bottom: .4em; }
-.gnn-player .gnn-controls { display: flex; gap: .5em; align-items: center; margin: .5em 0; }
-.gnn-player .gnn-controls input[type=range] { flex: 1; }
-.gnn-player .gnn-phase { font-weight: bold; color: #1f4e9e; }
+.gnn-player .gnn-title { font-weight: bold; margin-bottom: .3em; }
+.gnn-player .gnn-controls { display: flex; flex-wrap: wrap; gap: .5em; align-items: center; margin: .3em 0; }
+.gnn-player .gnn-controls input[type=range] { flex: 1 1 10em; min-width: 8em; }
+.gnn-player .gnn-phase { font-weight: bold; color: #1f4e9e; min-width: 5.5em; }
 .gnn-player .gnn-text { font-family: "DejaVu Sans Mono", Menlo, Consolas, monospace; font-size: 1.05em;
-  background: #f6f6f0; padding: .6em; border-left: 4px solid #1f4e9e; white-space: pre-wrap; margin: .5em 0; }
-.gnn-player .gnn-hint, .gnn-player .gnn-status { color: #666; font-size: .85em; }
+  background: #f6f6f0; padding: .45em .6em; border-left: 4px solid #1f4e9e; white-space: pre-wrap;
+  margin: .3em 0; min-height: 1.3em; }
+.gnn-player .gnn-stage { min-width: 0; }
+.gnn-player .picture { display: block; width: 100%; height: auto; max-height: 75vh; }
+.gnn-player .gnn-stage.gnn-full { overflow: auto; max-height: 85vh; }
+.gnn-player .gnn-stage.gnn-full .picture { width: var(--gnn-width); max-width: none; max-height: none; }
+.gnn-player .gnn-hint, .gnn-player .gnn-status { color: #666; font-size: .85em; margin: .2em 0; }
 </style>"""
 
 # Doubled braces: the fragment goes through str.format.
 _FRAGMENT = _STYLE.replace("{", "{{").replace("}", "}}") + """
 <div class="gnn-player" id="{s}player" tabindex="0" data-lm-suppress-shortcuts="true" aria-label="backprop step player">
-<div class="gnn-stage" id="{s}stage" data-k="0">{first_frame}</div>
-<div class="gnn-side">
 {heading}<div class="gnn-controls">
 <button id="{s}prev" type="button" aria-label="previous step" disabled>&#9664; Previous</button>
 <button id="{s}next" type="button" aria-label="next step" disabled>Next &#9654;</button>
-</div>
-<div class="gnn-controls">
 <input id="{s}slider" type="range" min="0" max="{last}" value="0" aria-label="step" disabled>
 <span id="{s}counter">step 0 / {last}</span>
+<span class="gnn-phase" id="{s}phase">{first_phase}</span>
+<button id="{s}zoom" type="button" aria-pressed="false" title="fit the picture to the width, or show it at full size with scroll bars" disabled>Full size</button>
 </div>
-<div><span class="gnn-phase" id="{s}phase">{first_phase}</span></div>
 <p class="gnn-text" id="{s}step-text">{first_text}</p>
-<p class="gnn-hint">{hint} Above each edge: value; below: gradient.</p>
+<div class="gnn-stage" id="{s}stage" data-k="0">{first_frame}</div>
+<p class="gnn-hint">{hint}</p>
 <p class="gnn-status" id="{s}status"></p>
-</div>
 </div>
 <script type="application/gzip-base64" id="{s}frames">{data}</script>
 <script>{script}</script>"""
@@ -204,7 +203,7 @@ _SCRIPT = """
   root.setAttribute("data-started", "true");
   var stage = part("stage"), slider = part("slider"), counter = part("counter");
   var text = part("step-text"), phase = part("phase"), status = part("status");
-  var prev = part("prev"), next = part("next");
+  var prev = part("prev"), next = part("next"), zoom = part("zoom");
   if (typeof DecompressionStream === "undefined") {
     status.textContent = "This browser cannot unpack the steps (it needs Chrome 80, Firefox 113, " +
       "Safari 16.4 or newer); the picture shows the start.";
@@ -238,7 +237,15 @@ _SCRIPT = """
     event.preventDefault();
     event.stopPropagation();  // in a notebook the arrows would also move between cells
   });
-  prev.disabled = next.disabled = slider.disabled = false;
+  // full size: the picture at its own width (every frame has the same view box), scrolling
+  var box = stage.querySelector("svg").getAttribute("viewBox").split(" ");
+  stage.style.setProperty("--gnn-width", (parseFloat(box[2]) * 4 / 3) + "px");
+  zoom.addEventListener("click", function () {
+    var full = stage.classList.toggle("gnn-full");
+    zoom.setAttribute("aria-pressed", String(full));
+    zoom.textContent = full ? "Fit" : "Full size";
+  });
+  prev.disabled = next.disabled = slider.disabled = zoom.disabled = false;
   var raw = atob(part("frames").textContent.trim()), bytes = new Uint8Array(raw.length);
   for (var i = 0; i < raw.length; i++) bytes[i] = raw.charCodeAt(i);
   var stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));

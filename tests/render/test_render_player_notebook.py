@@ -139,6 +139,16 @@ def test_exported_page_plays_offline_and_players_step_independently(exported, br
     # the arrow keys do not leak to the page: the notebook's own shortcuts keep working
     browser.find_element(By.TAG_NAME, "body").send_keys(Keys.ARROW_RIGHT)
     assert (first.k, second.k) == (2, k)
+    # Full size shows the picture at its own width with scroll bars, Fit shrinks it back
+    width = lambda p: p.part("stage").find_element(By.TAG_NAME, "svg").size["width"]
+    fitted = width(first)
+    first.part("zoom").click()
+    assert first.part("zoom").text == "Fit" and width(first) > fitted
+    assert browser.execute_script("var s = arguments[0]; return s.scrollWidth > s.clientWidth;", first.part("stage"))
+    first.part("next").click()  # the next frame keeps the size
+    assert first.k == 3 and width(first) > fitted and width(second) == fitted
+    first.part("zoom").click()
+    assert first.part("zoom").text == "Full size" and width(first) == fitted
     severe = [e for e in browser.get_log("browser") if e["level"] == "SEVERE" and "gnn" in e["message"]]
     assert severe == []
 
