@@ -3,8 +3,10 @@
 >>> from graphviz_nn import Value, player
 >>> x = Value(3.0, label="x")
 >>> p = player(x * x)            # in Jupyter, VS Code or Colab the object shows itself as the player
->>> p.steps                      # frames 0..4: the start, 2 forward and 2 backward steps
-4
+>>> p.texts[0]                   # frame 0 is the start; frame k shows the trace after k steps
+'start: only the inputs are known; step forward to compute the values'
+>>> p.texts[1:] == [step.text for step in p.trace.steps]
+True
 >>> "Next" in p._repr_html_()
 True
 

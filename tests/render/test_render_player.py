@@ -144,3 +144,11 @@ def test_a_far_too_large_player_is_refused_before_every_frame_is_drawn():
                                                   r"draw it with level='neuron' or level='layer'"):
         build_player(trace, max_bytes=50_000, progress=lambda done, total: drawn.append((done, total)))
     assert drawn[-1] == (64, len(trace.steps) + 1)  # the first size check already says no
+
+
+@pytest.mark.parametrize("name", ["graphviz_nn.render.player", "graphviz_nn.render.beamer"])
+def test_docstring_examples(name):
+    import doctest
+    import importlib
+    result = doctest.testmod(importlib.import_module(name))
+    assert result.failed == 0 and result.attempted >= 1
