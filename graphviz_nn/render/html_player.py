@@ -26,6 +26,7 @@ import html
 import json
 import re
 import secrets
+from dataclasses import dataclass
 
 from .export import atomic_write
 
@@ -116,44 +117,63 @@ def new_scope() -> str:
     return f"gnn{secrets.token_hex(4)}-"
 
 
-def player_fragment(svgs: list, texts: list, phases: list | None = None, *, title: str | None = None,
-                    scope: str | None = None, page_keys: bool = False) -> str:
-    """The player as an HTML fragment: ``svgs[k]`` is frame k, ``texts[k]`` its line, ``phases[k]`` its phase.
+@dataclass(frozen=True)
+class PackedPlayer:
+    """What a player carries whatever its scope: the first frame as SVG and the packed frame data."""
 
-    scope: prefix of every id (a fresh one when None; ``""`` only for a page holding one
-    player); page_keys: the arrow keys act anywhere on the page rather than only while the
-    player has the focus (the standalone page).
-    """
+    first_frame: str
+    data: str
+    last: int
+    first_text: str
+    first_phase: str
+
+
+def pack_player(svgs: list, texts: list, phases: list | None = None) -> PackedPlayer:
+    """Encode and pack the frames once; ``player_fragment`` and ``player_html`` can reuse the result."""
     if len(svgs) != len(texts) or not svgs:
         raise ValueError(f"{len(svgs)} frames but {len(texts)} step texts (need one each, at least one)")
     phases = list(phases) if phases is not None else [""] * len(svgs)
     if len(phases) != len(svgs):
         raise ValueError(f"{len(svgs)} frames but {len(phases)} phases")
+    pieces, first, edits = encode_frames(svgs)
+    data = pack({"texts": list(texts), "phases": phases, "pieces": pieces, "first": first, "edits": edits})
+    return PackedPlayer("".join(pieces[i] for i in first), data, len(svgs) - 1, texts[0], phases[0])
+
+
+def player_fragment(svgs: list, texts: list, phases: list | None = None, *, title: str | None = None,
+                    scope: str | None = None, page_keys: bool = False, packed: PackedPlayer | None = None) -> str:
+    """The player as an HTML fragment: ``svgs[k]`` is frame k, ``texts[k]`` its line, ``phases[k]`` its phase.
+
+    scope: prefix of every id (a fresh one when None; ``""`` only for a page holding one
+    player); page_keys: the arrow keys act anywhere on the page rather than only while the
+    player has the focus (the standalone page); packed: ``pack_player``'s result, to reuse.
+    """
+    packed = packed or pack_player(svgs, texts, phases)
     scope = new_scope() if scope is None else scope
     if scope and not _SCOPE.match(scope):
         raise ValueError(f"scope {scope!r} must start with a letter and hold only letters, digits, - and _")
-    pieces, first, edits = encode_frames(svgs)
-    data = pack({"texts": texts, "phases": phases, "pieces": pieces, "first": first, "edits": edits})
-    last = len(svgs) - 1
     heading = f'<div class="gnn-title">{html.escape(title)}</div>\n' if title else ""
     hint = ("Left and right arrow keys step back and forth." if page_keys else
             "Click the player, then the left and right arrow keys step back and forth.")
     return _FRAGMENT.format(
-        s=scope, heading=heading, first_frame="".join(pieces[i] for i in first), last=last,
-        first_text=html.escape(texts[0]), first_phase=html.escape(phases[0]), hint=hint, data=data,
+        s=scope, heading=heading, first_frame=packed.first_frame, last=packed.last,
+        first_text=html.escape(packed.first_text), first_phase=html.escape(packed.first_phase), hint=hint,
+        data=packed.data,
         script=_SCRIPT.replace("__SCOPE__", scope).replace("__PAGE_KEYS__", "true" if page_keys else "false")
-        .replace("__LAST__", str(last)))
+        .replace("__LAST__", str(packed.last)))
 
 
-def player_html(svgs: list, texts: list, title: str = "graphviz-nn", phases: list | None = None) -> str:
+def player_html(svgs: list, texts: list, title: str = "graphviz-nn", phases: list | None = None, *,
+                packed: PackedPlayer | None = None) -> str:
     """The standalone page as a string: one player, plain ids, every request forbidden."""
-    fragment = player_fragment(svgs, texts, phases, scope="", page_keys=True)
+    fragment = player_fragment(svgs, texts, phases, scope="", page_keys=True, packed=packed)
     return _PAGE.format(title=html.escape(title), fragment=fragment)
 
 
-def write_player(path, svgs: list, texts: list, title: str = "graphviz-nn", phases: list | None = None):
+def write_player(path, svgs: list, texts: list, title: str = "graphviz-nn", phases: list | None = None, *,
+                 packed: PackedPlayer | None = None):
     """Write the standalone player page to ``path`` atomically."""
-    return atomic_write(path, player_html(svgs, texts, title, phases).encode("utf-8"))
+    return atomic_write(path, player_html(svgs, texts, title, phases, packed=packed).encode("utf-8"))
 
 
 _STYLE = """<style>
@@ -185,7 +205,7 @@ _FRAGMENT = _STYLE.replace("{", "{{").replace("}", "}}") + """
 <span class="gnn-phase" id="{s}phase">{first_phase}</span>
 <button id="{s}zoom" type="button" aria-pressed="false" title="fit the picture to the width, or show it at full size with scroll bars" disabled>Full size</button>
 </div>
-<p class="gnn-text" id="{s}step-text">{first_text}</p>
+<p class="gnn-text" id="{s}step-text" aria-live="polite">{first_text}</p>
 <div class="gnn-stage" id="{s}stage" data-k="0">{first_frame}</div>
 <p class="gnn-hint">{hint}</p>
 <p class="gnn-status" id="{s}status"></p>

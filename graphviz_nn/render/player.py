@@ -86,11 +86,21 @@ class Player:
         self.trace, self.title, self.level = trace, title, level
         self.svgs, self.texts, self.phases = svgs, texts, phases
         self.steps = len(svgs) - 1
+        self._packed = None
+
+    @property
+    def packed(self):
+        """The encoded frames, made once (every display and save reuses them)."""
+        if self._packed is None:
+            from .html_player import pack_player
+            self._packed = pack_player(self.svgs, self.texts, self.phases)
+        return self._packed
 
     def fragment(self, scope=None) -> str:
         """The player as an HTML fragment with ids of its own (a fresh scope each call)."""
         from .html_player import player_fragment
-        return player_fragment(self.svgs, self.texts, self.phases, title=self.title, scope=scope)
+        return player_fragment(self.svgs, self.texts, self.phases, title=self.title, scope=scope,
+                               packed=self.packed)
 
     def _repr_html_(self) -> str:
         # a fresh scope per display: the same player shown twice steps as two
@@ -99,12 +109,13 @@ class Player:
     def page(self) -> str:
         """The standalone page (what ``save`` writes and ``graphviz-nn frames --html`` writes)."""
         from .html_player import player_html
-        return player_html(self.svgs, self.texts, self.title or "graphviz-nn", self.phases)
+        return player_html(self.svgs, self.texts, self.title or "graphviz-nn", self.phases, packed=self.packed)
 
     def save(self, path):
         """Write the standalone, self-contained page to ``path`` (atomically); returns the path."""
         from .html_player import write_player
-        return write_player(path, self.svgs, self.texts, self.title or "graphviz-nn", self.phases)
+        return write_player(path, self.svgs, self.texts, self.title or "graphviz-nn", self.phases,
+                            packed=self.packed)
 
     @property
     def size(self) -> int:
