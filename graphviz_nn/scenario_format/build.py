@@ -237,6 +237,8 @@ def rebuild_fn(scenario, built: Built):
 
 def gradcheck(scenario, start=None):
     from ..gradcheck import gradcheck as check
+    from .budget import check_gradcheck
+    check_gradcheck(scenario)  # before building: a refusal costs nothing
     built = build(scenario, start)
     if scenario.kind == "expression":
         # only leaves the backward output depends on: a loss's targets are data, not inputs
@@ -268,6 +270,9 @@ class ScenarioTrainer(_trainer_base()):
         defaults = tuple(n for n in scenario.output_names if n == "output") if scenario.kind == "model" else ()
         self.settings = scenario.training or TrainingSpec(record=defaults)
         self.iterations = iterations if iterations is not None else self.settings.iterations
+        if iterations is not None:  # the file's own iterations were checked at load
+            from .budget import check_training
+            check_training(scenario, iterations)
         self.built = build(scenario, start)
         params = self.built.parameters
         if not params:

@@ -561,10 +561,15 @@ def _training(c: _Checker, doc: dict, outputs: tuple, expression_leaves: Optiona
 
 
 def _check_by_building(c: _Checker, scenario: Scenario) -> None:
-    """Build once so that type errors (a vector where a number belongs) point at the text."""
+    """Check the work budget from the spec alone, then build a small stand-in so that type
+    errors (a vector where a number belongs) point at the text: a model on two samples, an
+    expression scenario only once the budget has shown it is small (never the whole of a
+    large graph)."""
+    from .budget import check_load
     from .build import OutputBuildError, build
+    check_load(scenario)
     try:
-        built = build(scenario, None)
+        built = build(_validation_stand_in(scenario), None)
     except OutputBuildError as error:
         raise c.located(error.error, error.path) from None
     except (UserError, ValueError) as error:  # a safety net: every check above should come first
@@ -574,3 +579,17 @@ def _check_by_building(c: _Checker, scenario: Scenario) -> None:
     if scenario.kind == "expression" and scenario.training is not None and scenario.backward_from not in built:
         c.fail(("training",), f"the output {scenario.backward_from!r} that training minimises is a vector",
                "backward_from naming an output that is one number, such as sum(...) of the vector", at_value=False)
+
+
+def _validation_stand_in(scenario: Scenario) -> Scenario:
+    """The scenario to build for validation: a model scenario on (at most) two samples, whose
+    graph has every gate type the full one has; an expression scenario as it is."""
+    if scenario.kind != "model":
+        return scenario
+    import dataclasses
+    data = scenario.data
+    if data.dataset is not None:
+        data = dataclasses.replace(data, samples=min(data.samples, 4))
+    else:
+        data = dataclasses.replace(data, x=data.x[:2], y=data.y[:2])
+    return dataclasses.replace(scenario, data=data)
