@@ -5,7 +5,7 @@ import argparse
 import sys
 
 from ..errors import UserError
-from .render import add_diagram_options, diagram_options
+from .render import add_diagram_options, diagram_options, scenario_trace
 from .scenario_args import add_scenario_argument, add_start_argument, start_of
 
 
@@ -38,9 +38,9 @@ def run(args) -> int:
     if args.output is None and args.html is None:
         raise NothingToWriteError("frames needs somewhere to write: give -o DIR for the pictures, "
                                   "--html FILE for the player, or both")
-    scenario = load_scenario(args.scenario)
-    trace = scenario.trace(start_of(args))
     options = diagram_options(args)
+    scenario = load_scenario(args.scenario)
+    trace = scenario_trace(scenario, start_of(args), options)
     title = f"{scenario.title} [{scenario.id}]"
     with tempfile.TemporaryDirectory() as scratch:
         directory = args.output if args.output is not None else scratch

@@ -16,13 +16,13 @@ import json
 import os
 import re
 import sys
+from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import UserError
 from .dot import Pinned, to_dot, trace_of
-from .export import atomic_write
 from .run_dot import DEFAULT_TIMEOUT, run_dot
 
 FRAME_FORMATS = ("svg", "png", "pdf")
@@ -83,6 +83,11 @@ def frame_source(trace, k: int, pinned: Pinned, **options) -> str:
 
 def render_frames(output, fmt: str = "svg", *, timeout=DEFAULT_TIMEOUT, progress=None, **options) -> list:
     """Every frame as bytes in ``fmt``, k = 0..N (``options`` go to ``to_dot``)."""
+    return list(iter_frames(output, fmt, timeout=timeout, progress=progress, **options))
+
+
+def iter_frames(output, fmt: str = "svg", *, timeout=DEFAULT_TIMEOUT, progress=None, **options):
+    """Yield every frame's bytes in order, with only a few frames in memory at any time."""
     if fmt not in FRAME_FORMATS:
         raise FramesError(f"unknown frame format {fmt!r}; choose one of {', '.join(FRAME_FORMATS)}")
     trace = trace_of(output)
@@ -93,14 +98,24 @@ def render_frames(output, fmt: str = "svg", *, timeout=DEFAULT_TIMEOUT, progress
         return run_dot(frame_source(trace, k, pinned, **options), fmt, engine="neato", args=("-n2",),
                        timeout=timeout)
 
-    done = [None] * count
-    # each frame is a separate Graphviz process: run as many at once as there are cores
-    with ThreadPoolExecutor(max_workers=max(1, min(4, os.cpu_count() or 1))) as pool:
-        for i, data in enumerate(pool.map(draw, range(count))):
-            done[i] = data
-            if progress is not None:
-                progress(i + 1, count)
-    return done
+    # each frame is a separate Graphviz process: run as many at once as there are cores, and
+    # keep a small window of frames in flight so memory stays bounded whatever the count
+    workers = max(1, min(4, os.cpu_count() or 1))
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        pending = deque()
+        next_k = 0
+        try:
+            for done in range(count):
+                while next_k < count and len(pending) < 2 * workers:
+                    pending.append(pool.submit(draw, next_k))
+                    next_k += 1
+                data = pending.popleft().result()
+                if progress is not None:
+                    progress(done + 1, count)
+                yield data
+        finally:
+            for future in pending:
+                future.cancel()
 
 
 def progress_bar(stream=None):
@@ -126,36 +141,43 @@ def write_frames(output, directory, fmt: str = "svg", *, html=None, title: str =
                  progress=None, timeout=DEFAULT_TIMEOUT, **options) -> list:
     """Write ``frame-000.svg`` ... (one per step, k = 0..N) and ``index.json`` into ``directory``.
 
-    ``html``: also write the self-contained HTML player to this path. Frames left in the
-    folder by an earlier, longer run in the same format are removed (only files named
-    ``frame-NNN.<fmt>``).
+    The whole set is written into a temporary folder beside ``directory`` and then swapped in,
+    so an interrupted or failed run leaves the previous set as it was. Frames stream to disk
+    (a few in memory at a time). Files an earlier run listed in its ``index.json`` and that
+    this run does not write are removed; nothing else in the folder is ever touched.
+    ``html``: also write the self-contained HTML player to this path.
     Returns the list of ``Frame``.
     """
+    from .frames_folder import StagedFolder
     trace = trace_of(output)
-    directory = Path(directory)
-    try:
-        directory.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        raise FramesError(f"cannot create the folder {str(directory)!r} ({error.strerror}); "
-                          f"choose a folder you can write to") from None
-    images = render_frames(trace, fmt, timeout=timeout, progress=progress, **options)
     texts = frame_texts(trace)
-    width = max(3, len(str(len(images) - 1)))
+    width = max(3, len(str(len(trace.steps))))
     frames = []
-    for k, data in enumerate(images):
-        name = f"frame-{k:0{width}d}.{fmt}"
-        atomic_write(directory / name, data)
-        frames.append(Frame(k, name, trace.state_at(k).phase, texts[k]))
-    keep = {f.file for f in frames}
-    for old in directory.iterdir():
-        match = _FRAME_NAME.match(old.name)
-        if match and match.group(1) == fmt and old.name not in keep:
-            old.unlink()
-    index = {"frames": [f.__dict__ for f in frames], "steps": len(trace.steps),
-             "format": fmt, "title": title}
-    atomic_write(directory / "index.json", (json.dumps(index, ensure_ascii=False, indent=1) + "\n").encode("utf-8"))
-    if html is not None:
-        from .html_player import write_player
-        svgs = images if fmt == "svg" else render_frames(trace, "svg", timeout=timeout, **options)
-        write_player(html, [s.decode("utf-8") for s in svgs], texts, title=title)
+    with StagedFolder(Path(directory)) as staged:
+        for k, data in enumerate(iter_frames(trace, fmt, timeout=timeout, progress=progress, **options)):
+            name = f"frame-{k:0{width}d}.{fmt}"
+            staged.write(name, data)
+            frames.append(Frame(k, name, trace.state_at(k).phase, texts[k]))
+        # a player inside the frames folder belongs to the set (written and swapped in with it)
+        inside = html is not None and _same_folder(Path(html).parent, Path(directory))
+        index = {"frames": [f.__dict__ for f in frames], "steps": len(trace.steps),
+                 "format": fmt, "title": title}
+        if inside:
+            index["extra"] = [Path(html).name]
+        staged.write("index.json", (json.dumps(index, ensure_ascii=False, indent=1) + "\n").encode("utf-8"))
+        if html is not None:
+            from .html_player import player_html, write_player
+            if fmt == "svg":
+                svgs = [staged.read(f.file).decode("utf-8") for f in frames]
+            else:
+                svgs = [s.decode("utf-8") for s in iter_frames(trace, "svg", timeout=timeout, **options)]
+            if inside:
+                staged.write(Path(html).name, player_html(svgs, texts, title).encode("utf-8"))
+            else:
+                staged.commit()  # the frames first, then the player that shows them
+                write_player(html, svgs, texts, title=title)
     return frames
+
+
+def _same_folder(a: Path, b: Path) -> bool:
+    return os.path.abspath(a if str(a) else ".") == os.path.abspath(b)

@@ -98,6 +98,10 @@ def _name_output(node, name: str) -> None:
 
 def build(scenario, start=None) -> Built:
     if scenario.kind == "expression":
+        if start is not None:  # silently drawing the only graph there is would mislead
+            raise ScenarioError(f"there is no start {str(start)[:40]!r}: {scenario.id} is an expression scenario "
+                                f"with one graph", file="<command line>",
+                                expected="no --start (starting points belong to model scenarios with [[starts]])")
         return _build_expression(scenario)
     return _build_model(scenario, start)
 

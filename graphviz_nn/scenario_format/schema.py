@@ -16,6 +16,7 @@ from .errors import ExpressionError, ScenarioError
 from .expression import Program, parse
 from .functions import COMPOSITE_FUNCTIONS, FUNCTIONS
 from .source import Source
+from ..terminal_text import describe, first_control
 
 KINDS = ("expression", "model")
 ENGINES = ("scalar", "tensor")
@@ -30,6 +31,7 @@ MAX_SAMPLES = 2000
 MAX_ITERATIONS = 100_000
 MAX_LAYER = 512
 MAX_TEXT = 4000
+MULTILINE_KEYS = ("explanation", "loss")  # a paragraph, an expression; the rest is one line
 
 TOP_KEYS = ("id", "title", "kind", "lecture", "explanation", "engine", "leaves", "outputs", "view", "model",
             "data", "training", "starts")
@@ -240,7 +242,18 @@ class _Checker:
                 self.fail(path + (key,), f"{key} must be a finite number", "a number such as 0.5")
         if kind == "str" and len(value) > MAX_TEXT:
             self.fail(path + (key,), f"{key} is {len(value):,} characters long", f"at most {MAX_TEXT:,}")
+        if kind == "str":
+            self.plain_text(value, path + (key,), newlines=key in MULTILINE_KEYS)
         return value
+
+    def plain_text(self, value: str, path: tuple, newlines: bool) -> None:
+        """Refuse control characters (terminal escapes, bidi overrides) in text shown to people."""
+        at = first_control(value, newlines)
+        if at is not None:
+            what = "a line break" if value[at] in "\r\n" else f"the control character {describe(value[at])}"
+            self.fail(path, f"{path[-1]} contains {what} (character {at + 1})",
+                      "plain text (" + ("line breaks and tabs are fine, " if newlines else "one line, ")
+                      + "escape sequences are not)")
 
     def strings(self, node, path, key, default=None) -> list:
         """A list of short strings (names), or the default when the key is absent."""
@@ -458,6 +471,10 @@ def _model_parts(c: _Checker, doc: dict) -> dict:
                    f"{n_params} numbers in model.parameters() order (each neuron's weights, then its bias)")
     dropout = c.bounded_float(m, path, "dropout", 0.0, 0.95, default=0.0)
     batchnorm = c.get(m, path, "batchnorm", "bool", default=False)
+    for key in ("dropout", "batchnorm"):  # layers only the tensor engine has: never silently dropped
+        if key in m and engine != "tensor" and m[key]:
+            c.fail(path + (key,), f"{key} needs the tensor engine (the scalar engine has no {key} layer)",
+                   'engine = "tensor" in [model], or remove ' + key, at_value=False)
     model = ModelSpec(engine, inputs, tuple(layers), activation, output_activation, loss, seed, parameters,
                       dropout, batchnorm)
     data = _data(c, doc, inputs, layers[-1])
