@@ -39,6 +39,9 @@ def run(args) -> int:
         raise NothingToWriteError("frames needs somewhere to write: give -o DIR for the pictures, "
                                   "--html FILE for the player, or both")
     options = diagram_options(args)
+    if args.html is not None:
+        from ..render.export import writable_target
+        writable_target(args.html)  # a folder or a device is refused before any work
     scenario = load_scenario(args.scenario)
     trace = scenario_trace(scenario, start_of(args), options)
     title = f"{scenario.title} [{scenario.id}]"

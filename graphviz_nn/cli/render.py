@@ -90,12 +90,14 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
 
 
 def run(args) -> int:
-    from ..render.export import atomic_write, format_of, render_bytes
+    from ..render.export import atomic_write, format_of, render_bytes, writable_target
     from ..scenario_format import load_scenario
 
     to_stdout = args.output == "-"
     fmt = args.format or ("svg" if to_stdout else format_of(args.output))
     options = diagram_options(args)
+    if not to_stdout:
+        writable_target(args.output)  # a folder or a device is refused before any work
     if fmt == "dot":
         options["max_nodes"] = None  # no layout runs, so any size is fine
     trace = scenario_trace(load_scenario(args.scenario), start_of(args), options)
