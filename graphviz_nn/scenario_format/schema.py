@@ -432,6 +432,9 @@ def _generated_leaf(c: _Checker, value: dict, path: tuple, engine: str) -> Gener
     high = c.get(value, path, "high", "float", default=1.0)
     if not low < high:
         c.fail(path + ("high",), f"high = {high:g} is not above low = {low:g}", "low < high")
+    if not math.isfinite(high - low):  # numpy draws low + (high - low) * u
+        c.fail(path + ("high",), f"the range from low = {low:g} to high = {high:g} is too wide to draw from",
+               "a range narrower than 1.8e308, such as low = -1e6, high = 1e6")
     return GeneratedLeaf(tuple(shape), c.bounded_int(value, path, "seed", 0, 2 ** 32 - 1, default=0), low, high)
 
 
