@@ -18,6 +18,8 @@ import math
 from dataclasses import dataclass
 from functools import lru_cache
 
+import numpy as np
+
 from ..ops import OPS
 from .errors import ExpressionError, ScenarioError
 from .expression import evaluate
@@ -171,7 +173,6 @@ class SizeSemantics:
 
 
 def _broadcast(shapes: list) -> tuple:
-    import numpy as np
     return tuple(np.broadcast_shapes(*shapes))
 
 
