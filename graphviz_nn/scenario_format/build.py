@@ -213,7 +213,7 @@ def rebuild_fn(scenario, built: Built):
     return lambda: fresh_outputs(scenario, built, fixed_masks=True)[0]
 
 
-def gradcheck(scenario, start=None):
+def gradcheck(scenario, start=None, progress=None):
     check_gradcheck(scenario)  # before building: a refusal costs nothing
     built = build(scenario, start)
     if scenario.kind == "expression":
@@ -223,7 +223,7 @@ def gradcheck(scenario, start=None):
                   if n in reached]
     else:
         leaves = built.parameters
-    return check(rebuild_fn(scenario, built), leaves)
+    return check(rebuild_fn(scenario, built), leaves, progress=progress)
 
 
 class ScenarioTrainer(Trainer):
