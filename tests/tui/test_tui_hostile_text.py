@@ -132,8 +132,9 @@ async def test_a_large_scenario_opens_in_a_worker_with_progress(tmp_path):
     app = app_for("sigmoid-neuron")
     async with app.run_test(size=SIZE) as pilot:
         app.open_scenario(str(path))
-        await pilot.pause()
-        assert app._busy is not None and "Opening large" in screen_text(app)
+        message = app.query_one("#message")
+        assert app._busy is not None and "Opening large" in str(message.render())
+        assert "Esc cancels" in str(message.render())
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert app._busy is None and app.target.id == "large" and len(app.session.trace.nodes) > 4000
