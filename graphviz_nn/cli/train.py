@@ -5,6 +5,7 @@ import argparse
 import json
 import sys
 
+from ..terminal_text import terminal_safe
 from .scenario_args import add_scenario_argument, add_start_argument, start_of
 
 
@@ -63,6 +64,12 @@ class ProgressBar:
         self.stream.flush()
 
 
+def json_records(records: list) -> list:
+    """Records with non-finite numbers as the snapshot writes them ("nan", "inf", "-inf")."""
+    from ..snapshot import json_number
+    return [{k: json_number(v) if isinstance(v, (float, list)) else v for k, v in r.items()} for r in records]
+
+
 def table(records: list) -> str:
     names = [k for k in records[0] if k != "iteration"] if records else ["loss"]
     head = f"{'iteration':>9}  " + "  ".join(f"{n:>14}" for n in names)
@@ -89,10 +96,10 @@ def run(args) -> int:
     if args.format == "json":
         if final is not None and records:
             records[-1]["metrics"] = final  # the final model's metrics ride on the last record
-        print(json.dumps(records))
+        print(json.dumps(json_records(records), allow_nan=False))  # valid JSON, whatever diverged
         return 0
     batch = trainer.settings.batch_size
-    print(f"Training {scenario.title}  [{scenario.id}]: {trainer.settings.optimizer}, "
+    print(f"Training {terminal_safe(scenario.title, newlines=False)}  [{scenario.id}]: {trainer.settings.optimizer}, "
           f"lr {trainer.settings.lr:g}, momentum {trainer.settings.momentum:g}, "
           + (f"batch size {batch}, " if batch else "") + f"{len(records)} iterations")
     print(table(records))

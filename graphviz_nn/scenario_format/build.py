@@ -16,6 +16,7 @@ from ..nn import MLP
 from ..optim import SGD
 from ..tensor import Tensor
 from ..value import Value
+from .budget import check_gradcheck, check_training
 from .errors import ExpressionError, OutputBuildError, ScenarioError
 from .expression import evaluate
 from .functions import is_node, is_vector
@@ -97,6 +98,10 @@ def _name_output(node, name: str) -> None:
 
 def build(scenario, start=None) -> Built:
     if scenario.kind == "expression":
+        if start is not None and not scenario.starts:  # silently drawing the only graph there is would mislead
+            raise ScenarioError(f"there is no start {str(start)[:40]!r}: {scenario.id} is an expression scenario "
+                                f"with one graph", file="<command line>",
+                                expected="no --start (this file has no [[starts]])")
         return _build_expression(scenario, start=start)
     return _build_model(scenario, start)
 
@@ -257,7 +262,8 @@ def rebuild_fn(scenario, built: Built):
     return lambda: fresh_outputs(scenario, built, fixed_masks=True)[0]
 
 
-def gradcheck(scenario, start=None, one_sided: bool = False):
+def gradcheck(scenario, start=None, progress=None, one_sided: bool = False):
+    check_gradcheck(scenario)  # before building: a refusal costs nothing
     built = build(scenario, start)
     if scenario.kind == "expression":
         # only leaves the backward output depends on: a loss's targets are data, not inputs
@@ -266,7 +272,7 @@ def gradcheck(scenario, start=None, one_sided: bool = False):
                   if n in reached]
     else:
         leaves = built.parameters
-    return check(rebuild_fn(scenario, built), leaves, one_sided=one_sided)
+    return check(rebuild_fn(scenario, built), leaves, progress=progress, one_sided=one_sided)
 
 
 class ScenarioTrainer(Trainer):
@@ -296,6 +302,8 @@ class ScenarioTrainer(Trainer):
         self.classifies = is_classifier(scenario)
         self.accuracies: dict = {}  # iteration -> accuracy on the whole data set, before its update
         self.iterations = iterations if iterations is not None else self.settings.iterations
+        if iterations is not None:  # the file's own iterations were checked at load
+            check_training(scenario, iterations)
         self.built = build(scenario, start)
         params = self.built.parameters
         if not params:

@@ -88,10 +88,12 @@ class Scenario:
         outputs, backward_from = self.outputs_for_view(start)
         return build_trace(outputs, backward_from=backward_from)
 
-    def gradcheck(self, start=None, one_sided: bool = False):
+    def gradcheck(self, start=None, progress=None, one_sided: bool = False):
         """Finite differences against backprop for every leaf (or parameter); ``one_sided``
-        uses the slide's (f(x+ε) - f(x)) / ε instead of the central difference."""
-        return build.gradcheck(self, start, one_sided)
+        uses the slide's (f(x+ε) - f(x)) / ε instead of the central difference.
+
+        ``progress(done, total)`` is called after each rebuild of the graph (see ``gradcheck``)."""
+        return build.gradcheck(self, start, progress, one_sided)
 
     def trainer(self, start=None, iterations: int | None = None, lr: float | None = None,
                 batch_size: int | None = None):
