@@ -11,9 +11,9 @@ from tui_helpers import assert_consistent
 
 SIZES = [(120, 36), (80, 24), (40, 12), (20, 6), (10, 3)]
 # every binding's key; the ones that open a screen are followed by escape
-BINDING_KEYS = ["n", "right", "p", "left", "s", "f", "c", "home", "end", "b", "l", "t",
+BINDING_KEYS = ["n", "right", "p", "left", "s", "f", "c", "home", "end", "b", "l", "t", "escape",
                 "shift+left", "shift+right", "shift+up", "shift+down"]
-SCREEN_KEYS = ["g", "w", "x", "d", "e", "o", "question_mark"]
+SCREEN_KEYS = ["g", "w", "x", "d", "r", "e", "o", "question_mark"]
 
 
 def burst(app, keys) -> None:
