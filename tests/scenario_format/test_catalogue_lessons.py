@@ -327,3 +327,14 @@ def test_dropout_and_batchnorm_show_inference(capsys):
     assert "Dropout at inference" in out and "1/(1 - p) = 2" in out
     _, out, _ = run(capsys, "show", "batchnorm")
     assert "running mean" in out and "running statistics (inference)" in out
+
+
+@pytest.mark.parametrize("batch_size", [1, 3, 7, 8, 39])
+def test_every_epoch_visits_every_sample_once(batch_size):
+    trainer = load_scenario("mini-batch-sgd").trainer(batch_size=batch_size)
+    per_epoch = -(-40 // batch_size)
+    for epoch in range(3):
+        rows = [i for k in range(per_epoch) for i in trainer.batch_rows(epoch * per_epoch + k)]
+        assert sorted(rows) == list(range(40))
+    assert trainer.batch_rows(0) != trainer.batch_rows(per_epoch)  # a fresh order every epoch
+    assert load_scenario("mini-batch-sgd").trainer(batch_size=40).batch_rows(5) is None  # full batch
