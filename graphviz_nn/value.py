@@ -46,11 +46,15 @@ class Value(RecordedNode):
     # Inputs and local gradients sit in slots (_a, _b, _la, _lb) instead of tuples: every
     # op has at most two inputs, and one object per node halves memory and GC work.
     __slots__ = ("data", "grad", "_a", "_b", "_la", "_lb", "_rule", "_const", "label", "group", "_order")
+    # a class attribute, not a slot: data is rare, so a parameter pays no memory for the flag
+    requires_grad = True
 
-    def __init__(self, data, label: str | None = None, _children=(), _op=""):
+    def __init__(self, data, label: str | None = None, _children=(), _op="", *, requires_grad: bool = True):
         self.data = real_number(data, "Value(data)")
         self.grad = 0.0
         self._record_leaf(label)
+        if not requires_grad:
+            self.__class__ = DataValue
 
     @property
     def local_grads(self) -> tuple:
@@ -145,9 +149,17 @@ class Value(RecordedNode):
         return f"Value(data={self.data}, grad={self.grad}{name})"
 
 
+class DataValue(Value):
+    """A ``Value`` that is data, not a parameter (``Value(x, requires_grad=False)``): an input,
+    a target, a label. Backward sends it no gradient; a gate computed only from data is data too."""
+
+    __slots__ = ()
+    requires_grad = False
+
+
 def _record(data, a, b, local, op, const) -> Value:
     """A new recorded node; bypasses ``__init__`` because this is the hot path."""
-    v = _new(Value)
+    v = _new(Value if a.requires_grad or (b is not None and b.requires_grad) else DataValue)
     v.data = data
     v.grad = 0.0
     v._a = a
