@@ -13,7 +13,7 @@ import tempfile
 import time
 
 HERE = pathlib.Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parent / "tests" / "scenario"))
+sys.path.insert(0, str(HERE.parent / "tests" / "scenario_format"))
 
 from graphviz_nn import ScenarioError, load_scenario  # noqa: E402
 from test_hostile_files import EXPRESSIONS, FILES, expression_file  # noqa: E402

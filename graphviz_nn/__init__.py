@@ -3,7 +3,7 @@
 Record once, view many: ``Value``/``Tensor`` record every node; the debugger turns the
 recording into a trace of steps; the renderer and the terminal app draw that trace.
 """
-from .debug import debug
+from .launch_app import debug
 from .debugger.explain import explain
 from .graph import backward
 from .gradcheck import gradcheck
@@ -11,7 +11,7 @@ from .losses import bce, cce, hinge, huber, l1, l2, mae, mse, multiclass_hinge, 
 from .optim import SGD
 from .recording import group
 from .render.jupyter import draw_dot, show
-from .scenario import Scenario, ScenarioError, load_scenario
+from .scenario_format import Scenario, ScenarioError, load_scenario
 from .snapshot import to_json, to_networkx
 from .tensor import Tensor
 from .value import Value, maximum, prelu

@@ -21,14 +21,14 @@ from textual.widgets import Footer, Static
 from graphviz_nn.debugger.breakpoints import WATCH_KINDS
 from graphviz_nn.debugger.session import LEVELS, Session
 from graphviz_nn.errors import UserError
-from graphviz_nn.layout import Layout, layered_layout, layout as graphviz_or_builtin
+from .picture.layout import Layout, layered_layout, layout as graphviz_or_builtin
 
 from . import presenter, reports
 from .screens.help import HelpScreen
 from .screens.picker import PickerScreen
 from .screens.prompt import PromptScreen
 from .screens.report import ReportScreen
-from .view_graph import ViewGraph
+from .picture.level_graph import ViewGraph
 from .target import Target, catalogue, from_outputs, from_scenario, iteration_of, loss_history
 from .widgets.graph_view import GraphView
 from .widgets.header_line import HeaderLine

@@ -11,7 +11,7 @@ import numpy as np
 
 from graphviz_nn.debugger import format as fmt
 
-from .widgets.graph_view import Box
+from .picture.box import Box
 
 
 def number(x) -> str:

@@ -39,7 +39,7 @@ def from_outputs(outputs, title: str = "your graph") -> Target:
 
 def from_scenario(id_or_path) -> Target:
     """A catalogue scenario or a scenario file; raises ``ScenarioError`` with one sentence."""
-    from graphviz_nn.scenario.loader import load_scenario
+    from graphviz_nn.scenario_format.loader import load_scenario
 
     scenario = load_scenario(id_or_path)
     trainer = scenario.trainer() if getattr(scenario, "training", None) is not None else None
@@ -51,7 +51,7 @@ def from_scenario(id_or_path) -> Target:
 
 def catalogue() -> list[tuple[str, str, str]]:
     """``(id, title, explanation)`` of every shipped scenario, for the picker."""
-    from graphviz_nn.scenario.loader import catalogue_ids, load_scenario
+    from graphviz_nn.scenario_format.loader import catalogue_ids, load_scenario
 
     entries = []
     for sid in catalogue_ids():

@@ -19,7 +19,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
 
 def run(args) -> int:
     from ..debugger.diagnostics import diagnose
-    from ..scenario import load_scenario
+    from ..scenario_format import load_scenario
 
     scenario = load_scenario(args.scenario)
     start = start_of(args)

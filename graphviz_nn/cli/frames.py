@@ -33,7 +33,7 @@ def run(args) -> int:
     import tempfile
 
     from ..render.frames import progress_bar, write_frames
-    from ..scenario import load_scenario
+    from ..scenario_format import load_scenario
 
     if args.output is None and args.html is None:
         raise NothingToWriteError("frames needs somewhere to write: give -o DIR for the pictures, "

@@ -14,7 +14,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
 
 
 def rows() -> list:
-    from ..scenario import catalogue_ids, load_scenario
+    from ..scenario_format import catalogue_ids, load_scenario
     out = []
     for scenario_id in catalogue_ids():
         s = load_scenario(scenario_id)

@@ -56,7 +56,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
 
 def run(args) -> int:
     from ..render.export import atomic_write, format_of, render_bytes
-    from ..scenario import load_scenario
+    from ..scenario_format import load_scenario
 
     to_stdout = args.output == "-"
     fmt = args.format or ("svg" if to_stdout else format_of(args.output))

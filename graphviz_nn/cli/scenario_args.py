@@ -1,7 +1,7 @@
 """The SCENARIO_OR_FILE argument shared by every command that opens a scenario."""
 from __future__ import annotations
 
-from ..scenario.loader import DEFAULT_SCENARIO
+from ..scenario_format.loader import DEFAULT_SCENARIO
 
 
 def add_scenario_argument(parser, optional: bool = True) -> None:

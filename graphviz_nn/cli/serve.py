@@ -28,7 +28,7 @@ def app_command(scenario: str) -> str:
 
 
 def run(args) -> int:
-    from ..scenario.loader import load_scenario
+    from ..scenario_format.loader import load_scenario
 
     # the user's own mistakes first: they are reported whether or not the extra is installed
     if not 0 < args.port < 65536:

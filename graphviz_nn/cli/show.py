@@ -35,7 +35,7 @@ def snapshot(scenario, start=None) -> dict:
 
 def run(args) -> int:
     from ..debugger.explain import explain
-    from ..scenario import load_scenario
+    from ..scenario_format import load_scenario
 
     scenario = load_scenario(args.scenario)
     start = start_of(args)

@@ -60,7 +60,7 @@ def _cell(value) -> str:
 
 
 def run(args) -> int:
-    from ..scenario import load_scenario
+    from ..scenario_format import load_scenario
 
     scenario = load_scenario(args.scenario)
     trainer = scenario.trainer(start_of(args), args.iterations)

@@ -19,7 +19,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
 
 
 def run(args) -> int:
-    from ..scenario.loader import load_scenario
+    from ..scenario_format.loader import load_scenario
     from ..tui.app import DebuggerApp
 
     load_scenario(args.scenario)  # a bad name or file is one sentence here, before the screen changes

@@ -6,7 +6,7 @@ import sys
 import pytest
 
 from graphviz_nn.cli import main
-from graphviz_nn.scenario import catalogue_ids
+from graphviz_nn.scenario_format import catalogue_ids
 
 USER_FILE = """
 id = "my-neuron"

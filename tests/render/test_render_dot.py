@@ -246,7 +246,7 @@ def test_dot_accepts_any_label(name):
 
 
 def catalogue_traces():
-    from graphviz_nn.scenario import catalogue_ids, load_scenario
+    from graphviz_nn.scenario_format import catalogue_ids, load_scenario
     return [(sid, load_scenario(sid)) for sid in catalogue_ids()]
 
 

@@ -122,7 +122,7 @@ def test_progress_bar_only_on_a_terminal():
 
 @pytest.mark.parametrize("scenario_id", ["mlp-moons", "sigmoid-jacobian", "add-mul"])
 def test_catalogue_frames_keep_their_places(scenario_id):
-    from graphviz_nn.scenario import load_scenario
+    from graphviz_nn.scenario_format import load_scenario
     trace = load_scenario(scenario_id).trace()
     images = render_frames(trace, "svg")
     assert len(images) == len(trace.steps) + 1

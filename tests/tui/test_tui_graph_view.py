@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from textual.app import App
 
-from graphviz_nn.layout import layered_layout
-from graphviz_nn.tui.widgets.graph_view import BOX_W, Box, GraphView
+from graphviz_nn.tui.picture.layout import layered_layout
+from graphviz_nn.tui.picture.box import Box
+from graphviz_nn.tui.widgets.graph_view import BOX_W, GraphView
 from tui_helpers import screen_text
 
 

@@ -1,13 +1,13 @@
-"""graphviz_nn.layout: the built-in layered layout and the Graphviz one agree on the rules a view relies on."""
+"""graphviz_nn.tui.picture.layout: the built-in layered layout and the Graphviz one agree on the rules a view relies on."""
 from __future__ import annotations
 
 import random
 
 import pytest
 
-from graphviz_nn import layout as layout_module
+from graphviz_nn.tui.picture import layout as layout_module
 from graphviz_nn.debugger import build_trace
-from graphviz_nn.layout import BUILTIN, GRAPHVIZ, LayoutError, dot_available, graphviz_layout, layered_layout, layout
+from graphviz_nn.tui.picture.layout import BUILTIN, GRAPHVIZ, LayoutError, dot_available, graphviz_layout, layered_layout, layout
 from graphviz_nn.nn import MLP
 from graphviz_nn.value import Value
 
@@ -104,7 +104,7 @@ def test_a_failing_or_slow_dot_falls_back(monkeypatch):
 
 
 def test_for_trace_lays_out_the_boxes_of_a_level():
-    from graphviz_nn.layout import for_trace
+    from graphviz_nn.tui.picture.layout import for_trace
     trace = build_trace(MLP(2, [3, 1], seed=0)([1.0, -2.0]))
     gate = for_trace(trace, "gate", prefer_graphviz=False)
     assert set(gate.positions) == {info.id for info in trace.nodes}

@@ -200,7 +200,7 @@ async def test_picker_lists_the_catalogue_and_opens_a_scenario():
         await pilot.press("o")
         await pilot.pause()
         from textual.widgets import OptionList
-        from graphviz_nn.scenario import catalogue_ids
+        from graphviz_nn.scenario_format import catalogue_ids
         options = app.screen.query_one(OptionList)
         assert [options.get_option_at_index(i).id for i in range(options.option_count)] == catalogue_ids()
         assert options.get_option_at_index(options.highlighted).id == "sigmoid-neuron"  # the open one
@@ -330,7 +330,7 @@ async def test_a_large_graph_opens_at_neuron_level():
 
 
 async def test_without_graphviz_the_app_says_so_once(monkeypatch):
-    from graphviz_nn import layout as layout_module
+    from graphviz_nn.tui.picture import layout as layout_module
     monkeypatch.setattr(layout_module, "dot_available", lambda: False)
     app = DebuggerApp(scenario="sigmoid-neuron", layout_engine="auto")
     said = []
@@ -347,7 +347,7 @@ async def test_without_graphviz_the_app_says_so_once(monkeypatch):
 
 @pytest.mark.parametrize("suffix", ["svg", "png", "pdf"])
 async def test_export_writes_the_current_frame(tmp_path, suffix):
-    from graphviz_nn.layout import dot_available
+    from graphviz_nn.tui.picture.layout import dot_available
     if not dot_available():
         pytest.skip("Graphviz's dot is not installed (scripts/setup.sh installs it)")
     target = tmp_path / f"frame.{suffix}"

@@ -90,7 +90,7 @@ async def test_500_random_keys_from_a_fixed_seed(size, tmp_path, monkeypatch):
 
 
 def catalogue():
-    from graphviz_nn.scenario import catalogue_ids
+    from graphviz_nn.scenario_format import catalogue_ids
     return catalogue_ids()
 
 

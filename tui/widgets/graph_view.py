@@ -8,7 +8,6 @@ visible boxes.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Callable, Iterable, Optional
 
 from rich.segment import Segment
@@ -18,6 +17,8 @@ from textual.geometry import Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+
+from ..picture.box import Box
 
 BOX_W = 14  # 12 characters of text between the borders
 BOX_H = 5  # border, title, value, gradient, border
@@ -49,18 +50,6 @@ PENDING = Style(color="grey42")
 MARK_BREAK = Style(color="red", bold=True)
 MARK_FLAG = Style(color="magenta", bold=True)
 BLANK = Style()
-
-
-@dataclass(frozen=True)
-class Box:
-    """What one box shows: ``value``/``grad`` are text or ``None`` while not yet known."""
-
-    title: str
-    value: Optional[str] = None
-    grad: Optional[str] = None
-    partial: bool = False
-    breakpoint: bool = False
-    flagged: bool = False
 
 
 def box_origin(rank: int, y: float) -> tuple[int, int]:

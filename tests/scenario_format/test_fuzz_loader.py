@@ -8,10 +8,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from graphviz_nn import ScenarioError, load_scenario
-from graphviz_nn.scenario import load_text
-from graphviz_nn.scenario.expression import FloatSemantics, evaluate, parse
-from graphviz_nn.scenario.errors import ExpressionError
-from graphviz_nn.scenario.loader import decode, parse_toml
+from graphviz_nn.scenario_format import load_text
+from graphviz_nn.scenario_format.expression import FloatSemantics, evaluate, parse
+from graphviz_nn.scenario_format.errors import ExpressionError
+from graphviz_nn.scenario_format.loader import decode, parse_toml
 
 FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -156,7 +156,7 @@ def _paths(node, prefix=()):
 def test_structurally_mutated_catalogue_files(scenario_id, data):
     from importlib import resources
 
-    from graphviz_nn.scenario.loader import tomllib
+    from graphviz_nn.scenario_format.loader import tomllib
     doc = tomllib.loads(resources.files("graphviz_nn.scenarios").joinpath(scenario_id + ".toml").read_text("utf-8"))
     for _ in range(data.draw(st.integers(1, 3))):
         path = data.draw(st.sampled_from(_paths(doc)))

@@ -5,7 +5,7 @@ import re
 import pytest
 
 from graphviz_nn import load_scenario
-from graphviz_nn.scenario import DEFAULT_SCENARIO, catalogue_ids
+from graphviz_nn.scenario_format import DEFAULT_SCENARIO, catalogue_ids
 
 FIXED_IDS = {
     "sigmoid-neuron", "sigmoid-gate", "primitive-gates", "add-mul", "framework-graph",

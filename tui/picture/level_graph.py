@@ -11,8 +11,8 @@ from typing import Optional
 
 from graphviz_nn.debugger.levels import collapse
 
-from . import presenter
-from .widgets.graph_view import Box
+from .. import presenter
+from .box import Box
 
 
 class ViewGraph:

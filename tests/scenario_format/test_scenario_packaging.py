@@ -1,7 +1,7 @@
 """The catalogue ships in the wheel and loads by id from an installed copy in any directory."""
 import zipfile
 
-from graphviz_nn.scenario import catalogue_ids
+from graphviz_nn.scenario_format import catalogue_ids
 
 
 def test_wheel_ships_the_catalogue_and_loads_it_by_id(built_wheel, run_from_elsewhere):

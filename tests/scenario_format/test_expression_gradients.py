@@ -5,7 +5,7 @@ import math
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from graphviz_nn.scenario import load_text
+from graphviz_nn.scenario_format import load_text
 
 LEAVES = {"a": 0.7, "b": -1.3, "c": 0.25}
 TEMPLATE = """

@@ -5,8 +5,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from graphviz_nn.scenario.errors import ExpressionError
-from graphviz_nn.scenario.expression import MAX_DEPTH, MAX_LENGTH, FloatSemantics, evaluate, parse
+from graphviz_nn.scenario_format.errors import ExpressionError
+from graphviz_nn.scenario_format.expression import MAX_DEPTH, MAX_LENGTH, FloatSemantics, evaluate, parse
 
 NAMES = {"a": 1.5, "b": -2.0, "c": 0.25}
 FUNCTIONS = {"exp": lambda x: math.exp(max(min(x, 50), -50)), "max": max, "neg": lambda x: -x}

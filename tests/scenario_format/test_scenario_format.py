@@ -5,7 +5,7 @@ import re
 import pytest
 
 from graphviz_nn import ScenarioError, graph, load_scenario
-from graphviz_nn.scenario import load_text
+from graphviz_nn.scenario_format import load_text
 
 DOCS = pathlib.Path(__file__).resolve().parents[2] / "docs" / "scenarios.md"
 

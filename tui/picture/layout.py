@@ -17,7 +17,7 @@ import shutil
 from dataclasses import dataclass, field
 from typing import Iterable, Sequence
 
-from .errors import UserError
+from graphviz_nn.errors import UserError
 
 GRAPHVIZ_MAX_NODES = 1500
 DOT_TIMEOUT = 10.0
@@ -65,7 +65,7 @@ def for_trace(trace, level: str = "gate", prefer_graphviz: bool = True, timeout:
 
     Box ids are the trace's node ids, and ``g:L1/N3`` for a collapsed group (``levels.box_id``).
     """
-    from .debugger.levels import collapse  # the debugger imports nothing from here
+    from graphviz_nn.debugger.levels import collapse
 
     view = collapse(trace, level)
     return layout([n.id for n in view.nodes], [(e.src, e.dst) for e in view.edges], prefer_graphviz, timeout)
@@ -226,7 +226,7 @@ def _parse_plain(text: str) -> dict:
 
 def run_dot(source: str, timeout: float) -> str:
     """``dot -Tplain`` through the renderer's runner, the one place that runs Graphviz."""
-    from .render.run_dot import run_dot as shared_run_dot
+    from graphviz_nn.render.run_dot import run_dot as shared_run_dot
 
     try:
         out = shared_run_dot(source, "plain", timeout=timeout)

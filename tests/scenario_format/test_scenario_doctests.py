@@ -4,8 +4,8 @@ import importlib
 
 import pytest
 
-MODULES = ["graphviz_nn.scenario", "graphviz_nn.scenario.expression", "graphviz_nn.scenario.loader",
-           "graphviz_nn.scenario.schema"]
+MODULES = ["graphviz_nn.scenario_format", "graphviz_nn.scenario_format.expression", "graphviz_nn.scenario_format.loader",
+           "graphviz_nn.scenario_format.schema"]
 
 
 @pytest.mark.parametrize("name", MODULES)
