@@ -58,6 +58,9 @@ class Op:
     vjp: Optional[Callable] = None
     vjp_formula: Callable[[Optional[float]], tuple] = field(default=lambda c: ())
     array: Optional[Callable] = None
+    # (number formatter, input values, output value, c) -> per input, the local gradient's
+    # formula with the numbers filled in ("0.73 × 0.27"), or None where there is nothing to fill
+    local_numbers: Optional[Callable] = None
 
     @property
     def composite(self) -> bool:
@@ -572,3 +575,45 @@ _tensor_op("index", 1, lambda c: "[·]", "x[index]", lambda x, c: x[c], _index_v
 _tensor_op("dropout", 1, "dropout", "x ⊙ m / (1 - p)", lambda x, c: x * c,
            lambda g, y, xs, c, needs=(True,): (g * c,),
            lambda c: ("dL/dx = dL/dy ⊙ m / (1 - p)",))
+
+
+# ---- local gradients with the numbers filled in (the lecture's -1/x² = -1/1.37² = -0.53) ----
+# Each entry maps (n: number formatter, xs: input values, y: output value, c: constant) to one
+# text per input: the local-gradient formula of the scalar rule with the numbers substituted,
+# or None where the formula has no number to fill in (the 1 of an add).
+
+def _const_local(*texts):
+    return lambda n, xs, y, c: texts
+
+
+def _branch(xs, then, otherwise):
+    return then if xs[0] > 0 else otherwise
+
+
+_LOCAL_NUMBERS = {
+    "add": _const_local(None, None),
+    "sub": _const_local(None, None),
+    "mul": lambda n, xs, y, c: (n(xs[1]), n(xs[0])),
+    "div": lambda n, xs, y, c: (f"1/{n(xs[1])}", f"-{n(xs[0])}/{n(xs[1])}²"),
+    "max": lambda n, xs, y, c: ((f"1 (a = {n(xs[0])} ≥ b = {n(xs[1])})", f"0 (b = {n(xs[1])} ≤ a)")
+                                if xs[0] >= xs[1] else
+                                (f"0 (a = {n(xs[0])} < b = {n(xs[1])})", f"1 (b = {n(xs[1])} > a)")),
+    "add_const": _const_local(None),
+    "mul_const": _const_local(None),
+    "rsub_const": _const_local(None),
+    "rdiv_const": lambda n, xs, y, c: (f"-{fmt_const(c) if c != 1 else 1}/{n(xs[0])}²",),
+    "pow": lambda n, xs, y, c: (f"{fmt_const(c)}·{n(xs[0])}^{fmt_const(c - 1)}",),
+    "exp": lambda n, xs, y, c: (f"e^{n(xs[0])}",),
+    "log": lambda n, xs, y, c: (f"1/{n(xs[0])}",),
+    "sqrt": lambda n, xs, y, c: (f"1/(2√{n(xs[0])})",),
+    "relu": lambda n, xs, y, c: (f"{_branch(xs, 1, 0)} (x = {n(xs[0])})",),
+    "abs": lambda n, xs, y, c: (f"sign({n(xs[0])})",),
+    "sigmoid": lambda n, xs, y, c: (f"{n(y)} × {n(1.0 - y)}",),
+    "tanh": lambda n, xs, y, c: (f"1 - {n(y)}²",),
+    "leaky_relu": lambda n, xs, y, c: (f"{_branch(xs, 1, fmt_const(c))} (x = {n(xs[0])})",),
+    "elu": lambda n, xs, y, c: ((f"1 (x = {n(xs[0])})",) if xs[0] > 0 else (f"{fmt_const(c)}·e^{n(xs[0])}",)),
+    "prelu": lambda n, xs, y, c: ((f"1 (x = {n(xs[0])})", f"0 (x = {n(xs[0])})") if xs[0] > 0 else
+                                  (f"α = {n(xs[1])}", f"x = {n(xs[0])}")),
+}
+for _name, _fill in _LOCAL_NUMBERS.items():
+    OPS[_name] = replace(OPS[_name], local_numbers=_fill)

@@ -29,7 +29,9 @@ def expand(trace: Trace, node_id: str) -> Trace:
     op = OPS[info.op]
     upstream = trace.grad_at(node_id, end)
     with group(*info.group):
-        refs = [leaf(trace.forward_value(i), label=trace.node(i).name) for i in info.inputs]
+        refs = [leaf(trace.forward_value(i), label=trace.node(i).name, requires_grad=trace.node(i).requires_grad)
+                for i in info.inputs]
         for op_name, const, args in op.expansion(info.const):
             refs.append(apply_op(op_name, [refs[r] for r in args], const))
-    return build_trace(refs[-1], seed=upstream)
+    # inner ids are qualified by the gate's name (n9.5, σ.5): they never clash with the outer graph's
+    return build_trace(refs[-1], seed=upstream, id_prefix=f"{info.name}.", decimals=trace.decimals)
