@@ -108,6 +108,14 @@ class StepWords:
         parts = [formula]
         if filled is not None and filled != formula:
             parts.append(filled)
-        if value not in parts:
+        if value not in parts and not _is_number_text(formula, step.local):
             parts.append(value)
         return " = ".join(parts)
+
+
+def _is_number_text(text: str, value) -> bool:
+    """True when a formula is already just the number (the 1 of an add, the 3 of a ``*3``)."""
+    try:
+        return float(text) == value
+    except ValueError:
+        return False
