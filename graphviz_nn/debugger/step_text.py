@@ -90,8 +90,11 @@ class StepWords:
                 f"{n(step.new_value)}  (v: momentum velocity; grad {n(step.grad)})")
 
     # ---- the local gradient of a backward step, with the numbers filled in ----
-    def local_text(self, step) -> str:
+    def local_text(self, step, decimals=None) -> str:
         """``formula = formula with numbers = value`` for a scalar edge; the VJP formula on a tensor."""
+        if decimals is not None and decimals != self.decimals:
+            other = StepWords(self.infos, self.values, self.backward_from, decimals)
+            return other.local_text(step)
         if step.phase != "backward" or step.input_index is None:
             return ""
         info = self.infos[step.node]

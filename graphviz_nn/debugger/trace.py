@@ -195,6 +195,16 @@ class Trace:
         for step in self.steps:
             step._text = None
 
+    def step_text(self, step: Step, decimals: Optional[int] = None) -> str:
+        """A step's line at ``decimals`` digits (default: the trace's own)."""
+        if decimals is None or decimals == self.decimals:
+            return step.text
+        return StepWords(self._by_id, self._words.values, self.backward_from, decimals).text(step)
+
+    def local_text(self, step: Step, decimals: Optional[int] = None) -> str:
+        """A backward step's local gradient with the numbers filled in (``""`` for other steps)."""
+        return self._words.local_text(step, decimals)
+
     def number(self, x) -> str:
         """A number as this trace's texts write it (the one formatter, at ``decimals``)."""
         return self._words.number(x)

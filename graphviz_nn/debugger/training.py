@@ -21,6 +21,7 @@ import numpy as np
 
 from .. import graph
 from ..errors import UserError
+from ..node import RecordedNode
 from .session import Session
 from .trace import Trace, build_trace
 
@@ -77,7 +78,7 @@ class Trainer:
         result = self.forward_fn()
         loss, outputs = (result if isinstance(result, tuple) else (result, ()))
         outputs = graph.as_outputs(outputs) if outputs != () else []
-        if not hasattr(loss, "_order"):
+        if not isinstance(loss, RecordedNode):
             raise TrainingError("forward_fn must return the loss node (or (loss, outputs)), built from the parameters")
         return loss, outputs
 
