@@ -586,6 +586,12 @@ def _const_local(*texts):
     return lambda n, xs, y, c: texts
 
 
+def _paren(n, v) -> str:
+    """A number ready for a power: (-0.96)², not -0.96²."""
+    text = n(v)
+    return f"({text})" if text.startswith("-") else text
+
+
 def _branch(xs, then, otherwise):
     return then if xs[0] > 0 else otherwise
 
@@ -594,22 +600,22 @@ _LOCAL_NUMBERS = {
     "add": _const_local(None, None),
     "sub": _const_local(None, None),
     "mul": lambda n, xs, y, c: (n(xs[1]), n(xs[0])),
-    "div": lambda n, xs, y, c: (f"1/{n(xs[1])}", f"-{n(xs[0])}/{n(xs[1])}²"),
+    "div": lambda n, xs, y, c: (f"1/{_paren(n, xs[1])}", f"-{_paren(n, xs[0])}/{_paren(n, xs[1])}²"),
     "max": lambda n, xs, y, c: ((f"1 (a = {n(xs[0])} ≥ b = {n(xs[1])})", f"0 (b = {n(xs[1])} ≤ a)")
                                 if xs[0] >= xs[1] else
                                 (f"0 (a = {n(xs[0])} < b = {n(xs[1])})", f"1 (b = {n(xs[1])} > a)")),
     "add_const": _const_local(None),
     "mul_const": _const_local(None),
     "rsub_const": _const_local(None),
-    "rdiv_const": lambda n, xs, y, c: (f"-{fmt_const(c) if c != 1 else 1}/{n(xs[0])}²",),
-    "pow": lambda n, xs, y, c: (f"{fmt_const(c)}·{n(xs[0])}^{fmt_const(c - 1)}",),
+    "rdiv_const": lambda n, xs, y, c: (f"-{fmt_const(c)}/{_paren(n, xs[0])}²",),
+    "pow": lambda n, xs, y, c: (f"{fmt_const(c)}·{_paren(n, xs[0])}^{fmt_const(c - 1)}",),
     "exp": lambda n, xs, y, c: (f"e^{n(xs[0])}",),
-    "log": lambda n, xs, y, c: (f"1/{n(xs[0])}",),
+    "log": lambda n, xs, y, c: (f"1/{_paren(n, xs[0])}",),
     "sqrt": lambda n, xs, y, c: (f"1/(2√{n(xs[0])})",),
     "relu": lambda n, xs, y, c: (f"{_branch(xs, 1, 0)} (x = {n(xs[0])})",),
     "abs": lambda n, xs, y, c: (f"sign({n(xs[0])})",),
     "sigmoid": lambda n, xs, y, c: (f"{n(y)} × {n(1.0 - y)}",),
-    "tanh": lambda n, xs, y, c: (f"1 - {n(y)}²",),
+    "tanh": lambda n, xs, y, c: (f"1 - {_paren(n, y)}²",),
     "leaky_relu": lambda n, xs, y, c: (f"{_branch(xs, 1, fmt_const(c))} (x = {n(xs[0])})",),
     "elu": lambda n, xs, y, c: ((f"1 (x = {n(xs[0])})",) if xs[0] > 0 else (f"{fmt_const(c)}·e^{n(xs[0])}",)),
     "prelu": lambda n, xs, y, c: ((f"1 (x = {n(xs[0])})", f"0 (x = {n(xs[0])})") if xs[0] > 0 else

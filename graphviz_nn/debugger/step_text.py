@@ -102,6 +102,8 @@ class StepWords:
         formula = formulas[step.input_index] if step.input_index < len(formulas) else ""
         if step.local is None:
             return formula
+        if formula in ("a", "b") and len(info.inputs) == 2:  # a product's local gradient is the other input
+            formula = self.infos[info.inputs["ab".index(formula)]].name
         value = self.number(step.local)
         op = OPS[info.op]
         filled = None

@@ -135,6 +135,13 @@ class Step:
         return f"Step({self.index}, {self.phase!r}, {self.node!r}, {self.text!r})"
 
 
+def check_decimals(decimals) -> None:
+    """Digits after the point: a whole number from 0 to 12, else one sentence."""
+    if isinstance(decimals, bool) or not isinstance(decimals, int) or not 0 <= decimals <= 12:
+        raise TraceError(f"decimals must be a whole number from 0 to 12, got {decimals!r}; "
+                         f"try --decimals 2 (the lecture's) or 4")
+
+
 def _snapshot(x):
     """A copy that later in-place updates (``p.data -= ...``) cannot change."""
     if type(x) is float:
@@ -189,8 +196,7 @@ class Trace:
 
     def set_decimals(self, decimals: int) -> None:
         """Write every step's text again with ``decimals`` digits (the app's key, ``show --decimals``)."""
-        if not isinstance(decimals, int) or not 0 <= decimals <= 12:
-            raise TraceError(f"decimals must be a whole number from 0 to 12, got {decimals!r}")
+        check_decimals(decimals)
         self._words.decimals = decimals
         for step in self.steps:
             step._text = None
@@ -429,6 +435,7 @@ def build_trace(outputs, backward_from=None, *, seed=None, fill_grads: bool = Tr
     ``decimals``: digits in the step texts. ``id_prefix``: ids are ``n0, n1...`` by default
     (a composite gate's expansion uses ``"n8."``, so its ids never clash with the outer graph's).
     """
+    check_decimals(decimals)
     # the trace allocates ~3 objects per node and no cycles: pausing the cyclic GC saves ~1/3
     enabled = gc.isenabled()
     gc.disable()
