@@ -40,6 +40,11 @@ class Iteration:
     param_norm: float = 0.0  # √(Σ p²) over all parameters, before the update
     grad_norm: float = 0.0
 
+    @property
+    def number(self) -> int:
+        """How every view numbers it (``graphviz-nn train``, the app): 1 for the first iteration."""
+        return self.index + 1
+
 
 def _copy(x):
     return x.copy() if isinstance(x, np.ndarray) else x

@@ -302,10 +302,11 @@ class ScenarioTrainer(_trainer_base()):
         return self.records()
 
     def records(self) -> list:
-        """One dict per iteration so far: ``iteration``, ``loss`` and each recorded output."""
+        """One dict per iteration so far: ``iteration`` (counted from 1, as the app counts), ``loss``
+        and each recorded output."""
         out = []
         for entry in self.history:
-            record = {"iteration": entry.index, "loss": entry.loss}
+            record = {"iteration": entry.number, "loss": entry.loss}
             for name, value in zip(self.record, entry.outputs):
                 record[name] = float(value) if not hasattr(value, "size") or value.size == 1 else value.tolist()
             out.append(record)

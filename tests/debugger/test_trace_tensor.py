@@ -86,3 +86,24 @@ def test_explain_shows_small_arrays_in_their_shape():
     assert "X = [[1.00, 2.00], [3.00, 4.00]]" in explain((X * 2.0).sum())
     big = Tensor(np.ones((10, 3)), label="big")
     assert "10×3 array" in explain((big * 2.0).sum())
+
+
+def test_every_vjp_runs_exactly_once_per_node_when_a_trace_is_built(monkeypatch):
+    from collections import Counter
+    from graphviz_nn.tensor import Tensor as T
+    calls = Counter()
+    original = T._vjp
+
+    def counting(self, upstream):
+        calls[self._order] += 1
+        return original(self, upstream)
+
+    monkeypatch.setattr(T, "_vjp", counting)
+    X, W, b, out = layer()
+    fan = (X @ W) * (X @ W)  # fan-out: one node read twice
+    total = out + fan.sum()
+    trace = build_trace(total)
+    gates = [n for n in trace.nodes if not n.is_leaf]
+    assert len(calls) == len(gates) and set(calls.values()) == {1}
+    end = trace.state_at(len(trace.steps))
+    assert np.allclose(end.grad(trace.id_of(W)), W.grad)  # the sums the trace shows are the engine's
