@@ -12,7 +12,10 @@ from __future__ import annotations
 from operator import attrgetter
 from typing import Sequence
 
+from .errors import ForeignNodeError, foreign_node_error
 from .node import RecordedNode
+
+__all__ = ["ForeignNodeError", "check_node", "as_outputs", "reachable", "node_ids", "backward", "backward_events"]
 
 _by_creation = attrgetter("_order")
 
@@ -30,11 +33,29 @@ def is_leaf(node) -> bool:
     return node._a is None
 
 
-def as_outputs(outputs) -> list:
-    """One node or an iterable of nodes, as a list."""
+def check_node(x, where: str = "") -> None:
+    """Raise ForeignNodeError naming ``x``'s class unless it is a recorded Value or Tensor.
+
+    The one check where graphs enter (tracing, drawing, exporting, debugging, gradcheck).
+    """
+    if not isinstance(x, RecordedNode):
+        raise foreign_node_error(x, where)
+
+
+def as_outputs(outputs, where: str = "") -> list:
+    """One node or an iterable of nodes, as a list (anything else: one sentence naming it)."""
     if isinstance(outputs, RecordedNode):
         return [outputs]
-    return list(outputs)
+    if hasattr(outputs, "data") and hasattr(outputs, "grad"):
+        check_node(outputs, where)  # a foreign Value: name it before trying to iterate it
+    try:
+        outs = list(outputs)
+    except TypeError:
+        check_node(outputs, where)
+        raise
+    for o in outs:
+        check_node(o, where)
+    return outs
 
 
 def reachable(outputs) -> list:

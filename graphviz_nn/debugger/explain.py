@@ -10,6 +10,7 @@
 """
 from __future__ import annotations
 
+from .. import graph
 from .trace import Trace, build_trace
 
 
@@ -45,4 +46,5 @@ def explain(outputs, backward_from=None, *, decimals: int = 2) -> str:
     input.grad = running total``. ``decimals``: digits after the point (more digits are used
     where the shown product would not otherwise check out).
     """
+    graph.as_outputs(outputs, "explain")  # a micrograd Value is named here, not as a TypeError deeper down
     return table(build_trace(outputs, backward_from, fill_grads=False, decimals=decimals))

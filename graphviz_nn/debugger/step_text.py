@@ -105,9 +105,9 @@ class StepWords:
         if formula in ("a", "b") and len(info.inputs) == 2:  # a product's local gradient is the other input
             formula = self.infos[info.inputs["ab".index(formula)]].name
         value = self.number(step.local)
-        op = OPS[info.op]
+        op = OPS.get(info.op)  # a user's own gate (micrograd's _backward) is not in the table
         filled = None
-        if op.local_numbers is not None:
+        if op is not None and op.local_numbers is not None:
             xs = [self.values[i] for i in info.inputs]
             filled = op.local_numbers(self.number, xs, self.values[step.node], info.const)[step.input_index]
         parts = [formula]

@@ -447,12 +447,9 @@ def build_trace(outputs, backward_from=None, *, seed=None, fill_grads: bool = Tr
 
 
 def _build(outputs, backward_from, seed, fill_grads, decimals, id_prefix) -> Trace:
-    outs = graph.as_outputs(outputs)
+    outs = graph.as_outputs(outputs, "build_trace")  # a foreign class is named in one sentence
     if not outs:
         raise TraceError("nothing to trace: pass the output node (or a list of output nodes)")
-    for o in outs:
-        if not isinstance(o, RecordedNode):
-            raise TraceError(f"cannot trace a {type(o).__name__}: pass a Value or Tensor the model produced")
     nodes = graph.reachable(outs)
     ids = {node: f"{id_prefix}{i}" for i, node in enumerate(nodes)}
     bf = outs[0] if backward_from is None else backward_from

@@ -1,21 +1,33 @@
-"""The scenario format: a TOML document checked key by key into a ``Scenario``.
+"""Validating the scenario format: a TOML document checked key by key into a ``Scenario``.
 
 Every check names the file, line and column of the key or value at fault and what was
-expected there. The format is documented in ``docs/scenarios.md``.
+expected there. The format is documented in ``docs/scenarios.md``; the parts it produces
+are in ``spec``, the ``Scenario`` in ``scenario``.
+
+    >>> from graphviz_nn.scenario_format import load_text
+    >>> load_text('id = "x"\\ntitle = "t"\\nkind = "graph"')  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    graphviz_nn.scenario_format.errors.ScenarioError: <text>, line 3, column 8: kind = 'graph' is not known; ...
 """
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
-from dataclasses import dataclass, field
-from typing import Any, Optional
+from typing import Optional
 
 from ..errors import UserError
 from ..nn import ACTIVATIONS
-from .errors import ExpressionError, ScenarioError
+from .budget import check_load
+from .build import build
+from .errors import ExpressionError, OutputBuildError, ScenarioError
 from .expression import Program, parse
 from .functions import COMPOSITE_FUNCTIONS, FUNCTIONS
+from .scenario import Scenario
 from .source import Source
+from .spec import DataSpec, GeneratedLeaf, Lecture, ModelSpec, Start, TrainingSpec
+from ..terminal_text import describe, first_control
 
 KINDS = ("expression", "model")
 ENGINES = ("scalar", "tensor")
@@ -30,165 +42,13 @@ MAX_SAMPLES = 2000
 MAX_ITERATIONS = 100_000
 MAX_LAYER = 512
 MAX_TEXT = 4000
+MULTILINE_KEYS = ("explanation", "loss")  # a paragraph, an expression; the rest is one line
 
 TOP_KEYS = ("id", "title", "kind", "lecture", "explanation", "engine", "leaves", "data_leaves", "outputs", "view",
             "model", "data", "training", "starts")
 EXPRESSION_ONLY = ("engine", "leaves", "data_leaves", "outputs", "view")
 MAX_GENERATED = 1_000_000  # elements of a generated tensor leaf (8 MB)
 MODEL_ONLY = ("model", "data", "starts")
-
-
-@dataclass(frozen=True)
-class Lecture:
-    """Where the scenario comes from: a seed file and the slide's title."""
-
-    seed: str
-    slide: str
-
-    def __str__(self) -> str:
-        return f"{self.seed}: {self.slide}"
-
-
-@dataclass(frozen=True)
-class GeneratedLeaf:
-    """A tensor leaf of uniform random numbers: ``{ shape = [100, 2048], seed = 0 }``."""
-
-    shape: tuple
-    seed: int = 0
-    low: float = -1.0
-    high: float = 1.0
-
-
-@dataclass(frozen=True)
-class ModelSpec:
-    """An MLP: engine, sizes, activations, loss (an expression in ``output`` and ``target``)."""
-
-    engine: str
-    inputs: int
-    layers: tuple
-    activation: str
-    output_activation: str
-    loss: Program
-    seed: int
-    parameters: Optional[tuple]
-    dropout: float = 0.0
-    batchnorm: bool = False
-
-
-@dataclass(frozen=True)
-class DataSpec:
-    """Inline samples (``x``, ``y``) or a generated data set with its seed."""
-
-    x: Optional[tuple]
-    y: Optional[tuple]
-    dataset: Optional[str] = None
-    samples: int = 0
-    noise: float = 0.0
-    seed: int = 0
-
-
-@dataclass(frozen=True)
-class TrainingSpec:
-    """Optimiser settings and which outputs each history record keeps."""
-
-    optimizer: str = "sgd"
-    lr: float = 0.1
-    momentum: float = 0.0
-    iterations: int = 100
-    record: tuple = ()
-    parameters: Optional[tuple] = None  # expression scenarios: the leaves that learn
-
-
-@dataclass(frozen=True)
-class Start:
-    """A named set of initial parameters (``learning-slowdown-*`` has two)."""
-
-    name: str
-    parameters: tuple
-
-
-@dataclass(frozen=True, eq=False)
-class Scenario:
-    """A validated lecture scenario. ``build()`` records a fresh graph each time it is called.
-
-    >>> from graphviz_nn import load_scenario
-    >>> s = load_scenario("sigmoid-neuron")
-    >>> round(s.build()["f"].data, 2), s.kind, s.output_names
-    (0.73, 'expression', ('f',))
-    """
-
-    id: str
-    title: str
-    lecture: Lecture
-    explanation: str
-    kind: str
-    file: str
-    engine: str = "scalar"
-    leaves: dict = field(default_factory=dict)  # name -> float or tuple of floats
-    data_leaves: tuple = ()  # leaves that are data (inputs, targets, labels): they get no gradient
-    expressions: dict = field(default_factory=dict)  # output name -> Program
-    backward_from: str = ""
-    expand: tuple = ()
-    model: Optional[ModelSpec] = None
-    data: Optional[DataSpec] = None
-    training: Optional[TrainingSpec] = None
-    starts: tuple = ()
-    source: Any = field(default=None, repr=False)
-
-    def __repr__(self) -> str:
-        return f"Scenario({self.id!r}, kind={self.kind!r}, outputs={list(self.output_names)!r}, file={self.file!r})"
-
-    @property
-    def output_names(self) -> tuple:
-        if self.kind == "expression":
-            return tuple(self.expressions)
-        from .build import model_output_names
-        return model_output_names(self)
-
-    @property
-    def outputs(self) -> dict:
-        """A freshly built outputs dict (name -> engine node); same as ``build()``."""
-        return self.build()
-
-    def build(self, start=None):
-        """Record the scenario's graph; returns a ``Built`` dict of outputs (name -> node).
-
-        ``Built`` also carries ``leaves`` (name -> leaf node), ``parameters``, ``model`` and
-        ``loss`` (model scenarios), and ``backward_from`` (the node backward starts from).
-        ``start`` picks one of ``starts`` by index or name (model scenarios).
-        """
-        from .build import build
-        return build(self, start)
-
-    def outputs_for_view(self, start=None) -> tuple:
-        """(list of output nodes, the node backward runs from): what every view passes on."""
-        built = self.build(start)
-        return list(built.values()), built.backward_from
-
-    def trace(self, start=None):
-        """The debugger's trace of a fresh build: forward over every output, backward from one."""
-        from ..debugger import build_trace
-        outputs, backward_from = self.outputs_for_view(start)
-        return build_trace(outputs, backward_from=backward_from)
-
-    def gradcheck(self, start=None):
-        """Finite differences against backprop for every leaf (or parameter)."""
-        from .build import gradcheck
-        return gradcheck(self, start)
-
-    def trainer(self, start=None, iterations: int | None = None):
-        """A ``Trainer`` set up with the scenario's optimiser, learning rate and records."""
-        from .build import make_trainer
-        return make_trainer(self, start, iterations)
-
-    def train(self, start=None, iterations: int | None = None):
-        """Train with the scenario's settings; returns the per-iteration history."""
-        from .build import train
-        return train(self, start, iterations)
-
-    @property
-    def start_names(self) -> tuple:
-        return tuple(s.name for s in self.starts)
 
 
 # ---- checking one document ------------------------------------------------------------
@@ -241,7 +101,18 @@ class _Checker:
                 self.fail(path + (key,), f"{key} must be a finite number", "a number such as 0.5")
         if kind == "str" and len(value) > MAX_TEXT:
             self.fail(path + (key,), f"{key} is {len(value):,} characters long", f"at most {MAX_TEXT:,}")
+        if kind == "str":
+            self.plain_text(value, path + (key,), newlines=key in MULTILINE_KEYS)
         return value
+
+    def plain_text(self, value: str, path: tuple, newlines: bool) -> None:
+        """Refuse control characters (terminal escapes, bidi overrides) in text shown to people."""
+        at = first_control(value, newlines)
+        if at is not None:
+            what = "a line break" if value[at] in "\r\n" else f"the control character {describe(value[at])}"
+            self.fail(path, f"{path[-1]} contains {what} (character {at + 1})",
+                      "plain text (" + ("line breaks and tabs are fine, " if newlines else "one line, ")
+                      + "escape sequences are not)")
 
     def strings(self, node, path, key, default=None) -> list:
         """A list of short strings (names), or the default when the key is absent."""
@@ -425,6 +296,9 @@ def _generated_leaf(c: _Checker, value: dict, path: tuple, engine: str) -> Gener
     high = c.get(value, path, "high", "float", default=1.0)
     if not low < high:
         c.fail(path + ("high",), f"high = {high:g} is not above low = {low:g}", "low < high")
+    if not math.isfinite(high - low):  # numpy draws low + (high - low) * u
+        c.fail(path + ("high",), f"the range from low = {low:g} to high = {high:g} is too wide to draw from",
+               "a range narrower than 1.8e308, such as low = -1e6, high = 1e6")
     return GeneratedLeaf(tuple(shape), c.bounded_int(value, path, "seed", 0, 2 ** 32 - 1, default=0), low, high)
 
 
@@ -464,6 +338,10 @@ def _model_parts(c: _Checker, doc: dict) -> dict:
                    f"{n_params} numbers in model.parameters() order (each neuron's weights, then its bias)")
     dropout = c.bounded_float(m, path, "dropout", 0.0, 0.95, default=0.0)
     batchnorm = c.get(m, path, "batchnorm", "bool", default=False)
+    for key in ("dropout", "batchnorm"):  # layers only the tensor engine has: never silently dropped
+        if key in m and engine != "tensor" and m[key]:
+            c.fail(path + (key,), f"{key} needs the tensor engine (the scalar engine has no {key} layer)",
+                   'engine = "tensor" in [model], or remove ' + key, at_value=False)
     model = ModelSpec(engine, inputs, tuple(layers), activation, output_activation, loss, seed, parameters,
                       dropout, batchnorm)
     data = _data(c, doc, inputs, layers[-1])
@@ -571,10 +449,13 @@ def _training(c: _Checker, doc: dict, outputs: tuple, expression_leaves: Optiona
 
 
 def _check_by_building(c: _Checker, scenario: Scenario) -> None:
-    """Build once so that type errors (a vector where a number belongs) point at the text."""
-    from .build import OutputBuildError, build
+    """Check the work budget from the spec alone, then build a small stand-in so that type
+    errors (a vector where a number belongs) point at the text: a model on two samples, an
+    expression scenario only once the budget has shown it is small (never the whole of a
+    large graph)."""
+    check_load(scenario)
     try:
-        built = build(scenario, None)
+        built = build(_validation_stand_in(scenario), None)
     except OutputBuildError as error:
         raise c.located(error.error, error.path) from None
     except (UserError, ValueError) as error:  # a safety net: every check above should come first
@@ -584,3 +465,16 @@ def _check_by_building(c: _Checker, scenario: Scenario) -> None:
     if scenario.kind == "expression" and scenario.training is not None and scenario.backward_from not in built:
         c.fail(("training",), f"the output {scenario.backward_from!r} that training minimises is a vector",
                "backward_from naming an output that is one number, such as sum(...) of the vector", at_value=False)
+
+
+def _validation_stand_in(scenario: Scenario) -> Scenario:
+    """The scenario to build for validation: a model scenario on (at most) two samples, whose
+    graph has every gate type the full one has; an expression scenario as it is."""
+    if scenario.kind != "model":
+        return scenario
+    data = scenario.data
+    if data.dataset is not None:
+        data = dataclasses.replace(data, samples=min(data.samples, 4))
+    else:
+        data = dataclasses.replace(data, x=data.x[:2], y=data.y[:2])
+    return dataclasses.replace(scenario, data=data)
