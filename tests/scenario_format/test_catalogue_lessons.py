@@ -289,8 +289,8 @@ def test_cross_entropy_vs_log_likelihood_table_and_one_sample_graph(capsys):
     for name, value in (("ce_1", "1.07246"), ("ll_1", "0.597837"), ("ce_2", "1.14098"), ("ll_2", "0.597837")):
         assert any(line.split() == [name, value] for line in out.splitlines())
     steps = out.split("step  phase")[1]
-    assert "a2[" not in steps and "ll_1" not in steps  # the graph is the first sample's cross-entropy
-    assert "(ce_1)" in steps
+    assert "a2[" not in steps and "ce_2" not in steps  # the graph is the first sample's two costs
+    assert "ce_1 =" in steps and "ll_1 =" in steps
 
 
 def test_every_activation_gets_a_backward_step(capsys):
@@ -308,11 +308,13 @@ def test_every_primitive_gate_gets_a_backward_step():
 
 
 def test_saturated_sigmoid_both_sides(capsys):
-    for start, value in (("x = 2", 1 - 4.5398e-05), ("x = -2", 4.5398e-05)):
+    for start, x, value in (("x = 2", 2.0, 1 - 4.5398e-05), ("x = -2", -2.0, 4.5398e-05), ("x = 0", 0.0, 0.5)):
         built = load_scenario("saturated-sigmoid").build(start)
         assert built["f"].data == pytest.approx(value, rel=1e-4)
         built["f"].backward()
-        assert built.leaves["x"].grad == pytest.approx(5 * sigmoid(10) * (1 - sigmoid(10)))
+        s = sigmoid(5 * x)
+        assert built.leaves["w"].grad == pytest.approx(s * (1 - s) * x)  # σ'(wx)·x: 0.25·0 at x = 0
+        assert built.leaves["b"].grad == pytest.approx(s * (1 - s))
 
 
 def test_slow_start_is_flagged_saturated(capsys):
