@@ -70,6 +70,10 @@ def trace_for_player(source, start=None):
         return source, None
     nodes = source if isinstance(source, (list, tuple)) else [source]
     if not nodes or not all(hasattr(n, "_rule") and hasattr(n, "grad") for n in nodes):
+        from ..graph import check_node
+        for n in nodes:
+            if hasattr(n, "data") and hasattr(n, "grad"):
+                check_node(n, "player")  # a micrograd Value: named, with the import to use instead
         raise PlayerError(f"player() takes a Value or Tensor output, a trace, a Scenario, or a scenario id "
                           f"or .toml path; got {type(source).__name__}")
     return trace_of(source), None
