@@ -165,8 +165,9 @@ def player(source, *, level: str = "gate", decimals: int = 2, palette="lecture",
 
     source: a Value or Tensor output (or a list of them), a debugger ``Trace``, a ``Scenario``,
     or a scenario id or ``.toml`` path (``start`` picks a scenario's starting point).
-    level, decimals, palette, show_grads, legend: as for ``draw_dot``. title: shown above the
-    controls (a scenario's title by default). max_bytes: refuse a bigger player (None: no limit).
+    level, decimals, palette, show_grads, legend: as for ``to_dot`` (the lecture's picture, also
+    ``draw_dot(..., style="lecture")``). title: shown above the controls (a scenario's title by
+    default). max_bytes: refuse a bigger player (None: no limit).
 
     Previous/Next, a slider and (once clicked) the arrow keys step through the trace; each
     step shows the trace's line for it. No network, no scripts from elsewhere; several players
