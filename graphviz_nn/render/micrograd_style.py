@@ -66,7 +66,7 @@ def micrograd_dot(outputs, format: str = "svg", rankdir: str = "LR", *, decimals
             cells.insert(0, _RECORD_SPECIAL.sub(r"\\\1", _one_line(node.label)))
         lines.append(f'\t{nid} [label="{{ {" | ".join(cells)} }}" shape=record]')
         op = node._op
-        if op and node._prev:
+        if op:  # as micrograd: even a leaf given an op string gets its oval
             lines.append(f'\t{nid}_op [label="{_quoted(op)}"]')
             lines.append(f"\t{nid}_op -> {nid}")
     for child, node in edges:
