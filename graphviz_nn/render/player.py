@@ -70,6 +70,10 @@ def trace_for_player(source, start=None):
         return source, None
     nodes = source if isinstance(source, (list, tuple)) else [source]
     if not nodes or not all(hasattr(n, "_rule") and hasattr(n, "grad") for n in nodes):
+        from ..graph import check_node
+        for n in nodes:
+            if hasattr(n, "data") and hasattr(n, "grad"):
+                check_node(n, "player")  # a micrograd Value: named, with the import to use instead
         raise PlayerError(f"player() takes a Value or Tensor output, a trace, a Scenario, or a scenario id "
                           f"or .toml path; got {type(source).__name__}")
     return trace_of(source), None
@@ -161,8 +165,9 @@ def player(source, *, level: str = "gate", decimals: int = 2, palette="lecture",
 
     source: a Value or Tensor output (or a list of them), a debugger ``Trace``, a ``Scenario``,
     or a scenario id or ``.toml`` path (``start`` picks a scenario's starting point).
-    level, decimals, palette, show_grads, legend: as for ``draw_dot``. title: shown above the
-    controls (a scenario's title by default). max_bytes: refuse a bigger player (None: no limit).
+    level, decimals, palette, show_grads, legend: as for ``to_dot`` (the lecture's picture, also
+    ``draw_dot(..., style="lecture")``). title: shown above the controls (a scenario's title by
+    default). max_bytes: refuse a bigger player (None: no limit).
 
     Previous/Next, a slider and (once clicked) the arrow keys step through the trace; each
     step shows the trace's line for it. No network, no scripts from elsewhere; several players
