@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from ..errors import UserError
 from .render import add_diagram_options, diagram_options
@@ -58,6 +59,10 @@ def run(args) -> int:
         require_pillow()
     if args.delay <= 0:
         raise FramesError(f"--delay must be a positive number of milliseconds, got {args.delay}")
+    for path in (args.html, args.beamer, args.gif):
+        folder = Path(path).parent if path else None
+        if folder is not None and not folder.is_dir():
+            raise FramesError(f"cannot write {path!r}: the folder {str(folder)!r} does not exist; create it first")
     scenario = load_scenario(args.scenario)
     trace = scenario.trace(start_of(args))
     options = diagram_options(args)
