@@ -3,10 +3,9 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
 from ..errors import UserError
-from .render import add_diagram_options, diagram_options
+from .render import add_diagram_options, diagram_options, scenario_trace
 from .scenario_args import add_scenario_argument, add_start_argument, start_of
 
 
@@ -46,6 +45,7 @@ class NothingToWriteError(UserError):
 def run(args) -> int:
     from ..render.animation import animation_format, require_pillow, write_animation
     from ..render.beamer import write_beamer
+    from ..render.export import writable_target
     from ..render.frames import FramesError, progress_bar, write_frames
     from ..render.player import build_player
     from ..scenario_format import load_scenario
@@ -59,18 +59,17 @@ def run(args) -> int:
         require_pillow()
     if args.delay <= 0:
         raise FramesError(f"--delay must be a positive number of milliseconds, got {args.delay}")
-    for path in (args.html, args.beamer, args.gif):
-        folder = Path(path).parent if path else None
-        if folder is not None and not folder.is_dir():
-            raise FramesError(f"cannot write {path!r}: the folder {str(folder)!r} does not exist; create it first")
-    scenario = load_scenario(args.scenario)
-    trace = scenario.trace(start_of(args))
     options = diagram_options(args)
+    for path in (args.html, args.beamer, args.gif):
+        if path is not None:
+            writable_target(path)  # a missing folder, a folder or a device is refused before any work
+    scenario = load_scenario(args.scenario)
+    trace = scenario_trace(scenario, start_of(args), options)
     title = f"{scenario.title} [{scenario.id}]"
     common = dict(progress=progress_bar(sys.stderr), timeout=args.timeout, **options)
     if args.output is not None:
         write_frames(trace, args.output, args.format, html=args.html, title=title,
-                              max_player_bytes=args.max_player_bytes, cli=True, **common)
+                     max_player_bytes=args.max_player_bytes, cli=True, **common)
     elif args.html is not None:
         build_player(trace, title, max_bytes=args.max_player_bytes, cli=True, **common).save(args.html)
     written = []

@@ -23,7 +23,6 @@ from pathlib import Path
 
 from ..errors import UserError
 from .dot import Pinned, to_dot, trace_of
-from .export import atomic_write
 from .run_dot import DEFAULT_TIMEOUT, run_dot
 
 FRAME_FORMATS = ("svg", "png", "pdf")
@@ -153,15 +152,16 @@ def write_frames(output, directory, fmt: str = "svg", *, html=None, title: str =
                  **options) -> list:
     """Write ``frame-000.svg`` ... (one per step, k = 0..N) and ``index.json`` into ``directory``.
 
+    The whole set is written into a temporary folder beside ``directory`` and then swapped in,
+    so an interrupted or failed run leaves the previous set as it was. Frames stream to disk
+    (a few in memory at a time). Files an earlier run listed in its ``index.json`` and that
+    this run does not write are removed; nothing else in the folder is ever touched.
     ``html``: also write the self-contained HTML player to this path (the page of
     ``graphviz_nn.player(...).save``; ``max_player_bytes`` refuses a bigger one before any
-    file is written). Frames left in the
-    folder by an earlier, longer run in the same format are removed (only files named
-    ``frame-NNN.<fmt>``).
-    Returns the list of ``Frame``.
+    file is written). Returns the list of ``Frame``.
     """
+    from .frames_folder import StagedFolder
     trace = trace_of(output)
-    directory = Path(directory)
     player = None
     if html is not None:
         # the player first: a refusal (too large) comes before any drawing in another format
@@ -169,29 +169,32 @@ def write_frames(output, directory, fmt: str = "svg", *, html=None, title: str =
         player = build_player(trace, title, max_bytes=max_player_bytes, cli=cli, timeout=timeout,
                               progress=progress, **options)
     if player is not None and fmt == "svg":
-        images = [svg.encode("utf-8") for svg in player.svgs]
+        images = (svg.encode("utf-8") for svg in player.svgs)  # the player's SVGs are the frames
     else:
-        images = render_frames(trace, fmt, timeout=timeout, progress=progress, **options)
-    try:
-        directory.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        raise FramesError(f"cannot create the folder {str(directory)!r} ({error.strerror}); "
-                          f"choose a folder you can write to") from None
+        images = iter_frames(trace, fmt, timeout=timeout, progress=progress, **options)
     texts = frame_texts(trace)
-    width = max(3, len(str(len(images) - 1)))
+    width = max(3, len(str(len(trace.steps))))
     frames = []
-    for k, data in enumerate(images):
-        name = f"frame-{k:0{width}d}.{fmt}"
-        atomic_write(directory / name, data)
-        frames.append(Frame(k, name, trace.state_at(k).phase, texts[k]))
-    keep = {f.file for f in frames}
-    for old in directory.iterdir():
-        match = _FRAME_NAME.match(old.name)
-        if match and match.group(1) == fmt and old.name not in keep:
-            old.unlink()
-    index = {"frames": [f.__dict__ for f in frames], "steps": len(trace.steps),
-             "format": fmt, "title": title}
-    atomic_write(directory / "index.json", (json.dumps(index, ensure_ascii=False, indent=1) + "\n").encode("utf-8"))
-    if player is not None:
-        player.save(html)
+    with StagedFolder(Path(directory)) as staged:
+        for k, data in enumerate(images):
+            name = f"frame-{k:0{width}d}.{fmt}"
+            staged.write(name, data)
+            frames.append(Frame(k, name, trace.state_at(k).phase, texts[k]))
+        # a player inside the frames folder belongs to the set (written and swapped in with it)
+        inside = html is not None and _same_folder(Path(html).parent, Path(directory))
+        index = {"frames": [f.__dict__ for f in frames], "steps": len(trace.steps),
+                 "format": fmt, "title": title}
+        if inside:
+            index["extra"] = [Path(html).name]
+        staged.write("index.json", (json.dumps(index, ensure_ascii=False, indent=1) + "\n").encode("utf-8"))
+        if player is not None:
+            if inside:
+                staged.write(Path(html).name, player.page().encode("utf-8"))
+            else:
+                staged.commit()  # the frames first, then the player that shows them
+                player.save(html)
     return frames
+
+
+def _same_folder(a: Path, b: Path) -> bool:
+    return os.path.abspath(a if str(a) else ".") == os.path.abspath(b)
