@@ -10,7 +10,8 @@ from .gradcheck import gradcheck
 from .losses import bce, cce, hinge, huber, l1, l2, mae, mse, multiclass_hinge, nll, softmax, squared_hinge
 from .optim import SGD
 from .recording import group
-from .render.jupyter import draw_dot, player, show
+from .render.jupyter import draw_dot, show
+from .render.player import player
 from .scenario_format import Scenario, ScenarioError, load_scenario
 from .snapshot import to_json, to_networkx
 from .tensor import Tensor

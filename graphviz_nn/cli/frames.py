@@ -46,7 +46,8 @@ def run(args) -> int:
     from ..render.animation import animation_format, require_pillow, write_animation
     from ..render.beamer import write_beamer
     from ..render.export import writable_target
-    from ..render.frames import FramesError, frames_player, progress_bar, write_frames
+    from ..render.frames import FramesError, progress_bar, write_frames
+    from ..render.player import build_player
     from ..scenario_format import load_scenario
 
     if not (args.output or args.html or args.beamer or args.gif):
@@ -70,7 +71,7 @@ def run(args) -> int:
         write_frames(trace, args.output, args.format, html=args.html, title=title,
                      max_player_bytes=args.max_player_bytes, cli=True, **common)
     elif args.html is not None:
-        frames_player(trace, title, max_bytes=args.max_player_bytes, cli=True, **common).save(args.html)
+        build_player(trace, title, max_bytes=args.max_player_bytes, cli=True, **common).save(args.html)
     written = []
     if args.html:
         written.append(f"the player to {args.html}")

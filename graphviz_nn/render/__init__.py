@@ -25,8 +25,7 @@ _WHERE = {
     "DEFAULT_NODE_LIMIT": "dot", "LEVELS": "dot",
     "render_frames": "frames", "write_frames": "frames",
     "player_html": "html_player", "write_player": "html_player", "player_fragment": "html_player",
-    "player": "jupyter", "frames_player": "frames", "Player": "player", "PlayerError": "player",
-    "PlayerTooLargeError": "player",
+    "player": "player", "Player": "player", "PlayerError": "player", "PlayerTooLargeError": "player",
     "MAX_PLAYER_BYTES": "player",
     "draw_dot": "jupyter", "show": "jupyter", "PALETTES": "palette",
 }

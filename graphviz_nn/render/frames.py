@@ -128,18 +128,6 @@ def iter_frames(output, fmt: str = "svg", *, timeout=DEFAULT_TIMEOUT, progress=N
     return frames()
 
 
-def frames_player(trace, title=None, *, max_bytes=None, cli: bool = False, timeout=DEFAULT_TIMEOUT,
-                  progress=None, **options):
-    """The step-through ``Player`` of a trace: its pinned SVG frames, lines and phases.
-
-    max_bytes: refuse a bigger player (checked while the frames are drawn; see ``player.build_player``).
-    """
-    from .player import build_player
-    svgs = iter_frames(trace, "svg", timeout=timeout, progress=progress, **options)
-    return build_player(trace, svgs, frame_texts(trace), frame_phases(trace), title,
-                        level=options.get("level", "gate"), max_bytes=max_bytes, cli=cli)
-
-
 def progress_bar(stream=None):
     """A progress callback drawing a bar on ``stream`` (stderr), or None when it is not a terminal."""
     stream = sys.stderr if stream is None else stream
@@ -177,8 +165,9 @@ def write_frames(output, directory, fmt: str = "svg", *, html=None, title: str =
     player = None
     if html is not None:
         # the player first: a refusal (too large) comes before any drawing in another format
-        player = frames_player(trace, title, max_bytes=max_player_bytes, cli=cli, timeout=timeout,
-                               progress=progress, **options)
+        from .player import build_player
+        player = build_player(trace, title, max_bytes=max_player_bytes, cli=cli, timeout=timeout,
+                              progress=progress, **options)
     if player is not None and fmt == "svg":
         images = (svg.encode("utf-8") for svg in player.svgs)  # the player's SVGs are the frames
     else:

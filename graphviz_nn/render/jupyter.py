@@ -9,9 +9,6 @@
 """
 from __future__ import annotations
 
-from .player import MAX_PLAYER_BYTES
-from .run_dot import DEFAULT_TIMEOUT
-
 STYLES = ("micrograd", "lecture")
 
 
@@ -65,32 +62,3 @@ def show(value_or_tensor, **options):
         return diagram
     display(diagram)
     return None
-
-
-def player(source, *, level: str = "gate", decimals: int = 2, palette="lecture", show_grads: bool = True,
-           legend: bool = True, title=None, start=None, max_bytes=MAX_PLAYER_BYTES, timeout=DEFAULT_TIMEOUT):
-    """The step-through player of ``source``, shown inline in Jupyter, JupyterLab, VS Code and Colab.
-
-    source: a Value or Tensor output (or a list of them), a debugger ``Trace``, a ``Scenario``,
-    or a scenario id or ``.toml`` path (``start`` picks a scenario's starting point).
-    level, decimals, palette, show_grads, legend: as for ``draw_dot``. title: shown above the
-    controls (a scenario's title by default). max_bytes: refuse a bigger player (None: no limit).
-
-    Previous/Next, a slider and (once clicked) the arrow keys step through the trace; each
-    step shows the trace's line for it. No network, no scripts from elsewhere; several players
-    in one notebook step independently, and the output survives ``jupyter nbconvert --to html``.
-    ``player(f).save("player.html")`` writes the same player as a standalone page.
-
-    >>> from graphviz_nn import Value
-    >>> x = Value(3.0, label="x")
-    >>> p = player(x * x)        # in a notebook the returned object shows itself as the player
-    >>> p.texts[1:] == [step.text for step in p.trace.steps]
-    True
-    """
-    from .frames import frames_player
-    from .player import trace_for_player
-
-    trace, scenario_title = trace_for_player(source, start)
-    return frames_player(trace, title if title is not None else scenario_title, max_bytes=max_bytes,
-                         timeout=timeout, level=level, decimals=decimals, palette=palette,
-                         show_grads=show_grads, legend=legend)

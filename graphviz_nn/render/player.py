@@ -1,4 +1,4 @@
-"""The step-through player of one trace (``graphviz_nn.player(...)`` makes one): inline in a notebook, or a page.
+"""``graphviz_nn.player(...)``: the step-through player inline in a notebook, or saved as a page.
 
 >>> from graphviz_nn import Value, player
 >>> x = Value(3.0, label="x")
@@ -11,10 +11,8 @@ True
 True
 
 The frames are the pinned frames of ``render.frames`` (every node at the same place in every
-step; ``frames.frames_player`` draws them into a ``Player``) and the HTML is
-``render.html_player``'s, the same code that ``graphviz-nn frames --html`` writes; the text
-beside each frame is the trace's own line for that step. This module never imports
-``render.frames``, so that one can build players.
+step) and the HTML is ``render.html_player``'s, the same code that ``graphviz-nn frames --html``
+writes; the text beside each frame is the trace's own line for that step.
 """
 from __future__ import annotations
 
@@ -127,27 +125,50 @@ class Player:
         return f"<graphviz_nn player: {self.steps + 1} frames at {self.level} level, {self.size:,} bytes>"
 
 
-def build_player(trace, svgs, texts: list, phases: list, title=None, *, level: str = "gate",
-                 max_bytes=MAX_PLAYER_BYTES, cli: bool = False) -> Player:
-    """A ``Player`` from frames as they are drawn (``svgs``: an iterable of SVG bytes, in order).
+def build_player(trace, title=None, *, max_bytes=MAX_PLAYER_BYTES, cli: bool = False,
+                 timeout=DEFAULT_TIMEOUT, progress=None, **options) -> Player:
+    """A trace's pinned SVG frames as a ``Player``.
 
     Refuses with ``PlayerTooLargeError`` when the notebook output would be over ``max_bytes``;
-    the size is checked as the frames arrive (after 64, 128, 256, ... frames: a player only
+    the size is checked as the frames are drawn (after 64, 128, 256, ... frames: a player only
     grows), so a graph far too large is refused early rather than after drawing every step.
-    ``render.frames.frames_player`` draws a trace's frames into this.
     """
+    from .frames import frame_phases, frame_texts, iter_frames
     from .html_player import player_fragment
 
-    drawn, checkpoint = [], 64
-    for data in svgs:
-        drawn.append(data.decode("utf-8"))
-        n = len(drawn)
+    texts, phases = frame_texts(trace), frame_phases(trace)
+    level = options.get("level", "gate")
+    svgs, checkpoint = [], 64
+    for data in iter_frames(trace, "svg", timeout=timeout, progress=progress, **options):
+        svgs.append(data.decode("utf-8"))
+        n = len(svgs)
         if max_bytes is not None and n == checkpoint and n < len(texts):
             checkpoint *= 2
-            size = len(player_fragment(drawn, texts[:n], phases[:n], title=title, scope=_SIZE_SCOPE).encode())
+            size = len(player_fragment(svgs, texts[:n], phases[:n], title=title, scope=_SIZE_SCOPE).encode())
             if size > max_bytes:
                 raise PlayerTooLargeError(size, max_bytes, len(texts) - 1, level, cli, at_least=True)
-    made = Player(trace, drawn, texts, phases, title, level)
+    made = Player(trace, svgs, texts, phases, title, level)
     if max_bytes is not None and made.size > max_bytes:
         raise PlayerTooLargeError(made.size, max_bytes, made.steps, level, cli)
     return made
+
+
+def player(source, *, level: str = "gate", decimals: int = 2, palette="lecture", show_grads: bool = True,
+           legend: bool = True, title=None, start=None, max_bytes=MAX_PLAYER_BYTES,
+           timeout=DEFAULT_TIMEOUT) -> Player:
+    """The step-through player of ``source``, shown inline in Jupyter, JupyterLab, VS Code and Colab.
+
+    source: a Value or Tensor output (or a list of them), a debugger ``Trace``, a ``Scenario``,
+    or a scenario id or ``.toml`` path (``start`` picks a scenario's starting point).
+    level, decimals, palette, show_grads, legend: as for ``draw_dot``. title: shown above the
+    controls (a scenario's title by default). max_bytes: refuse a bigger player (None: no limit).
+
+    Previous/Next, a slider and (once clicked) the arrow keys step through the trace; each
+    step shows the trace's line for it. No network, no scripts from elsewhere; several players
+    in one notebook step independently, and the output survives ``jupyter nbconvert --to html``.
+    ``player(f).save("player.html")`` writes the same player as a standalone page.
+    """
+    trace, scenario_title = trace_for_player(source, start)
+    return build_player(trace, title if title is not None else scenario_title, max_bytes=max_bytes,
+                        timeout=timeout, level=level, decimals=decimals, palette=palette,
+                        show_grads=show_grads, legend=legend)

@@ -137,17 +137,16 @@ def test_catalogue_players_fit_a_notebook(scenario_id, level, bound):
 
 
 def test_a_far_too_large_player_is_refused_before_every_frame_is_drawn():
-    from graphviz_nn.render.frames import frames_player
+    from graphviz_nn.render.player import build_player
     trace = load_scenario("mlp-xor").trace()
     drawn = []
     with pytest.raises(PlayerTooLargeError, match=r"would be at least \d+ kB, more than the 50 kB .*"
                                                   r"draw it with level='neuron' or level='layer'"):
-        frames_player(trace, max_bytes=50_000, progress=lambda done, total: drawn.append((done, total)))
+        build_player(trace, max_bytes=50_000, progress=lambda done, total: drawn.append((done, total)))
     assert drawn[-1] == (64, len(trace.steps) + 1)  # the first size check already says no
 
 
-@pytest.mark.parametrize("name", ["graphviz_nn.render.player", "graphviz_nn.render.jupyter",
-                                  "graphviz_nn.render.beamer"])
+@pytest.mark.parametrize("name", ["graphviz_nn.render.player", "graphviz_nn.render.beamer"])
 def test_docstring_examples(name):
     import doctest
     import importlib
