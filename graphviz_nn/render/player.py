@@ -26,8 +26,6 @@ from .run_dot import DEFAULT_TIMEOUT
 MAX_PLAYER_BYTES = 1_000_000
 _SIZE_SCOPE = "gnn00000000-"  # as long as a real scope (see html_player.new_scope)
 LEVEL_ORDER = {"gate": 0, "neuron": 1, "layer": 2}
-
-
 class PlayerError(UserError):
     """A player cannot be made from what was given."""
 
