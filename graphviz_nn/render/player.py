@@ -25,8 +25,7 @@ from .run_dot import DEFAULT_TIMEOUT
 # the catalogue's MLPs fit well under it (see the README's Teaching materials).
 MAX_PLAYER_BYTES = 1_000_000
 _SIZE_SCOPE = "gnn00000000-"  # as long as a real scope (see html_player.new_scope)
-
-
+LEVEL_ORDER = {"gate": 0, "neuron": 1, "layer": 2}
 class PlayerError(UserError):
     """A player cannot be made from what was given."""
 
@@ -42,12 +41,10 @@ class PlayerTooLargeError(PlayerError):
                   else "step through it with graphviz-nn tui instead" if cli
                   else "step through it with graphviz_nn.debug instead")
         raise_it = "--max-player-bytes" if cli else "max_bytes="
+        estimate = f"at least {_bytes(size)}" if at_least else _bytes(size)
         super().__init__(
-            f"the player for these {steps:,} steps at {level} level would be {'at least ' if at_least else ''}{_bytes(size)}, more than "
+            f"the player for these {steps:,} steps at {level} level would be {estimate}, more than "
             f"the {_bytes(limit)} a notebook or page carries comfortably; {advice}, or raise {raise_it}")
-
-
-LEVEL_ORDER = {"gate": 0, "neuron": 1, "layer": 2}
 
 
 def _bytes(n: int) -> str:
