@@ -19,7 +19,8 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Footer, Static
 
 from graphviz_nn.debugger.breakpoints import WATCH_KINDS
-from graphviz_nn.debugger.session import LEVELS, Session
+from graphviz_nn.debugger.levels import LEVELS
+from graphviz_nn.debugger.session import Session
 from graphviz_nn.errors import UserError
 from .picture.layout import Layout, layered_layout, layout as graphviz_or_builtin
 

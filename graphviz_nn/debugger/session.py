@@ -16,18 +16,8 @@ from typing import Callable, Optional
 from . import breakpoints as bp
 from .breakpoints import Break, BreakpointError
 from .expand import expand
+from .levels import check_level, coarser, enclosing_depth, finer, unit_key
 from .trace import Trace, build_trace
-
-LEVELS = ("gate", "neuron", "layer")
-
-
-def unit_key(group: tuple, level: str):
-    """The group a step belongs to at a level (None: the step is a unit of its own)."""
-    if level == "neuron":
-        return group[:2] if len(group) >= 2 else None
-    if level == "layer":
-        return group[:1] if group else None
-    return None
 
 
 class Session:
@@ -81,8 +71,7 @@ class Session:
         return self.k == len(self.trace.steps)
 
     def set_level(self, level: str) -> None:
-        if level not in LEVELS:
-            raise BreakpointError(f"unknown level {level!r}; choose gate, neuron or layer")
+        check_level(level, BreakpointError)
         self.level = level
 
     # ---- plain moves (no breakpoints) ----
@@ -149,7 +138,7 @@ class Session:
         if self.k >= len(steps) or (self._stack and self.k >= self._pass_end):
             return self.step_over()
         if self.level != "gate":
-            self.level = LEVELS[LEVELS.index(self.level) - 1]
+            self.level = finer(self.level)
             return self.step_over()
         step = steps[self.k]
         info = self.trace.node(step.node)
@@ -167,10 +156,9 @@ class Session:
         if self.k >= len(steps):
             return None
         current = steps[self.k]  # the group we are in is the one the next step belongs to
-        depth = {"gate": 2, "neuron": 1, "layer": 0}[self.level]
+        depth = enclosing_depth(self.level)
         key = current.group[:depth] if len(current.group) >= depth else current.group
-        if self.level != "layer":
-            self.level = LEVELS[LEVELS.index(self.level) + 1]
+        self.level = coarser(self.level)
         phase = current.phase
         if not key:
             return self._advance(lambda s: s.phase != phase)
