@@ -157,4 +157,5 @@ def collapse(trace: Trace, level: str) -> CollapsedView:
     return CollapsedView(level, nodes, edges, view_of)
 
 
-__all__ = ["LEVELS", "GROUP_DEPTH", "check_level", "finer", "coarser", "enclosing_depth", "unit_key", "collapse", "CollapsedView", "ViewNode", "ViewEdge", "box_id", "Edge"]
+__all__ = ["LEVELS", "GROUP_DEPTH", "check_level", "finer", "coarser", "enclosing_depth", "unit_key",
+           "collapse", "CollapsedView", "ViewNode", "ViewEdge", "box_id", "Edge"]
