@@ -15,7 +15,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from .graph import reachable
+from .graph import check_node, reachable
 
 EPS = 1e-6
 ATOL = 1e-5
@@ -78,12 +78,15 @@ def gradcheck(output_fn: Callable, leaves: Sequence, eps: float = EPS, atol: flo
     evenly spaced elements each). Leaves' data and grads are restored afterwards, and so are
     the grads of the other leaves the output reads (say, a model's parameters).
     """
+    for leaf in leaves:
+        check_node(leaf, "gradcheck's leaves")
     saved_grads = [leaf.grad for leaf in leaves]
     others = []  # leaves the output reads but nobody asked to check: backward must not touch them
     try:
         for leaf in leaves:
             leaf.grad = leaf._zero_grad() if isinstance(leaf.data, np.ndarray) else 0.0
         out = output_fn()
+        check_node(out, "gradcheck's output_fn")
         checked = {id(leaf) for leaf in leaves}
         others = [(n, np.copy(n.grad) if isinstance(n.grad, np.ndarray) else n.grad)
                   for n in reachable(out) if n._a is None and id(n) not in checked]

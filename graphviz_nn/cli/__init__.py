@@ -42,7 +42,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return int(args.run(args) or 0)
     except UserError as error:
-        print(f"graphviz-nn: {error}", file=sys.stderr)
+        print(f"graphviz-nn: {error.for_cli()}", file=sys.stderr)
         return error.exit_status
     except KeyboardInterrupt:
         print("graphviz-nn: interrupted", file=sys.stderr)
