@@ -12,39 +12,23 @@ an animation never jumps. Frame k shows ``trace.state_at(k)``, k = 0..N: frames 
 """
 from __future__ import annotations
 
-import json
 import os
-import re
 import sys
 from collections import deque
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
-from pathlib import Path
 
 from ..errors import UserError
 from .dot import Pinned, to_dot, trace_of
-from .export import atomic_write
 from .run_dot import DEFAULT_TIMEOUT, run_dot
 
 FRAME_FORMATS = ("svg", "png", "pdf")
 FRAME_NODESEP = 0.45  # inches
 PROGRESS_MIN_FRAMES = 20  # fewer frames finish too fast for a progress bar to help
 START_TEXT = "start: only the inputs are known; step forward to compute the values"
-_FRAME_NAME = re.compile(r"^frame-\d+\.(svg|png|pdf)$")  # group 1: the format
 
 
 class FramesError(UserError):
     """Frames cannot be written as asked."""
-
-
-@dataclass(frozen=True)
-class Frame:
-    """One written frame: its step number, file, phase and the step's one-line text."""
-
-    k: int
-    file: str
-    phase: str
-    text: str
 
 
 def frame_texts(output) -> list:
@@ -146,52 +130,3 @@ def progress_bar(stream=None):
         stream.flush()
 
     return show
-
-
-def write_frames(output, directory, fmt: str = "svg", *, html=None, title: str = "graphviz-nn",
-                 progress=None, timeout=DEFAULT_TIMEOUT, max_player_bytes=None, cli: bool = False,
-                 **options) -> list:
-    """Write ``frame-000.svg`` ... (one per step, k = 0..N) and ``index.json`` into ``directory``.
-
-    ``html``: also write the self-contained HTML player to this path (the page of
-    ``graphviz_nn.player(...).save``; ``max_player_bytes`` refuses a bigger one before any
-    file is written). Frames left in the
-    folder by an earlier, longer run in the same format are removed (only files named
-    ``frame-NNN.<fmt>``).
-    Returns the list of ``Frame``.
-    """
-    trace = trace_of(output)
-    directory = Path(directory)
-    player = None
-    if html is not None:
-        # the player first: a refusal (too large) comes before any drawing in another format
-        from .player import build_player
-        player = build_player(trace, title, max_bytes=max_player_bytes, cli=cli, timeout=timeout,
-                              progress=progress, **options)
-    if player is not None and fmt == "svg":
-        images = [svg.encode("utf-8") for svg in player.svgs]
-    else:
-        images = render_frames(trace, fmt, timeout=timeout, progress=progress, **options)
-    try:
-        directory.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        raise FramesError(f"cannot create the folder {str(directory)!r} ({error.strerror}); "
-                          f"choose a folder you can write to") from None
-    texts = frame_texts(trace)
-    width = max(3, len(str(len(images) - 1)))
-    frames = []
-    for k, data in enumerate(images):
-        name = f"frame-{k:0{width}d}.{fmt}"
-        atomic_write(directory / name, data)
-        frames.append(Frame(k, name, trace.state_at(k).phase, texts[k]))
-    keep = {f.file for f in frames}
-    for old in directory.iterdir():
-        match = _FRAME_NAME.match(old.name)
-        if match and match.group(1) == fmt and old.name not in keep:
-            old.unlink()
-    index = {"frames": [f.__dict__ for f in frames], "steps": len(trace.steps),
-             "format": fmt, "title": title}
-    atomic_write(directory / "index.json", (json.dumps(index, ensure_ascii=False, indent=1) + "\n").encode("utf-8"))
-    if player is not None:
-        player.save(html)
-    return frames
