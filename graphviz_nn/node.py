@@ -20,7 +20,11 @@ _RELU, _LEAKY, _ELU, _ABS = (OPS[n] for n in ("relu", "leaky_relu", "elu", "abs"
 def real_number(x, where: str) -> float:
     """A plain number as float, or TypeError naming what was given instead."""
     if isinstance(x, numbers.Real):
-        return float(x)
+        try:
+            return float(x)
+        except OverflowError:  # an int such as 10**400
+            raise OverflowError(f"{where} got a number too large for a float ({str(x)[:20]}...); "
+                                f"use a number below 1.8e308") from None
     raise TypeError(f"{where} needs a real number, got {type(x).__name__} ({x!r:.40}); "
                     f"convert it with float(...) first")
 

@@ -41,7 +41,8 @@ def from_scenario(id_or_path) -> Target:
     """A catalogue scenario or a scenario file; raises ``ScenarioError`` with one sentence."""
     from graphviz_nn.scenario_format.loader import load_scenario
 
-    scenario = load_scenario(id_or_path)
+    # an already loaded Scenario is used as it is (the app loads first to check the work budget)
+    scenario = id_or_path if hasattr(id_or_path, "outputs_for_view") else load_scenario(id_or_path)
     trainer = scenario.trainer() if getattr(scenario, "training", None) is not None else None
     # a training scenario shows its current iteration: forward, backward, then the updates
     make = trainer.trace_iteration if trainer is not None else scenario.trace

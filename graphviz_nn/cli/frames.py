@@ -5,7 +5,7 @@ import argparse
 import sys
 
 from ..errors import UserError
-from .render import add_diagram_options, diagram_options
+from .render import add_diagram_options, diagram_options, scenario_trace
 from .scenario_args import add_scenario_argument, add_start_argument, start_of
 
 
@@ -45,8 +45,8 @@ class NothingToWriteError(UserError):
 def run(args) -> int:
     from ..render.animation import animation_format, require_pillow, write_animation
     from ..render.beamer import write_beamer
-    from ..render.frame_files import write_frames
     from ..render.frames import FramesError, progress_bar
+    from ..render.frames_folder import write_frames
     from ..render.player import build_player
     from ..scenario_format import load_scenario
 
@@ -59,9 +59,12 @@ def run(args) -> int:
         require_pillow()
     if args.delay <= 0:
         raise FramesError(f"--delay must be a positive number of milliseconds, got {args.delay}")
-    scenario = load_scenario(args.scenario)
-    trace = scenario.trace(start_of(args))
     options = diagram_options(args)
+    if args.html is not None:
+        from ..render.export import writable_target
+        writable_target(args.html)  # a folder or a device is refused before any work
+    scenario = load_scenario(args.scenario)
+    trace = scenario_trace(scenario, start_of(args), options)
     title = f"{scenario.title} [{scenario.id}]"
     common = dict(progress=progress_bar(sys.stderr), timeout=args.timeout, **options)
     if args.output is not None:

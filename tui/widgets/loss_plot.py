@@ -19,7 +19,7 @@ class LossPlot(Vertical, can_focus=False):
     """
 
     def compose(self):
-        yield Static("loss: no iterations yet", id="loss-caption")
+        yield Static("loss: no iterations yet", id="loss-caption", markup=False)
         yield Sparkline([], id="loss-sparkline")
 
     _shown: tuple = ()
