@@ -15,8 +15,8 @@ import unicodedata
 from pathlib import Path
 
 from .export import atomic_write
+from .frame_set import write_frames
 from .frames import FramesError
-from .frames_folder import write_frames
 from .run_dot import DEFAULT_TIMEOUT
 
 _SPECIAL = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "$": r"\$", "&": r"\&", "#": r"\#",

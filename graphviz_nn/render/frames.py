@@ -16,6 +16,7 @@ import os
 import sys
 from collections import deque
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 
 from ..errors import UserError
 from .dot import Pinned, to_dot, trace_of
@@ -29,6 +30,16 @@ START_TEXT = "start: only the inputs are known; step forward to compute the valu
 
 class FramesError(UserError):
     """Frames cannot be written as asked."""
+
+
+@dataclass(frozen=True)
+class Frame:
+    """One written frame: its step number, file, phase and the step's one-line text."""
+
+    k: int
+    file: str
+    phase: str
+    text: str
 
 
 def frame_texts(output) -> list:
@@ -130,3 +141,4 @@ def progress_bar(stream=None):
         stream.flush()
 
     return show
+

@@ -7,8 +7,8 @@ import pytest
 from graphviz_nn import Value
 from graphviz_nn.debugger import build_trace
 from graphviz_nn.nn import MLP
+from graphviz_nn.render.frame_set import write_frames
 from graphviz_nn.render.frames import FramesError, progress_bar, render_frames
-from graphviz_nn.render.frames_folder import write_frames
 
 from render_helpers import SVG, svg_root, svg_texts
 

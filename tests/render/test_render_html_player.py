@@ -10,7 +10,7 @@ from selenium.webdriver.common.keys import Keys
 
 from graphviz_nn.debugger import build_trace
 from graphviz_nn.render.html_player import decode_frames, encode_frames, inline_svg, player_html
-from graphviz_nn.render.frames_folder import write_frames
+from graphviz_nn.render.frame_set import write_frames
 
 from render_helpers import build_sigmoid_neuron
 
