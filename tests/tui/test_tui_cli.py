@@ -54,7 +54,7 @@ def test_serve_without_the_web_extra_says_how_to_install_it(monkeypatch, capsys)
 
 def test_serve_command_runs_the_tui_of_the_scenario():
     command = serve_command.app_command("sigmoid-gate")
-    assert command.endswith("-m graphviz_nn tui sigmoid-gate")
+    assert command.endswith("-m graphviz_nn tui sigmoid-gate --served")  # sessions run with serve's limits
 
 
 def free_port() -> int:
