@@ -75,6 +75,7 @@ def run(args) -> int:
     folder = check_options(args)
     load_scenario(args.scenario)  # fail here, in one sentence, rather than in every browser tab
     try:
+        import textual_serve.server  # noqa: F401  (the optional extra itself, even if ours is cached)
         from .classroom_server import ClassroomServer, exposed_addresses
     except ImportError:
         raise UserError("serving in a browser needs the optional extra: pip install 'graphviz-nn[web]'") from None
