@@ -15,7 +15,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from .graph import reachable
+from .graph import check_node, reachable
 
 EPS = 1e-6
 ATOL = 1e-5
@@ -80,6 +80,8 @@ def gradcheck(output_fn: Callable, leaves: Sequence, eps: float = EPS, atol: flo
     ``progress(done, total)`` is called after each evaluation of ``output_fn`` (it may raise
     to stop the check; everything is restored all the same).
     """
+    for leaf in leaves:
+        check_node(leaf, "gradcheck's leaves")
     if progress is not None:
         output_fn = _counted(output_fn, progress, 1 + 2 * sum(
             min(max_elements, leaf.data.size) if isinstance(leaf.data, np.ndarray) else 1 for leaf in leaves))
@@ -89,6 +91,7 @@ def gradcheck(output_fn: Callable, leaves: Sequence, eps: float = EPS, atol: flo
         for leaf in leaves:
             leaf.grad = leaf._zero_grad() if isinstance(leaf.data, np.ndarray) else 0.0
         out = output_fn()
+        check_node(out, "gradcheck's output_fn")
         checked = {id(leaf) for leaf in leaves}
         others = [(n, np.copy(n.grad) if isinstance(n.grad, np.ndarray) else n.grad)
                   for n in reachable(out) if n._a is None and id(n) not in checked]

@@ -20,7 +20,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Footer, Static
 
 from graphviz_nn.debugger.breakpoints import WATCH_KINDS
-from graphviz_nn.debugger.session import LEVELS, Session
+from graphviz_nn.debugger.session import Session
 from graphviz_nn.errors import UserError
 from graphviz_nn.scenario_format.budget import estimate
 from graphviz_nn.scenario_format.loader import load_scenario
@@ -374,6 +374,8 @@ class DebuggerApp(App):
             return
         if result is not None and hasattr(result, "sentence"):
             self.say(result.sentence, title="Stopped", timeout=6)
+        elif self.session.message and method in ("step_into", "step_out", "next", "prev", "step_over"):
+            self.say(self.session.message)  # why the cursor did not move, or where it went
         self.refresh_view()
 
     def action_next(self) -> None:
@@ -392,11 +394,10 @@ class DebuggerApp(App):
         self._move("continue_")
 
     def action_start(self) -> None:
-        self._move("restart")
+        self._move("home")  # inside an expansion: its first step (only f leaves it)
 
     def action_end(self) -> None:
-        if self.session is not None:
-            self._move("goto", len(self.session.trace.steps))
+        self._move("end")
 
     def action_goto(self) -> None:
         if self.session is None:
@@ -469,8 +470,8 @@ class DebuggerApp(App):
         session = self.session
         if session is None:
             return
-        level = LEVELS[(LEVELS.index(session.level) + 1) % len(LEVELS)]
-        session.set_level(level)
+        session.cycle_level()  # only the levels this graph has; says so when it has one
+        self.say(session.message)
         self.refresh_view(follow=False)
 
     def action_train(self) -> None:

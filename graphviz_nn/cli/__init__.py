@@ -42,7 +42,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return int(args.run(args) or 0)
     except UserError as error:
-        _say(str(error))
+        _say(error.for_cli())
         return error.exit_status
     except OSError as error:  # the system said no while reading or writing: a full disk, a lost pipe
         if isinstance(error, BrokenPipeError):

@@ -12,14 +12,11 @@ an animation never jumps. Frame k shows ``trace.state_at(k)``, k = 0..N: frames 
 """
 from __future__ import annotations
 
-import json
 import os
-import re
 import sys
 from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from pathlib import Path
 
 from ..errors import UserError
 from .dot import Pinned, to_dot, trace_of
@@ -29,7 +26,6 @@ FRAME_FORMATS = ("svg", "png", "pdf")
 FRAME_NODESEP = 0.45  # inches
 PROGRESS_MIN_FRAMES = 20  # fewer frames finish too fast for a progress bar to help
 START_TEXT = "start: only the inputs are known; step forward to compute the values"
-_FRAME_NAME = re.compile(r"^frame-\d+\.(svg|png|pdf)$")  # group 1: the format
 
 
 class FramesError(UserError):
@@ -50,6 +46,12 @@ def frame_texts(output) -> list:
     """The text shown beside each frame: the start, then each step's ``upstream × local`` line."""
     trace = trace_of(output)
     return [START_TEXT] + [step.text for step in trace.steps]
+
+
+def frame_phases(output) -> list:
+    """Each frame's phase: "start", then each step's ("forward", "backward", "update"), "end" last."""
+    trace = trace_of(output)
+    return [trace.state_at(k).phase for k in range(len(trace.steps) + 1)]
 
 
 def layout(trace, *, timeout=DEFAULT_TIMEOUT, **options) -> Pinned:
@@ -87,7 +89,10 @@ def render_frames(output, fmt: str = "svg", *, timeout=DEFAULT_TIMEOUT, progress
 
 
 def iter_frames(output, fmt: str = "svg", *, timeout=DEFAULT_TIMEOUT, progress=None, **options):
-    """Yield every frame's bytes in order, with only a few frames in memory at any time."""
+    """The frames as bytes in ``fmt``, in order, drawn a few ahead: a caller may stop early.
+
+    The format and the layout are checked at once (not at the first frame).
+    """
     if fmt not in FRAME_FORMATS:
         raise FramesError(f"unknown frame format {fmt!r}; choose one of {', '.join(FRAME_FORMATS)}")
     trace = trace_of(output)
@@ -98,24 +103,25 @@ def iter_frames(output, fmt: str = "svg", *, timeout=DEFAULT_TIMEOUT, progress=N
         return run_dot(frame_source(trace, k, pinned, **options), fmt, engine="neato", args=("-n2",),
                        timeout=timeout)
 
-    # each frame is a separate Graphviz process: run as many at once as there are cores, and
-    # keep a small window of frames in flight so memory stays bounded whatever the count
-    workers = max(1, min(4, os.cpu_count() or 1))
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        pending = deque()
-        next_k = 0
-        try:
-            for done in range(count):
-                while next_k < count and len(pending) < 2 * workers:
-                    pending.append(pool.submit(draw, next_k))
-                    next_k += 1
-                data = pending.popleft().result()
-                if progress is not None:
-                    progress(done + 1, count)
-                yield data
-        finally:
-            for future in pending:
-                future.cancel()
+    def frames():
+        # each frame is a separate Graphviz process: run as many at once as there are cores
+        workers = max(1, min(4, os.cpu_count() or 1))
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            pending, submitted = deque(), 0
+            try:
+                for done in range(count):
+                    while submitted < count and len(pending) < 2 * workers:
+                        pending.append(pool.submit(draw, submitted))
+                        submitted += 1
+                    data = pending.popleft().result()
+                    if progress is not None:
+                        progress(done + 1, count)
+                    yield data
+            finally:
+                for future in pending:  # stopped early: frames not yet started are not drawn
+                    future.cancel()
+
+    return frames()
 
 
 def progress_bar(stream=None):
@@ -136,48 +142,3 @@ def progress_bar(stream=None):
 
     return show
 
-
-def write_frames(output, directory, fmt: str = "svg", *, html=None, title: str = "graphviz-nn",
-                 progress=None, timeout=DEFAULT_TIMEOUT, **options) -> list:
-    """Write ``frame-000.svg`` ... (one per step, k = 0..N) and ``index.json`` into ``directory``.
-
-    The whole set is written into a temporary folder beside ``directory`` and then swapped in,
-    so an interrupted or failed run leaves the previous set as it was. Frames stream to disk
-    (a few in memory at a time). Files an earlier run listed in its ``index.json`` and that
-    this run does not write are removed; nothing else in the folder is ever touched.
-    ``html``: also write the self-contained HTML player to this path.
-    Returns the list of ``Frame``.
-    """
-    from .frames_folder import StagedFolder
-    trace = trace_of(output)
-    texts = frame_texts(trace)
-    width = max(3, len(str(len(trace.steps))))
-    frames = []
-    with StagedFolder(Path(directory)) as staged:
-        for k, data in enumerate(iter_frames(trace, fmt, timeout=timeout, progress=progress, **options)):
-            name = f"frame-{k:0{width}d}.{fmt}"
-            staged.write(name, data)
-            frames.append(Frame(k, name, trace.state_at(k).phase, texts[k]))
-        # a player inside the frames folder belongs to the set (written and swapped in with it)
-        inside = html is not None and _same_folder(Path(html).parent, Path(directory))
-        index = {"frames": [f.__dict__ for f in frames], "steps": len(trace.steps),
-                 "format": fmt, "title": title}
-        if inside:
-            index["extra"] = [Path(html).name]
-        staged.write("index.json", (json.dumps(index, ensure_ascii=False, indent=1) + "\n").encode("utf-8"))
-        if html is not None:
-            from .html_player import player_html, write_player
-            if fmt == "svg":
-                svgs = [staged.read(f.file).decode("utf-8") for f in frames]
-            else:
-                svgs = [s.decode("utf-8") for s in iter_frames(trace, "svg", timeout=timeout, **options)]
-            if inside:
-                staged.write(Path(html).name, player_html(svgs, texts, title).encode("utf-8"))
-            else:
-                staged.commit()  # the frames first, then the player that shows them
-                write_player(html, svgs, texts, title=title)
-    return frames
-
-
-def _same_folder(a: Path, b: Path) -> bool:
-    return os.path.abspath(a if str(a) else ".") == os.path.abspath(b)

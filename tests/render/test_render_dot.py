@@ -110,19 +110,21 @@ def test_same_graph_gives_identical_dot():
 def test_draw_dot_returns_a_digraph_and_leaves_gradients_alone(neuron):
     import graphviz
     nodes_before = [neuron.grad]
-    diagram = draw_dot(neuron)
+    diagram = draw_dot(neuron, style="lecture")
     assert isinstance(diagram, graphviz.Digraph)
     assert nodes_before == [neuron.grad] == [0.0]
     neuron.backward()
-    first = draw_dot(neuron).source
-    assert draw_dot(neuron).source == first  # drawing twice does not accumulate leaf gradients
+    first = draw_dot(neuron, style="lecture").source
+    assert draw_dot(neuron, style="lecture").source == first  # drawing twice does not accumulate leaf gradients
     assert "-0.20" in first
 
 
 def test_jupyter_display_is_svg_through_run_dot(neuron):
-    bundle = draw_dot(neuron)._repr_mimebundle_()
+    bundle = draw_dot(neuron, style="lecture")._repr_mimebundle_()
     assert bundle["image/svg+xml"].lstrip().startswith("<?xml")
     assert "0.73" in svg_texts(bundle["image/svg+xml"].encode())
+    micrograd = draw_dot(neuron)._repr_mimebundle_()["image/svg+xml"]  # micrograd's picture, same display path
+    assert micrograd.lstrip().startswith("<?xml") and "data 0.7311" in svg_texts(micrograd.encode())
 
 
 def test_options_decimals_palette_and_no_grads(neuron):
@@ -139,8 +141,8 @@ def test_options_decimals_palette_and_no_grads(neuron):
 def test_bad_options_are_one_sentence_errors(neuron):
     with pytest.raises(RenderError, match="choose gate, neuron or layer"):
         to_dot(neuron, level="atoms")
-    with pytest.raises(RenderError, match="steps 0 to 25"):
-        to_dot(neuron, step=26)
+    with pytest.raises(RenderError, match="steps 0 to 26"):
+        to_dot(neuron, step=27)
     with pytest.raises(RenderError, match="choose LR, RL, TB or BT"):
         to_dot(neuron, rankdir="LR]; a -> b [")
     with pytest.raises(RenderError, match="decimals"):
@@ -153,10 +155,10 @@ def test_phase_counts_steps_within_the_pass(neuron):
     trace = build_trace(neuron)
     assert resolve_step(trace, "end", "forward") == 13
     assert resolve_step(trace, 0, "backward") == 13
-    assert resolve_step(trace, "end", "backward") == 25
+    assert resolve_step(trace, "end", "backward") == 26  # 12 forward steps, the seed, 13 edges
     assert resolve_step(trace, 3, None) == 3
-    with pytest.raises(RenderError, match="backward pass has steps 0 to 12"):
-        resolve_step(trace, 13, "backward")
+    with pytest.raises(RenderError, match="backward pass has steps 0 to 13"):
+        resolve_step(trace, 14, "backward")
 
 
 def test_gate_view_refuses_above_the_node_limit_and_names_it():
@@ -164,15 +166,18 @@ def test_gate_view_refuses_above_the_node_limit_and_names_it():
     y = x
     for _ in range(30):
         y = y * 1.01
-    with pytest.raises(GraphTooLargeError, match=r"limit of 20; draw it with --level neuron or --level layer"):
+    with pytest.raises(GraphTooLargeError, match=r'limit of 20; draw it with level="neuron" or level="layer"') as caught:
         to_dot(y, max_nodes=20)
+    assert "max_nodes=None" in str(caught.value) and "--" not in str(caught.value)
+    assert "limit of 20; draw it with --level neuron or --level layer" in caught.value.for_cli()
     assert to_dot(y, max_nodes=None).source.count("class=\"gate\"") == 30
 
 
 def test_collapsed_views_have_a_limit_too():
     out = MLP(3, [4, 4, 1], seed=0)([1.0, -2.0, 0.5])
-    with pytest.raises(GraphTooLargeError, match="neuron-level view still has 12 nodes .* draw it with --level layer"):
+    with pytest.raises(GraphTooLargeError, match='neuron-level view still has 12 nodes .* draw it with level="layer"') as caught:
         to_dot(out, level="neuron", max_nodes=10)
+    assert "draw it with --level layer (or raise --max-nodes)" in caught.value.for_cli()
     assert to_dot(out, level="layer", max_nodes=10).source.count('class="group') == 3
 
 
@@ -270,9 +275,10 @@ def test_every_step_shows_exactly_what_the_state_knows(neuron):
         for j, e in enumerate(trace.edges):
             cells = label_cells(source, f"e{j}")
             value = state.value(e.src)
-            assert cells[1 if len(cells) == 4 else 0] == ("" if value is None else f"{value:.2f}"), (k, e)
+            top = (len(cells) - 2) // 2  # an annotated edge has blank rows above, notes below
+            assert cells[top] == ("" if value is None else f"{value:.2f}"), (k, e)
             sent = trace.edge_step(e.src, e.dst, e.index)
-            grad_cell = cells[2] if len(cells) == 4 else cells[1]
+            grad_cell = cells[top + 1]
             if sent is None or sent >= k:
                 assert grad_cell == "", (k, e)
             else:

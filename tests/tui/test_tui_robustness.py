@@ -12,7 +12,7 @@ from tui_helpers import assert_consistent
 SIZES = [(120, 36), (80, 24), (40, 12), (20, 6), (10, 3)]
 # every binding's key; the ones that open a screen are followed by escape
 BINDING_KEYS = ["n", "right", "p", "left", "s", "f", "c", "home", "end", "b", "l", "t",
-                "shift+left", "shift+right", "shift+up", "shift+down"]
+                "shift+left", "shift+right", "shift+up", "shift+down", "escape"]
 SCREEN_KEYS = ["g", "w", "x", "d", "e", "o", "question_mark"]
 
 
