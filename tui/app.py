@@ -22,6 +22,7 @@ from textual.widgets import Footer, Static
 from graphviz_nn.debugger.breakpoints import WATCH_KINDS
 from graphviz_nn.debugger.session import Session
 from graphviz_nn.errors import UserError
+from graphviz_nn.terminal_text import terminal_safe
 from graphviz_nn.scenario_format.budget import estimate
 from graphviz_nn.scenario_format.loader import load_scenario
 from .picture.layout import Layout, layered_layout, layout as graphviz_or_builtin
@@ -178,6 +179,7 @@ class DebuggerApp(App):
         """Say what went wrong in one sentence, in the app (the old session, if any, stays)."""
         if self.served:
             message = served.redact(message)  # a browser user never sees what a file holds
+        message = terminal_safe(message, newlines=False)  # a file name may hold escapes
         self.error = message
         box = self.query_one("#message", Static)
         box.update(message)
