@@ -219,7 +219,7 @@ class DebuggerApp(App):
         title = self.target.title if self.target else ""
         busy = "  │  laying out with Graphviz…" if self._layout_busy else ""
         header.update(presenter.header_text(title, state, len(trace.steps), iteration_of(self.target),
-                                            session.level, session.depth) + busy)
+                                            session.level, session.depth, session.inside) + busy)
         focus = view.node_of(self.selected) if self.selected else state.current
         flags = self.flags.get(focus, ()) if trace is self._top_trace() else ()
         lines = view.group_summary(self.selected, state) + presenter.inspector_lines(trace, state, focus, flags)

@@ -53,12 +53,15 @@ def phase_name(state) -> str:
     return {"start": "start", "end": "end"}.get(state.phase, state.phase)
 
 
-def header_text(title: str, state, n_steps: int, iteration: Optional[int], level: str, depth: int = 0) -> str:
-    """The header line: scenario, phase, step k of N, iteration, level."""
+def header_text(title: str, state, n_steps: int, iteration: Optional[int], level: str, depth: int = 0,
+                inside: Optional[str] = None) -> str:
+    """The header line: scenario, phase, step k of N, iteration, level, and which gate we are inside."""
     parts = [title, phase_name(state), f"step {state.k} of {n_steps}"]
     if iteration is not None:
         parts.append(f"iteration {iteration}")
-    parts.append(f"level {level}" + (f" (inside a gate, depth {depth})" if depth else ""))
+    parts.append(f"level {level}")
+    if depth:
+        parts.append(f"inside a gate: {inside}" if inside else f"inside a gate, depth {depth}")
     return "  │  ".join(parts)
 
 

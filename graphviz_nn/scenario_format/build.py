@@ -220,10 +220,10 @@ def gradcheck(scenario, start=None, progress=None):
     check_gradcheck(scenario)  # before building: a refusal costs nothing
     built = build(scenario, start)
     if scenario.kind == "expression":
-        # only leaves the backward output depends on: a loss's targets are data, not inputs
+        # only leaves the backward output depends on, and not data (declared in data_leaves)
         reached = set(graph.reachable(built.backward_from))
         leaves = [n for item in built.leaves.values() for n in (item if isinstance(item, list) else [item])
-                  if n in reached]
+                  if n in reached and n.requires_grad]
     else:
         leaves = built.parameters
     return check(rebuild_fn(scenario, built), leaves, progress=progress)

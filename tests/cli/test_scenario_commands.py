@@ -64,7 +64,7 @@ def test_show_text_has_explanation_and_the_slide_numbers(capsys):
     status, out, _ = run(capsys, "show", "sigmoid-neuron")
     assert status == 0
     assert "[upstream gradient] x [local gradient]" in out
-    assert "n12 = 1/n11 = 0.73  (f)" in out
+    assert "f = 1/n11 = 0.73" in out  # named outputs speak their names
     assert "w0.grad = -0.20" in out and "x1.grad = -0.59" in out
 
 

@@ -261,3 +261,16 @@ def test_step_out_at_gate_level_finishes_exactly_the_enclosing_neuron(sizes, whe
     if session.k < len(trace.steps):
         after = trace.steps[session.k]
         assert after.phase != shown.phase or after.group[:len(key)] != key
+
+
+def test_break_messages_number_steps_as_the_header_does():
+    session = Session(build_trace(neuron()))
+    session.add_breakpoint("w2")
+    hit = session.continue_()
+    assert hit is not None and f"at step {session.k}:" in hit.sentence  # the header says "step k of N"
+    assert session.state.step.number == session.k
+    session.remove_breakpoint("w2")
+    session.add_watch("saturated", threshold=0.5)
+    session.restart()
+    hit = session.continue_()
+    assert hit.reason == "saturated" and hit.sentence.startswith(f"step {session.k}: ")
