@@ -21,5 +21,5 @@ def test_the_terminal_inspector_names_a_user_gate_by_its_op_string():
     o = my_tanh(x)
     trace = build_trace(o)
     lines = [text for _, text in inspector_lines(trace, trace.state_at(len(trace.steps)), trace.id_of(o))]
-    assert "op tanh (your own op): tanh(n0)" in lines
+    assert "op tanh (your own op): tanh(x)" in lines  # the user's names, not ids (issue 11)
     assert any("read from _backward" in line for line in lines)
