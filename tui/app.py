@@ -74,6 +74,7 @@ class DebuggerApp(App):
         Binding("t", "train", "Train"),
         Binding("x", "gradcheck", "Grad check", show=False),
         Binding("d", "diagnostics", "Diagnose", show=False),
+        Binding("r", "training_report", "Report", show=False),
         Binding("e", "export", "Export", show=False),
         Binding("o", "open", "Open"),
         Binding("question_mark", "help", "Help"),
@@ -532,6 +533,9 @@ class DebuggerApp(App):
     def _gradcheck_ready(self, text: str) -> None:
         self._end_busy()
         self.push_screen(ReportScreen("Gradient check", text))
+
+    def action_training_report(self) -> None:
+        self.push_screen(ReportScreen("Training report", reports.training_report_text(self.target)))
 
     def action_diagnostics(self) -> None:
         if self.session is not None:
