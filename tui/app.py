@@ -20,7 +20,6 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Footer, Static
 
 from graphviz_nn.debugger.breakpoints import WATCH_KINDS
-from graphviz_nn.debugger.levels import LEVELS
 from graphviz_nn.debugger.session import Session
 from graphviz_nn.errors import UserError
 from graphviz_nn.scenario_format.budget import estimate
@@ -212,7 +211,7 @@ class DebuggerApp(App):
         title = self.target.title if self.target else ""
         busy = "  │  laying out with Graphviz…" if self._layout_busy else ""
         header.update(presenter.header_text(title, state, len(trace.steps), iteration_of(self.target),
-                                            session.level, session.depth) + busy)
+                                            session.level, session.depth, session.inside) + busy)
         focus = view.node_of(self.selected) if self.selected else state.current
         flags = self.flags.get(focus, ()) if trace is self._top_trace() else ()
         lines = view.group_summary(self.selected, state) + presenter.inspector_lines(trace, state, focus, flags)
@@ -367,6 +366,8 @@ class DebuggerApp(App):
             return
         if result is not None and hasattr(result, "sentence"):
             self.say(result.sentence, title="Stopped", timeout=6)
+        elif self.session.message and method in ("step_into", "step_out", "next", "prev", "step_over"):
+            self.say(self.session.message)  # why the cursor did not move, or where it went
         self.refresh_view()
 
     def action_next(self) -> None:
@@ -385,11 +386,10 @@ class DebuggerApp(App):
         self._move("continue_")
 
     def action_start(self) -> None:
-        self._move("restart")
+        self._move("home")  # inside an expansion: its first step (only f leaves it)
 
     def action_end(self) -> None:
-        if self.session is not None:
-            self._move("goto", len(self.session.trace.steps))
+        self._move("end")
 
     def action_goto(self) -> None:
         if self.session is None:
@@ -462,8 +462,8 @@ class DebuggerApp(App):
         session = self.session
         if session is None:
             return
-        level = LEVELS[(LEVELS.index(session.level) + 1) % len(LEVELS)]
-        session.set_level(level)
+        session.cycle_level()  # only the levels this graph has; says so when it has one
+        self.say(session.message)
         self.refresh_view(follow=False)
 
     def action_train(self) -> None:

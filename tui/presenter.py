@@ -53,12 +53,15 @@ def phase_name(state) -> str:
     return {"start": "start", "end": "end"}.get(state.phase, state.phase)
 
 
-def header_text(title: str, state, n_steps: int, iteration: Optional[int], level: str, depth: int = 0) -> str:
-    """The header line: scenario, phase, step k of N, iteration, level."""
+def header_text(title: str, state, n_steps: int, iteration: Optional[int], level: str, depth: int = 0,
+                inside: Optional[str] = None) -> str:
+    """The header line: scenario, phase, step k of N, iteration, level, and which gate we are inside."""
     parts = [title, phase_name(state), f"step {state.k} of {n_steps}"]
     if iteration is not None:
         parts.append(f"iteration {iteration}")
-    parts.append(f"level {level}" + (f" (inside a gate, depth {depth})" if depth else ""))
+    parts.append(f"level {level}")
+    if depth:
+        parts.append(f"inside a gate: {inside}" if inside else f"inside a gate, depth {depth}")
     return "  │  ".join(parts)
 
 
@@ -105,6 +108,8 @@ def inspector_lines(trace, state, node_id: Optional[str], flags: Iterable = ()) 
         else:
             out.append(("yellow", f"  upstream {number(step.upstream)} → contribution {number(step.contribution)}"))
         out.append(("yellow", f"  → {_name(trace, step.input)}.grad = {number(step.grad_after)}"))
+        if step.local_text:
+            out.append(("yellow", f"  local gradient: {step.local_text}"))
     elif step is not None and step.phase == "backward" and step.input == node_id:
         out.append(("bold yellow", "this step"))
         out.append(("yellow", f"  {step.text}"))
@@ -123,6 +128,8 @@ def _gradient_lines(trace, state, node_id) -> list[tuple[str, str]]:
     grad = state.grad(node_id)
     indices = trace.grad_steps(node_id)
     arrived = [i for i in indices if i < state.k]
+    if not trace.node(node_id).requires_grad:
+        return [("", "gradient: none (data, not a parameter)")]
     if grad is None:
         return [("", "gradient: ? (not yet computed)")]
     if len(indices) > 1:
@@ -133,12 +140,8 @@ def _gradient_lines(trace, state, node_id) -> list[tuple[str, str]]:
 
 
 def _local_numbers(info) -> Optional[tuple]:
-    """The local gradients the engine stored on the node in the forward pass."""
-    node = info.node
-    grads = getattr(node, "local_grads", None)
-    if grads is None or info.is_tensor:
-        return None
-    return grads
+    """The local gradients the engine stored on the node in the forward pass (from the trace)."""
+    return info.local_grads
 
 
 def _name(trace, node_id: str) -> str:

@@ -103,7 +103,7 @@ def test_an_interrupted_frames_run_leaves_the_previous_set_intact(tmp_path):
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     subprocess.run(_frames(folder), check=True, env=env, capture_output=True, timeout=300)
     before = {p.name: p.read_bytes() for p in folder.iterdir()}
-    assert len(before) == 27  # 26 frames and the index
+    assert len(before) == 28  # 27 frames (with the seed step) and the index
     process = subprocess.Popen(_frames(folder, "--decimals", "4"), env=env, stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE)
     staged = None
@@ -122,4 +122,4 @@ def test_an_interrupted_frames_run_leaves_the_previous_set_intact(tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["frames"]  # the staging folder is gone too
     subprocess.run(_frames(folder, "--decimals", "4"), check=True, env=env, capture_output=True, timeout=300)
     index = json.loads((folder / "index.json").read_text())
-    assert len(index["frames"]) == 26 and (folder / "frame-025.svg").read_bytes() != before["frame-025.svg"]
+    assert len(index["frames"]) == 27 and (folder / "frame-026.svg").read_bytes() != before["frame-026.svg"]
