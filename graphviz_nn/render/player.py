@@ -27,8 +27,7 @@ from .run_dot import DEFAULT_TIMEOUT
 # the catalogue's MLPs fit well under it (see the README's Teaching materials).
 MAX_PLAYER_BYTES = 1_000_000
 _SIZE_SCOPE = "gnn00000000-"  # as long as a real scope (see html_player.new_scope)
-
-
+LEVEL_ORDER = {"gate": 0, "neuron": 1, "layer": 2}
 class PlayerError(UserError):
     """A player cannot be made from what was given."""
 
@@ -44,8 +43,9 @@ class PlayerTooLargeError(PlayerError):
                   else "step through it with graphviz-nn tui instead" if cli
                   else "step through it with graphviz_nn.debug instead")
         raise_it = "--max-player-bytes" if cli else "max_bytes="
+        estimate = f"at least {_bytes(size)}" if at_least else _bytes(size)
         super().__init__(
-            f"the player for these {steps:,} steps at {level} level would be {'at least ' if at_least else ''}{_bytes(size)}, more than "
+            f"the player for these {steps:,} steps at {level} level would be {estimate}, more than "
             f"the {_bytes(limit)} a notebook or page carries comfortably; {advice}, or raise {raise_it}")
 
 
@@ -69,6 +69,10 @@ def trace_for_player(source, start=None):
         return source, None
     nodes = source if isinstance(source, (list, tuple)) else [source]
     if not nodes or not all(hasattr(n, "_rule") and hasattr(n, "grad") for n in nodes):
+        from ..graph import check_node
+        for n in nodes:
+            if hasattr(n, "data") and hasattr(n, "grad"):
+                check_node(n, "player")  # a micrograd Value: named, with the import to use instead
         raise PlayerError(f"player() takes a Value or Tensor output, a trace, a Scenario, or a scenario id "
                           f"or .toml path; got {type(source).__name__}")
     return trace_of(source), None
@@ -159,8 +163,9 @@ def player(source, *, level: str = "gate", decimals: int = 2, palette="lecture",
 
     source: a Value or Tensor output (or a list of them), a debugger ``Trace``, a ``Scenario``,
     or a scenario id or ``.toml`` path (``start`` picks a scenario's starting point).
-    level, decimals, palette, show_grads, legend: as for ``draw_dot``. title: shown above the
-    controls (a scenario's title by default). max_bytes: refuse a bigger player (None: no limit).
+    level, decimals, palette, show_grads, legend: as for ``to_dot`` (the lecture's picture, also
+    ``draw_dot(..., style="lecture")``). title: shown above the controls (a scenario's title by
+    default). max_bytes: refuse a bigger player (None: no limit).
 
     Previous/Next, a slider and (once clicked) the arrow keys step through the trace; each
     step shows the trace's line for it. No network, no scripts from elsewhere; several players
