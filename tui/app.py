@@ -32,7 +32,7 @@ from .screens.help import HelpScreen
 from .screens.picker import PickerScreen
 from .screens.prompt import PromptScreen
 from .screens.report import ReportScreen
-from .picture.level_graph import ViewGraph
+from .picture.level_graph import LevelGraph
 from .target import Target, catalogue, from_outputs, from_scenario, iteration_of, loss_history
 from .widgets.graph_view import GraphView
 from .widgets.header_line import HeaderLine
@@ -74,6 +74,7 @@ class DebuggerApp(App):
         Binding("t", "train", "Train"),
         Binding("x", "gradcheck", "Grad check", show=False),
         Binding("d", "diagnostics", "Diagnose", show=False),
+        Binding("r", "training_report", "Report", show=False),
         Binding("e", "export", "Export", show=False),
         Binding("o", "open", "Open"),
         Binding("question_mark", "help", "Help"),
@@ -105,7 +106,7 @@ class DebuggerApp(App):
         self.flags: dict = {}
         self._diagnosed = None  # the trace self.flags belong to
         self._layouts: dict = {}  # (trace, level) -> Layout
-        self._view: Optional[ViewGraph] = None
+        self._view: Optional[LevelGraph] = None
         self._layout_note_said = False
         self._catalogue: Optional[list] = None
         self._layout_busy = False  # a Graphviz layout is being computed in a worker
@@ -305,12 +306,12 @@ class DebuggerApp(App):
         """The trace the diagnostics were made for (not a composite gate's expansion)."""
         return self._diagnosed
 
-    def _show(self, trace) -> ViewGraph:
+    def _show(self, trace) -> LevelGraph:
         """A new trace or level: new boxes, the step list, and a layout (cached per level)."""
         if self._view is None or self._view.trace is not trace:
             steps = self.query_one("#steps", StepList)
             steps.show_steps(len(trace.steps), lambda i: presenter.step_row(trace.steps[i]))
-        view = ViewGraph(trace, self._drawn_level())
+        view = LevelGraph(trace, self._drawn_level())
         self._view = view
         if self.selected is not None and self.selected not in view.ids:
             self.selected = None
@@ -326,7 +327,7 @@ class DebuggerApp(App):
         self._draw_graph(view, layout)
         return view
 
-    def _draw_graph(self, view: ViewGraph, layout: Layout) -> None:
+    def _draw_graph(self, view: LevelGraph, layout: Layout) -> None:
         session = self.session
         flags = self.flags if view.trace is self._top_trace() else {}
 
@@ -532,6 +533,9 @@ class DebuggerApp(App):
     def _gradcheck_ready(self, text: str) -> None:
         self._end_busy()
         self.push_screen(ReportScreen("Gradient check", text))
+
+    def action_training_report(self) -> None:
+        self.push_screen(ReportScreen("Training report", reports.training_report_text(self.target)))
 
     def action_diagnostics(self) -> None:
         if self.session is not None:

@@ -132,6 +132,8 @@ def test_frames_player_alone_beamer_and_gif(tmp_path):
 @pytest.mark.parametrize("args, sentence", [
     (["--gif", "steps.mp4"], r"cannot tell the animation format of 'steps\.mp4'; use a name ending in \.gif"),
     (["--gif", "steps.gif", "--delay", "0"], r"--delay must be a positive number of milliseconds, got 0"),
+    (["--html", "play.html", "--beamer", "talk/slides.tex"],
+     r"cannot write 'talk/slides\.tex': the folder 'talk' does not exist; create it first$"),
     (["--html", "play.html", "--max-player-bytes", "10000"],
      r"the player for these \d+ steps at gate level would be \d+ kB, more than the 10 kB a notebook or page "
      r"carries comfortably; draw it with --level neuron or --level layer, or raise --max-player-bytes$"),
