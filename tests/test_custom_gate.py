@@ -155,3 +155,4 @@ def test_bad_closures_are_one_sentence():
     with pytest.raises(CustomGateError, match="left a child's grad as str"):
         out._backward = lambda: setattr(x, "grad", "oops")
     assert x.grad == 0.0  # restored even when the closure fails
+

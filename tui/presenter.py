@@ -86,7 +86,9 @@ def inspector_lines(trace, state, node_id: Optional[str], flags: Iterable = ()) 
     if info.is_leaf:
         out.append(("", f"leaf {info.user_label or info.id} = {number(value) if value is not None else '? (not yet computed)'}"))
     else:
-        out.append(("", f"op {info.op}: {info.formula}"))
+        # a gate written micrograd's way is named by the user's op string, not the rule's name
+        op = f"{info.symbol} (your own op)" if info.op in ("custom", "custom2") else info.op
+        out.append(("", f"op {op}: {info.formula}"))
         out.append(("", f"value = {number(value) if value is not None else '? (not yet computed)'}"))
         out.append(("bold", "inputs"))
         for i, src in enumerate(info.inputs):

@@ -24,11 +24,11 @@ import graphviz
 import numpy as np
 
 from .. import graph
+from ..debugger.levels import LEVELS, check_level, collapse  # noqa: F401 (LEVELS: render.LEVELS)
 from ..errors import UserError
 from . import labels
 from .palette import Palette, palette as get_palette
 
-LEVELS = ("gate", "neuron", "layer")
 DEFAULT_NODE_LIMIT = 2000  # above this a gate-level layout is slow and unreadable on a slide
 FONT = "Helvetica"
 
@@ -117,8 +117,7 @@ def to_dot(output, step=None, level: str = "gate", show_grads: bool = True, deci
     legend: a caption saying which row is which; nodesep: space between rows (inches);
     pinned: fixed positions (``render.frames`` uses it).
     """
-    if level not in LEVELS:
-        raise RenderError(f"unknown level {level!r}; choose gate, neuron or layer")
+    check_level(level, RenderError)
     if rankdir not in ("LR", "RL", "TB", "BT"):
         raise RenderError(f"unknown direction {rankdir!r}; choose LR, RL, TB or BT")
     if not isinstance(decimals, int) or not 0 <= decimals <= 12:
@@ -135,7 +134,6 @@ def to_dot(output, step=None, level: str = "gate", show_grads: bool = True, deci
     if level == "gate":
         writer.gate_view()
     else:
-        from ..debugger.levels import collapse
         view = collapse(trace, level)
         if max_nodes is not None and (len(view.nodes) > max_nodes or len(view.edges) > 4 * max_nodes):
             head = (f"the {level}-level view still has {len(view.nodes):,} nodes and {len(view.edges):,} edges, "

@@ -104,7 +104,7 @@ def test_train_json_records(capsys):
     assert status == 0 and err == ""  # no progress bar when standard error is not a terminal
     # counted from 1, as the app counts them (its header's "iteration 1" is the first record)
     assert [r["iteration"] for r in records] == [1, 2, 3, 4]
-    assert round(records[0]["output"], 2) == 0.82 and records[0]["loss"] > records[-1]["loss"]
+    assert round(records[0]["output"], 2) == 0.98 and records[0]["loss"] > records[-1]["loss"]  # the slow start
 
 
 def test_train_table_and_start(capsys):

@@ -226,7 +226,7 @@ def test_unknown_level_is_a_user_error():
 @given(st.lists(st.integers(1, 3), min_size=1, max_size=3), st.sampled_from(["neuron", "layer"]),
        st.floats(0, 1), st.integers(0, 100))
 def test_step_over_takes_exactly_one_whole_unit(sizes, level, where, seed):
-    from graphviz_nn.debugger.session import unit_key
+    from graphviz_nn.debugger.levels import unit_key
     trace = build_trace(MLP(2, sizes + [1], activation="tanh", seed=seed)([0.4, -0.9]))
     session = Session(trace, level=level)
     start = int(where * (len(trace.steps) - 1))

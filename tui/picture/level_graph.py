@@ -15,7 +15,7 @@ from .. import presenter
 from .box import Box
 
 
-class ViewGraph:
+class LevelGraph:
     """Boxes (ids), edges ``(src, dst, index)`` and the mapping from trace nodes to boxes."""
 
     def __init__(self, trace, level: str) -> None:

@@ -29,6 +29,7 @@ KEYS = (
         ("t", "one training iteration: update, then forward and backward again"),
         ("x", "gradient check: backprop against finite differences"),
         ("d", "diagnostics: saturation, vanishing/exploding gradients, dead ReLUs"),
+        ("r", "training report: loss, accuracy, precision/recall/F1, ROC and PR AUC"),
         ("e", "export the current frame (SVG, PNG or PDF)"),
         ("o", "open another scenario or your own file"),
         ("?", "this help"),
