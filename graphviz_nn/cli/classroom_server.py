@@ -7,17 +7,17 @@
   says so instead of starting another.
 
 Everything else (what a session may open or write) is the app's business: ``serve`` starts
-it with ``--served`` (see ``graphviz_nn.tui.served``).
+it with ``--served`` (see ``graphviz_nn.tui.served``). textual-serve is the optional ``web``
+extra and only ``serve`` imports it (in a function), so the class is made from the base it
+hands over (``server_class(Server)``).
 """
 from __future__ import annotations
 
 import html
 import ipaddress
 import socket
+from functools import lru_cache
 from urllib.parse import urlsplit
-
-from aiohttp import web
-from textual_serve.server import Server
 
 FULL_PAGE = """<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>graphviz-nn: the class is full</title>
@@ -28,62 +28,70 @@ Close a tab that is no longer needed, or try again in a minute.</p></body></html
 """
 
 
-class ClassroomServer(Server):
-    """A textual-serve ``Server`` with an Origin check and a cap on concurrent sessions."""
+@lru_cache(maxsize=2)
+def server_class(Server):
+    """``ClassroomServer``: textual-serve's ``Server`` (given by ``serve``, the one module that
+    imports the web extra) with an Origin check and a session cap."""
+    from aiohttp import web  # textual-serve's own web framework
 
-    def __init__(self, command: str, *, host: str, port: int, title: str, max_sessions: int = 30):
-        super().__init__(command, host=host, port=port, title=title)
-        self.max_sessions = max_sessions
-        self.sessions = 0
+    class ClassroomServer(Server):
+        """A textual-serve ``Server`` with an Origin check and a cap on concurrent sessions."""
 
-    def full_page(self) -> web.Response:
-        return web.Response(status=503, content_type="text/html",
-                            text=FULL_PAGE.format(limit=html.escape(str(self.max_sessions))))
+        def __init__(self, command: str, *, host: str, port: int, title: str, max_sessions: int = 30):
+            super().__init__(command, host=host, port=port, title=title)
+            self.max_sessions = max_sessions
+            self.sessions = 0
 
-    async def handle_index(self, request: web.Request):
-        if not self.host_allowed(request.host):
-            return web.Response(status=421, text="This server answers to its own addresses only.\n")
-        if self.sessions >= self.max_sessions:
-            return self.full_page()
-        return await super().handle_index(request)
+        def full_page(self) -> web.Response:
+            return web.Response(status=503, content_type="text/html",
+                                text=FULL_PAGE.format(limit=html.escape(str(self.max_sessions))))
 
-    async def handle_websocket(self, request: web.Request):
-        if not self.origin_allowed(request):
-            return web.Response(status=403, text="Sessions can only be opened from this server's own page.\n")
-        if self.sessions >= self.max_sessions:
-            return self.full_page()
-        self.sessions += 1
-        try:
-            return await super().handle_websocket(request)
-        finally:
-            self.sessions -= 1
+        async def handle_index(self, request: web.Request):
+            if not self.host_allowed(request.host):
+                return web.Response(status=421, text="This server answers to its own addresses only.\n")
+            if self.sessions >= self.max_sessions:
+                return self.full_page()
+            return await super().handle_index(request)
 
-    def origin_allowed(self, request: web.Request) -> bool:
-        """Same origin only: the Origin (when a browser sends one) names the Host asked for,
-        and that Host is an address of this machine."""
-        if not self.host_allowed(request.host):
-            return False
-        origin = request.headers.get("Origin")
-        if origin is None:
-            return True  # not a web page (a script on this machine can reach the server anyway)
-        parts = urlsplit(origin)
-        return parts.scheme in ("http", "https") and parts.netloc.lower() == request.host.lower()
+        async def handle_websocket(self, request: web.Request):
+            if not self.origin_allowed(request):
+                return web.Response(status=403, text="Sessions can only be opened from this server's own page.\n")
+            if self.sessions >= self.max_sessions:
+                return self.full_page()
+            self.sessions += 1
+            try:
+                return await super().handle_websocket(request)
+            finally:
+                self.sessions -= 1
 
-    def host_allowed(self, host_header: str) -> bool:
-        """An IP address, ``localhost``, this machine's name or the address served on; never
-        another domain name (a page there could point it at this machine: DNS rebinding)."""
-        host = urlsplit(f"//{host_header}").hostname or ""
-        try:
-            ipaddress.ip_address(host)
-            return True
-        except ValueError:
-            pass
-        names = {"localhost", self.host.lower(), socket.gethostname().lower()}
-        try:
-            names.add(socket.getfqdn().lower())
-        except OSError:
-            pass
-        return host.lower() in names
+        def origin_allowed(self, request: web.Request) -> bool:
+            """Same origin only: the Origin (when a browser sends one) names the Host asked for,
+            and that Host is an address of this machine."""
+            if not self.host_allowed(request.host):
+                return False
+            origin = request.headers.get("Origin")
+            if origin is None:
+                return True  # not a web page (a script on this machine can reach the server anyway)
+            parts = urlsplit(origin)
+            return parts.scheme in ("http", "https") and parts.netloc.lower() == request.host.lower()
+
+        def host_allowed(self, host_header: str) -> bool:
+            """An IP address, ``localhost``, this machine's name or the address served on; never
+            another domain name (a page there could point it at this machine: DNS rebinding)."""
+            host = urlsplit(f"//{host_header}").hostname or ""
+            try:
+                ipaddress.ip_address(host)
+                return True
+            except ValueError:
+                pass
+            names = {"localhost", self.host.lower(), socket.gethostname().lower()}
+            try:
+                names.add(socket.getfqdn().lower())
+            except OSError:
+                pass
+            return host.lower() in names
+
+    return ClassroomServer
 
 
 def exposed_addresses() -> list:

@@ -230,7 +230,8 @@ class _Writer:
         notes = annotation.split("\n")
         width, tall = 8.5 * max(map(len, notes)) + 10, 22.0 * len(notes)  # generous for bold 14 pt Helvetica
         x = min(max(x, width / 2 + 2), right - width / 2 - 2)
-        y = min(max(y - height / 2 - 14, tall / 2 + 2), top - tall / 2 - 2)
+        # its top edge just under the label, however many lines it has (two with the local gradient)
+        y = min(max(y - height / 2 - 4 - tall / 2, tall / 2 + 2), top - tall / 2 - 2)
         pal = self.pal
         self.lines.append(f'\tannotation [id="annotation" class="annotation" shape=box style=filled penwidth=0 '
                           f'fixedsize=true width={width / 72:.3f} height={tall / 72:.3f} '
