@@ -23,7 +23,7 @@ from graphviz_nn.debugger.session import LEVELS, Session
 from graphviz_nn.errors import UserError
 from .picture.layout import Layout, layered_layout, layout as graphviz_or_builtin
 
-from . import presenter, reports
+from . import presenter, reports, stepping
 from .screens.help import HelpScreen
 from .screens.picker import PickerScreen
 from .screens.prompt import PromptScreen
@@ -35,6 +35,7 @@ from .widgets.header_line import HeaderLine
 from .widgets.inspector import Inspector
 from .widgets.loss_plot import LossPlot
 from .widgets.step_list import StepList
+from .widgets.training_bar import TrainingBar
 
 DEFAULT_SCENARIO = "sigmoid-neuron"
 # Above this many nodes a graph opens at neuron level (gate level is one key away).
@@ -45,7 +46,8 @@ class DebuggerApp(App):
     """Step through backpropagation on a scenario (id or path), the user's own ``outputs``, or a ``Target``.
 
     ``layout_engine``: ``"auto"`` (Graphviz when installed, in a worker; built-in meanwhile)
-    or ``"builtin"`` (never runs ``dot``).
+    or ``"builtin"`` (never runs ``dot``). ``zoom``: ``"auto"`` (full boxes when they fit,
+    else the compact lecture style), ``"full"`` or ``"compact"``.
     """
 
     CSS_PATH = Path(__file__).with_name("app.tcss")  # absolute, so subclasses elsewhere find it
@@ -74,11 +76,26 @@ class DebuggerApp(App):
         Binding("shift+right", "pan(10, 0)", "Pan", show=False),
         Binding("shift+up", "pan(0, -4)", "Pan", show=False),
         Binding("shift+down", "pan(0, 4)", "Pan", show=False),
+        Binding("plus,equals_sign", "zoom('full')", "Zoom in", show=False),
+        Binding("minus", "zoom('compact')", "Zoom out", show=False),
+        Binding("0", "fit", "Fit", show=False),
+        Binding("P", "present", "Present", show=False),
+        Binding("C", "palette", "Palette", show=False),
+        Binding("full_stop", "decimals(1)", "More decimals", show=False),
+        Binding("comma", "decimals(-1)", "Fewer decimals", show=False),
+        Binding("r", "reveal", "Reveal", show=False),
+        Binding("L", "lecture", "Lecture", show=False),
+        Binding("left_square_bracket", "sample(-1)", "Sample", show=False),
+        Binding("right_square_bracket", "sample(1)", "Sample", show=False),
+        Binding("T", "train_many", "Train N", show=False),
+        Binding("S", "pick_start", "Start", show=False),
+        Binding("escape", "cancel", "Cancel", show=False),
     ]
 
     def __init__(self, scenario: Optional[str] = None, outputs=None, title: Optional[str] = None,
-                 layout_engine: str = "auto", target: Optional[Target] = None) -> None:
+                 layout_engine: str = "auto", target: Optional[Target] = None, zoom: str = "auto") -> None:
         super().__init__()
+        self._zoom = zoom  # "auto" (full boxes when they fit, else compact), "full" or "compact"
         given = scenario is not None or outputs is not None or target is not None
         self._initial_scenario = scenario if given else DEFAULT_SCENARIO
         self._outputs = outputs
@@ -96,22 +113,34 @@ class DebuggerApp(App):
         self._layout_note_said = False
         self._catalogue: Optional[list] = None
         self._layout_busy = False  # a Graphviz layout is being computed in a worker
+        self.quiz = True  # future steps' numbers stay hidden until reached (r reveals them)
+        self.presenting = False  # P: the graph fills the terminal, the step's sentence under it
+        self.fitted = False  # 0: side panes hidden so the whole graph fits
+        self.training = None  # a TrainingRun while T runs iterations in a worker
+        self.sample = 0  # the sample the network view shows
 
     # ---- building the screen ----
     def compose(self):
         yield HeaderLine("graphviz-nn", id="header")
         with Horizontal(id="main"):
-            yield GraphView(id="graph")
+            with Vertical(id="picture"):
+                yield GraphView(id="graph")
+                yield Static("", id="spoken", markup=False)
             with Vertical(id="side"):
+                yield Static("", id="lecture", markup=False)
                 yield Inspector(id="inspector")
                 yield LossPlot(id="loss")
-        yield Static("", id="message")
+        yield TrainingBar(id="training")
+        yield Static("", id="message", markup=False)
         yield StepList(id="steps")
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
+        self.query_one("#graph", GraphView).zoom = self._zoom
         self.query_one("#loss", LossPlot).display = False
         self.query_one("#message", Static).display = False
+        self.query_one("#spoken", Static).display = False
+        self.query_one("#training", TrainingBar).display = False
         if self._initial_target is not None:
             self.open_target(lambda: self._initial_target)
         elif self._outputs is not None:
@@ -145,6 +174,7 @@ class DebuggerApp(App):
         self._settle_memory(replacing=replacing)
         loss = self.query_one("#loss", LossPlot)
         loss.display = target.trains
+        self._show_lecture()
         self.refresh_view()
         return True
 
@@ -204,7 +234,8 @@ class DebuggerApp(App):
         title = self.target.title if self.target else ""
         busy = "  │  laying out with Graphviz…" if self._layout_busy else ""
         header.update(presenter.header_text(title, state, len(trace.steps), iteration_of(self.target),
-                                            session.level, session.depth) + busy)
+                                            session.level, session.depth, stepping.inside(session),
+                                            self._sample_note()) + busy)
         focus = view.node_of(self.selected) if self.selected else state.current
         flags = self.flags.get(focus, ()) if trace is self._top_trace() else ()
         lines = view.group_summary(self.selected, state) + presenter.inspector_lines(trace, state, focus, flags)
@@ -212,6 +243,8 @@ class DebuggerApp(App):
         self.query_one("#steps", StepList).set_current(state.k - 1 if state.k else None)
         if self.target is not None and self.target.trains:
             self.query_one("#loss", LossPlot).show(loss_history(self.target))
+        if self.presenting:
+            self.query_one("#spoken", Static).update(presenter.spoken_line(trace, state))
 
     def _drawn_level(self) -> str:
         """Inside a composite gate's expansion the primitives are always drawn one by one."""
@@ -224,9 +257,8 @@ class DebuggerApp(App):
     def _show(self, trace) -> ViewGraph:
         """A new trace or level: new boxes, the step list, and a layout (cached per level)."""
         if self._view is None or self._view.trace is not trace:
-            steps = self.query_one("#steps", StepList)
-            steps.show_steps(len(trace.steps), lambda i: presenter.step_row(trace.steps[i]))
-        view = ViewGraph(trace, self._drawn_level())
+            self._fill_step_list(trace)
+        view = ViewGraph(trace, self._drawn_level(), self.sample)
         self._view = view
         if self.selected is not None and self.selected not in view.ids:
             self.selected = None
@@ -245,11 +277,16 @@ class DebuggerApp(App):
     def _draw_graph(self, view: ViewGraph, layout: Layout) -> None:
         session = self.session
         flags = self.flags if view.trace is self._top_trace() else {}
+        final = view.trace.state_at(len(view.trace.steps))
 
         def describe(box_id):
             return view.describe(box_id, session.state, session.breakpoints, session.group_breakpoints, flags)
 
-        self.query_one("#graph", GraphView).show_graph(layout.positions, view.edges, describe)
+        def at_end(box_id):  # the widest a box gets: compact columns never grow while stepping
+            return view.describe(box_id, final)
+
+        self.query_one("#graph", GraphView).show_graph(layout.positions, view.edges, describe, at_end)
+        self._fit_panes()
 
     @work(thread=True, exclusive=True, group="layout", exit_on_error=False)
     def _graphviz_layout(self, key, ids, edges) -> None:
@@ -281,40 +318,45 @@ class DebuggerApp(App):
         self.notify(message, **kwargs)
 
     # ---- keys ----
-    def _move(self, method: str, *args) -> None:
+    def _move(self, method, *args) -> None:
+        """One move: a Session method name, or a ``stepping`` function of the session."""
         if self.session is None:
             return
         self.selected = None
         try:
-            result = getattr(self.session, method)(*args)
+            if callable(method):
+                result = method(self.session, *args)
+            else:
+                result = getattr(self.session, method)(*args)
         except UserError as error:
             self.say(str(error), severity="warning")
             return
-        if result is not None and hasattr(result, "sentence"):
+        if isinstance(result, str):  # the move could not happen: say why, nothing moved
+            self.say(result, timeout=5)
+        elif result is not None and hasattr(result, "sentence"):
             self.say(result.sentence, title="Stopped", timeout=6)
         self.refresh_view()
 
     def action_next(self) -> None:
-        self._move("next")
+        self._move(stepping.next_)
 
     def action_prev(self) -> None:
-        self._move("prev")
+        self._move(stepping.prev)
 
     def action_step_into(self) -> None:
-        self._move("step_into")
+        self._move(stepping.step_into)
 
     def action_step_out(self) -> None:
-        self._move("step_out")
+        self._move(stepping.step_out)
 
     def action_continue(self) -> None:
         self._move("continue_")
 
     def action_start(self) -> None:
-        self._move("restart")
+        self._move(stepping.home)
 
     def action_end(self) -> None:
-        if self.session is not None:
-            self._move("goto", len(self.session.trace.steps))
+        self._move(stepping.end)
 
     def action_goto(self) -> None:
         if self.session is None:
@@ -384,11 +426,12 @@ class DebuggerApp(App):
                                       "kinds: " + ", ".join(WATCH_KINDS)), answer)
 
     def action_level(self) -> None:
-        session = self.session
-        if session is None:
+        if self.session is None:
             return
-        level = LEVELS[(LEVELS.index(session.level) + 1) % len(LEVELS)]
-        session.set_level(level)
+        message = stepping.next_level(self.session)
+        if message:
+            self.say(message, timeout=5)
+            return
         self.refresh_view(follow=False)
 
     def action_train(self) -> None:
@@ -468,6 +511,132 @@ class DebuggerApp(App):
     def action_pan(self, dx: int, dy: int) -> None:
         graph = self.query_one("#graph", GraphView)
         graph.scroll_to(graph.scroll_offset.x + dx, graph.scroll_offset.y + dy, animate=False)
+
+    # ---- the picture: fit, zoom, presentation, palette, decimals, quiz, lecture (issue 12) ----
+    def _fill_step_list(self, trace) -> None:
+        """Rows for a trace; in quiz mode a step's numbers appear only once it has been reached."""
+        def row(i: int) -> str:
+            session = self.session
+            reached = session is not None and session.trace is trace and i < session.k
+            return presenter.step_row(trace.steps[i], reveal=reached or not self.quiz, trace=trace)
+
+        self.query_one("#steps", StepList).show_steps(len(trace.steps), row)
+
+    def _fit_panes(self) -> None:
+        """Give the graph the room it needs: shrink the side pane, or hide it (fit, presentation)."""
+        graph = self.query_one("#graph", GraphView)
+        side = self.query_one("#side")
+        steps = self.query_one("#steps", StepList)
+        spoken = self.query_one("#spoken", Static)
+        width, height = self.size
+        steps_h = max(2, min(8, height // 4))
+        full_screen = self.presenting or self.fitted
+        side.display = not full_screen
+        spoken.display = self.presenting
+        if full_screen:
+            room_h = height - 2 - (3 if self.presenting else 0)
+            # the step list stays when the graph fits above it
+            steps.display = not self.presenting and graph.fits(
+                graph.style_name if graph.zoom != "auto" else "compact", width, room_h - steps_h)
+            return
+        steps.display = True
+        side_w = min(56, max(20, int(width * 0.4)))
+        room_h = height - 2 - steps_h
+        if graph.zoom == "auto" and not graph.fits("full", width - side_w, room_h) \
+                and not graph.fits("compact", width - side_w, room_h):
+            compact_w = graph.geometry("compact").width
+            if graph.fits("compact", width - 28, room_h):
+                side_w = width - compact_w  # the inspector gives up columns so the picture fits
+        side.styles.width = side_w
+
+    def on_resize(self) -> None:
+        if self.session is not None and self._view is not None:
+            self._fit_panes()
+            self.call_after_refresh(self.refresh_view, False)
+
+    def _picture_changed(self) -> None:
+        self._fit_panes()
+        self.call_after_refresh(self._follow_current)
+
+    def _follow_current(self) -> None:
+        """After the panes change size: the current node and edge back in view."""
+        if self.session is None or self._view is None:
+            return
+        graph = self.query_one("#graph", GraphView)
+        state = self.session.state
+        if graph.current is not None:
+            edge = state.current_edge
+            graph.follow(graph.current, self._view.box_of(edge[0]) if edge else None)
+        graph.invalidate()
+
+    def action_zoom(self, style: str) -> None:
+        graph = self.query_one("#graph", GraphView)
+        graph.set_zoom(style)
+        self._picture_changed()
+        self.say(f"{'Full boxes' if style == 'full' else 'Compact boxes (value above, gradient below)'}; "
+                 f"0 fits the whole graph.", timeout=3)
+
+    def action_fit(self) -> None:
+        """Toggle: the whole graph on screen (side pane hidden when it needs the room)."""
+        graph = self.query_one("#graph", GraphView)
+        graph.set_zoom("auto")
+        self.fitted = not self.fitted
+        self._picture_changed()
+        self.say("Whole graph: 0 again brings the inspector back." if self.fitted else "Inspector back.",
+                 timeout=3)
+
+    def action_present(self) -> None:
+        """Presentation mode: the graph fills the terminal, the step's sentence large under it."""
+        self.presenting = not self.presenting
+        self.query_one("#graph", GraphView).set_zoom("auto")
+        self._picture_changed()
+        self.refresh_view(follow=False)
+
+    def action_palette(self) -> None:
+        graph = self.query_one("#graph", GraphView)
+        graph.palette = "colorblind" if graph.palette == "default" else "default"
+        graph.invalidate()
+        self.say(f"Palette: {'colour-blind (Okabe-Ito)' if graph.palette == 'colorblind' else 'lecture'}.",
+                 timeout=3)
+
+    def action_decimals(self, delta: int) -> None:
+        decimals = presenter.set_decimals(presenter.decimals() + delta)
+        self._view = None  # box widths depend on the digits: a new picture
+        self._fill_step_list(self.session.trace) if self.session is not None else None
+        self.refresh_view(follow=False)
+        self.say(f"{decimals} decimals (. more, , fewer).", timeout=3)
+
+    def action_reveal(self) -> None:
+        """Quiz mode off/on: every step's numbers in the step list, or only the steps reached."""
+        self.quiz = not self.quiz
+        self.query_one("#steps", StepList).refresh()
+        self.say("Every step's numbers shown (r hides them again)." if not self.quiz
+                 else "Quiz mode: a step's numbers appear when it is reached.", timeout=3)
+
+    def action_lecture(self) -> None:
+        pane = self.query_one("#lecture", Static)
+        pane.display = not pane.display
+
+    def _show_lecture(self) -> None:
+        """The scenario's title, explanation and formula in the side pane (L toggles it)."""
+        pane = self.query_one("#lecture", Static)
+        pane.update(presenter.lecture_text(self.target) if self.target is not None else "")
+
+    def _sample_note(self) -> str:
+        view = self._view
+        if view is None or not view.samples:
+            return ""
+        return f"sample {view.sample + 1} of {view.samples} ([ ])"
+
+    def action_sample(self, delta: int) -> None:
+        """At neuron level: the network for the previous/next sample of the batch."""
+        view = self._view
+        if view is None or not view.samples:
+            self.say("[ and ] pick a sample in the network view (neuron level of a network).", timeout=4)
+            return
+        self.sample = (view.sample + delta) % view.samples
+        self._view = None
+        self.refresh_view(follow=False)
 
     # ---- messages from widgets ----
     def on_graph_view_node_clicked(self, message: GraphView.NodeClicked) -> None:

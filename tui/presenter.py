@@ -14,16 +14,43 @@ from graphviz_nn.debugger import format as fmt
 from .picture.box import Box
 
 
+_DECIMALS = [2]  # the app's . and , keys change it; 2 as the lecture writes numbers
+
+
+def decimals() -> int:
+    return _DECIMALS[0]
+
+
+def set_decimals(n: int) -> int:
+    """Digits after the point for every number the app shows (0 to 6); returns the setting."""
+    _DECIMALS[0] = max(0, min(6, n))
+    return _DECIMALS[0]
+
+
 def number(x) -> str:
-    """Two decimals as the lecture writes them; a big array as its shape and norm."""
-    return fmt.number(x)
+    """Two decimals as the lecture writes them (or the app's setting); never ``-0.00``."""
+    d = _DECIMALS[0]
+    if d == 2:
+        text = fmt.number(x)
+    elif isinstance(x, (float, int, np.floating)) and not isinstance(x, bool):
+        x = float(x)
+        text = f"{x:.{d}f}" if x == 0 or 10 ** -d / 2 <= abs(x) < 1e5 else f"{x:.{max(d, 1)}e}"
+    else:
+        text = fmt.number(x)
+    return _no_negative_zero(text)
+
+
+def _no_negative_zero(text: str) -> str:
+    if text.startswith("-") and text[1:].strip("0.") == "" and text[1:2].isdigit():
+        return text[1:]
+    return text
 
 
 def box_number(x) -> str:
     """A number short enough for a box: an array with more than one entry is its norm ``‖2.21‖``."""
     if isinstance(x, np.ndarray) and x.size > 1:
-        return "‖" + fmt.number(float(np.linalg.norm(x))) + "‖"
-    return fmt.number(x)
+        return "‖" + number(float(np.linalg.norm(x))) + "‖"
+    return number(x)
 
 
 def box_title(info) -> str:
@@ -46,6 +73,7 @@ def node_box(info, state, breakpoints=(), flagged=()) -> Box:
         partial=grad is not None and state.is_partial(info.id),
         breakpoint=info.id in breakpoints,
         flagged=info.id in flagged,
+        gate=not info.is_leaf,
     )
 
 
@@ -53,18 +81,85 @@ def phase_name(state) -> str:
     return {"start": "start", "end": "end"}.get(state.phase, state.phase)
 
 
-def header_text(title: str, state, n_steps: int, iteration: Optional[int], level: str, depth: int = 0) -> str:
-    """The header line: scenario, phase, step k of N, iteration, level."""
+def header_text(title: str, state, n_steps: int, iteration: Optional[int], level: str, depth: int = 0,
+                inside: Optional[str] = None, sample: str = "") -> str:
+    """The header line: scenario, phase, step k of N, iteration, level (or the gate we are inside)."""
     parts = [title, phase_name(state), f"step {state.k} of {n_steps}"]
     if iteration is not None:
         parts.append(f"iteration {iteration}")
-    parts.append(f"level {level}" + (f" (inside a gate, depth {depth})" if depth else ""))
+    if inside:
+        parts.append(f"inside a gate: {inside} (f returns)")
+    elif depth:
+        parts.append(f"level {level} (inside a gate, depth {depth})")
+    else:
+        parts.append(f"level {level}")
+    if sample:
+        parts.append(sample)
     return "  │  ".join(parts)
 
 
-def step_row(step) -> str:
-    """One line of the step list: number, phase letter, the step's own sentence."""
-    return f"{step.index + 1:>6} {step.phase[0].upper()}  {step.text}"
+def step_row(step, reveal: bool = True, trace=None) -> str:
+    """One line of the step list: number, phase letter, the step's sentence.
+
+    Not yet reached in quiz mode (``reveal`` False): what will happen, without its numbers
+    (``14 B  1/x → n11``), so the class can be asked before the screen answers.
+    """
+    head = f"{step.index + 1:>6} {step.phase[0].upper()}  "
+    if reveal or trace is None:
+        return head + step.text
+    return head + future_text(step, trace)
+
+
+def future_text(step, trace) -> str:
+    """A step's action without its numbers."""
+    info = trace.node(step.node)
+    if step.phase == "backward" and step.input is not None:
+        return f"{_short(info)} → {trace.node(step.input).name}.grad   ?"
+    if step.phase == "update":
+        return f"update {info.name}   ?"
+    if info.is_leaf:
+        return f"{info.name} = ?"
+    return f"{info.id} = {info.formula} = ?"
+
+
+def _short(info) -> str:
+    """A gate as the lecture names it: its label, else its symbol and id."""
+    if info.user_label:
+        return info.user_label
+    return f"{info.symbol} {info.id}" if info.symbol else info.id
+
+
+def spoken_line(trace, state) -> str:
+    """Presentation mode's one line: the current step with names, as a lecturer would say it."""
+    step = state.step
+    if step is None:
+        return "Press n to take the first step."
+    if step.phase == "backward" and step.local is not None and step.input is not None:
+        gate = _short(trace.node(step.node))
+        target = trace.node(step.input).name
+        return (f"step {state.k}: {gate} → {target}:  upstream [{number(step.upstream)}] × local "
+                f"[{number(step.local)}] = {number(step.contribution)}   →  {target}.grad = {number(step.grad_after)}")
+    return f"step {state.k}: {step.text}"
+
+
+def lecture_text(target) -> str:
+    """The lecture pane: title, the scenario's explanation, its formula(s)."""
+    scenario = getattr(target, "scenario", None)
+    lines = [target.title, ""]
+    if target.explanation:
+        lines.append(" ".join(target.explanation.split()))
+    formulas = []
+    for name, program in (getattr(scenario, "expressions", None) or {}).items():
+        source = getattr(program, "source", None) or getattr(program, "text", None)
+        if source:
+            formulas.append(f"{name} = {source}")
+    model = getattr(scenario, "model", None)
+    if model is not None and getattr(model, "loss", None):
+        formulas.append(f"loss = {model.loss}")
+    if formulas:
+        lines += [""] + formulas
+    lines += ["", "(L hides this pane)"]
+    return "\n".join(lines)
 
 
 def inspector_lines(trace, state, node_id: Optional[str], flags: Iterable = ()) -> list[tuple[str, str]]:

@@ -8,12 +8,14 @@ from graphviz_nn.tui.app import DebuggerApp
 from graphviz_nn.tui.widgets.graph_view import GraphView
 from graphviz_nn.tui.widgets.inspector import Inspector
 from graphviz_nn.tui.widgets.step_list import StepList
-from tui_helpers import box_text, node_id, screen_text
+from tui_helpers import box_text, messages, node_id, screen_text
 
 SIZE = (120, 36)
 
 
 def app_for(scenario=None, **kw):
+    # full boxes ("= 0.73" inside a border): the compact style has its own tests
+    kw.setdefault("zoom", "full")
     return DebuggerApp(scenario=scenario, layout_engine="builtin", **kw)
 
 
@@ -155,12 +157,22 @@ async def test_go_to_step_prompt_and_bad_input():
 
 
 async def test_level_cycles_and_header_says_so():
-    app = app_for("sigmoid-neuron")
+    app = app_for("mlp-xor")
     async with app.run_test(size=SIZE) as pilot:
         for level in ("neuron", "layer", "gate"):
             await pilot.press("l")
             assert app.session.level == level
             assert f"level {level}" in screen_text(app)
+
+
+async def test_level_on_a_single_neuron_says_there_is_only_the_gate_level():
+    app = app_for("sigmoid-neuron")  # a single neuron: no neuron or layer groups
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("l")
+        await pilot.pause()
+        assert app.session.level == "gate"
+        assert "level gate" in screen_text(app)
+        assert any("only the gate level" in m for m in messages(app))
 
 
 async def test_invalid_scenario_file_shows_the_scenario_error(tmp_path):
@@ -241,7 +253,7 @@ async def test_train_key_advances_the_iteration_and_changes_the_weights():
     app = app_for("learning-slowdown-quadratic")
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
-        assert app.target.trains and "iteration 1" in screen_text(app)
+        assert app.target.trains and "iteration 0" in screen_text(app)  # as graphviz-nn train numbers it
         params = [info.id for info in app.session.trace.nodes if info.user_label and ".w" in info.user_label
                   or (info.user_label or "").endswith(".b")]
         assert len(params) == 2  # one weight and one bias
@@ -249,7 +261,7 @@ async def test_train_key_advances_the_iteration_and_changes_the_weights():
         losses_before = len(app.target.trainer.history)
         await pilot.press("t")
         assert len(app.target.trainer.history) == losses_before + 1
-        assert "iteration 2" in screen_text(app)
+        assert "iteration 1" in screen_text(app)
         assert app.session.k == 0  # the new iteration starts at its first step
         after = [app.session.trace.value_at(p, app.session.trace.rank(p) + 1) for p in params]
         assert all(a != b for a, b in zip(before, after)), (before, after)

@@ -18,9 +18,11 @@ from .box import Box
 class ViewGraph:
     """Boxes (ids), edges ``(src, dst, index)`` and the mapping from trace nodes to boxes."""
 
-    def __init__(self, trace, level: str) -> None:
+    def __init__(self, trace, level: str, sample: int = 0) -> None:
         self.trace = trace
         self.level = level
+        self.samples = 0  # the network view's batch size (0: not a network view)
+        self.sample = sample
         has_groups = any(info.group for info in trace.nodes)
         self.collapsed = None
         if level != "gate" and has_groups:
@@ -106,4 +108,5 @@ class ViewGraph:
             partial=grad is not None and state.is_partial(grad_of),
             breakpoint=group.path in group_breakpoints or any(m in breakpoints for m in group.members),
             flagged=any(m in flags for m in group.members),
+            gate=True,
         )
