@@ -28,7 +28,7 @@ from .screens.help import HelpScreen
 from .screens.picker import PickerScreen
 from .screens.prompt import PromptScreen
 from .screens.report import ReportScreen
-from .picture.level_graph import ViewGraph
+from .picture.level_graph import ViewGraph, make_view
 from .target import Target, catalogue, from_outputs, from_scenario, iteration_of, loss_history
 from .widgets.graph_view import GraphView
 from .widgets.header_line import HeaderLine
@@ -40,6 +40,8 @@ from .widgets.training_bar import TrainingBar
 DEFAULT_SCENARIO = "sigmoid-neuron"
 # Above this many nodes a graph opens at neuron level (gate level is one key away).
 LARGE_GRAPH = 400
+# The narrowest the inspector gets so that a graph fits beside it (0 hides it instead).
+SIDE_MIN = 24
 
 
 class DebuggerApp(App):
@@ -222,6 +224,9 @@ class DebuggerApp(App):
         if view is None or view.trace is not trace or view.level != self._drawn_level():
             view = self._show(trace)
         graph = self.query_one("#graph", GraphView)
+        if follow and view.samples:
+            view.follow_sample(state.current)  # the network shows the current step's sample
+            self.sample = view.sample
         graph.current = view.box_of(state.current)
         graph.selected = self.selected
         graph.hot_edge = view.hot_edge(state.current_edge)
@@ -258,12 +263,14 @@ class DebuggerApp(App):
         """A new trace or level: new boxes, the step list, and a layout (cached per level)."""
         if self._view is None or self._view.trace is not trace:
             self._fill_step_list(trace)
-        view = ViewGraph(trace, self._drawn_level(), self.sample)
+        view = make_view(trace, self._drawn_level(), self.sample)
         self._view = view
         if self.selected is not None and self.selected not in view.ids:
             self.selected = None
         key = (trace, view.level)
         layout = self._layouts.get(key)
+        if layout is None and hasattr(view, "positions"):  # a network: the textbook layout
+            layout = self._layouts[key] = Layout(view.positions(), "network")
         if layout is None:
             edges = [(e[0], e[1]) for e in view.edges]
             layout = layered_layout(view.ids, edges)
@@ -545,7 +552,7 @@ class DebuggerApp(App):
         if graph.zoom == "auto" and not graph.fits("full", width - side_w, room_h) \
                 and not graph.fits("compact", width - side_w, room_h):
             compact_w = graph.geometry("compact").width
-            if graph.fits("compact", width - 28, room_h):
+            if graph.fits("compact", width - SIDE_MIN, room_h):
                 side_w = width - compact_w  # the inspector gives up columns so the picture fits
         side.styles.width = side_w
 
@@ -634,8 +641,7 @@ class DebuggerApp(App):
         if view is None or not view.samples:
             self.say("[ and ] pick a sample in the network view (neuron level of a network).", timeout=4)
             return
-        self.sample = (view.sample + delta) % view.samples
-        self._view = None
+        view.sample = self.sample = (view.sample + delta) % view.samples
         self.refresh_view(follow=False)
 
     # ---- messages from widgets ----

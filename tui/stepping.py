@@ -19,9 +19,12 @@ from graphviz_nn.debugger.session import LEVELS, Session, unit_key
 
 
 def levels_of(trace) -> tuple:
-    """The levels a graph has: gate always; neuron and layer only when it has such groups."""
+    """The levels a graph has: gate always; neuron (an MLP's network) and layer only when it has them."""
+    from graphviz_nn.debugger.network import network
+
     depth = max((len(info.group) for info in trace.nodes), default=0)
-    return ("gate",) + (("neuron",) if depth >= 2 else ()) + (("layer",) if depth >= 1 else ())
+    neurons = depth >= 2 or (depth >= 1 and network(trace) is not None)
+    return ("gate",) + (("neuron",) if neurons else ()) + (("layer",) if depth >= 1 else ())
 
 
 def inside(session: Session) -> Optional[str]:

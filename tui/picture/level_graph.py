@@ -110,3 +110,16 @@ class ViewGraph:
             flagged=any(m in flags for m in group.members),
             gate=True,
         )
+
+
+def make_view(trace, level: str, sample: int = 0):
+    """The picture of a level: at neuron level an MLP is drawn as its network, else ``ViewGraph``."""
+    if level == "neuron":
+        from graphviz_nn.debugger.network import network
+
+        from .network_view import NetworkView
+
+        net = network(trace)
+        if net is not None:
+            return NetworkView(trace, net, sample)
+    return ViewGraph(trace, level, sample)
