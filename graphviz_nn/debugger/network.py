@@ -172,7 +172,7 @@ def _scalar(trace) -> Optional[Network]:
             if src is not None:
                 edges.append(NetEdge(src, nid, f"w{k}", w))
     loss = trace.backward_from
-    if loss is not None:
+    if loss is not None and loss not in members:  # a loss after the network (not its own output)
         last_layer = layers[-1]
         nodes.append(NetNode("loss", "loss", "loss", len(layers) + 1))
         values["loss"] = [(loss, None)]
@@ -233,7 +233,7 @@ def _tensor(trace) -> Optional[Network]:
                 members[info.id] = current[0]  # one matrix step serves the whole layer
         previous = current
     loss = trace.backward_from
-    if loss is not None:
+    if loss is not None and loss not in members:
         nodes.append(NetNode("loss", "loss", "loss", len(layers) + 1))
         values["loss"] = [(loss, None)]
         for src in previous:
