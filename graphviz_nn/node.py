@@ -75,10 +75,10 @@ class RecordedNode:
     def relu(self):
         return self._gate(_RELU, None)
 
-    def leaky_relu(self, alpha: float = 0.01):
+    def leaky_relu(self, alpha: float = _LEAKY.default):
         return self._gate(_LEAKY, real_number(alpha, "leaky_relu(alpha)"))
 
-    def elu(self, alpha: float = 1.0):
+    def elu(self, alpha: float = _ELU.default):
         return self._gate(_ELU, real_number(alpha, "elu(alpha)"))
 
     def abs(self):

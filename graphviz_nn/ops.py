@@ -1,30 +1,51 @@
-"""The one rule table: every op's symbol, forward, local gradient, formula and expansion.
+"""The one rule table: every op declared once, in one entry.
 
-No other module knows a derivative. A scalar rule maps input numbers (and the op's
-constant) to ``(value, local_gradients)``, one local gradient per input, computed in the
-forward pass so views can show "upstream × local = contribution" without recomputing.
-Forward rules never raise on overflow or a bad domain: they return inf/nan, so the
-debugger can point at the node where a non-finite number first appears.
+An entry (``Op``) holds everything the project knows about an operation: its scalar forward
+with local gradients, its array forward with vector-Jacobian product, the formulas the views
+show, the primitive expansion of a composite gate, the constant it takes when none is given,
+and how it is written (symbol, notation, element-wise or not). No other module knows a
+derivative.
+
+A scalar rule maps input numbers (and the op's constant) to ``(value, local_gradients)``,
+one local gradient per input, computed in the forward pass so views can show
+"upstream × local = contribution" without recomputing. Forward rules never raise on
+overflow or a bad domain: they return inf/nan, so the debugger can point at the node where a
+non-finite number first appears.
 
 Example::
 
     >>> OPS["mul"].scalar(2.0, -1.0, None)
     (-2.0, (-1.0, 2.0))
+    >>> OPS["leaky_relu"].default
+    0.01
 """
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass
 from typing import Callable, Optional
+
+import numpy as np
 
 INF = math.inf
 NAN = math.nan
+LEAF = "leaf"
 
 # Shared tuples, so the common local gradients cost no memory per node.
 ONE = (1.0,)
 ONES = (1.0, 1.0)
 ADD_SUB = (1.0, -1.0)
 ZERO = (0.0,)
+ONES_FIRST = (1.0, 0.0)
+ONES_SECOND = (0.0, 1.0)
+
+# How a gate is written as an expression of its inputs' names (``debugger.format``):
+INFIX = "infix"        # between its two inputs: ``a * b``, ``X @ W``
+POSTFIX = "postfix"    # after its input, spaced: ``x +1``, ``x *-1``
+SUFFIX = "suffix"      # glued to its input: ``Xᵀ``, ``x[·]``
+TEMPLATE = "template"  # the symbol with x replaced by the input: ``1-x``, ``1/x``, ``x^2``
+CALL = "call"          # a function call: ``exp(x)``, ``sum(x, axis=0)``
+NOTATIONS = (INFIX, POSTFIX, SUFFIX, TEMPLATE, CALL)
 
 
 def fmt_const(c: float) -> str:
@@ -36,16 +57,23 @@ def fmt_const(c: float) -> str:
 class Op:
     """One operation, declared once.
 
-    name: key in OPS; arity: number of inputs; symbol(c): the gate label in diagrams;
-    formula(c): the output as math of its inputs a, b (``x`` for unary);
-    local_formula(c): per input, the local gradient as math;
-    scalar: (*input numbers, c) -> (value, local gradients);
-    expansion(c): for a composite gate, its primitive gates as ``(op, const, input refs)``
-    where refs 0..arity-1 are the composite's inputs and arity+j is expansion step j;
-    vjp: (upstream, output array, input arrays, c, needs) -> one array (or None) per input
-    (tensor engine; ``needs[i]`` false means input i wants no gradient, so None is fine);
-    vjp_formula(c): per input, the VJP as math for the inspector;
-    array: (*input arrays, c) -> output array, the tensor engine's forward.
+    Identity: ``name`` (key in OPS) and ``arity`` (number of inputs).
+    Scalar engine: ``scalar(*input numbers, c) -> (value, local gradients)``; ``None`` for an
+    op only the tensor engine has.
+    Tensor engine: ``array(*input arrays, c) -> output array``; ``vjp(upstream, output,
+    input arrays, c, needs) -> one array (or None) per input``, summed back to each input's
+    shape when numpy broadcast it (``needs[i]`` false: input i wants no gradient, None is fine).
+    Formulas (functions of the constant c): ``formula(c)`` the output as math of its inputs
+    a, b (``x`` for unary); ``local_formula(c)`` per input, the local gradient;
+    ``vjp_formula(c)`` per input, the VJP as the inspector shows it;
+    ``vjp_factors(c, output shape, input shapes)`` per input, that VJP with each factor's
+    shape where shapes make it clearer (a matrix product, a broadcast bias), else "".
+    Composite gates: ``expansion(c)`` its primitive gates as ``(op, const, input refs)``
+    where refs 0..arity-1 are the composite's inputs and arity+j is expansion step j.
+    ``default``: the constant when the caller gives none (leaky_relu's α = 0.01).
+    Presentation: ``symbol(c)`` the gate label in diagrams; ``notation`` one of
+    ``NOTATIONS``; ``elementwise``: output element i depends on input element i alone (for
+    a binary op: when neither input was broadcast).
     """
 
     name: str
@@ -53,11 +81,15 @@ class Op:
     symbol: Callable[[Optional[float]], str]
     formula: Callable[[Optional[float]], str]
     local_formula: Callable[[Optional[float]], tuple]
-    scalar: Callable
+    scalar: Optional[Callable]
+    array: Callable
+    vjp: Callable
+    vjp_formula: Callable[[Optional[float]], tuple]
+    vjp_factors: Callable[[Optional[float], tuple, tuple], tuple]
     expansion: Optional[Callable[[Optional[float]], tuple]] = None
-    vjp: Optional[Callable] = None
-    vjp_formula: Callable[[Optional[float]], tuple] = field(default=lambda c: ())
-    array: Optional[Callable] = None
+    default: Optional[float] = None
+    notation: str = CALL
+    elementwise: bool = False
 
     @property
     def composite(self) -> bool:
@@ -67,21 +99,37 @@ class Op:
 OPS: dict[str, Op] = {}
 
 
-def _declare(name, arity, symbol, formula, local_formula, expansion=None):
-    """Register a scalar rule; the decorated function is its forward + local gradient."""
+def _text(x) -> Callable:
+    """A formula or symbol given as fixed text (or a tuple of texts) as a function of c."""
+    return x if callable(x) else (lambda c, t=x: t)
 
-    def register(fn):
-        OPS[name] = Op(
-            name, arity,
-            symbol if callable(symbol) else (lambda c, s=symbol: s),
-            formula if callable(formula) else (lambda c, f=formula: f),
-            local_formula if callable(local_formula) else (lambda c, f=local_formula: f),
-            fn, expansion,
-        )
-        return fn
 
-    return register
+def _no_factors(c, out: tuple, shapes: tuple) -> tuple:
+    return ("",) * len(shapes)
 
+
+def _declare(name: str, arity: int, *, symbol, formula, scalar, array, vjp, vjp_formula, vjp_factors=None,
+             local_formula=None, expansion=None, default=None, notation=CALL, elementwise=False) -> None:
+    """Enter one op into OPS; texts may be given fixed or as functions of the constant."""
+    assert notation in NOTATIONS, notation
+    if vjp_factors is None:
+        # a binary element-wise gate names the axes a broadcast input (a bias) is summed over
+        vjp_factors = _broadcast_factors if elementwise and arity == 2 else _no_factors
+    OPS[name] = Op(name, arity, _text(symbol), _text(formula),
+                   # a tensor-only op's local gradient is its VJP
+                   _text(local_formula if local_formula is not None else vjp_formula),
+                   scalar, array, vjp, _text(vjp_formula), vjp_factors, expansion, default, notation,
+                   elementwise)
+
+
+def symbol(op: Optional[str], const: Optional[float]) -> str:
+    """The gate label for an op name (a leaf has none)."""
+    return "" if op is None or op == LEAF else OPS[op].symbol(const)
+
+
+# ---- shared numerics -------------------------------------------------------------------
+# Array forwards that can overflow or leave their domain run under errstate(all="ignore"):
+# they return inf/nan like the scalar rules and never raise.
 
 def _safe_exp(x: float) -> float:
     try:
@@ -107,69 +155,6 @@ def _div(a: float, b: float) -> float:
         return math.copysign(INF, a) * math.copysign(1.0, b)
 
 
-# ---- binary primitives ------------------------------------------------------------
-
-@_declare("add", 2, "+", "a + b", ("1", "1"))
-def _add(a, b, c):
-    return a + b, ONES
-
-
-@_declare("sub", 2, "-", "a - b", ("1", "-1"))
-def _sub(a, b, c):
-    return a - b, ADD_SUB
-
-
-@_declare("mul", 2, "*", "a * b", ("b", "a"))
-def _mul(a, b, c):
-    return a * b, (b, a)
-
-
-@_declare("div", 2, "/", "a / b", ("1/b", "-a/b²"))
-def _divide(a, b, c):
-    return _div(a, b), (_div(1.0, b), -_div(a, b * b))
-
-
-@_declare("max", 2, "max", "max(a, b)", ("1 if a ≥ b else 0", "1 if b > a else 0"))
-def _max(a, b, c):
-    return (a, ONES_FIRST) if a >= b else (b, ONES_SECOND)
-
-
-ONES_FIRST = (1.0, 0.0)
-ONES_SECOND = (0.0, 1.0)
-
-
-# ---- unary primitives (a constant folded into the gate, as the lecture draws it) ----
-
-@_declare("add_const", 1, lambda c: ("+" if c >= 0 else "") + fmt_const(c),
-     lambda c: f"x + {fmt_const(c)}", ("1",))
-def _add_const(x, c):
-    return x + c, ONE
-
-
-@_declare("mul_const", 1, lambda c: "*" + fmt_const(c), lambda c: f"{fmt_const(c)}·x",
-     lambda c: (fmt_const(c),))
-def _mul_const(x, c):
-    return x * c, (c,)
-
-
-@_declare("rsub_const", 1, lambda c: f"{fmt_const(c)}-x", lambda c: f"{fmt_const(c)} - x", ("-1",))
-def _rsub_const(x, c):
-    return c - x, (-1.0,)
-
-
-@_declare("rdiv_const", 1, lambda c: f"{fmt_const(c)}/x", lambda c: f"{fmt_const(c)}/x",
-     lambda c: ("-1/x²",) if c == 1 else (f"-{fmt_const(c)}/x²",))
-def _rdiv_const(x, c):
-    return _div(c, x), (-_div(c, x * x),)
-
-
-@_declare("pow", 1, lambda c: f"x^{fmt_const(c)}", lambda c: f"x^{fmt_const(c)}",
-     lambda c: (f"{fmt_const(c)}·x^{fmt_const(c - 1)}",))
-def _pow(x, c):
-    # x^0 is the constant 1: its slope is 0 even at x = 0, where 0 * 0^-1 would give nan
-    return _power(x, c), ((c * _power(x, c - 1)) if c else 0.0,)
-
-
 def _power(x: float, n: float) -> float:
     try:
         r = x ** n
@@ -179,113 +164,6 @@ def _power(x: float, n: float) -> float:
         # IEEE pow: an odd integer exponent keeps the sign ((-0.0) ** -1 = -inf, (-1e200) ** 3 = -inf)
         return math.copysign(INF, x) if n % 2 == 1 else INF
     return r if isinstance(r, float) else NAN  # a negative base to a fractional power
-
-
-@_declare("exp", 1, "exp", "e^x", ("e^x",))
-def _exp(x, c):
-    e = _safe_exp(x)
-    return e, (e,)
-
-
-@_declare("log", 1, "log", "ln x", ("1/x",))
-def _log(x, c):
-    if x > 0:
-        return math.log(x), (1.0 / x,)
-    if x == 0:
-        return -INF, (INF,)
-    return NAN, (_div(1.0, x),)
-
-
-@_declare("sqrt", 1, "sqrt", "√x", ("1/(2√x)",))
-def _sqrt(x, c):
-    if x > 0:
-        r = math.sqrt(x)
-        return r, (0.5 / r,)
-    if x == 0:
-        return 0.0, (INF,)
-    return NAN, (NAN,)
-
-
-@_declare("relu", 1, "relu", "max(0, x)", ("1 if x > 0 else 0",))
-def _relu(x, c):
-    return (x, ONE) if x > 0 else (0.0, ZERO)
-
-
-@_declare("abs", 1, "abs", "|x|", ("sign(x)",))
-def _abs(x, c):
-    return abs(x), ((1.0,) if x > 0 else (-1.0,) if x < 0 else ZERO)
-
-
-# ---- composite gates: one node, but they know their primitive expansion -------------
-
-@_declare("sigmoid", 1, "sigmoid", "1/(1+e^-x)", ("σ(x)(1-σ(x))",),
-     expansion=lambda c: (("mul_const", -1.0, (0,)), ("exp", None, (1,)),
-                          ("add_const", 1.0, (2,)), ("rdiv_const", 1.0, (3,))))
-def _sigmoid_rule(x, c):
-    s = _sigmoid(x)
-    return s, (s * (1.0 - s),)
-
-
-@_declare("tanh", 1, "tanh", "tanh x", ("1 - tanh²(x)",),
-     # tanh x = 2/(1+e^(-2x)) - 1: a chain of lecture gates
-     expansion=lambda c: (("mul_const", -2.0, (0,)), ("exp", None, (1,)),
-                          ("add_const", 1.0, (2,)), ("rdiv_const", 2.0, (3,)),
-                          ("add_const", -1.0, (4,))))
-def _tanh(x, c):
-    t = math.tanh(x)
-    return t, (1.0 - t * t,)
-
-
-@_declare("leaky_relu", 1, lambda c: f"leaky_relu({fmt_const(c)})",
-     lambda c: f"max({fmt_const(c)}·x, x)" if 0 <= c <= 1 else f"x if x > 0 else {fmt_const(c)}·x",
-     lambda c: (f"1 if x > 0 else {fmt_const(c)}",),
-     # for 0 ≤ α ≤ 1, leaky_relu(x) = max(x, α·x) as the lecture draws it; any other α
-     # (where that max picks the wrong branch) expands like prelu: relu(x) - α·relu(-x)
-     expansion=lambda c: (("mul_const", c, (0,)), ("max", None, (0, 1))) if 0 <= c <= 1 else (
-         ("relu", None, (0,)), ("mul_const", -1.0, (0,)), ("relu", None, (2,)),
-         ("mul_const", -c, (3,)), ("add", None, (1, 4))))
-def _leaky_relu(x, c):
-    return (x, ONE) if x > 0 else (x * c, (c,))
-
-
-@_declare("elu", 1, lambda c: f"elu({fmt_const(c)})", lambda c: f"x if x > 0 else {fmt_const(c)}·(e^x - 1)",
-     lambda c: (f"1 if x > 0 else {fmt_const(c)}·e^x",),
-     # elu(x) = relu(x) + α·(e^(-relu(-x)) - 1), branch-free in primitive gates
-     expansion=lambda c: (("relu", None, (0,)), ("mul_const", -1.0, (0,)), ("relu", None, (2,)),
-                          ("mul_const", -1.0, (3,)), ("exp", None, (4,)), ("add_const", -1.0, (5,)),
-                          ("mul_const", c, (6,)), ("add", None, (1, 7))))
-def _elu(x, c):
-    if x > 0:
-        return x, ONE
-    e = _safe_exp(x)
-    return c * (e - 1.0), (c * e,)
-
-
-@_declare("prelu", 2, "prelu", "x if x > 0 else α·x", ("1 if x > 0 else α", "0 if x > 0 else x"),
-     # prelu(x, α) = relu(x) + α·(-relu(-x))
-     expansion=lambda c: (("relu", None, (0,)), ("mul_const", -1.0, (0,)), ("relu", None, (3,)),
-                          ("mul_const", -1.0, (4,)), ("mul", None, (5, 1)), ("add", None, (2, 6))))
-def _prelu(x, a, c):
-    return (x, ONES_FIRST) if x > 0 else (a * x, (a, x))
-
-
-LEAF = "leaf"
-
-
-def symbol(op: Optional[str], const: Optional[float]) -> str:
-    """The gate label for an op name (a leaf has none)."""
-    return "" if op is None or op == LEAF else OPS[op].symbol(const)
-
-
-# ==== tensor engine: array forwards and vector-Jacobian products ======================
-# Each rule below sits beside its scalar twin in OPS: ``array`` is the forward on float64
-# arrays, ``vjp`` maps the upstream gradient to one gradient per input (summed back to the
-# input's shape when numpy broadcast it), ``vjp_formula`` is the math the inspector shows.
-
-import numpy as np  # noqa: E402  (only the tensor rules need it)
-
-# Forwards that can overflow or leave their domain run under errstate(all="ignore"): they
-# return inf/nan like the scalar rules and never raise, so the debugger can find the node.
 
 
 def unbroadcast(g, shape: tuple):
@@ -299,6 +177,27 @@ def unbroadcast(g, shape: tuple):
     return g.sum(axis=axes, keepdims=True) if axes else g
 
 
+def _unb2(ga, gb, xs, needs):
+    return (unbroadcast(ga, xs[0].shape) if needs[0] else None,
+            unbroadcast(gb, xs[1].shape) if needs[1] else None)
+
+
+def _broadcast_axes(shape: tuple, out: tuple) -> tuple:
+    """The axes of ``out`` along which an input of ``shape`` was copied by broadcasting."""
+    extra = len(out) - len(shape)
+    return tuple(i for i in range(len(out)) if i < extra or (shape[i - extra] == 1 and out[i] != 1))
+
+
+def _broadcast_factors(c, out: tuple, shapes: tuple) -> tuple:
+    """A broadcast input collects its gradient by summing over the axes it was copied along."""
+    factors = []
+    for shape in shapes:
+        axes = _broadcast_axes(shape, out)
+        factors.append(f"dL/dy {out} summed over axis {axes[0] if len(axes) == 1 else axes} → {shape}"
+                       if axes else "")
+    return tuple(factors)
+
+
 def _expand(g, axis, keepdims: bool):
     """Put back the axes a reduction removed, so ``g`` broadcasts against the input."""
     if axis is None or keepdims:
@@ -306,25 +205,44 @@ def _expand(g, axis, keepdims: bool):
     return np.expand_dims(g, axis)
 
 
-def _tensor(name, array, vjp, vjp_formula):
-    OPS[name] = replace(OPS[name], array=array, vjp=vjp, vjp_formula=vjp_formula)
+# ==== binary element-wise gates (numpy broadcasts; the VJP sums back) ====================
+
+def _add(a, b, c):
+    return a + b, ONES
 
 
-def _unb2(ga, gb, xs, needs):
-    return (unbroadcast(ga, xs[0].shape) if needs[0] else None,
-            unbroadcast(gb, xs[1].shape) if needs[1] else None)
+_declare("add", 2, symbol="+", formula="a + b", local_formula=("1", "1"), scalar=_add,
+         array=lambda a, b, c: a + b,
+         vjp=lambda g, y, xs, c, needs=(True, True): _unb2(g, g, xs, needs),
+         vjp_formula=("dL/da = dL/dy (summed over broadcast axes)", "dL/db = dL/dy (summed over broadcast axes)"),
+         notation=INFIX, elementwise=True)
 
 
-_tensor("add", lambda a, b, c: a + b,
-        lambda g, y, xs, c, needs=(True, True): _unb2(g, g, xs, needs),
-        lambda c: ("dL/da = dL/dy (summed over broadcast axes)", "dL/db = dL/dy (summed over broadcast axes)"))
-_tensor("sub", lambda a, b, c: a - b,
-        lambda g, y, xs, c, needs=(True, True): _unb2(g, -g if needs[1] else None, xs, needs),
-        lambda c: ("dL/da = dL/dy (summed over broadcast axes)", "dL/db = -dL/dy (summed over broadcast axes)"))
-_tensor("mul", lambda a, b, c: a * b,
-        lambda g, y, xs, c, needs=(True, True): _unb2(g * xs[1] if needs[0] else None,
-                                                      g * xs[0] if needs[1] else None, xs, needs),
-        lambda c: ("dL/da = dL/dy ⊙ b", "dL/db = dL/dy ⊙ a"))
+def _sub(a, b, c):
+    return a - b, ADD_SUB
+
+
+_declare("sub", 2, symbol="-", formula="a - b", local_formula=("1", "-1"), scalar=_sub,
+         array=lambda a, b, c: a - b,
+         vjp=lambda g, y, xs, c, needs=(True, True): _unb2(g, -g if needs[1] else None, xs, needs),
+         vjp_formula=("dL/da = dL/dy (summed over broadcast axes)", "dL/db = -dL/dy (summed over broadcast axes)"),
+         notation=INFIX, elementwise=True)
+
+
+def _mul(a, b, c):
+    return a * b, (b, a)
+
+
+_declare("mul", 2, symbol="*", formula="a * b", local_formula=("b", "a"), scalar=_mul,
+         array=lambda a, b, c: a * b,
+         vjp=lambda g, y, xs, c, needs=(True, True): _unb2(g * xs[1] if needs[0] else None,
+                                                           g * xs[0] if needs[1] else None, xs, needs),
+         vjp_formula=("dL/da = dL/dy ⊙ b", "dL/db = dL/dy ⊙ a"),
+         notation=INFIX, elementwise=True)
+
+
+def _divide(a, b, c):
+    return _div(a, b), (_div(1.0, b), -_div(a, b * b))
 
 
 def _div_array(a, b, c):
@@ -339,7 +257,13 @@ def _div_vjp(g, y, xs, c, needs=(True, True)):
     return _unb2(ga, gb, xs, needs)
 
 
-_tensor("div", _div_array, _div_vjp, lambda c: ("dL/da = dL/dy ⊙ 1/b", "dL/db = -dL/dy ⊙ a/b²"))
+_declare("div", 2, symbol="/", formula="a / b", local_formula=("1/b", "-a/b²"), scalar=_divide,
+         array=_div_array, vjp=_div_vjp, vjp_formula=("dL/da = dL/dy ⊙ 1/b", "dL/db = -dL/dy ⊙ a/b²"),
+         notation=INFIX, elementwise=True)
+
+
+def _max(a, b, c):
+    return (a, ONES_FIRST) if a >= b else (b, ONES_SECOND)
 
 
 def _max_vjp(g, y, xs, c, needs=(True, True)):
@@ -347,27 +271,46 @@ def _max_vjp(g, y, xs, c, needs=(True, True)):
     return _unb2(g * first if needs[0] else None, g * ~first if needs[1] else None, xs, needs)
 
 
-_tensor("max", lambda a, b, c: np.maximum(a, b), _max_vjp,
-        lambda c: ("dL/da = dL/dy ⊙ [a ≥ b]", "dL/db = dL/dy ⊙ [b > a]"))
+_declare("max", 2, symbol="max", formula="max(a, b)", local_formula=("1 if a ≥ b else 0", "1 if b > a else 0"),
+         scalar=_max, array=lambda a, b, c: np.maximum(a, b), vjp=_max_vjp,
+         vjp_formula=("dL/da = dL/dy ⊙ [a ≥ b]", "dL/db = dL/dy ⊙ [b > a]"), elementwise=True)
 
 
-def _prelu_vjp(g, y, xs, c, needs=(True, True)):
-    x, alpha = xs
-    pos = x > 0
-    return _unb2(g * np.where(pos, 1.0, alpha) if needs[0] else None,
-                 g * np.where(pos, 0.0, x) if needs[1] else None, xs, needs)
+# ==== unary gates with a constant folded in, as the lecture draws them ====================
+# (one input; ``needs`` is always true when a unary VJP is called)
+
+def _add_const(x, c):
+    return x + c, ONE
 
 
-_tensor("prelu", lambda x, a, c: np.where(x > 0, x, a * x), _prelu_vjp,
-        lambda c: ("dL/dx = dL/dy ⊙ (1 if x > 0 else α)", "dL/dα = dL/dy ⊙ (0 if x > 0 else x)"))
+_declare("add_const", 1, symbol=lambda c: ("+" if c >= 0 else "") + fmt_const(c),
+         formula=lambda c: f"x + {fmt_const(c)}", local_formula=("1",), scalar=_add_const,
+         array=lambda x, c: x + c, vjp=lambda g, y, xs, c, needs=(True,): (g,),
+         vjp_formula=("dL/dx = dL/dy",), notation=POSTFIX, elementwise=True)
 
-# ---- unary gates (one input; ``needs`` is always true when the rule is called) ----
-_tensor("add_const", lambda x, c: x + c, lambda g, y, xs, c, needs=(True,): (g,),
-        lambda c: ("dL/dx = dL/dy",))
-_tensor("mul_const", lambda x, c: x * c, lambda g, y, xs, c, needs=(True,): (g * c,),
-        lambda c: (f"dL/dx = {fmt_const(c)}·dL/dy",))
-_tensor("rsub_const", lambda x, c: c - x, lambda g, y, xs, c, needs=(True,): (-g,),
-        lambda c: ("dL/dx = -dL/dy",))
+
+def _mul_const(x, c):
+    return x * c, (c,)
+
+
+_declare("mul_const", 1, symbol=lambda c: "*" + fmt_const(c), formula=lambda c: f"{fmt_const(c)}·x",
+         local_formula=lambda c: (fmt_const(c),), scalar=_mul_const,
+         array=lambda x, c: x * c, vjp=lambda g, y, xs, c, needs=(True,): (g * c,),
+         vjp_formula=lambda c: (f"dL/dx = {fmt_const(c)}·dL/dy",), notation=POSTFIX, elementwise=True)
+
+
+def _rsub_const(x, c):
+    return c - x, (-1.0,)
+
+
+_declare("rsub_const", 1, symbol=lambda c: f"{fmt_const(c)}-x", formula=lambda c: f"{fmt_const(c)} - x",
+         local_formula=("-1",), scalar=_rsub_const,
+         array=lambda x, c: c - x, vjp=lambda g, y, xs, c, needs=(True,): (-g,),
+         vjp_formula=("dL/dx = -dL/dy",), notation=TEMPLATE, elementwise=True)
+
+
+def _rdiv_const(x, c):
+    return _div(c, x), (-_div(c, x * x),)
 
 
 def _rdiv_array(x, c):
@@ -380,7 +323,15 @@ def _rdiv_vjp(g, y, xs, c, needs=(True,)):
         return (-g * y / xs[0],)
 
 
-_tensor("rdiv_const", _rdiv_array, _rdiv_vjp, lambda c: (f"dL/dx = -dL/dy ⊙ {fmt_const(c)}/x²",))
+_declare("rdiv_const", 1, symbol=lambda c: f"{fmt_const(c)}/x", formula=lambda c: f"{fmt_const(c)}/x",
+         local_formula=lambda c: ("-1/x²",) if c == 1 else (f"-{fmt_const(c)}/x²",), scalar=_rdiv_const,
+         array=_rdiv_array, vjp=_rdiv_vjp, vjp_formula=lambda c: (f"dL/dx = -dL/dy ⊙ {fmt_const(c)}/x²",),
+         notation=TEMPLATE, elementwise=True)
+
+
+def _pow(x, c):
+    # x^0 is the constant 1: its slope is 0 even at x = 0, where 0 * 0^-1 would give nan
+    return _power(x, c), ((c * _power(x, c - 1)) if c else 0.0,)
 
 
 def _pow_array(x, c):
@@ -395,7 +346,18 @@ def _pow_vjp(g, y, xs, c, needs=(True,)):
         return (g * (c * xs[0] ** (c - 1)),)
 
 
-_tensor("pow", _pow_array, _pow_vjp, lambda c: (f"dL/dx = dL/dy ⊙ {fmt_const(c)}·x^{fmt_const(c - 1)}",))
+_declare("pow", 1, symbol=lambda c: f"x^{fmt_const(c)}", formula=lambda c: f"x^{fmt_const(c)}",
+         local_formula=lambda c: (f"{fmt_const(c)}·x^{fmt_const(c - 1)}",), scalar=_pow,
+         array=_pow_array, vjp=_pow_vjp,
+         vjp_formula=lambda c: (f"dL/dx = dL/dy ⊙ {fmt_const(c)}·x^{fmt_const(c - 1)}",),
+         notation=TEMPLATE, elementwise=True)
+
+
+# ==== unary primitive functions ===========================================================
+
+def _exp(x, c):
+    e = _safe_exp(x)
+    return e, (e,)
 
 
 def _exp_array(x, c):
@@ -403,7 +365,17 @@ def _exp_array(x, c):
         return np.exp(x)
 
 
-_tensor("exp", _exp_array, lambda g, y, xs, c, needs=(True,): (g * y,), lambda c: ("dL/dx = dL/dy ⊙ e^x",))
+_declare("exp", 1, symbol="exp", formula="e^x", local_formula=("e^x",), scalar=_exp,
+         array=_exp_array, vjp=lambda g, y, xs, c, needs=(True,): (g * y,),
+         vjp_formula=("dL/dx = dL/dy ⊙ e^x",), elementwise=True)
+
+
+def _log(x, c):
+    if x > 0:
+        return math.log(x), (1.0 / x,)
+    if x == 0:
+        return -INF, (INF,)
+    return NAN, (_div(1.0, x),)
 
 
 def _log_array(x, c):
@@ -416,7 +388,17 @@ def _log_vjp(g, y, xs, c, needs=(True,)):
         return (g / xs[0],)
 
 
-_tensor("log", _log_array, _log_vjp, lambda c: ("dL/dx = dL/dy ⊙ 1/x",))
+_declare("log", 1, symbol="log", formula="ln x", local_formula=("1/x",), scalar=_log,
+         array=_log_array, vjp=_log_vjp, vjp_formula=("dL/dx = dL/dy ⊙ 1/x",), elementwise=True)
+
+
+def _sqrt(x, c):
+    if x > 0:
+        r = math.sqrt(x)
+        return r, (0.5 / r,)
+    if x == 0:
+        return 0.0, (INF,)
+    return NAN, (NAN,)
 
 
 def _sqrt_array(x, c):
@@ -429,11 +411,33 @@ def _sqrt_vjp(g, y, xs, c, needs=(True,)):
         return (g * 0.5 / y,)
 
 
-_tensor("sqrt", _sqrt_array, _sqrt_vjp, lambda c: ("dL/dx = dL/dy ⊙ 1/(2√x)",))
-_tensor("relu", lambda x, c: np.maximum(x, 0.0), lambda g, y, xs, c, needs=(True,): (g * (xs[0] > 0),),
-        lambda c: ("dL/dx = dL/dy ⊙ [x > 0]",))
-_tensor("abs", lambda x, c: np.abs(x), lambda g, y, xs, c, needs=(True,): (g * np.sign(xs[0]),),
-        lambda c: ("dL/dx = dL/dy ⊙ sign(x)",))
+_declare("sqrt", 1, symbol="sqrt", formula="√x", local_formula=("1/(2√x)",), scalar=_sqrt,
+         array=_sqrt_array, vjp=_sqrt_vjp, vjp_formula=("dL/dx = dL/dy ⊙ 1/(2√x)",), elementwise=True)
+
+
+def _relu(x, c):
+    return (x, ONE) if x > 0 else (0.0, ZERO)
+
+
+_declare("relu", 1, symbol="relu", formula="max(0, x)", local_formula=("1 if x > 0 else 0",), scalar=_relu,
+         array=lambda x, c: np.maximum(x, 0.0), vjp=lambda g, y, xs, c, needs=(True,): (g * (xs[0] > 0),),
+         vjp_formula=("dL/dx = dL/dy ⊙ [x > 0]",), elementwise=True)
+
+
+def _abs(x, c):
+    return abs(x), ((1.0,) if x > 0 else (-1.0,) if x < 0 else ZERO)
+
+
+_declare("abs", 1, symbol="abs", formula="|x|", local_formula=("sign(x)",), scalar=_abs,
+         array=lambda x, c: np.abs(x), vjp=lambda g, y, xs, c, needs=(True,): (g * np.sign(xs[0]),),
+         vjp_formula=("dL/dx = dL/dy ⊙ sign(x)",), elementwise=True)
+
+
+# ==== composite gates: one node, but they know their primitive expansion =================
+
+def _sigmoid_rule(x, c):
+    s = _sigmoid(x)
+    return s, (s * (1.0 - s),)
 
 
 def _sigmoid_array(x, c):
@@ -443,13 +447,50 @@ def _sigmoid_array(x, c):
     return np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
 
 
-_tensor("sigmoid", _sigmoid_array, lambda g, y, xs, c, needs=(True,): (g * (y * (1.0 - y)),),
-        lambda c: ("dL/dx = dL/dy ⊙ σ(x)(1 - σ(x))",))
-_tensor("tanh", lambda x, c: np.tanh(x), lambda g, y, xs, c, needs=(True,): (g * (1.0 - y * y),),
-        lambda c: ("dL/dx = dL/dy ⊙ (1 - tanh²x)",))
-_tensor("leaky_relu", lambda x, c: np.where(x > 0, x, c * x),
-        lambda g, y, xs, c, needs=(True,): (g * np.where(xs[0] > 0, 1.0, c),),
-        lambda c: (f"dL/dx = dL/dy ⊙ (1 if x > 0 else {fmt_const(c)})",))
+_declare("sigmoid", 1, symbol="sigmoid", formula="1/(1+e^-x)", local_formula=("σ(x)(1-σ(x))",),
+         scalar=_sigmoid_rule, array=_sigmoid_array,
+         vjp=lambda g, y, xs, c, needs=(True,): (g * (y * (1.0 - y)),),
+         vjp_formula=("dL/dx = dL/dy ⊙ σ(x)(1 - σ(x))",), elementwise=True,
+         expansion=lambda c: (("mul_const", -1.0, (0,)), ("exp", None, (1,)),
+                              ("add_const", 1.0, (2,)), ("rdiv_const", 1.0, (3,))))
+
+
+def _tanh(x, c):
+    t = math.tanh(x)
+    return t, (1.0 - t * t,)
+
+
+_declare("tanh", 1, symbol="tanh", formula="tanh x", local_formula=("1 - tanh²(x)",), scalar=_tanh,
+         array=lambda x, c: np.tanh(x), vjp=lambda g, y, xs, c, needs=(True,): (g * (1.0 - y * y),),
+         vjp_formula=("dL/dx = dL/dy ⊙ (1 - tanh²x)",), elementwise=True,
+         # tanh x = 2/(1+e^(-2x)) - 1: a chain of lecture gates
+         expansion=lambda c: (("mul_const", -2.0, (0,)), ("exp", None, (1,)),
+                              ("add_const", 1.0, (2,)), ("rdiv_const", 2.0, (3,)),
+                              ("add_const", -1.0, (4,))))
+
+
+def _leaky_relu(x, c):
+    return (x, ONE) if x > 0 else (x * c, (c,))
+
+
+_declare("leaky_relu", 1, default=0.01, symbol=lambda c: f"leaky_relu({fmt_const(c)})",
+         formula=lambda c: f"max({fmt_const(c)}·x, x)" if 0 <= c <= 1 else f"x if x > 0 else {fmt_const(c)}·x",
+         local_formula=lambda c: (f"1 if x > 0 else {fmt_const(c)}",), scalar=_leaky_relu,
+         array=lambda x, c: np.where(x > 0, x, c * x),
+         vjp=lambda g, y, xs, c, needs=(True,): (g * np.where(xs[0] > 0, 1.0, c),),
+         vjp_formula=lambda c: (f"dL/dx = dL/dy ⊙ (1 if x > 0 else {fmt_const(c)})",), elementwise=True,
+         # for 0 ≤ α ≤ 1, leaky_relu(x) = max(x, α·x) as the lecture draws it; any other α
+         # (where that max picks the wrong branch) expands like prelu: relu(x) - α·relu(-x)
+         expansion=lambda c: (("mul_const", c, (0,)), ("max", None, (0, 1))) if 0 <= c <= 1 else (
+             ("relu", None, (0,)), ("mul_const", -1.0, (0,)), ("relu", None, (2,)),
+             ("mul_const", -c, (3,)), ("add", None, (1, 4))))
+
+
+def _elu(x, c):
+    if x > 0:
+        return x, ONE
+    e = _safe_exp(x)
+    return c * (e - 1.0), (c * e,)
 
 
 def _elu_array(x, c):
@@ -457,20 +498,41 @@ def _elu_array(x, c):
         return np.where(x > 0, x, c * np.expm1(np.minimum(x, 0.0)))
 
 
-# below zero, elu'(x) = α·e^x = y + α, so the output alone gives the local gradient
-_tensor("elu", _elu_array, lambda g, y, xs, c, needs=(True,): (g * np.where(xs[0] > 0, 1.0, y + c),),
-        lambda c: (f"dL/dx = dL/dy ⊙ (1 if x > 0 else {fmt_const(c)}·e^x)",))
+_declare("elu", 1, default=1.0, symbol=lambda c: f"elu({fmt_const(c)})",
+         formula=lambda c: f"x if x > 0 else {fmt_const(c)}·(e^x - 1)",
+         local_formula=lambda c: (f"1 if x > 0 else {fmt_const(c)}·e^x",), scalar=_elu, array=_elu_array,
+         # below zero, elu'(x) = α·e^x = y + α, so the output alone gives the local gradient
+         vjp=lambda g, y, xs, c, needs=(True,): (g * np.where(xs[0] > 0, 1.0, y + c),),
+         vjp_formula=lambda c: (f"dL/dx = dL/dy ⊙ (1 if x > 0 else {fmt_const(c)}·e^x)",), elementwise=True,
+         # elu(x) = relu(x) + α·(e^(-relu(-x)) - 1), branch-free in primitive gates
+         expansion=lambda c: (("relu", None, (0,)), ("mul_const", -1.0, (0,)), ("relu", None, (2,)),
+                              ("mul_const", -1.0, (3,)), ("exp", None, (4,)), ("add_const", -1.0, (5,)),
+                              ("mul_const", c, (6,)), ("add", None, (1, 7))))
 
 
-# ---- tensor-only ops: reductions, shapes, matrix product, softmax, indexing ----------
+def _prelu(x, a, c):
+    return (x, ONES_FIRST) if x > 0 else (a * x, (a, x))
 
-def _tensor_op(name, arity, symbol, formula, array, vjp, vjp_formula):
-    """Register an op that only the tensor engine has (its scalar rule is ``None``)."""
-    OPS[name] = Op(name, arity,
-                   symbol if callable(symbol) else (lambda c, s=symbol: s),
-                   formula if callable(formula) else (lambda c, f=formula: f),
-                   vjp_formula, None, None, vjp, vjp_formula, array)
 
+def _prelu_vjp(g, y, xs, c, needs=(True, True)):
+    x, alpha = xs
+    pos = x > 0
+    return _unb2(g * np.where(pos, 1.0, alpha) if needs[0] else None,
+                 g * np.where(pos, 0.0, x) if needs[1] else None, xs, needs)
+
+
+_declare("prelu", 2, symbol="prelu", formula="x if x > 0 else α·x",
+         local_formula=("1 if x > 0 else α", "0 if x > 0 else x"), scalar=_prelu,
+         array=lambda x, a, c: np.where(x > 0, x, a * x), vjp=_prelu_vjp,
+         vjp_formula=("dL/dx = dL/dy ⊙ (1 if x > 0 else α)", "dL/dα = dL/dy ⊙ (0 if x > 0 else x)"),
+         elementwise=True,
+         # prelu(x, α) = relu(x) + α·(-relu(-x))
+         expansion=lambda c: (("relu", None, (0,)), ("mul_const", -1.0, (0,)), ("relu", None, (3,)),
+                              ("mul_const", -1.0, (4,)), ("mul", None, (5, 1)), ("add", None, (2, 6))))
+
+
+# ==== tensor-only ops: matrix product, reductions, shapes, softmax, indexing ==============
+# (``scalar`` is None: the scalar engine has no such gate)
 
 def _axis_text(c) -> str:
     axis, keepdims = c
@@ -489,18 +551,42 @@ def _matmul_vjp(g, y, xs, c, needs=(True, True)):
     return (np.outer(g, b) if needs[0] else None, a.T @ g if needs[1] else None)  # X (n, k) @ w (k,)
 
 
-_tensor_op("matmul", 2, "@", "X · W", lambda a, b, c: a @ b, _matmul_vjp,
-           lambda c: ("dL/dX = dL/dY · Wᵀ", "dL/dW = Xᵀ · dL/dY"))
+def _matmul_factors(c, out: tuple, shapes: tuple) -> tuple:
+    x, w = shapes
+    if len(x) != 2 or len(w) != 2:
+        return ("", "")
+    return (f"dL/dY {out} · Wᵀ {w[::-1]}", f"Xᵀ {x[::-1]} · dL/dY {out}")
+
+
+_declare("matmul", 2, symbol="@", formula="X · W", scalar=None, array=lambda a, b, c: a @ b, vjp=_matmul_vjp,
+         vjp_formula=("dL/dX = dL/dY · Wᵀ", "dL/dW = Xᵀ · dL/dY"), vjp_factors=_matmul_factors, notation=INFIX)
 
 
 def _sum_vjp(g, y, xs, c, needs=(True,)):
     return (np.broadcast_to(_expand(g, c[0], c[1]), xs[0].shape),)
 
 
+def _copied_back(divide: str):
+    """A reduction's gradient is copied back to the input's shape (and divided by n for a mean)."""
+    def factors(c, out: tuple, shapes: tuple) -> tuple:
+        return ("",) if out == shapes[0] else (f"dL/dy {out} copied back to {shapes[0]}{divide}",)
+    return factors
+
+
+_declare("sum", 1, symbol=lambda c: f"sum({_axis_text(c)})", formula=lambda c: f"Σ x ({_axis_text(c) or 'all'})",
+         scalar=None, array=lambda x, c: x.sum(axis=c[0], keepdims=c[1]), vjp=_sum_vjp,
+         vjp_formula=("dL/dx = dL/dy broadcast back over the summed axes",), vjp_factors=_copied_back(""))
+
+
 def _mean_vjp(g, y, xs, c, needs=(True,)):
     x = xs[0]
     count = x.size if c[0] is None else math.prod(x.shape[i] for i in c[0])
     return (np.broadcast_to(_expand(g, c[0], c[1]) / count, x.shape),)
+
+
+_declare("mean", 1, symbol=lambda c: f"mean({_axis_text(c)})", formula=lambda c: f"mean x ({_axis_text(c) or 'all'})",
+         scalar=None, array=lambda x, c: x.mean(axis=c[0], keepdims=c[1]), vjp=_mean_vjp,
+         vjp_formula=("dL/dx = dL/dy / n broadcast back over the averaged axes",), vjp_factors=_copied_back(" / n"))
 
 
 def _max_axis_vjp(g, y, xs, c, needs=(True,)):
@@ -511,28 +597,25 @@ def _max_axis_vjp(g, y, xs, c, needs=(True,)):
     return (share * _expand(g, c[0], c[1]),)
 
 
-_tensor_op("sum", 1, lambda c: f"sum({_axis_text(c)})", lambda c: f"Σ x ({_axis_text(c) or 'all'})",
-           lambda x, c: x.sum(axis=c[0], keepdims=c[1]), _sum_vjp,
-           lambda c: ("dL/dx = dL/dy broadcast back over the summed axes",))
-_tensor_op("mean", 1, lambda c: f"mean({_axis_text(c)})", lambda c: f"mean x ({_axis_text(c) or 'all'})",
-           lambda x, c: x.mean(axis=c[0], keepdims=c[1]), _mean_vjp,
-           lambda c: ("dL/dx = dL/dy / n broadcast back over the averaged axes",))
-_tensor_op("max_axis", 1, lambda c: f"max({_axis_text(c)})", lambda c: f"max x ({_axis_text(c) or 'all'})",
-           lambda x, c: x.max(axis=c[0], keepdims=c[1]), _max_axis_vjp,
-           lambda c: ("dL/dx = dL/dy where x is the maximum, 0 elsewhere (ties share)",))
-_tensor_op("reshape", 1, lambda c: f"reshape{c}", lambda c: f"x reshaped to {c}",
-           lambda x, c: x.reshape(c), lambda g, y, xs, c, needs=(True,): (g.reshape(xs[0].shape),),
-           lambda c: ("dL/dx = dL/dy reshaped back to x's shape",))
+_declare("max_axis", 1, symbol=lambda c: f"max({_axis_text(c)})",
+         formula=lambda c: f"max x ({_axis_text(c) or 'all'})",
+         scalar=None, array=lambda x, c: x.max(axis=c[0], keepdims=c[1]), vjp=_max_axis_vjp,
+         vjp_formula=("dL/dx = dL/dy where x is the maximum, 0 elsewhere (ties share)",))
+
+_declare("reshape", 1, symbol=lambda c: f"reshape{c}", formula=lambda c: f"x reshaped to {c}",
+         scalar=None, array=lambda x, c: x.reshape(c),
+         vjp=lambda g, y, xs, c, needs=(True,): (g.reshape(xs[0].shape),),
+         vjp_formula=("dL/dx = dL/dy reshaped back to x's shape",))
 
 
 def _inverse_axes(axes):
     return None if axes is None else tuple(np.argsort(axes))
 
 
-_tensor_op("transpose", 1, lambda c: "ᵀ" if c is None else f"transpose{c}", "xᵀ",
-           lambda x, c: np.transpose(x, c),
-           lambda g, y, xs, c, needs=(True,): (np.transpose(g, _inverse_axes(c)),),
-           lambda c: ("dL/dx = (dL/dy)ᵀ",))
+_declare("transpose", 1, symbol=lambda c: "ᵀ" if c is None else f"transpose{c}", formula="xᵀ",
+         scalar=None, array=lambda x, c: np.transpose(x, c),
+         vjp=lambda g, y, xs, c, needs=(True,): (np.transpose(g, _inverse_axes(c)),),
+         vjp_formula=("dL/dx = (dL/dy)ᵀ",), notation=SUFFIX)
 
 
 def _softmax_array(x, axis):
@@ -540,6 +623,12 @@ def _softmax_array(x, axis):
     with np.errstate(under="ignore"):
         e = np.exp(z)
     return e / e.sum(axis=axis, keepdims=True)
+
+
+_declare("softmax", 1, symbol="softmax", formula=lambda c: f"e^x / Σ e^x (axis={c})",
+         scalar=None, array=_softmax_array,
+         vjp=lambda g, y, xs, c, needs=(True,): (y * (g - (g * y).sum(axis=c, keepdims=True)),),
+         vjp_formula=("dL/dx = y ⊙ (dL/dy - Σ dL/dy ⊙ y)",))
 
 
 def _log_softmax_array(x, axis):
@@ -553,12 +642,9 @@ def _log_softmax_vjp(g, y, xs, c, needs=(True,)):
         return (g - np.exp(y) * g.sum(axis=c, keepdims=True),)
 
 
-_tensor_op("softmax", 1, lambda c: "softmax", lambda c: f"e^x / Σ e^x (axis={c})", _softmax_array,
-           lambda g, y, xs, c, needs=(True,): (y * (g - (g * y).sum(axis=c, keepdims=True)),),
-           lambda c: ("dL/dx = y ⊙ (dL/dy - Σ dL/dy ⊙ y)",))
-_tensor_op("log_softmax", 1, lambda c: "log_softmax", lambda c: f"x - log Σ e^x (axis={c})",
-           _log_softmax_array, _log_softmax_vjp,
-           lambda c: ("dL/dx = dL/dy - softmax(x) ⊙ Σ dL/dy",))
+_declare("log_softmax", 1, symbol="log_softmax", formula=lambda c: f"x - log Σ e^x (axis={c})",
+         scalar=None, array=_log_softmax_array, vjp=_log_softmax_vjp,
+         vjp_formula=("dL/dx = dL/dy - softmax(x) ⊙ Σ dL/dy",))
 
 
 def _index_vjp(g, y, xs, c, needs=(True,)):
@@ -567,8 +653,27 @@ def _index_vjp(g, y, xs, c, needs=(True,)):
     return (gx,)
 
 
-_tensor_op("index", 1, lambda c: "[·]", "x[index]", lambda x, c: x[c], _index_vjp,
-           lambda c: ("dL/dx = dL/dy scattered back to the picked positions, 0 elsewhere",))
-_tensor_op("dropout", 1, "dropout", "x ⊙ m / (1 - p)", lambda x, c: x * c,
-           lambda g, y, xs, c, needs=(True,): (g * c,),
-           lambda c: ("dL/dx = dL/dy ⊙ m / (1 - p)",))
+_declare("index", 1, symbol="[·]", formula="x[index]", scalar=None, array=lambda x, c: x[c], vjp=_index_vjp,
+         vjp_formula=("dL/dx = dL/dy scattered back to the picked positions, 0 elsewhere",), notation=SUFFIX)
+
+_declare("dropout", 1, symbol="dropout", formula="x ⊙ m / (1 - p)", scalar=None,
+         array=lambda x, c: x * c, vjp=lambda g, y, xs, c, needs=(True,): (g * c,),
+         vjp_formula=("dL/dx = dL/dy ⊙ m / (1 - p)",), elementwise=True)
+
+
+# ==== using the table ======================================================================
+
+def expand(op_name: str, inputs: list, const, apply: Callable) -> list:
+    """The nodes of composite gate ``op_name``'s primitive expansion, built on ``inputs``.
+
+    ``apply(op_name, input nodes, const)`` records one gate on whichever engine the inputs
+    belong to; the last node returned is the expansion's output. A missing constant takes
+    the op's default (leaky_relu's 0.01).
+    """
+    op = OPS[op_name]
+    if const is None:
+        const = op.default
+    refs = list(inputs)
+    for step_op, step_const, args in op.expansion(const):
+        refs.append(apply(step_op, [refs[i] for i in args], step_const))
+    return refs[len(inputs):]

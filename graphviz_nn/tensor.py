@@ -40,10 +40,6 @@ _RESHAPE, _TRANSPOSE, _SOFTMAX, _LOG_SOFTMAX, _INDEX, _DROPOUT = (
 _NO_GRADS = (None, None)
 _PLAIN_NUMBERS = frozenset((float, int))
 
-# Ops whose Jacobian is diagonal: output element i depends on input element i alone.
-ELEMENTWISE = frozenset(("add_const", "mul_const", "rsub_const", "rdiv_const", "pow", "exp", "log", "sqrt",
-                         "relu", "abs", "sigmoid", "tanh", "leaky_relu", "elu", "dropout"))
-_ELEMENTWISE_BINARY = frozenset(("add", "sub", "mul", "div", "max", "prelu"))
 
 DEFAULT_MAX_JACOBIAN = 10_000  # entries; a 100 × 100 matrix is still readable in a view
 
@@ -525,8 +521,9 @@ def jacobian_shape(node: Tensor, input: int = 0) -> tuple:
 def is_diagonal(node: Tensor, input: int = 0) -> bool:
     """True when output element i depends on input element i alone (an element-wise gate)."""
     src = _input(node, input)
-    name = node._rule.name
-    return name in ELEMENTWISE or (name in _ELEMENTWISE_BINARY and src.shape == node.shape)
+    op = node._rule
+    # a binary element-wise gate is diagonal only where numpy did not broadcast the input
+    return op.elementwise and (op.arity == 1 or src.shape == node.shape)
 
 
 def jacobian_diagonal(node: Tensor, input: int = 0) -> np.ndarray:
@@ -584,25 +581,9 @@ def vjp_terms(node: Tensor) -> tuple:
     if node._rule is None:
         return ()
     ins = graph.inputs(node)
-    formulas = node._rule.vjp_formula(node._const)
+    op = node._rule
+    formulas = op.vjp_formula(node._const)
     up = node.shape
-    name = node._rule.name
-    factors = ["", ""]
-    if name == "matmul" and ins[0].ndim == 2 and ins[1].ndim == 2:
-        x, w = ins[0].shape, ins[1].shape
-        factors = [f"dL/dY {up} · Wᵀ {w[::-1]}", f"Xᵀ {x[::-1]} · dL/dY {up}"]
-    elif name in _ELEMENTWISE_BINARY:
-        # a broadcast input (a bias) collects its gradient by summing over the axes it was copied along
-        for i, x in enumerate(ins):
-            axes = _broadcast_axes(x.shape, up)
-            if axes:
-                factors[i] = f"dL/dy {up} summed over axis {axes[0] if len(axes) == 1 else axes} → {x.shape}"
-    elif name in ("sum", "mean") and up != ins[0].shape:
-        factors[0] = f"dL/dy {up} copied back to {ins[0].shape}" + (" / n" if name == "mean" else "")
+    factors = op.vjp_factors(node._const, up, tuple(x.shape for x in ins))
     return tuple(VJPTerm(f, x.shape, up, factors[i]) for i, (f, x) in enumerate(zip(formulas, ins)))
 
-
-def _broadcast_axes(shape: tuple, out: tuple) -> tuple:
-    """The axes of ``out`` along which an input of ``shape`` was copied by broadcasting."""
-    extra = len(out) - len(shape)
-    return tuple(i for i in range(len(out)) if i < extra or (shape[i - extra] == 1 and out[i] != 1))

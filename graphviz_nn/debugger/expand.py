@@ -6,7 +6,7 @@ upstream gradient as seed, so every number agrees with the collapsed gate.
 """
 from __future__ import annotations
 
-from ..ops import OPS
+from ..ops import OPS, expand as expand_gate
 from ..recording import group
 from ..value import Value, apply
 from .trace import Trace, TraceError, build_trace
@@ -16,20 +16,18 @@ def expand(trace: Trace, node_id: str) -> Trace:
     """The trace of composite gate ``node_id``'s primitive gates, seeded with its upstream gradient."""
     info = trace.node(node_id)
     if not info.composite:
+        *most, last = (name for name, op in OPS.items() if op.composite)
         raise TraceError(
-            f"{node_id} ({info.label}) is not a composite gate; only sigmoid, tanh, leaky_relu, elu "
-            f"and prelu gates can be stepped into"
+            f"{node_id} ({info.label}) is not a composite gate; only {', '.join(most)} and {last} gates "
+            f"can be stepped into"
         )
     # the same expansion on either engine: element-wise gates expand element-wise
     if info.is_tensor:
         from ..tensor import Tensor as leaf, apply as apply_op
     else:
         leaf, apply_op = Value, apply
-    end = len(trace.steps)
-    op = OPS[info.op]
-    upstream = trace.grad_at(node_id, end)
+    upstream = trace.grad_at(node_id, len(trace.steps))
     with group(*info.group):
-        refs = [leaf(trace.forward_value(i), label=trace.node(i).name) for i in info.inputs]
-        for op_name, const, args in op.expansion(info.const):
-            refs.append(apply_op(op_name, [refs[r] for r in args], const))
-    return build_trace(refs[-1], seed=upstream)
+        leaves = [leaf(trace.forward_value(i), label=trace.node(i).name) for i in info.inputs]
+        gates = expand_gate(info.op, leaves, info.const, apply_op)
+    return build_trace(gates[-1], seed=upstream)

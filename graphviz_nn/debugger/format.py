@@ -9,9 +9,7 @@ import math
 
 import numpy as np
 
-# ops drawn between their two inputs, and const gates written after their input
-_INFIX = frozenset(("add", "sub", "mul", "div"))
-_POSTFIX = frozenset(("add_const", "mul_const"))
+from ..ops import INFIX, POSTFIX, SUFFIX, TEMPLATE
 
 
 def number(x) -> str:
@@ -51,16 +49,16 @@ def expression(op, const, names) -> str:
     if op is None:
         return ""
     symbol = op.symbol(const)
-    name = op.name
-    if (name in _INFIX or name == "matmul") and len(names) == 2:
+    notation = op.notation  # how the rule table says this gate is written
+    if notation == INFIX and len(names) == 2:
         return f"{names[0]} {symbol} {names[1]}"
-    if name == "transpose" or name == "index":
+    if notation == SUFFIX:
         return f"{names[0]}{symbol}"
     if symbol.endswith(")") and "(" in symbol:
         head, args = symbol[:-1].split("(", 1)  # sum(axis=0) → sum(n3, axis=0)
         return f"{head}({', '.join(list(names) + ([args] if args else []))})"
-    if name in _POSTFIX:
+    if notation == POSTFIX:
         return f"{names[0]} {symbol}"
-    if name in ("rsub_const", "rdiv_const", "pow"):
+    if notation == TEMPLATE:
         return symbol.replace("x", names[0])
     return f"{symbol}({', '.join(names)})"

@@ -9,6 +9,6 @@ Public names: ``load_scenario``, ``Scenario``, ``ScenarioError``, ``catalogue_id
 """
 from .errors import ScenarioError
 from .loader import DEFAULT_SCENARIO, catalogue_ids, load_scenario, load_text
-from .schema import Scenario
+from .scenario import Scenario
 
 __all__ = ["load_scenario", "load_text", "Scenario", "ScenarioError", "catalogue_ids", "DEFAULT_SCENARIO"]

@@ -5,21 +5,21 @@ without any state leaking between builds.
 """
 from __future__ import annotations
 
-from .. import graph
+import numpy as np
+
+from .. import datasets, graph
+from ..debugger.training import Trainer
+from ..gradcheck import gradcheck as check
+from ..nn import MLP
+from ..optim import SGD
+from ..tensor import Tensor
 from ..value import Value
-from .errors import ExpressionError, ScenarioError
+from .errors import ExpressionError, OutputBuildError, ScenarioError
 from .expression import evaluate
 from .functions import is_node, is_vector
 from .semantics import NodeSemantics
-
-
-class OutputBuildError(Exception):
-    """An expression error while building, with the key path of the expression at fault."""
-
-    def __init__(self, error: ExpressionError, path: tuple):
-        super().__init__(str(error))
-        self.error = error
-        self.path = path
+from .spec import TrainingSpec, model_output_names, start_parameters
+from .tensor_build import build_tensor_model, tensor_fresh_outputs
 
 
 class Built(dict):
@@ -54,9 +54,6 @@ def _leaf_nodes(leaves: dict, engine: str = "scalar") -> dict:
 
 
 def _tensor_leaves(leaves: dict) -> dict:
-    import numpy as np
-
-    from ..tensor import Tensor
     nodes = {}
     for name, value in leaves.items():
         if hasattr(value, "shape"):  # a GeneratedLeaf
@@ -120,34 +117,12 @@ def _backward_node(scenario, outputs: dict):
 
 # ---- model scenarios ---------------------------------------------------------------------
 
-def model_output_names(scenario) -> tuple:
-    one_output = scenario.model.layers[-1] == 1
-    one_sample = scenario.data.dataset is None and len(scenario.data.x) == 1
-    return ("output", "loss") if one_output and one_sample else ("loss",)
-
-
-def _start_parameters(scenario, start):
-    if start is None:
-        return scenario.starts[0].parameters if scenario.starts else scenario.model.parameters
-    if isinstance(start, int) and not isinstance(start, bool):
-        if not 0 <= start < len(scenario.starts):
-            raise ScenarioError(f"there is no start number {start}", file=scenario.file,
-                                expected=f"0 to {len(scenario.starts) - 1}" if scenario.starts else "no start")
-        return scenario.starts[start].parameters
-    for s in scenario.starts:
-        if s.name == start:
-            return s.parameters
-    raise ScenarioError(f"there is no start called {str(start)!r}", file=scenario.file,
-                        expected="one of " + (", ".join(repr(s.name) for s in scenario.starts) or "none"))
-
-
 def make_model(scenario, start=None):
     """A fresh scalar ``MLP`` with the scenario's sizes and initial weights."""
-    from ..nn import MLP
     spec = scenario.model
     model = MLP(spec.inputs, list(spec.layers), activation=spec.activation,
                 output_activation=spec.output_activation, seed=spec.seed)
-    values = _start_parameters(scenario, start)
+    values = start_parameters(scenario, start)
     if values is not None:
         for p, v in zip(model.parameters(), values):
             p.data = float(v)
@@ -159,7 +134,6 @@ def samples(scenario) -> tuple:
     data = scenario.data
     if data.dataset is None:
         return data.x, data.y
-    from .. import datasets
     x, y = datasets.load(data.dataset, n=data.samples, seed=data.seed, noise=data.noise)[:2]
     xs = tuple(tuple(float(v) for v in (row if hasattr(row, "__len__") else [row])) for row in x)
     ys = tuple(tuple(float(v) for v in (row if hasattr(row, "__len__") else [row])) for row in y)
@@ -191,11 +165,11 @@ def model_loss(scenario, model, xs, ys):
 
 
 def _build_model(scenario, start=None) -> Built:
-    if scenario.model.engine != "scalar":
-        from .tensor_build import build_tensor_model
-        return build_tensor_model(scenario, start)
-    model = make_model(scenario, start)
     xs, ys = samples(scenario)
+    if scenario.model.engine != "scalar":
+        model, prediction, loss, data = build_tensor_model(scenario, start_parameters(scenario, start), xs, ys)
+        return built_model(scenario, model, prediction, loss, data)
+    model = make_model(scenario, start)
     first, loss = model_loss(scenario, model, xs, ys)
     return built_model(scenario, model, first, loss, (xs, ys))
 
@@ -221,7 +195,6 @@ def fresh_outputs(scenario, built: Built, fixed_masks: bool = False) -> tuple:
         again = _build_expression(scenario, built.leaves)
         return again.backward_from, dict(again)
     if scenario.model.engine != "scalar":
-        from .tensor_build import tensor_fresh_outputs
         return tensor_fresh_outputs(scenario, built, fixed_masks)
     xs, ys = built.data
     first, loss = model_loss(scenario, built.model, xs, ys)
@@ -236,7 +209,6 @@ def rebuild_fn(scenario, built: Built):
 
 
 def gradcheck(scenario, start=None):
-    from ..gradcheck import gradcheck as check
     built = build(scenario, start)
     if scenario.kind == "expression":
         # only leaves the backward output depends on: a loss's targets are data, not inputs
@@ -248,12 +220,7 @@ def gradcheck(scenario, start=None):
     return check(rebuild_fn(scenario, built), leaves)
 
 
-def _trainer_base():
-    from ..debugger.training import Trainer
-    return Trainer
-
-
-class ScenarioTrainer(_trainer_base()):
+class ScenarioTrainer(Trainer):
     """The debugger's ``Trainer`` set up from a scenario's optimiser settings and records.
 
     Everything of ``Trainer`` works (``trace_iteration``, ``next``, ``goto_iteration``, ``run(n)``
@@ -262,8 +229,6 @@ class ScenarioTrainer(_trainer_base()):
     """
 
     def __init__(self, scenario, start=None, iterations: int | None = None):
-        from ..optim import SGD
-        from .schema import TrainingSpec
         self.scenario = scenario
         defaults = tuple(n for n in scenario.output_names if n == "output") if scenario.kind == "model" else ()
         self.settings = scenario.training or TrainingSpec(record=defaults)

@@ -31,3 +31,13 @@ class ExpressionError(ScenarioError):
     def __init__(self, problem: str, offset: int, expected: str | None = None):
         self.offset = offset
         super().__init__(problem, file="<expression>", line=1, column=offset + 1, expected=expected)
+
+
+class OutputBuildError(Exception):
+    """An expression error while building, with the key path of the expression at fault
+    (the validator turns it into a ``ScenarioError`` at that key's line and column)."""
+
+    def __init__(self, error: ExpressionError, path: tuple):
+        super().__init__(str(error))
+        self.error = error
+        self.path = path

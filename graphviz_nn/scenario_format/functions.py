@@ -13,7 +13,7 @@ from typing import Callable
 
 from .. import value as engine
 from ..errors import UserError
-from ..ops import OPS
+from ..ops import OPS, expand, fmt_const
 from ..value import Value
 from .errors import ExpressionError
 
@@ -67,8 +67,7 @@ def _unary(op_name: str, method: str):
 def _fold(op_name: str, x: float, const=None) -> float:
     """A function of a constant: the rule table's forward, no gate recorded."""
     op = OPS[op_name]
-    default = {"leaky_relu": 0.01, "elu": 1.0}.get(op_name)
-    return op.scalar(x, const if const is not None else default)[0]
+    return op.scalar(x, const if const is not None else op.default)[0]
 
 
 def _max2(a, b):
@@ -176,8 +175,8 @@ FUNCTIONS: dict[str, Function] = {f.name: f for f in (
     Function("tanh", 1, 1, _unary("tanh", "tanh"), "tanh(x)"),
     Function("sigmoid", 1, 1, _unary("sigmoid", "sigmoid"), "sigmoid(x)"),
     Function("relu", 1, 1, _unary("relu", "relu"), "relu(x)"),
-    Function("leaky_relu", 1, 2, _unary("leaky_relu", "leaky_relu"), "leaky_relu(x, alpha=0.01)", (1,)),
-    Function("elu", 1, 2, _unary("elu", "elu"), "elu(x, alpha=1)", (1,)),
+    Function("leaky_relu", 1, 2, _unary("leaky_relu", "leaky_relu"), f"leaky_relu(x, alpha={fmt_const(OPS['leaky_relu'].default)})", (1,)),
+    Function("elu", 1, 2, _unary("elu", "elu"), f"elu(x, alpha={fmt_const(OPS['elu'].default)})", (1,)),
     Function("abs", 1, 1, _unary("abs", "abs"), "abs(x)"),
     Function("prelu", 2, 2, _prelu, "prelu(x, alpha) with alpha a leaf that learns"),
     Function("max", 2, 16, _maximum, "max(a, b, ...)"),
@@ -205,11 +204,7 @@ COMPOSITE_FUNCTIONS = tuple(sorted(n for n, op in OPS.items() if op.composite an
 
 def expanded(op_name: str, args: list, const=None):
     """A composite gate built from its primitive gates (the rule table's expansion)."""
-    op = OPS[op_name]
-    refs = list(args)
-    for step_op, step_const, inputs in op.expansion(const):
-        refs.append(engine.apply(step_op, [refs[i] for i in inputs], step_const))
-    return refs[-1]
+    return expand(op_name, args, const, engine.apply)[-1]
 
 
 def call(name: str, args: list, offset: int, expand: frozenset = frozenset()):
@@ -226,7 +221,7 @@ def call(name: str, args: list, offset: int, expand: frozenset = frozenset()):
             raise ExpressionError(f"argument {i + 1} of {name} must be a plain number", offset, fn.signature)
     if name in expand and name in OPS and OPS[name].composite and not any(is_tensor(a) for a in args):
         arity = OPS[name].arity
-        const = args[arity] if len(args) > arity else {"leaky_relu": 0.01, "elu": 1.0}.get(name)
+        const = args[arity] if len(args) > arity else None  # None: the rule table's default
         operands = args[:arity]
         return elementwise(lambda *xs: expanded(name, [x if isinstance(x, Value) else Value(x) for x in xs],
                                                 const), *operands)

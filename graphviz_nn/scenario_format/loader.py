@@ -14,6 +14,7 @@ from importlib import resources
 from pathlib import Path
 
 from .errors import ScenarioError
+from .schema import scenario_from_dict
 from .source import Source
 
 if sys.version_info >= (3, 11):
@@ -191,8 +192,6 @@ def load_scenario(id_or_path=DEFAULT_SCENARIO):
     Returns a validated ``Scenario``; any problem is a ``ScenarioError`` naming the file, line
     and column. Scenario files are data: nothing in them is ever run as code.
     """
-    from .schema import scenario_from_dict
-
     name, data = resolve(id_or_path)
     source = decode(data, name)
     return scenario_from_dict(parse_toml(source), source)
@@ -200,8 +199,6 @@ def load_scenario(id_or_path=DEFAULT_SCENARIO):
 
 def load_text(text: str, name: str = "<text>"):
     """Load a scenario from TOML text (for tests and notebooks)."""
-    from .schema import scenario_from_dict
-
     if not isinstance(text, str):
         raise ScenarioError("scenario text must be a string", file=name, expected="TOML text")
     if len(text.encode("utf-8", "surrogatepass")) > MAX_FILE_BYTES:

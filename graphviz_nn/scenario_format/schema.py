@@ -1,21 +1,30 @@
-"""The scenario format: a TOML document checked key by key into a ``Scenario``.
+"""Validating the scenario format: a TOML document checked key by key into a ``Scenario``.
 
 Every check names the file, line and column of the key or value at fault and what was
-expected there. The format is documented in ``docs/scenarios.md``.
+expected there. The format is documented in ``docs/scenarios.md``; the parts it produces
+are in ``spec``, the ``Scenario`` in ``scenario``.
+
+    >>> from graphviz_nn.scenario_format import load_text
+    >>> load_text('id = "x"\\ntitle = "t"\\nkind = "graph"')  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    graphviz_nn.scenario_format.errors.ScenarioError: <text>, line 3, column 8: kind = 'graph' is not known; ...
 """
 from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass, field
-from typing import Any, Optional
+from typing import Optional
 
 from ..errors import UserError
 from ..nn import ACTIVATIONS
-from .errors import ExpressionError, ScenarioError
+from .build import build
+from .errors import ExpressionError, OutputBuildError, ScenarioError
 from .expression import Program, parse
 from .functions import COMPOSITE_FUNCTIONS, FUNCTIONS
+from .scenario import Scenario
 from .source import Source
+from .spec import DataSpec, GeneratedLeaf, Lecture, ModelSpec, Start, TrainingSpec
 
 KINDS = ("expression", "model")
 ENGINES = ("scalar", "tensor")
@@ -36,158 +45,6 @@ TOP_KEYS = ("id", "title", "kind", "lecture", "explanation", "engine", "leaves",
 EXPRESSION_ONLY = ("engine", "leaves", "outputs", "view")
 MAX_GENERATED = 1_000_000  # elements of a generated tensor leaf (8 MB)
 MODEL_ONLY = ("model", "data", "starts")
-
-
-@dataclass(frozen=True)
-class Lecture:
-    """Where the scenario comes from: a seed file and the slide's title."""
-
-    seed: str
-    slide: str
-
-    def __str__(self) -> str:
-        return f"{self.seed}: {self.slide}"
-
-
-@dataclass(frozen=True)
-class GeneratedLeaf:
-    """A tensor leaf of uniform random numbers: ``{ shape = [100, 2048], seed = 0 }``."""
-
-    shape: tuple
-    seed: int = 0
-    low: float = -1.0
-    high: float = 1.0
-
-
-@dataclass(frozen=True)
-class ModelSpec:
-    """An MLP: engine, sizes, activations, loss (an expression in ``output`` and ``target``)."""
-
-    engine: str
-    inputs: int
-    layers: tuple
-    activation: str
-    output_activation: str
-    loss: Program
-    seed: int
-    parameters: Optional[tuple]
-    dropout: float = 0.0
-    batchnorm: bool = False
-
-
-@dataclass(frozen=True)
-class DataSpec:
-    """Inline samples (``x``, ``y``) or a generated data set with its seed."""
-
-    x: Optional[tuple]
-    y: Optional[tuple]
-    dataset: Optional[str] = None
-    samples: int = 0
-    noise: float = 0.0
-    seed: int = 0
-
-
-@dataclass(frozen=True)
-class TrainingSpec:
-    """Optimiser settings and which outputs each history record keeps."""
-
-    optimizer: str = "sgd"
-    lr: float = 0.1
-    momentum: float = 0.0
-    iterations: int = 100
-    record: tuple = ()
-    parameters: Optional[tuple] = None  # expression scenarios: the leaves that learn
-
-
-@dataclass(frozen=True)
-class Start:
-    """A named set of initial parameters (``learning-slowdown-*`` has two)."""
-
-    name: str
-    parameters: tuple
-
-
-@dataclass(frozen=True, eq=False)
-class Scenario:
-    """A validated lecture scenario. ``build()`` records a fresh graph each time it is called.
-
-    >>> from graphviz_nn import load_scenario
-    >>> s = load_scenario("sigmoid-neuron")
-    >>> round(s.build()["f"].data, 2), s.kind, s.output_names
-    (0.73, 'expression', ('f',))
-    """
-
-    id: str
-    title: str
-    lecture: Lecture
-    explanation: str
-    kind: str
-    file: str
-    engine: str = "scalar"
-    leaves: dict = field(default_factory=dict)  # name -> float or tuple of floats
-    expressions: dict = field(default_factory=dict)  # output name -> Program
-    backward_from: str = ""
-    expand: tuple = ()
-    model: Optional[ModelSpec] = None
-    data: Optional[DataSpec] = None
-    training: Optional[TrainingSpec] = None
-    starts: tuple = ()
-    source: Any = field(default=None, repr=False)
-
-    def __repr__(self) -> str:
-        return f"Scenario({self.id!r}, kind={self.kind!r}, outputs={list(self.output_names)!r}, file={self.file!r})"
-
-    @property
-    def output_names(self) -> tuple:
-        if self.kind == "expression":
-            return tuple(self.expressions)
-        from .build import model_output_names
-        return model_output_names(self)
-
-    @property
-    def outputs(self) -> dict:
-        """A freshly built outputs dict (name -> engine node); same as ``build()``."""
-        return self.build()
-
-    def build(self, start=None):
-        """Record the scenario's graph; returns a ``Built`` dict of outputs (name -> node).
-
-        ``Built`` also carries ``leaves`` (name -> leaf node), ``parameters``, ``model`` and
-        ``loss`` (model scenarios), and ``backward_from`` (the node backward starts from).
-        ``start`` picks one of ``starts`` by index or name (model scenarios).
-        """
-        from .build import build
-        return build(self, start)
-
-    def outputs_for_view(self, start=None) -> tuple:
-        """(list of output nodes, the node backward runs from): what every view passes on."""
-        built = self.build(start)
-        return list(built.values()), built.backward_from
-
-    def trace(self, start=None):
-        """The debugger's trace of a fresh build: forward over every output, backward from one."""
-        from ..debugger import build_trace
-        outputs, backward_from = self.outputs_for_view(start)
-        return build_trace(outputs, backward_from=backward_from)
-
-    def gradcheck(self, start=None):
-        """Finite differences against backprop for every leaf (or parameter)."""
-        from .build import gradcheck
-        return gradcheck(self, start)
-
-    def trainer(self, start=None, iterations: int | None = None):
-        """A ``Trainer`` set up with the scenario's optimiser, learning rate and records."""
-        from .build import make_trainer
-        return make_trainer(self, start, iterations)
-
-    def train(self, start=None, iterations: int | None = None):
-        """Train with the scenario's settings; returns the per-iteration history."""
-        from .build import train
-        return train(self, start, iterations)
-
-    @property
-    def start_names(self) -> tuple:
-        return tuple(s.name for s in self.starts)
 
 
 # ---- checking one document ------------------------------------------------------------
@@ -562,7 +419,6 @@ def _training(c: _Checker, doc: dict, outputs: tuple, expression_leaves: Optiona
 
 def _check_by_building(c: _Checker, scenario: Scenario) -> None:
     """Build once so that type errors (a vector where a number belongs) point at the text."""
-    from .build import OutputBuildError, build
     try:
         built = build(scenario, None)
     except OutputBuildError as error:

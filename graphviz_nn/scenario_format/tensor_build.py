@@ -11,9 +11,10 @@ import numpy as np
 
 from ..nn import MLP, Activation, BatchNorm1d, Dropout, Linear, Sequential
 from ..tensor import Tensor
-from .errors import ExpressionError
+from .errors import ExpressionError, OutputBuildError
 from .expression import evaluate
 from .semantics import NodeSemantics
+from .spec import model_output_names
 
 
 def make_tensor_model(spec):
@@ -62,7 +63,6 @@ def dropout_layers(model) -> list:
 
 def tensor_loss(scenario, model, X: Tensor, target: Tensor):
     """(prediction, mean loss) for the whole batch."""
-    from .build import OutputBuildError
     prediction = model(X)
     names = {"output": prediction, "target": target}
     try:
@@ -77,23 +77,21 @@ def tensor_loss(scenario, model, X: Tensor, target: Tensor):
     return prediction, loss
 
 
-def build_tensor_model(scenario, start=None):
-    from .build import _start_parameters, built_model, samples
+def build_tensor_model(scenario, values, xs, ys):
+    """(model, prediction, loss, (X, target)): the model with ``values`` as its initial
+    parameters (None: its seed's), on samples ``xs``, ``ys`` as one batch."""
     model = make_tensor_model(scenario.model)
-    values = _start_parameters(scenario, start)
     if values is not None:
         set_parameters(model, values)
-    xs, ys = samples(scenario)
     X = Tensor(np.array(xs, dtype=np.float64), label="X", requires_grad=False)
     target = Tensor(np.array(ys, dtype=np.float64), label="target", requires_grad=False)
     prediction, loss = tensor_loss(scenario, model, X, target)
-    return built_model(scenario, model, prediction, loss, (X, target))
+    return model, prediction, loss, (X, target)
 
 
 def tensor_fresh_outputs(scenario, built, fixed_masks: bool = False):
     """A fresh forward pass of the same model; ``fixed_masks`` replays the first dropout masks
     (so finite differences see the same function on every evaluation)."""
-    from .build import model_output_names
     if fixed_masks:
         for layer in dropout_layers(built.model):
             layer.rng = np.random.default_rng(scenario.model.seed)

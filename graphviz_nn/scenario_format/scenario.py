@@ -1,0 +1,90 @@
+"""``Scenario``: a validated lecture scenario, and what a view does with it (build, trace, train).
+
+The validator (``schema``) makes one from a TOML document; each method records a fresh
+graph through ``build``, so nothing leaks between builds.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Optional
+
+from ..debugger import build_trace
+from . import build
+from .spec import DataSpec, Lecture, ModelSpec, TrainingSpec, model_output_names
+
+
+@dataclass(frozen=True, eq=False)
+class Scenario:
+    """A validated lecture scenario. ``build()`` records a fresh graph each time it is called.
+
+    >>> from graphviz_nn import load_scenario
+    >>> s = load_scenario("sigmoid-neuron")
+    >>> round(s.build()["f"].data, 2), s.kind, s.output_names
+    (0.73, 'expression', ('f',))
+    """
+
+    id: str
+    title: str
+    lecture: Lecture
+    explanation: str
+    kind: str
+    file: str
+    engine: str = "scalar"
+    leaves: dict = field(default_factory=dict)  # name -> float or tuple of floats
+    expressions: dict = field(default_factory=dict)  # output name -> Program
+    backward_from: str = ""
+    expand: tuple = ()
+    model: Optional[ModelSpec] = None
+    data: Optional[DataSpec] = None
+    training: Optional[TrainingSpec] = None
+    starts: tuple = ()
+    source: Any = field(default=None, repr=False)
+
+    def __repr__(self) -> str:
+        return f"Scenario({self.id!r}, kind={self.kind!r}, outputs={list(self.output_names)!r}, file={self.file!r})"
+
+    @property
+    def output_names(self) -> tuple:
+        if self.kind == "expression":
+            return tuple(self.expressions)
+        return model_output_names(self)
+
+    @property
+    def outputs(self) -> dict:
+        """A freshly built outputs dict (name -> engine node); same as ``build()``."""
+        return self.build()
+
+    def build(self, start=None):
+        """Record the scenario's graph; returns a ``Built`` dict of outputs (name -> node).
+
+        ``Built`` also carries ``leaves`` (name -> leaf node), ``parameters``, ``model`` and
+        ``loss`` (model scenarios), and ``backward_from`` (the node backward starts from).
+        ``start`` picks one of ``starts`` by index or name (model scenarios).
+        """
+        return build.build(self, start)
+
+    def outputs_for_view(self, start=None) -> tuple:
+        """(list of output nodes, the node backward runs from): what every view passes on."""
+        built = self.build(start)
+        return list(built.values()), built.backward_from
+
+    def trace(self, start=None):
+        """The debugger's trace of a fresh build: forward over every output, backward from one."""
+        outputs, backward_from = self.outputs_for_view(start)
+        return build_trace(outputs, backward_from=backward_from)
+
+    def gradcheck(self, start=None):
+        """Finite differences against backprop for every leaf (or parameter)."""
+        return build.gradcheck(self, start)
+
+    def trainer(self, start=None, iterations: int | None = None):
+        """A ``Trainer`` set up with the scenario's optimiser, learning rate and records."""
+        return build.make_trainer(self, start, iterations)
+
+    def train(self, start=None, iterations: int | None = None):
+        """Train with the scenario's settings; returns the per-iteration history."""
+        return build.train(self, start, iterations)
+
+    @property
+    def start_names(self) -> tuple:
+        return tuple(s.name for s in self.starts)

@@ -1,0 +1,132 @@
+"""The rule table is whole: one entry per op carries every part its users read.
+
+Each test here would fail if a part of an op lived outside ``ops.OPS`` again: a missing
+array rule or VJP, an element-wise flag that disagrees with the op's real Jacobian, a
+default constant spelled somewhere else, or a composite expanded by a private loop.
+"""
+import numpy as np
+import pytest
+
+from graphviz_nn import Tensor, Value
+from graphviz_nn.debugger.format import expression
+from graphviz_nn.ops import NOTATIONS, OPS, expand
+from graphviz_nn.scenario_format.expression import evaluate, parse
+from graphviz_nn.scenario_format.semantics import NodeSemantics
+from graphviz_nn.tensor import apply as tensor_apply, vjp_terms
+from graphviz_nn.value import apply as value_apply
+
+SCALAR_OPS = sorted(n for n, op in OPS.items() if op.scalar is not None)
+TENSOR_ONLY = sorted(n for n, op in OPS.items() if op.scalar is None)
+
+
+@pytest.mark.parametrize("name", sorted(OPS))
+def test_every_entry_holds_every_part(name):
+    op = OPS[name]
+    c = op.default if op.default is not None else _const(name)
+    assert op.name == name and op.arity in (1, 2)
+    assert callable(op.array) and callable(op.vjp) and callable(op.vjp_factors)
+    assert isinstance(op.symbol(c), str) and isinstance(op.formula(c), str)
+    assert len(op.local_formula(c)) == op.arity
+    assert len(op.vjp_formula(c)) == op.arity
+    assert all(f.startswith("dL/d") for f in op.vjp_formula(c))
+    assert op.notation in NOTATIONS
+    assert isinstance(op.elementwise, bool)
+    if op.composite:
+        assert op.scalar is not None, "a composite gate must exist on the scalar engine too"
+
+
+def test_the_tensor_only_ops_are_the_layer_operations():
+    assert TENSOR_ONLY == sorted(["dropout", "index", "log_softmax", "matmul", "max_axis", "mean", "reshape",
+                                  "softmax", "sum", "transpose"])
+
+
+def _const(name):
+    return {"add_const": 0.5, "mul_const": -2.0, "rsub_const": 1.0, "rdiv_const": 1.0, "pow": 2.0,
+            "sum": (None, False), "mean": (None, False), "max_axis": ((0,), False), "reshape": (4,),
+            "transpose": None, "softmax": 1, "log_softmax": 1, "index": (np.array([0, 1, 1]),),
+            "dropout": np.array([[2.0, 0.0], [2.0, 2.0]])}.get(name)
+
+
+def _full_jacobian(name, x, const):
+    """d op(x) / dx row by row from the VJP (never through is_diagonal)."""
+    op = OPS[name]
+    y = op.array(x, const)
+    rows = []
+    for i in range(y.size):
+        seed = np.zeros(y.size)
+        seed[i] = 1.0
+        (g,) = op.vjp(seed.reshape(y.shape), y, (x,), const)
+        rows.append(np.broadcast_to(g, x.shape).reshape(-1))
+    return np.array(rows)
+
+
+@pytest.mark.parametrize("name", sorted(n for n, op in OPS.items() if op.arity == 1))
+def test_the_elementwise_flag_says_whether_the_jacobian_is_diagonal(name):
+    # element-wise: same shape out as in, and output element i depends on input element i alone
+    x = np.array([[1.3, 0.4], [2.1, 0.7]])  # inside every domain (log, sqrt)
+    op = OPS[name]
+    const = op.default if op.default is not None else _const(name)
+    jac = _full_jacobian(name, x, const)
+    same_shape = op.array(x, const).shape == x.shape
+    diagonal = same_shape and np.count_nonzero(jac - np.diag(np.diag(jac))) == 0
+    assert op.elementwise == diagonal, (name, jac)
+
+
+@pytest.mark.parametrize("name", sorted(n for n, op in OPS.items() if op.arity == 2))
+def test_binary_elementwise_gates_are_diagonal_in_each_input(name):
+    a, b = np.array([-1.3, 0.4, 2.1]), np.array([0.6, -0.5, 1.1])
+    op = OPS[name]
+    if name == "matmul":
+        assert not op.elementwise
+        return
+    y = op.array(a, b, None)
+    for k in range(2):
+        jac = np.array([op.vjp(np.eye(3)[i], y, (a, b), None)[k] for i in range(3)])
+        assert op.elementwise and np.count_nonzero(jac - np.diag(np.diag(jac))) == 0, name
+
+
+def test_default_constants_live_in_the_table_and_every_entry_point_uses_them():
+    assert OPS["leaky_relu"].default == 0.01 and OPS["elu"].default == 1.0
+    assert all(OPS[n].default is None for n in OPS if n not in ("leaky_relu", "elu"))
+    x = Value(-2.0)
+    assert x.leaky_relu().const == OPS["leaky_relu"].default
+    assert x.elu().const == OPS["elu"].default
+    assert Tensor([-2.0]).leaky_relu().const == OPS["leaky_relu"].default
+    # the scenario expression language: a gate, a folded constant and an expanded composite
+    gate = evaluate(parse("leaky_relu(x)"), NodeSemantics({"x": Value(-2.0)}))
+    assert gate.const == OPS["leaky_relu"].default
+    assert evaluate(parse("elu(-2)"), NodeSemantics({})) == pytest.approx(OPS["elu"].scalar(-2.0, 1.0)[0])
+    chain = evaluate(parse("leaky_relu(x)"), NodeSemantics({"x": Value(-2.0)}, expand={"leaky_relu"}))
+    assert chain.op.name == "max" and chain.data == pytest.approx(-0.02)
+
+
+@pytest.mark.parametrize("name", sorted(n for n, op in OPS.items() if op.composite))
+def test_one_helper_expands_a_composite_on_either_engine(name):
+    op = OPS[name]
+    const = op.default
+    xs = [0.7, 0.3][:op.arity]
+    scalar = expand(name, [Value(v) for v in xs], const, value_apply)
+    tensor = expand(name, [Tensor([v, -v]) for v in xs], const, tensor_apply)
+    assert len(scalar) == len(tensor) == len(op.expansion(const))
+    assert scalar[-1].data == pytest.approx(op.scalar(*xs, const)[0], rel=1e-12)
+    assert tensor[-1].data[0] == pytest.approx(scalar[-1].data, rel=1e-12)
+    assert tensor[-1].data[1] == pytest.approx(op.scalar(*(-v for v in xs), const)[0], rel=1e-12)
+
+
+@pytest.mark.parametrize("name,names,text", [
+    ("mul", ("a", "b"), "a * b"), ("matmul", ("X", "W"), "X @ W"), ("add_const", ("n3",), "n3 +1"),
+    ("transpose", ("W",), "Wᵀ"), ("rdiv_const", ("n4",), "1/n4"), ("exp", ("n2",), "exp(n2)"),
+    ("sum", ("n3",), "sum(n3, axis=0)")])
+def test_expressions_are_written_as_the_table_s_notation_says(name, names, text):
+    const = {"add_const": 1.0, "rdiv_const": 1.0, "sum": ((0,), False)}.get(name)
+    assert expression(OPS[name], const, names) == text
+
+
+def test_vjp_shapes_text_comes_from_the_table():
+    X, W = Tensor(np.ones((128, 784))), Tensor(np.ones((784, 256)))
+    terms = vjp_terms(X @ W)
+    assert [t.factors for t in terms] == list(OPS["matmul"].vjp_factors(None, (128, 256), ((128, 784), (784, 256))))
+    assert terms[1].factors == "Xᵀ (784, 128) · dL/dY (128, 256)"
+    b = Tensor(np.ones(3))
+    terms = vjp_terms(Tensor(np.ones((4, 3))) + b)
+    assert terms[1].factors == "dL/dy (4, 3) summed over axis 0 → (3,)"
