@@ -18,7 +18,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Footer, Static
 
-from graphviz_nn.debugger.breakpoints import WATCH_KINDS
+from graphviz_nn.debugger.breakpoints import WATCH_KINDS, watch_kind
 from graphviz_nn.debugger.session import LEVELS, Session
 from graphviz_nn.errors import UserError
 from .picture.layout import Layout, layered_layout, layout as graphviz_or_builtin
@@ -42,6 +42,8 @@ DEFAULT_SCENARIO = "sigmoid-neuron"
 LARGE_GRAPH = 400
 # The narrowest the inspector gets so that a graph fits beside it (0 hides it instead).
 SIDE_MIN = 24
+# Up to this many boxes the compact style measures each box at the trace's end.
+MEASURED_BOXES = 2000
 
 
 class DebuggerApp(App):
@@ -292,7 +294,9 @@ class DebuggerApp(App):
         def at_end(box_id):  # the widest a box gets: compact columns never grow while stepping
             return view.describe(box_id, final)
 
-        self.query_one("#graph", GraphView).show_graph(layout.positions, view.edges, describe, at_end)
+        # measuring every box costs a describe per node: big graphs use one compact width
+        measure = at_end if len(view.ids) <= MEASURED_BOXES else None
+        self.query_one("#graph", GraphView).show_graph(layout.positions, view.edges, describe, measure)
         self._fit_panes()
 
     @work(thread=True, exclusive=True, group="layout", exit_on_error=False)
@@ -415,19 +419,22 @@ class DebuggerApp(App):
         def answer(text: Optional[str]) -> None:
             if not text:
                 return
-            kind, _, threshold = text.partition(" ")
-            try:
-                value = float(threshold) if threshold.strip() else None
+            words = text.split()
+            try:  # the last word is the threshold when it is a number: "vanishing 1e-6", "dead relu"
+                value = float(words[-1]) if len(words) > 1 else None
+                kind = " ".join(words[:-1]) if value is not None else text
             except ValueError:
-                self.say(f"{threshold.strip()[:30]!r} is not a number; write e.g. 'vanishing 1e-6'.",
-                            severity="warning")
+                value, kind = None, text
+            if watch_kind(kind) not in WATCH_KINDS and len(words) > 1 and watch_kind(words[0]) in WATCH_KINDS:
+                self.say(f"{' '.join(words[1:])[:30]!r} is not a number; write e.g. 'vanishing 1e-6'.",
+                         severity="warning")
                 return
             try:
                 self.session.add_watch(kind, value)
             except UserError as error:
                 self.say(str(error), severity="warning")
                 return
-            self.say(f"Watching for {kind}; c runs until it happens.")
+            self.say(f"Watching for {watch_kind(kind)}; c runs until it happens.")
 
         self.push_screen(PromptScreen("Add a watch (kind and optional threshold):", "",
                                       "kinds: " + ", ".join(WATCH_KINDS)), answer)
@@ -443,6 +450,9 @@ class DebuggerApp(App):
 
     def action_train(self) -> None:
         target = self.target
+        if self.training is not None:
+            self.say("Training is running; Esc cancels it.", severity="warning")
+            return
         if target is None or not target.trains:
             self.say("This scenario does not train; open a training scenario with o "
                         "(e.g. learning-slowdown-quadratic).", severity="warning")
@@ -644,6 +654,100 @@ class DebuggerApp(App):
         view.sample = self.sample = (view.sample + delta) % view.samples
         self.refresh_view(follow=False)
 
+    # ---- training in the app: T runs N iterations in a worker, Esc cancels; S picks a start ----
+    def action_train_many(self) -> None:
+        target = self.target
+        if target is None or not target.trains:
+            self.say("This scenario does not train; open a training scenario with o "
+                     "(e.g. learning-slowdown-quadratic).", severity="warning")
+            return
+        if self.training is not None:
+            self.say("Training is running; Esc cancels it.", severity="warning")
+            return
+        settings = getattr(target.scenario, "training", None)
+        default = str(getattr(settings, "iterations", None) or 100)
+
+        def answer(text: Optional[str]) -> None:
+            if not text:
+                return
+            try:
+                n = int(text)
+            except ValueError:
+                self.say(f"{text[:40]!r} is not a number of iterations; type a whole number such as {default}.",
+                         severity="warning")
+                return
+            if not 1 <= n <= 1_000_000:
+                self.say(f"{n} iterations is out of range; choose 1 to 1,000,000.", severity="warning")
+                return
+            self._start_training(n)
+
+        self.push_screen(PromptScreen(f"Train how many iterations? (the scenario's count: {default})", default,
+                                      "they run without tracing; the last one opens in the debugger; Esc cancels"),
+                         answer)
+
+    def _start_training(self, n: int) -> None:
+        run = {"cancel": False, "total": n}
+        self.training = run
+        self.query_one("#training", TrainingBar).start(n)
+        self._train_worker(n, run)
+
+    @work(thread=True, exclusive=True, group="training", exit_on_error=False)
+    def _train_worker(self, n: int, run: dict) -> None:
+        """N-1 fast iterations in chunks (the bar moves, Esc is heard between chunks); the Nth is traced."""
+        trainer = self.target.trainer
+        done, chunk = 0, max(1, n // 50)
+        error = None
+        try:
+            while done < n - 1 and not run["cancel"]:
+                k = min(chunk, n - 1 - done)
+                losses = trainer.run(k)
+                done += k
+                self.call_from_thread(self.query_one("#training", TrainingBar).advance, done, n, losses[-1])
+        except Exception as error_:  # a diverging run (overflow): say so, keep the app
+            error = f"training stopped after {done} iterations ({type(error_).__name__}: {error_})"
+        try:
+            self.call_from_thread(self._training_done, run, done, error)
+        except RuntimeError:
+            pass  # the app quit while training
+
+    def _training_done(self, run: dict, done: int, error: Optional[str]) -> None:
+        self.training = None
+        self.query_one("#training", TrainingBar).display = False
+        self.action_train()  # one more iteration, traced: the one on screen
+        iteration = iteration_of(self.target)
+        if error:
+            self.say(error, severity="warning", timeout=8)
+        elif run["cancel"]:
+            self.say(f"Cancelled after {done + 1} of {run['total']} iterations; showing iteration {iteration}.",
+                     timeout=6)
+        else:
+            self.say(f"Trained {run['total']} iterations; showing iteration {iteration}.", timeout=5)
+
+    def action_cancel(self) -> None:
+        if self.training is not None:
+            self.training["cancel"] = True
+
+    def action_pick_start(self) -> None:
+        """For scenarios with several starting points (the learning-slowdown ones): pick one."""
+        target = self.target
+        scenario = getattr(target, "scenario", None)
+        starts = getattr(scenario, "starts", ()) or ()
+        if len(starts) < 2:
+            self.say("This scenario has one starting point; learning-slowdown-* have two.", timeout=4)
+            return
+        if self.training is not None:
+            self.say("Training is running; Esc cancels it first.", severity="warning")
+            return
+        entries = [(str(i), s.name, "parameters " + ", ".join(f"{p:g}" for p in s.parameters))
+                   for i, s in enumerate(starts)]
+
+        def answer(choice: Optional[str]) -> None:
+            if choice is not None and choice.isdigit():
+                self.open_target(lambda: from_scenario(scenario, start=int(choice)))
+
+        self.push_screen(PickerScreen(entries, None, title="Start from",
+                                      hint="Pick a starting point (Enter): training begins again from it."), answer)
+
     # ---- messages from widgets ----
     def on_graph_view_node_clicked(self, message: GraphView.NodeClicked) -> None:
         self.selected = message.node_id
@@ -669,4 +773,4 @@ def export_frame(trace, k: int, level: str, path: str) -> str:
     """Write the frame at step ``k`` through the renderer's export (atomic write); returns the path."""
     from graphviz_nn.render.export import export
 
-    return str(export(trace, path, step=k, level=level))
+    return str(Path(export(trace, path, step=k, level=level)).resolve())  # the full path, said on screen

@@ -20,7 +20,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
 
 
 def header(scenario) -> str:
-    lines = [f"{scenario.title}  [{scenario.id}]", f"Lecture: {scenario.lecture}", "", scenario.explanation]
+    lines = [f"{scenario.title}  [{scenario.id}]", f"Lecture: {scenario.lecture or '(your own scenario: no lecture slide)'}", "", scenario.explanation]
     return "\n".join(lines)
 
 

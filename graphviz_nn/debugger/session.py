@@ -240,7 +240,7 @@ class Session:
 
     def add_watch(self, kind: str, threshold=None) -> None:
         """Stop when a step meets a condition (see ``breakpoints.WATCH_KINDS``)."""
-        self.watches[kind] = bp.watch_threshold(kind, threshold)
+        self.watches[bp.watch_kind(kind)] = bp.watch_threshold(kind, threshold)
 
     def remove_watch(self, kind: str) -> None:
         self.watches.pop(kind, None)
@@ -254,7 +254,7 @@ class Session:
         if step.node in self.breakpoints or step.input in self.breakpoints:
             node = step.node if step.node in self.breakpoints else step.input
             info = self.trace.node(node)
-            return Break("breakpoint", node, f"breakpoint on {info.id} ({info.label}) at step {step.index}: {step.text}", self.k)
+            return Break("breakpoint", node, f"breakpoint on {info.id} ({info.label}) at step {step.index + 1}: {step.text}", self.k)
         if self.group_breakpoints:
             prev = self.trace.steps[step.index - 1] if step.index else None
             for path in self.group_breakpoints:

@@ -335,7 +335,7 @@ async def test_a_large_graph_opens_at_neuron_level():
         await pilot.pause()
         assert len(app.session.trace.nodes) > 400
         assert app.session.level == "neuron"
-        assert "▣ L1.N" in screen_text(app)  # neuron boxes on screen
+        assert "L1.N1" in screen_text(app)  # neuron boxes on screen (the network view)
         assert len(app._view.ids) < len(app.session.trace.nodes) / 5  # neurons, not gates
         await pilot.press("l", "l")
         assert app.session.level == "gate" and len(app._view.ids) == len(app.session.trace.nodes)
@@ -446,9 +446,9 @@ async def test_clicking_a_neuron_box_summarises_the_neuron():
     app = DebuggerApp(outputs=out, layout_engine="builtin")
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("l", "end")
-        app.post_message(GraphView.NodeClicked("g:L1/N2"))
+        app.post_message(GraphView.NodeClicked("neuron:L1.N2"))  # the network view's neuron
         await pilot.pause()
         text = app.query_one(Inspector).plain
         # b + w0*x0 + w1*x1 then relu: two *, two +, one relu; parameters w0, w1, b
-        assert "▣ neuron L1.N2: 5 gates, 3 parameters" in text
+        assert "neuron L1.N2: 5 gates, 3 parameters" in text
         assert "output n" in text and "gradient" in text

@@ -77,6 +77,9 @@ class ViewGraph:
                               f", gradient {presenter.number(grad) if grad is not None else '?'}"))
         if len(self._outputs[box_id]) > 8:
             lines.append(("", f"  … and {len(self._outputs[box_id]) - 8} more outputs"))
+        if len(self._outputs[box_id]) > 1:
+            lines.append(("dim", f"  {len(self._outputs[box_id])} outputs, one per sample: "
+                                 "the box shows the latest one computed"))
         lines.append(("dim", "  (s steps into the neuron's gates; below: its last output)"))
         return lines
 
@@ -100,9 +103,8 @@ class ViewGraph:
         value_of = next((o for o in reversed(outputs) if state.value(o) is not None), outputs[-1])
         grad_of = next((o for o in reversed(outputs) if state.grad(o) is not None), outputs[-1])
         value, grad = state.value(value_of), state.grad(grad_of)
-        count = f" ×{len(outputs)}" if len(outputs) > 1 else ""
         return Box(
-            title=f"▣ {group.label}{count}",
+            title=group.label,  # with several samples the box shows the latest one (the inspector says so)
             value=None if value is None else presenter.box_number(value),
             grad=None if grad is None else presenter.box_number(grad),
             partial=grad is not None and state.is_partial(grad_of),

@@ -121,8 +121,14 @@ class NetworkView:
         net = self.net
         where = f" (sample {self.sample + 1} of {net.samples})" if net.samples > 1 else ""
         value, grad = net.value(box_id, state, self.sample), net.grad(box_id, state, self.sample)
-        lines = [("bold", f"neuron {node.label}{where}"),
-                 ("", f"  activation = {_num(value) or '?'}, gradient {_num(grad) or '?'}"),
+        members = [i for i in self.trace.nodes if i.group[:len(node.path)] == node.path and len(i.group) >= 2]
+        gates = sum(1 for i in members if not i.is_leaf) // max(1, net.samples)
+        params = sum(1 for i in members if i.is_leaf)
+        counts = f": {gates} gates, {params} parameters" if members else ""
+        out = net.trace_node(box_id, self.sample)
+        info = self.trace.node(out)
+        lines = [("bold", f"neuron {node.label}{counts}{where}"),
+                 ("", f"  output {out} ({info.symbol}) = {_num(value) or '?'}, gradient {_num(grad) or '?'}"),
                  ("bold", "  weights in (value, gradient)")]
         incoming = [e for e in net.edges if e.dst == box_id and e.weight is not None]
         for e in incoming[:12]:

@@ -25,6 +25,7 @@ BOX_W = FULL.fixed_width  # a full box: 12 characters of text between the border
 BOX_H = FULL.height  # border, title, value, gradient, border
 BUCKET_W, BUCKET_H = 64, 32
 ZOOMS = ("auto", "full", "compact")
+COMPACT_DEFAULT_W = 9  # a compact box's width when the boxes are not measured (big graphs)
 
 UP, DOWN, LEFT, RIGHT = 1, 2, 4, 8
 LINE_CHARS = {
@@ -118,11 +119,13 @@ class GraphView(ScrollView, can_focus=False):
             if style == "full":
                 geo = build(self._positions, self._edges, FULL)
             else:
-                final = self._final or self._describe
                 widths = {}
-                for n in self._positions:
-                    box = final(n)
-                    widths[n] = compact_width(_compact_title(box), box.value, box.grad)
+                if self._final is not None:
+                    for n in self._positions:
+                        box = self._final(n)
+                        widths[n] = compact_width(_compact_title(box), box.value, box.grad)
+                else:  # nothing to measure with (only visible boxes are ever described): one width
+                    widths = dict.fromkeys(self._positions, COMPACT_DEFAULT_W)
                 geo = build(self._positions, self._edges, COMPACT, widths)
             self._geometries[style] = geo
         return geo
