@@ -746,7 +746,8 @@ class DebuggerApp(App):
                 self.open_target(lambda: from_scenario(scenario, start=int(choice)))
 
         self.push_screen(PickerScreen(entries, None, title="Start from",
-                                      hint="Pick a starting point (Enter): training begins again from it."), answer)
+                                      hint="Pick a starting point (Enter): training begins again from it.",
+                                      placeholder="type to filter"), answer)
 
     # ---- messages from widgets ----
     def on_graph_view_node_clicked(self, message: GraphView.NodeClicked) -> None:

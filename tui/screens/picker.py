@@ -31,12 +31,14 @@ class PickerScreen(ModalScreen):
 
     def __init__(self, entries: list[tuple[str, str, str]], current: str | None = None,
                  title: str = "Open a scenario",
-                 hint: str = "Pick a lecture scenario (Enter), type to filter, or type the path of your own .toml file.") -> None:
+                 hint: str = "Pick a lecture scenario (Enter), type to filter, or type the path of your own .toml file.",
+                 placeholder: str = "type to filter, or path/to/scenario.toml") -> None:
         super().__init__()
         self.entries = entries
         self.current = current
         self.title_text = title
         self.hint = hint
+        self.placeholder = placeholder
         self.shown = [sid for sid, _, _ in entries]
 
     def compose(self):
@@ -44,7 +46,7 @@ class PickerScreen(ModalScreen):
             box.border_title = self.title_text
             yield Static(self.hint, markup=False)
             yield OptionList(*self._options(""), id="picker-list")
-            yield Input(placeholder="type to filter, or path/to/scenario.toml", id="picker-path")
+            yield Input(placeholder=self.placeholder, id="picker-path")
 
     def _options(self, typed: str) -> list:
         words = typed.lower().split()
