@@ -12,6 +12,7 @@ import gc
 from pathlib import Path
 from typing import Optional
 
+from rich.text import Text
 from textual import work
 from textual.app import App
 from textual.binding import Binding
@@ -252,6 +253,7 @@ class DebuggerApp(App):
             self.query_one("#loss", LossPlot).show(loss_history(self.target))
         if self.presenting:
             self.query_one("#spoken", Static).update(presenter.spoken_line(trace, state))
+        self._mark_lecture(trace, state.current)
 
     def _drawn_level(self) -> str:
         """Inside a composite gate's expansion the primitives are always drawn one by one."""
@@ -636,8 +638,30 @@ class DebuggerApp(App):
 
     def _show_lecture(self) -> None:
         """The scenario's title, explanation and formula in the side pane (L toggles it)."""
+        self._lecture_mark = None
+        self.query_one("#lecture", Static).update(presenter.lecture_text(self.target) if self.target else "")
+
+    def _mark_lecture(self, trace, node_id) -> None:
+        """The current step's sub-expression highlighted in the lecture pane's formula."""
         pane = self.query_one("#lecture", Static)
-        pane.update(presenter.lecture_text(self.target) if self.target is not None else "")
+        if self.target is None or not pane.display or trace is not self._top_trace():
+            return
+        text = presenter.lecture_text(self.target)
+        for name, source in presenter.lecture_formulas(self.target):
+            span = presenter.formula_span(trace, node_id, source)
+            if span is not None:
+                at = text.find(f"{name} = {source}") + len(name) + 3
+                mark = (at + span[0], at + span[1])
+                break
+        else:
+            mark = None
+        if mark == getattr(self, "_lecture_mark", None):
+            return
+        self._lecture_mark = mark
+        shown = Text(text)
+        if mark is not None:
+            shown.stylize("bold black on yellow", *mark)
+        pane.update(shown)
 
     def _sample_note(self) -> str:
         view = self._view

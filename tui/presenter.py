@@ -142,6 +142,78 @@ def spoken_line(trace, state) -> str:
     return f"step {state.k}: {step.text}"
 
 
+_INFIX_OPS = {"add": "+", "sub": "-", "mul": "*", "div": "/"}
+_CANDIDATES_MAX = 24  # ways to write one sub-expression, kept small (parentheses multiply them)
+
+
+def formula_span(trace, node_id: Optional[str], text: str) -> Optional[tuple]:
+    """Where a node's sub-expression is written in a formula (``(start, end)``), if it is found.
+
+    The sub-expression is rebuilt from the node's inputs with their names (``w0*x0 + w1*x1``)
+    and looked for with spaces ignored; a node the formula writes differently is not marked.
+    """
+    if node_id is None or not text:
+        return None
+    keep = [i for i, ch in enumerate(text) if not ch.isspace()]
+    squeezed = "".join(text[i] for i in keep)
+    memo: dict = {}
+    wanted = _written(trace, node_id, memo, squeezed)
+    if not wanted:
+        return None
+    for candidate in sorted(wanted, key=len, reverse=True):
+        at = squeezed.find(candidate)
+        if at >= 0 and candidate:
+            return keep[at], keep[at + len(candidate) - 1] + 1
+    return None
+
+
+def _written(trace, node_id: str, memo: dict, squeezed: str) -> set:
+    if node_id in memo:
+        return memo[node_id]
+    memo[node_id] = set()  # a cycle cannot happen; this also stops deep recursion on repeats
+    info = trace.node(node_id)
+    out: set = set()
+    if info.is_leaf:
+        out = {info.label} if info.label else set()
+    else:
+        args = [_written(trace, i, memo, squeezed) for i in info.inputs]
+        wrapped = [a | {f"({x})" for x in a} for a in args]
+        const = _const_text(info.const)
+        if info.op in _INFIX_OPS and len(wrapped) == 2:
+            sym = _INFIX_OPS[info.op]
+            out = {f"{a}{sym}{b}" for a in wrapped[0] for b in wrapped[1]}
+        elif info.op == "mul_const" and const == "-1" and wrapped:
+            out = {f"-{a}" for a in wrapped[0]}
+        elif info.op in ("add_const", "mul_const", "sub_const", "div_const") and wrapped and const:
+            sym = {"add_const": "+", "mul_const": "*", "sub_const": "-", "div_const": "/"}[info.op]
+            out = {f"{a}{sym}{const}" for a in wrapped[0]}
+            if sym in "+*":
+                out |= {f"{const}{sym}{a}" for a in wrapped[0]}
+        elif info.op in ("rdiv_const", "rsub_const") and wrapped and const:
+            sym = "/" if info.op == "rdiv_const" else "-"
+            out = {f"{const}{sym}{a}" for a in wrapped[0]}
+        elif info.op and len(args) == 1 and args[0]:
+            out = {f"{info.op}({a})" for a in args[0]}
+    out = set(sorted((c for c in out if c in squeezed), key=len)[:_CANDIDATES_MAX])  # only what is written
+    memo[node_id] = out
+    return out
+
+
+def _const_text(const) -> str:
+    try:
+        c = float(const)
+    except (TypeError, ValueError):
+        return ""
+    return str(int(c)) if c == int(c) else repr(c)
+
+
+def lecture_formulas(target) -> list[tuple[str, str]]:
+    """``(name, formula text)`` of an expression scenario's outputs."""
+    scenario = getattr(target, "scenario", None)
+    return [(name, getattr(program, "text", "")) for name, program in
+            (getattr(scenario, "expressions", None) or {}).items()]
+
+
 def lecture_text(target) -> str:
     """The lecture pane: title, the scenario's explanation, its formula(s)."""
     scenario = getattr(target, "scenario", None)
@@ -149,8 +221,7 @@ def lecture_text(target) -> str:
     if target.explanation:
         lines.append(" ".join(target.explanation.split()))
     formulas = []
-    for name, program in (getattr(scenario, "expressions", None) or {}).items():
-        source = getattr(program, "source", None) or getattr(program, "text", None)
+    for name, source in lecture_formulas(target):
         if source:
             formulas.append(f"{name} = {source}")
     model = getattr(scenario, "model", None)

@@ -386,3 +386,22 @@ async def test_breakpoint_message_step_number_equals_the_header():
         assert hit is not None
         assert f"at step {app.session.k}:" in hit.sentence
         assert f"step {app.session.k} of" in screen_text(app)
+
+
+async def test_lecture_pane_highlights_the_current_sub_expression():
+    app = app_for("sigmoid-neuron")
+    async with app.run_test(size=(120, 36)) as pilot:
+        trace = app.session.trace
+        plus = next(i.id for i in trace.nodes if i.op == "add" and trace.node(i.inputs[1]).is_leaf)
+        app.session.goto(next(s.index for s in trace.steps if s.node == plus) + 1)  # w0*x0 + w1*x1 + w2
+        app.refresh_view()
+        await pilot.pause()
+        shown = app.query_one("#lecture").render()
+        marked = [shown.plain[span.start:span.end] for span in shown.spans if "yellow" in str(span.style)]
+        assert marked == ["w0*x0 + w1*x1 + w2"]
+        app.session.goto(trace.n_forward)  # the end of the forward pass: 1/x, the whole formula
+        app.refresh_view()
+        await pilot.pause()
+        shown = app.query_one("#lecture").render()
+        marked = [shown.plain[span.start:span.end] for span in shown.spans if "yellow" in str(span.style)]
+        assert marked == ["1 / (1 + exp(-(w0*x0 + w1*x1 + w2)))"]
