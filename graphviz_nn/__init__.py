@@ -11,6 +11,7 @@ from .losses import bce, cce, hinge, huber, l1, l2, mae, mse, multiclass_hinge, 
 from .optim import SGD
 from .recording import group
 from .render.jupyter import draw_dot, show
+from .render.player import player
 from .scenario_format import Scenario, ScenarioError, load_scenario
 from .snapshot import to_json, to_networkx
 from .tensor import Tensor
@@ -25,7 +26,7 @@ __all__ = [
     "mse", "mae", "huber", "hinge", "squared_hinge", "multiclass_hinge", "bce", "softmax", "cce", "nll",
     "l1", "l2", "SGD",
     # views
-    "explain", "draw_dot", "show", "debug",
+    "explain", "draw_dot", "show", "player", "debug",
     # scenarios
     "load_scenario", "Scenario", "ScenarioError",
     "__version__",

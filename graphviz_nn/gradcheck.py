@@ -15,7 +15,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from .graph import reachable
+from .graph import check_node, reachable
 
 EPS = 1e-6
 ATOL = 1e-5
@@ -70,20 +70,28 @@ def _scalar(out) -> float:
 
 
 def gradcheck(output_fn: Callable, leaves: Sequence, eps: float = EPS, atol: float = ATOL,
-              rtol: float = RTOL, max_elements: int = 20) -> GradCheckReport:
+              rtol: float = RTOL, max_elements: int = 20, progress: Callable | None = None) -> GradCheckReport:
     """Compare backprop with central differences ``(f(x+eps) - f(x-eps)) / 2eps`` per leaf.
 
     ``output_fn()`` must rebuild the graph from the leaves' current ``data`` and return the
     scalar output. Tensor leaves are checked element by element (at most ``max_elements``
     evenly spaced elements each). Leaves' data and grads are restored afterwards, and so are
     the grads of the other leaves the output reads (say, a model's parameters).
+    ``progress(done, total)`` is called after each evaluation of ``output_fn`` (it may raise
+    to stop the check; everything is restored all the same).
     """
+    for leaf in leaves:
+        check_node(leaf, "gradcheck's leaves")
+    if progress is not None:
+        output_fn = _counted(output_fn, progress, 1 + 2 * sum(
+            min(max_elements, leaf.data.size) if isinstance(leaf.data, np.ndarray) else 1 for leaf in leaves))
     saved_grads = [leaf.grad for leaf in leaves]
     others = []  # leaves the output reads but nobody asked to check: backward must not touch them
     try:
         for leaf in leaves:
             leaf.grad = leaf._zero_grad() if isinstance(leaf.data, np.ndarray) else 0.0
         out = output_fn()
+        check_node(out, "gradcheck's output_fn")
         checked = {id(leaf) for leaf in leaves}
         others = [(n, np.copy(n.grad) if isinstance(n.grad, np.ndarray) else n.grad)
                   for n in reachable(out) if n._a is None and id(n) not in checked]
@@ -107,6 +115,17 @@ def gradcheck(output_fn: Callable, leaves: Sequence, eps: float = EPS, atol: flo
             leaf.grad = grad
         for node, grad in others:
             node.grad = grad
+
+
+def _counted(output_fn, progress, total: int):
+    done = [0]
+
+    def counted():
+        out = output_fn()
+        done[0] += 1
+        progress(done[0], total)
+        return out
+    return counted
 
 
 def _central_scalar(output_fn, leaf, eps) -> float:

@@ -12,6 +12,8 @@ from __future__ import annotations
 from operator import attrgetter
 from typing import Sequence
 
+from .errors import UserError
+
 _by_creation = attrgetter("_order")
 
 
@@ -28,11 +30,44 @@ def is_leaf(node) -> bool:
     return node._a is None
 
 
-def as_outputs(outputs) -> list:
-    """One node or an iterable of nodes, as a list."""
+class ForeignNodeError(UserError, TypeError):
+    """Something that is not a graphviz_nn node (a micrograd Value, a lesson's own class) was given."""
+
+
+def check_node(x, where: str = "") -> None:
+    """Raise ForeignNodeError naming ``x``'s class unless it is a recorded Value or Tensor.
+
+    The one check where graphs enter (tracing, drawing, exporting, debugging, gradcheck).
+    """
+    if hasattr(x, "_order") and hasattr(x, "_rule"):
+        return
+    cls = type(x)
+    name = cls.__name__ if cls.__module__ in ("builtins", "__main__") else f"{cls.__module__}.{cls.__name__}"
+    who = f"{where} expected" if where else "expected"
+    if hasattr(x, "data") and hasattr(x, "grad"):  # micrograd's Value or a lesson's copy of it
+        raise ForeignNodeError(
+            f"{who} a graphviz_nn Value, got a {name}: build the graph with "
+            f"`from graphviz_nn import Value` in place of your own or micrograd's Value "
+            f"(the same code runs unchanged)")
+    raise ForeignNodeError(
+        f"{who} a Value or Tensor (or a list of them), got {name} ({x!r:.40}); "
+        f"build the graph with `from graphviz_nn import Value` and pass its output")
+
+
+def as_outputs(outputs, where: str = "") -> list:
+    """One node or an iterable of nodes, as a list (anything else: one sentence naming it)."""
     if hasattr(outputs, "_order"):
         return [outputs]
-    return list(outputs)
+    if hasattr(outputs, "data") and hasattr(outputs, "grad"):
+        check_node(outputs, where)  # a foreign Value: name it before trying to iterate it
+    try:
+        outs = list(outputs)
+    except TypeError:
+        check_node(outputs, where)
+        raise
+    for o in outs:
+        check_node(o, where)
+    return outs
 
 
 def reachable(outputs) -> list:

@@ -15,6 +15,8 @@ def debug(output, title: str = "your graph") -> None:
     Runs the terminal app in the foreground and returns when it quits; ``output``'s
     gradients are filled, as after ``output.backward()``.
     """
+    from .graph import as_outputs
+    as_outputs(output, "debug")  # before Textual loads: a micrograd Value is named in one sentence
     from .tui.app import DebuggerApp  # Textual loads only when debugging is asked for
     from .tui.target import from_outputs
 

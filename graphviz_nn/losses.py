@@ -27,14 +27,12 @@ from __future__ import annotations
 
 import numbers
 
-from .errors import UserError
+from .loss_checks import LossError, check_probabilities
 from .value import Value, maximum
 
 REDUCTIONS = ("mean", "sum")
 
 
-class LossError(UserError):
-    """A loss was given a prediction or target it cannot use."""
 
 
 def _is_tensor(x) -> bool:
@@ -208,6 +206,9 @@ def nll(prediction, target):
     if _is_tensor(prediction):
         return _tensor_rule("nll")(prediction, target)
     ps = _values(prediction, "nll")
+    finite = [p.data for p in ps if p.data == p.data]  # nan passes on: the debugger finds where it began
+    if finite:
+        check_probabilities(min(finite), max(finite))
     weights = _class_weights(target, len(ps), "nll")
     terms = [p.log() * w for p, w in zip(ps, weights) if w != 0.0]
     if not terms:

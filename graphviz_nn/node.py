@@ -9,6 +9,7 @@ from __future__ import annotations
 import numbers
 
 from . import graph
+from .custom_gate import UserOp, micrograd_op
 from .ops import OPS
 from .recording import _current_group, creation_counter
 
@@ -19,7 +20,11 @@ _RELU, _LEAKY, _ELU, _ABS = (OPS[n] for n in ("relu", "leaky_relu", "elu", "abs"
 def real_number(x, where: str) -> float:
     """A plain number as float, or TypeError naming what was given instead."""
     if isinstance(x, numbers.Real):
-        return float(x)
+        try:
+            return float(x)
+        except OverflowError:  # an int such as 10**400
+            raise OverflowError(f"{where} got a number too large for a float ({str(x)[:20]}...); "
+                                f"use a number below 1.8e308") from None
     raise TypeError(f"{where} needs a real number, got {type(x).__name__} ({x!r:.40}); "
                     f"convert it with float(...) first")
 
@@ -50,6 +55,43 @@ class RecordedNode:
     def const(self):
         """The constant folded into this gate (the 1 of ``+1``; an exponent, axis, mask...)."""
         return self._const
+
+    # ---- micrograd's surface: _prev, _op, _backward ----
+    @property
+    def _prev(self) -> set:
+        """The set of inputs (micrograd's name): a user gate's children, duplicates merged."""
+        c = self._const
+        if type(c) is UserOp:
+            return set(c.children)
+        a = self._a
+        if a is None:
+            return set()
+        b = self._b
+        return {a} if b is None else {a, b}
+
+    @property
+    def _op(self) -> str:
+        """micrograd's op string ('+', '*', '**2', 'ReLU', 'exp', 'tanh'; '' for a leaf)."""
+        return micrograd_op(self)
+
+    @property
+    def _backward(self):
+        """This node's own chain-rule step: adds local × self.grad into each input's grad.
+
+        Calling them by hand in reverse creation order reproduces backward(), as in micrograd.
+        A closure assigned here (micrograd's way of writing a new op) is returned as given.
+        """
+        c = self._const
+        if type(c) is UserOp:
+            return c.closure if c.closure is not None else _nothing
+        return _ChainStep(self)
+
+    @_backward.setter
+    def _backward(self, fn) -> None:
+        self._attach_backward(fn)
+
+    def _attach_backward(self, fn) -> None:  # each engine decides whether a user rule fits
+        raise NotImplementedError
 
     @property
     def inputs(self) -> tuple:
@@ -83,3 +125,37 @@ class RecordedNode:
 
     def abs(self):
         return self._gate(_ABS, None)
+
+
+def _nothing() -> None:
+    """micrograd's default _backward (a leaf, or a user gate given no rule yet)."""
+
+
+class _ChainStep:
+    """A node's ``_backward``: one chain-rule step, run when called (it reads grad then)."""
+
+    __slots__ = ("node",)
+
+    def __init__(self, node):
+        self.node = node
+
+    def __call__(self) -> None:
+        node = self.node
+        a = node._a
+        if a is None:
+            return
+        g = node.grad
+        if node._la is not None:
+            a.grad += node._la * g
+            b = node._b
+            if b is not None:
+                b.grad += node._lb * g
+            return
+        ga, gb = node._vjp(g)
+        if ga is not None:
+            a.grad = a.grad + ga
+        if gb is not None:
+            node._b.grad = node._b.grad + gb
+
+    def __repr__(self):
+        return f"<_backward of {self.node!r}>"

@@ -71,7 +71,7 @@ def to_json(outputs) -> dict:
     >>> snap["output"], [n["label"] for n in snap["nodes"]]
     ('n1', ['x', '*3'])
     """
-    outs = as_outputs(outputs)
+    outs = as_outputs(outputs, "to_json")
     nodes = reachable(outs)
     ids = node_ids(nodes)
     snap = {"nodes": [_node_record(n, ids) for n in nodes]}

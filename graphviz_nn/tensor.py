@@ -176,6 +176,11 @@ class Tensor(RecordedNode):
         # one fresh array must not be handed to two inputs: only the first gets it as its own
         return _owned(ga, upstream), (gb if gb is ga and gb is not upstream else _owned(gb, upstream))
 
+    def _attach_backward(self, fn) -> None:
+        from .custom_gate import CustomGateError
+        raise CustomGateError("a Tensor's _backward cannot be replaced: write a new op micrograd's way "
+                              "with Value, or compose it from Tensor operations")
+
     def backward(self):
         """Backpropagate from this node (a non-scalar output is seeded with ones)."""
         graph.backward(self)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .loss_checks import check_probabilities
 from .tensor import ShapeError, Tensor, as_array
 
 REDUCTIONS = ("mean", "sum")
@@ -100,6 +101,9 @@ def nll(probabilities, target, reduction: str = "mean") -> Tensor:
     """Log-likelihood cost of probabilities (e.g. a softmax output): mean over the batch of
     -Σ y_k ln p_k, with ``target`` class labels or one-hot / soft vectors of the same shape."""
     p = _pred(probabilities, "nll")
+    finite = p.data[~np.isnan(p.data)]
+    if finite.size:
+        check_probabilities(float(finite.min()), float(finite.max()))
     return _log_likelihood_loss(p.log(), target, reduction, "nll")
 
 

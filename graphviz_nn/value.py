@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numbers
 
-from . import graph
+from . import custom_gate, graph
 from .node import RecordedNode, real_number
 from .ops import OPS
 from .recording import _current_group, creation_counter
@@ -47,10 +47,29 @@ class Value(RecordedNode):
     # op has at most two inputs, and one object per node halves memory and GC work.
     __slots__ = ("data", "grad", "_a", "_b", "_la", "_lb", "_rule", "_const", "label", "group", "_order")
 
-    def __init__(self, data, label: str | None = None, _children=(), _op=""):
+    def __init__(self, data, _children=(), _op: str = "", label: str | None = ""):
+        """micrograd's constructor and order. With ``_children`` (micrograd's way of writing a new
+        op) the node is a gate of its own whose rule comes from the ``_backward`` assigned next."""
         self.data = real_number(data, "Value(data)")
         self.grad = 0.0
-        self._record_leaf(label)
+        if not isinstance(_op, str):
+            raise custom_gate.CustomGateError(
+                f"Value's third argument is _op, micrograd's op string such as '+' or 'tanh', "
+                f"got {type(_op).__name__}; write Value(data, (a, b), '+')")
+        if label is not None and not isinstance(label, str):
+            raise custom_gate.CustomGateError(f"Value(label=...) must be a string, got {type(label).__name__}")
+        empty = type(_children) is tuple and not _children  # the leaf case, checked without a loop
+        children = () if empty else custom_gate.distinct_children(_children, Value)
+        if not children:
+            self._record_leaf(label)
+            if _op:  # micrograd lets a leaf carry an op string; it is only shown
+                self._const = custom_gate.UserOp(_op, ())
+            return
+        self.label = label or None
+        custom_gate.record_gate(self, children, _op)
+
+    def _attach_backward(self, fn) -> None:
+        custom_gate.attach(self, fn)
 
     @property
     def local_grads(self) -> tuple:
@@ -121,7 +140,8 @@ class Value(RecordedNode):
         if isinstance(other, Value):
             raise TypeError("Value ** Value is not supported: only number exponents are (write x ** 2, not x ** y)")
         if _is_number(other):
-            return _unary(_POW, self, float(other))
+            # an int exponent stays an int, so _op reads '**2' as micrograd's f'**{other}' does
+            return _unary(_POW, self, other if type(other) in _PLAIN_NUMBERS else float(other))
         return NotImplemented
 
     def __rpow__(self, other):
@@ -141,8 +161,7 @@ class Value(RecordedNode):
         graph.backward(self)
 
     def __repr__(self):
-        name = f", label={self.label!r}" if self.label else ""
-        return f"Value(data={self.data}, grad={self.grad}{name})"
+        return f"Value(data={self.data}, grad={self.grad})"  # micrograd's, character for character
 
 
 def _record(data, a, b, local, op, const) -> Value:

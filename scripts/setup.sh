@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Set-up shared by the README's two commands: a virtual environment with the project and its
-# tools, and the system programs it drives (Graphviz's dot; for tests, Chromium and tmux).
+# tools, and the system programs it drives (Graphviz's dot; for tests, Chromium, tmux and pdflatex).
 # Idempotent and fast on a second run: each step is skipped when already done.
 # Usage: source scripts/setup.sh [--dev]
 set -euo pipefail
@@ -44,6 +44,9 @@ if [ "$DEV" = 1 ]; then
     command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || need+=(chromium chromium-driver)
     command -v chromedriver >/dev/null 2>&1 || [[ " ${need[*]} " == *" chromium-driver "* ]] || need+=(chromium-driver)
     command -v tmux >/dev/null 2>&1 || need+=(tmux)
+    # pdflatex, Beamer and PGF for the test that compiles `frames --beamer` (about 64 MB to download)
+    { command -v pdflatex && kpsewhich beamer.cls && kpsewhich pgfcore.sty; } >/dev/null 2>&1 \
+        || need+=(texlive-latex-recommended texlive-pictures)
 fi
 if [ "${#need[@]}" -gt 0 ]; then apt_install "${need[@]}"; fi
 
@@ -54,7 +57,7 @@ fi
 
 # Reinstall only when the packaging files change (a stamp holds their hash).
 extras=""
-[ "$DEV" = 1 ] && extras="[dev,web]"
+[ "$DEV" = 1 ] && extras="[dev,web,gif]"
 stamp="$VENV/.installed$( [ "$DEV" = 1 ] && echo -dev )"
 want="$(cat "$ROOT/pyproject.toml" "$ROOT/setup.py" | sha256sum | cut -d' ' -f1)"
 if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then

@@ -32,3 +32,75 @@ def run_from_elsewhere(tmp_path):
             check=True, capture_output=True, text=True, cwd=elsewhere)
         return result.stdout
     return run
+
+
+# Refused inputs must be refused quickly and cheaply (issue 14): measured on a fresh process.
+REFUSAL_SECONDS = 2.0
+REFUSAL_PEAK_MB = 500
+# A safety net so that a regression cannot take the shared machine's memory with it.
+REFUSAL_ADDRESS_SPACE = 4 * 1024 ** 3
+
+
+def _wall_limit() -> float:
+    """2 s on an idle machine; proportionally more when the load average exceeds the cores."""
+    import os
+    busy = os.getloadavg()[0] / (os.cpu_count() or 1)
+    return REFUSAL_SECONDS * max(1.0, busy)
+
+
+class Refusal:
+    """What a refused command did: exit status, standard error, wall time and peak memory."""
+
+    def __init__(self, status, stdout, stderr, seconds, peak_mb, cpu_seconds=0.0, again=None):
+        self.status, self.stdout, self.stderr = status, stdout, stderr
+        self.seconds, self.peak_mb, self.cpu_seconds = seconds, peak_mb, cpu_seconds
+        self.again = again  # runs the same command again (a wall time lost to a busy machine)
+
+    def assert_one_sentence(self, *fragments):
+        lines = self.stderr.strip().splitlines()
+        assert self.status == 2, (self.status, self.stderr[-2000:])
+        assert len(lines) == 1 and "Traceback" not in self.stderr, self.stderr[-2000:]
+        for fragment in fragments:
+            assert fragment in self.stderr, (fragment, self.stderr)
+        assert self.cpu_seconds < REFUSAL_SECONDS, f"refused after {self.cpu_seconds:.2f} s of CPU"
+        # wall time on the shared 2-core machine: the limit scales with how many others run
+        seconds = self.seconds
+        for _ in range(2):
+            if seconds < _wall_limit() or self.again is None:
+                break
+            seconds = min(seconds, self.again().seconds)
+        assert seconds < _wall_limit(), f"refused in {seconds:.2f} s (CPU {self.cpu_seconds:.2f} s)"
+        return self
+
+
+@pytest.fixture
+def refused(tmp_path):
+    """Run ``graphviz-nn ARGS`` in a fresh interpreter with an address-space cap; a ``Refusal``
+    with the child's own wall time and peak resident memory (``os.wait4``)."""
+    import os
+    import resource
+    import threading
+    import time
+
+    def run(*args, cwd=None, timeout=60) -> Refusal:
+        def limit():
+            resource.setrlimit(resource.RLIMIT_AS, (REFUSAL_ADDRESS_SPACE, REFUSAL_ADDRESS_SPACE))
+        out_path, err_path = tmp_path / "refused.out", tmp_path / "refused.err"
+        with open(out_path, "wb") as out, open(err_path, "wb") as err:
+            start = time.perf_counter()
+            process = subprocess.Popen([sys.executable, "-m", "graphviz_nn", *map(str, args)], cwd=cwd,
+                                       stdin=subprocess.DEVNULL, stdout=out, stderr=err, preexec_fn=limit,
+                                       env={**os.environ, "PYTHONPATH": str(ROOT)})
+            watchdog = threading.Timer(timeout, process.kill)  # a hang fails the test, not the run
+            watchdog.start()
+            try:
+                _, status, usage = os.wait4(process.pid, 0)
+            finally:
+                watchdog.cancel()
+            seconds = time.perf_counter() - start
+            process.returncode = os.waitstatus_to_exitcode(status)
+        return Refusal(process.returncode, out_path.read_text("utf-8", "replace"),
+                       err_path.read_text("utf-8", "replace"), seconds, usage.ru_maxrss / 1024,
+                       usage.ru_utime + usage.ru_stime, again=lambda: run(*args, cwd=cwd, timeout=timeout))
+
+    return run

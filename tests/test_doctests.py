@@ -5,7 +5,7 @@ import importlib
 import pytest
 
 MODULES = ["graphviz_nn.ops", "graphviz_nn.value", "graphviz_nn.nn", "graphviz_nn.nn.scalar", "graphviz_nn.snapshot",
-           "graphviz_nn.gradcheck"]
+           "graphviz_nn.gradcheck", "graphviz_nn.custom_gate"]
 
 
 @pytest.mark.parametrize("name", MODULES)

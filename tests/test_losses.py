@@ -139,3 +139,23 @@ def test_softmax_is_a_distribution_and_shift_invariant(zs):
     q = [v.data for v in softmax(values([z + 100.0 for z in zs]))]
     assert sum(p) == pytest.approx(1.0) and all(x > 0 for x in p)
     assert p == pytest.approx(q)
+
+
+def test_nll_of_log_probabilities_is_refused_and_points_to_cce():
+    z = values([1.0, 2.0, -1.0])
+    log_p = [p.log() for p in softmax(z)]
+    with pytest.raises(LossError, match=r"nll expects probabilities in \[0, 1\] but a prediction is -3.349 .*cce\(logits, y\)"):
+        nll(log_p, 1)
+    with pytest.raises(LossError, match=r"probabilities in \[0, 1\] but a prediction is 2"):
+        nll(values([2.0, 0.5]), 0)
+    # a softmax that overshoots 1 by a rounding error is still a probability
+    assert nll(values([1.0 + 1e-15, 0.0]), 0).data == pytest.approx(0.0, abs=1e-12)
+
+
+def test_tensor_nll_of_log_softmax_is_refused_too():
+    import numpy as np
+    from graphviz_nn import Tensor
+    z = Tensor(np.array([[1.0, 2.0, -1.0]]))
+    with pytest.raises(LossError, match=r"probabilities in \[0, 1\].*cce\(logits, y\)"):
+        nll(z.log_softmax(axis=-1), np.array([1]))
+    assert nll(z.softmax(axis=-1), np.array([1])).data == pytest.approx(cce(z, np.array([1])).data, rel=1e-12)

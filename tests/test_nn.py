@@ -164,3 +164,32 @@ def test_layers_return_a_list_unless_one_neuron():
 def test_wrong_input_length_is_a_clear_error():
     with pytest.raises(ValueError, match="takes 2 inputs, got 3"):
         MLP(2, [3, 1], seed=0)([1.0, 2.0, 3.0])
+
+
+# ---- micrograd's own forms: Neuron(nin, nonlin), Layer(nin, nout, **kwargs), its reprs ----
+
+def test_micrograd_forms_and_reprs_match_micrograd():
+    assert repr(Neuron(2)) == repr(micrograd.nn.Neuron(2)) == "ReLUNeuron(2)"
+    assert repr(Neuron(2, nonlin=False)) == repr(micrograd.nn.Neuron(2, nonlin=False)) == "LinearNeuron(2)"
+    assert repr(Neuron(2, False)) == "LinearNeuron(2)"  # micrograd's positional flag
+    assert repr(Layer(2, 3, nonlin=False)) == repr(micrograd.nn.Layer(2, 3, nonlin=False))
+    assert repr(MLP(2, [16, 16, 1])) == repr(micrograd.nn.MLP(2, [16, 16, 1]))
+    assert Neuron(2, nonlin=False).activation == "linear" and Neuron(2).nonlin
+    assert repr(Neuron(3, activation="tanh")) == "TanhNeuron(3)"
+
+
+def test_nonlin_false_neuron_is_linear_and_matches_micrograd():
+    random.seed(3)
+    theirs = micrograd.nn.Layer(2, 2, nonlin=False)
+    random.seed(3)
+    ours = Layer(2, 2, nonlin=False)
+    x = [0.7, -1.3]
+    assert [o.data for o in ours(x)] == pytest.approx([o.data for o in theirs(x)], rel=1e-15)
+    assert all(o._op == "+" for o in ours(x))  # no ReLU at the end
+
+
+def test_nonlin_and_activation_that_disagree_are_refused():
+    with pytest.raises(ValueError, match="pass only one of them"):
+        Neuron(2, activation="tanh", nonlin=False)
+    with pytest.raises(ValueError, match="nonlin must be True"):
+        Neuron(2, nonlin="yes")

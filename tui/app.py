@@ -14,6 +14,7 @@ from typing import Optional
 
 from rich.text import Text
 from textual import work
+from textual.worker import get_current_worker
 from textual.app import App
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -22,9 +23,11 @@ from textual.widgets import Footer, Static
 from graphviz_nn.debugger.breakpoints import WATCH_KINDS, watch_kind
 from graphviz_nn.debugger.session import LEVELS, Session
 from graphviz_nn.errors import UserError
+from graphviz_nn.scenario_format.budget import estimate
+from graphviz_nn.scenario_format.loader import load_scenario
 from .picture.layout import Layout, layered_layout, layout as graphviz_or_builtin
 
-from . import presenter, reports, stepping
+from . import key_parser_guard, presenter, reports, stepping
 from .screens.help import HelpScreen
 from .screens.picker import PickerScreen
 from .screens.prompt import PromptScreen
@@ -38,6 +41,8 @@ from .widgets.loss_plot import LossPlot
 from .widgets.step_list import StepList
 from .widgets.training_bar import TrainingBar
 
+key_parser_guard.install()  # two escape sequences would otherwise end the app (a Textual defect)
+
 DEFAULT_SCENARIO = "sigmoid-neuron"
 # Above this many nodes a graph opens at neuron level (gate level is one key away).
 LARGE_GRAPH = 400
@@ -45,6 +50,8 @@ LARGE_GRAPH = 400
 SIDE_MIN = 24
 # Up to this many boxes the compact style measures each box at the trace's end.
 MEASURED_BOXES = 2000
+# Graphs up to this size open in a few milliseconds, inline; larger ones in a worker.
+INLINE_NODES = 3000
 
 
 class DebuggerApp(App):
@@ -77,6 +84,7 @@ class DebuggerApp(App):
         Binding("o", "open", "Open"),
         Binding("question_mark", "help", "Help"),
         Binding("q", "quit", "Quit"),
+        Binding("escape", "cancel_work", "Cancel", show=False),
         Binding("shift+left", "pan(-10, 0)", "Pan", show=False),
         Binding("shift+right", "pan(10, 0)", "Pan", show=False),
         Binding("shift+up", "pan(0, -4)", "Pan", show=False),
@@ -94,7 +102,6 @@ class DebuggerApp(App):
         Binding("right_square_bracket", "sample(1)", "Sample", show=False),
         Binding("T", "train_many", "Train N", show=False),
         Binding("S", "pick_start", "Start", show=False),
-        Binding("escape", "cancel", "Cancel", show=False),
     ]
 
     def __init__(self, scenario: Optional[str] = None, outputs=None, title: Optional[str] = None,
@@ -123,6 +130,7 @@ class DebuggerApp(App):
         self.fitted = False  # 0: side panes hidden so the whole graph fits
         self.training = None  # a TrainingRun while T runs iterations in a worker
         self.sample = 0  # the sample the network view shows
+        self._busy: Optional[str] = None  # what a "busy" worker is doing (the progress line)
 
     # ---- building the screen ----
     def compose(self):
@@ -151,21 +159,19 @@ class DebuggerApp(App):
         elif self._outputs is not None:
             self.open_target(lambda: from_outputs(self._outputs, self._user_title or "your graph"))
         else:
-            self.open_target(lambda: from_scenario(self._initial_scenario))
+            self.open_scenario(self._initial_scenario)
 
     def open_target(self, make) -> bool:
         """Load a target; a ``UserError`` becomes the message on screen, never a crash."""
-        try:
-            target = make()
-            trace = target.make_trace()
-        except UserError as error:
-            self.show_error(str(error))
+        outcome = _make_target(make)
+        if isinstance(outcome, str):
+            self.show_error(outcome)
             return False
-        except (ArithmeticError, ValueError, TypeError, RecursionError, MemoryError) as error:
-            # a file the loader accepted but the engine cannot build: say so, keep the app
-            self.show_error(f"this graph cannot be built ({type(error).__name__}: {error}); "
-                            f"check the scenario's numbers and expressions")
-            return False
+        self._install(*outcome)
+        return True
+
+    def _install(self, target: Target, trace) -> None:
+        """Show a target whose trace is ready."""
         self.error = None
         self.query_one("#message", Static).display = False
         replacing = self.target is not None
@@ -255,6 +261,75 @@ class DebuggerApp(App):
             self.query_one("#spoken", Static).update(presenter.spoken_line(trace, state))
         self._mark_lecture(trace, state.current)
 
+    # ---- work off the UI thread: opening, the gradient check (Esc cancels, q always quits) ----
+    def open_scenario(self, id_or_path) -> None:
+        """Open a scenario: a small one at once, a large one in a worker with progress and Esc."""
+        try:
+            scenario = load_scenario(id_or_path)  # quick: the work budget is checked before building
+        except UserError as error:
+            self.show_error(str(error))
+            return
+        if estimate(scenario).nodes <= INLINE_NODES:
+            self.open_target(lambda: from_scenario(scenario))
+            return
+        self._begin_busy(f"Opening {scenario.id}…")
+        self._open_worker(scenario)
+
+    @work(thread=True, exclusive=True, group="busy", exit_on_error=False)
+    def _open_worker(self, scenario) -> None:
+        worker = get_current_worker()
+        outcome = _make_target(lambda: from_scenario(scenario))
+        if not worker.is_cancelled:  # cancelled: nobody wants this graph any more
+            self._from_thread(self._opened, outcome)
+
+    def _opened(self, outcome) -> None:
+        self._end_busy()
+        if isinstance(outcome, str):
+            self.show_error(outcome)
+        else:
+            self._install(*outcome)
+
+    def _begin_busy(self, text: str) -> None:
+        self._busy = text
+        self._show_progress(text)
+
+    def _show_progress(self, text: str) -> None:
+        if self._busy is None:
+            return
+        self._busy = text
+        box = self.query_one("#message", Static)
+        box.update(f"{text}  (Esc cancels, q quits)")
+        box.display = True
+
+    def _end_busy(self, note: Optional[str] = None) -> None:
+        self._busy = None
+        box = self.query_one("#message", Static)
+        if self.error is None:
+            box.display = False
+        if note:
+            self.say(note, timeout=4)
+
+    def action_cancel_work(self) -> None:
+        if self.training is not None:  # T's iterations stop at the next chunk
+            self.training["cancel"] = True
+        if self._busy is None:
+            return
+        what = self._busy.split("…")[0]
+        self.workers.cancel_group(self, "busy")
+        self._end_busy(f"{what}: cancelled.")
+
+    async def action_quit(self) -> None:
+        """Quit at once: running work is told to stop (it checks between graph evaluations)."""
+        self.workers.cancel_group(self, "busy")
+        self.exit()
+
+    def _from_thread(self, callback, *args) -> None:
+        """Hand a result to the UI thread; after the app quit there is nobody to hand it to."""
+        try:
+            self.call_from_thread(callback, *args)
+        except RuntimeError:
+            pass
+
     def _drawn_level(self) -> str:
         """Inside a composite gate's expansion the primitives are always drawn one by one."""
         return self.session.level if self.session.depth == 0 else "gate"
@@ -328,7 +403,7 @@ class DebuggerApp(App):
     def say(self, message: str, **kwargs) -> None:
         """One toast at a time: a new message replaces the last (keys can come fast)."""
         self.clear_notifications()
-        self.notify(message, **kwargs)
+        self.notify(message, markup=False, **kwargs)  # messages quote files and typed text: never markup
 
     # ---- keys ----
     def _move(self, method, *args) -> None:
@@ -475,13 +550,40 @@ class DebuggerApp(App):
         self.refresh_view()
 
     def action_gradcheck(self) -> None:
-        if self.session is not None:
-            scenario = self.target.scenario if self.target is not None else None
-            try:
-                text = reports.gradient_check_text(self.session.trace, scenario)
-            except UserError as error:
-                text = str(error)
-            self.push_screen(ReportScreen("Gradient check", text))
+        """The gradient check runs in a worker (it rebuilds the graph twice per leaf)."""
+        if self.session is None:
+            return
+        if self._busy is not None:
+            self.say(f"{self._busy.split('…')[0]} is still running; Esc cancels it.", severity="warning")
+            return
+        scenario = self.target.scenario if self.target is not None else None
+        self._begin_busy("Gradient check…")
+        self._gradcheck_worker(self.session.trace, scenario)
+
+    @work(thread=True, exclusive=True, group="busy", exit_on_error=False)
+    def _gradcheck_worker(self, trace, scenario) -> None:
+        worker = get_current_worker()
+        shown = [0]
+
+        def progress(done: int, total: int) -> None:
+            if worker.is_cancelled:
+                raise reports.Cancelled
+            if done * 20 // total != shown[0]:  # about twenty updates whatever the size
+                shown[0] = done * 20 // total
+                self._from_thread(self._show_progress, f"Gradient check… {done}/{total} graph evaluations")
+
+        try:
+            text = reports.gradient_check_text(trace, scenario, progress)
+        except reports.Cancelled:
+            return
+        except UserError as error:
+            text = str(error)
+        if not worker.is_cancelled:
+            self._from_thread(self._gradcheck_ready, text)
+
+    def _gradcheck_ready(self, text: str) -> None:
+        self._end_busy()
+        self.push_screen(ReportScreen("Gradient check", text))
 
     def action_diagnostics(self) -> None:
         if self.session is not None:
@@ -518,7 +620,7 @@ class DebuggerApp(App):
     def action_open(self) -> None:
         def answer(choice: Optional[str]) -> None:
             if choice:
-                self.open_target(lambda: from_scenario(choice))
+                self.open_scenario(choice)
 
         if self._catalogue is None:
             self._catalogue = catalogue()  # reading every scenario file once per run is enough
@@ -747,10 +849,6 @@ class DebuggerApp(App):
         else:
             self.say(f"Trained {run['total']} iterations; showing iteration {iteration}.", timeout=5)
 
-    def action_cancel(self) -> None:
-        if self.training is not None:
-            self.training["cancel"] = True
-
     def action_pick_start(self) -> None:
         """For scenarios with several starting points (the learning-slowdown ones): pick one."""
         target = self.target
@@ -780,6 +878,19 @@ class DebuggerApp(App):
 
     def on_step_list_step_chosen(self, message: StepList.StepChosen) -> None:
         self._move("goto", message.index + 1)
+
+
+def _make_target(make):
+    """``(target, trace)``, or the one sentence saying why it cannot be opened."""
+    try:
+        target = make()
+        return target, target.make_trace()
+    except UserError as error:
+        return str(error)
+    except (ArithmeticError, ValueError, TypeError, RecursionError, MemoryError) as error:
+        # a file the loader accepted but the engine cannot build: say so, keep the app
+        return (f"this graph cannot be built ({type(error).__name__}: {error}); "
+                f"check the scenario's numbers and expressions")
 
 
 def _carry_over(old: Session, new: Session) -> None:

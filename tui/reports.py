@@ -2,26 +2,39 @@
 from __future__ import annotations
 
 from graphviz_nn.gradcheck import gradcheck
+from graphviz_nn.scenario_format.budget import MAX_GRADCHECK_NODES, check_gradcheck
 from graphviz_nn.value import apply
 
 
-def gradient_check_text(trace, scenario=None) -> str:
+class Cancelled(Exception):
+    """Raised by a progress callback to stop a running check."""
+
+
+def gradient_check_text(trace, scenario=None, progress=None) -> str:
     """Backprop against central differences for every leaf, at the leaves' current values.
 
     A scalar graph is replayed through the engine's own rules (``value.apply``), so the
     check needs no model code: the same gates run again with each leaf nudged by ±eps. A
     tensor graph is checked through its scenario (``Scenario.gradcheck``) when it has one.
+    ``progress(done, total)`` follows the graph evaluations (and may raise ``Cancelled``).
+    A check beyond the work budget is refused with one sentence before it starts.
     """
     infos = trace.nodes
+    if scenario is not None:
+        check_gradcheck(scenario)
     if any(info.is_tensor for info in infos):
         if scenario is not None:
-            return _HEAD + "(checked on the scenario's starting parameters)\n" + str(scenario.gradcheck())
+            return _HEAD + "(checked on the scenario's starting parameters)\n" + str(scenario.gradcheck(progress=progress))
         return ("This graph holds tensor nodes; the gradient check here replays scalar graphs only.\n"
                 "Use graphviz_nn.gradcheck(output_fn, leaves) on the model in Python instead.")
     leaves = [info.node for info in infos if info.is_leaf]
     if not leaves:
         return "This graph has no leaves to check."
     output_id = trace.backward_from
+    runs = 1 + 2 * len(leaves)
+    if runs * len(infos) > MAX_GRADCHECK_NODES:
+        return (f"A gradient check would rebuild this graph of {len(infos):,} nodes {runs:,} times, more than "
+                f"the limit of {MAX_GRADCHECK_NODES:,} nodes in all; check a smaller graph with fewer leaves.")
 
     def replay():
         values = {}
@@ -37,7 +50,7 @@ def gradient_check_text(trace, scenario=None) -> str:
     for leaf, info in zip(leaves, [i for i in infos if i.is_leaf]):
         leaf.label = info.name
     try:
-        report = gradcheck(replay, leaves)
+        report = gradcheck(replay, leaves, progress=progress)
     finally:
         for leaf, label in zip(leaves, saved_labels):
             leaf.label = label

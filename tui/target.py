@@ -45,8 +45,8 @@ def from_scenario(id_or_path, start=None) -> Target:
     """
     from graphviz_nn.scenario_format.loader import load_scenario
 
-    scenario = load_scenario(id_or_path) if isinstance(id_or_path, (str, bytes)) or hasattr(id_or_path, "__fspath__") \
-        else id_or_path
+    # an already loaded Scenario is used as it is (the app loads first to check the work budget)
+    scenario = id_or_path if hasattr(id_or_path, "outputs_for_view") else load_scenario(id_or_path)
     trainer = scenario.trainer(start) if getattr(scenario, "training", None) is not None else None
     # a training scenario shows its current iteration: forward, backward, then the updates
     make = trainer.trace_iteration if trainer is not None else scenario.trace

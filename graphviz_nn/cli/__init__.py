@@ -42,13 +42,29 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return int(args.run(args) or 0)
     except UserError as error:
-        print(f"graphviz-nn: {error}", file=sys.stderr)
+        _say(error.for_cli())
         return error.exit_status
+    except OSError as error:  # the system said no while reading or writing: a full disk, a lost pipe
+        if isinstance(error, BrokenPipeError):
+            return 0
+        where = f" ({error.filename})" if getattr(error, "filename", None) else ""
+        _say(f"the system refused to read or write{where}: {error.strerror or error}; "
+             f"free some space or choose another place")
+        return 2
+    except MemoryError:
+        _say("this ran out of memory; try a smaller scenario (see 'Limits' in docs/scenarios.md)")
+        return 2
     except KeyboardInterrupt:
         print("graphviz-nn: interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:
         return 0
+
+
+def _say(message: str) -> None:
+    """One line on standard error, with any control character shown as its escape."""
+    from ..terminal_text import terminal_safe
+    print(f"graphviz-nn: {terminal_safe(message, newlines=False)}", file=sys.stderr)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 
+from ..terminal_text import terminal_safe
 from .scenario_args import add_scenario_argument, add_start_argument, start_of
 
 
@@ -24,7 +25,7 @@ def run(args) -> int:
     scenario = load_scenario(args.scenario)
     start = start_of(args)
     report = scenario.gradcheck(start)
-    print(f"Gradient check: {scenario.title}  [{scenario.id}]")
+    print(f"Gradient check: {terminal_safe(scenario.title, newlines=False)}  [{scenario.id}]")
     print(report)
     flags = diagnose(scenario.trace(start))
     print()

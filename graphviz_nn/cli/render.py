@@ -39,12 +39,47 @@ def add_diagram_options(parser) -> None:
                         help="give up on a Graphviz layout after this long (default 60)")
 
 
+MAX_TIMEOUT = 3600.0  # an hour: longer than any layout worth waiting for
+
+
+def check_diagram_options(args) -> None:
+    """Options argparse accepts but that make no sense are one sentence, not a silent default."""
+    import math
+
+    from ..errors import UserError
+    if not (math.isfinite(args.timeout) and 0 < args.timeout <= MAX_TIMEOUT):
+        raise UserError(f"--timeout {args.timeout:g} is not a number of seconds from above 0 to {MAX_TIMEOUT:g}; "
+                        f"give e.g. --timeout 60")
+    if args.max_nodes is not None and args.max_nodes < 1:
+        raise UserError(f"--max-nodes {args.max_nodes} is not a positive number of nodes; give e.g. --max-nodes 2000")
+    if not 0 <= args.decimals <= 12:
+        raise UserError(f"--decimals {args.decimals} is out of range; give a number of digits from 0 to 12")
+
+
 def diagram_options(args) -> dict:
-    """The ``to_dot`` keyword arguments from the parsed options."""
+    """The ``to_dot`` keyword arguments from the parsed options (checked first)."""
     from ..render.dot import DEFAULT_NODE_LIMIT
+    check_diagram_options(args)
     return {"level": args.level, "decimals": args.decimals, "palette": args.palette, "sample": args.sample - 1,
             "show_grads": args.show_grads, "legend": args.legend,
             "max_nodes": DEFAULT_NODE_LIMIT if args.max_nodes is None else args.max_nodes}
+
+
+def scenario_trace(scenario, start, options: dict):
+    """The scenario's trace, refused by size *before* it is built: the graph is recorded
+    (cheap) and counted, and only a graph the gate view can draw is traced (the costly part)."""
+    from .. import graph
+    from ..debugger import build_trace
+    from ..render.dot import GraphTooLargeError
+    outputs, backward_from = scenario.outputs_for_view(start)
+    limit = options.get("max_nodes")
+    if options.get("level") == "gate" and limit is not None:
+        count = len(graph.reachable(outputs))
+        if count > limit:
+            raise GraphTooLargeError(
+                f"the graph has {count:,} nodes, more than the gate-level limit of {limit:,}; "
+                f"draw it with --level neuron or --level layer (or raise --max-nodes)")
+    return build_trace(outputs, backward_from=backward_from)
 
 
 def add_parser(subparsers) -> argparse.ArgumentParser:
@@ -69,15 +104,17 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
 
 
 def run(args) -> int:
-    from ..render.export import atomic_write, format_of, render_bytes
+    from ..render.export import atomic_write, format_of, render_bytes, writable_target
     from ..scenario_format import load_scenario
 
     to_stdout = args.output == "-"
     fmt = args.format or ("svg" if to_stdout else format_of(args.output))
     options = diagram_options(args)
+    if not to_stdout:
+        writable_target(args.output)  # a folder or a device is refused before any work
     if fmt == "dot":
         options["max_nodes"] = None  # no layout runs, so any size is fine
-    trace = load_scenario(args.scenario).trace(start_of(args))
+    trace = scenario_trace(load_scenario(args.scenario), start_of(args), options)
     step = None if args.step == "end" and args.phase is None else args.step
     data = render_bytes(trace, fmt, step=step, phase=args.phase, timeout=args.timeout, **options)
     if to_stdout:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 import json
 
+from ..terminal_text import terminal_safe
 from .scenario_args import add_scenario_argument, add_start_argument, start_of
 
 
@@ -21,7 +22,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
 
 def header(scenario) -> str:
     lines = [f"{scenario.title}  [{scenario.id}]", f"Lecture: {scenario.lecture or '(your own scenario: no lecture slide)'}", "", scenario.explanation]
-    return "\n".join(lines)
+    return terminal_safe("\n".join(lines))  # the loader refuses control characters; this is the second lock
 
 
 def snapshot(scenario, start=None) -> dict:

@@ -5,6 +5,7 @@ import argparse
 import json
 import sys
 
+from ..terminal_text import terminal_safe
 from .scenario_args import add_scenario_argument, add_start_argument, start_of
 
 
@@ -46,6 +47,12 @@ class ProgressBar:
         self.stream.flush()
 
 
+def json_records(records: list) -> list:
+    """Records with non-finite numbers as the snapshot writes them ("nan", "inf", "-inf")."""
+    from ..snapshot import json_number
+    return [{k: json_number(v) if isinstance(v, (float, list)) else v for k, v in r.items()} for r in records]
+
+
 def table(records: list) -> str:
     names = [k for k in records[0] if k != "iteration"] if records else ["loss"]
     head = f"{'iteration':>9}  " + "  ".join(f"{n:>14}" for n in names)
@@ -67,9 +74,9 @@ def run(args) -> int:
     progress = ProgressBar(sys.stderr) if sys.stderr.isatty() else None
     records = trainer.train(progress=progress)
     if args.format == "json":
-        print(json.dumps(records))
+        print(json.dumps(json_records(records), allow_nan=False))  # valid JSON, whatever diverged
     else:
-        print(f"Training {scenario.title}  [{scenario.id}]: {trainer.settings.optimizer}, "
+        print(f"Training {terminal_safe(scenario.title, newlines=False)}  [{scenario.id}]: {trainer.settings.optimizer}, "
               f"lr {trainer.settings.lr:g}, momentum {trainer.settings.momentum:g}, {len(records)} iterations")
         print(table(records))
     return 0

@@ -9,6 +9,7 @@
 """
 from __future__ import annotations
 
+from .. import graph
 from .trace import Trace, build_trace
 
 
@@ -31,4 +32,5 @@ def explain(outputs, backward_from=None) -> str:
     Forward rows read ``n7 = n5 * n6 = -2.00``; backward rows read
     ``[upstream] × [local] = contribution → input.grad = running total``.
     """
+    graph.as_outputs(outputs, "explain")  # a micrograd Value is named here, not as a TypeError deeper down
     return table(build_trace(outputs, backward_from))

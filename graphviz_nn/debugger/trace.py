@@ -343,12 +343,9 @@ def build_trace(outputs, backward_from=None, *, seed=None) -> Trace:
 
 
 def _build(outputs, backward_from, seed) -> Trace:
-    outs = graph.as_outputs(outputs)
+    outs = graph.as_outputs(outputs, "build_trace")  # a foreign class is named in one sentence
     if not outs:
         raise TraceError("nothing to trace: pass the output node (or a list of output nodes)")
-    for o in outs:
-        if not hasattr(o, "_order"):
-            raise TraceError(f"cannot trace a {type(o).__name__}: pass a Value or Tensor the model produced")
     nodes = graph.reachable(outs)
     ids = graph.node_ids(nodes)
     bf = outs[0] if backward_from is None else backward_from

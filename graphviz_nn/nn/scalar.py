@@ -39,11 +39,37 @@ class Module:
         return []
 
 
-class Neuron(Module):
-    """act(w · x + b); weights uniform in [-1, 1) from ``rng`` (micrograd's initialisation)."""
+# micrograd's repr names a neuron by its nonlinearity: ReLUNeuron(2), LinearNeuron(2)
+_REPR_NAMES = {"relu": "ReLU", "linear": "Linear", "tanh": "Tanh", "sigmoid": "Sigmoid",
+               "leaky_relu": "LeakyReLU", "elu": "ELU"}
 
-    def __init__(self, nin: int, activation: str = "relu", rng: random.Random | None = None,
-                 name: str = "N", weights=None, bias: float = 0.0):
+
+def _activation(activation: str | None, nonlin) -> str:
+    """The activation from micrograd's ``nonlin`` flag or the ``activation`` keyword (relu if neither)."""
+    if isinstance(activation, bool) and nonlin is None:
+        activation, nonlin = None, activation  # micrograd's positional Neuron(nin, False)
+    if nonlin is None:
+        return "relu" if activation is None else activation
+    if not isinstance(nonlin, bool):
+        raise ValueError(f"nonlin must be True (ReLU) or False (linear), got {nonlin!r}; "
+                         f"for another nonlinearity pass activation='tanh' (or sigmoid, ...)")
+    from_flag = "relu" if nonlin else "linear"
+    if activation is not None and activation != from_flag:
+        raise ValueError(f"nonlin={nonlin} means activation={from_flag!r} but activation={activation!r} "
+                         f"was given too; pass only one of them")
+    return from_flag
+
+
+class Neuron(Module):
+    """act(w · x + b); weights uniform in [-1, 1) from ``rng`` (micrograd's initialisation).
+
+    micrograd's ``Neuron(nin, nonlin=True)`` (ReLU, or linear for ``nonlin=False``) and
+    ``Neuron(nin, activation="tanh")`` both work.
+    """
+
+    def __init__(self, nin: int, activation: str | None = None, rng: random.Random | None = None,
+                 name: str = "N", weights=None, bias: float = 0.0, *, nonlin: bool | None = None):
+        activation = _activation(activation, nonlin)
         rng = rng or random._inst  # the module-level generator, so random.seed(...) works
         if weights is None:
             weights = [rng.uniform(-1, 1) for _ in range(nin)]
@@ -69,17 +95,24 @@ class Neuron(Module):
     def parameters(self) -> list:
         return self.w + [self.b]
 
+    @property
+    def nonlin(self) -> bool:
+        """micrograd's flag: whether the neuron applies a nonlinearity."""
+        return self.activation != "linear"
+
     def __repr__(self):
-        return f"Neuron({len(self.w)}, {self.activation})"
+        return f"{_REPR_NAMES.get(self.activation, self.activation)}Neuron({len(self.w)})"
 
 
 class Layer(Module):
     """``nout`` neurons reading the same inputs; group path ``(layer name, neuron name)``."""
 
-    def __init__(self, nin: int, nout: int, activation: str = "relu", rng=None, name: str = "L"):
+    def __init__(self, nin: int, nout: int, activation: str | None = None, rng=None, name: str = "L",
+                 **kwargs):
+        """micrograd's ``Layer(nin, nout, **kwargs)``: ``kwargs`` go to every Neuron (``nonlin=False``)."""
         self.name = name
         with group(name):
-            self.neurons = [Neuron(nin, activation, rng, name=f"N{j + 1}") for j in range(nout)]
+            self.neurons = [Neuron(nin, activation, rng, name=f"N{j + 1}", **kwargs) for j in range(nout)]
 
     def __call__(self, x):
         with group(self.name):

@@ -8,7 +8,8 @@
 True
 
 Public names: ``to_dot``, ``draw_dot``, ``show``, ``export``, ``render_bytes``,
-``write_frames``, ``render_frames``, ``player_html``, ``write_player``, ``run_dot``,
+``write_frames``, ``render_frames``, ``player``, ``Player``, ``player_html``, ``player_fragment``,
+``write_player``, ``run_dot``,
 ``PALETTES``, ``LEVELS``, ``DEFAULT_NODE_LIMIT``.
 """
 from importlib import import_module
@@ -23,7 +24,9 @@ _WHERE = {
     "to_dot": "dot", "Diagram": "dot", "RenderError": "dot", "GraphTooLargeError": "dot",
     "DEFAULT_NODE_LIMIT": "dot", "LEVELS": "dot",
     "render_frames": "frames", "write_frames": "frames",
-    "player_html": "html_player", "write_player": "html_player",
+    "player_html": "html_player", "write_player": "html_player", "player_fragment": "html_player",
+    "player": "player", "Player": "player", "PlayerError": "player", "PlayerTooLargeError": "player",
+    "MAX_PLAYER_BYTES": "player",
     "draw_dot": "jupyter", "show": "jupyter", "PALETTES": "palette",
 }
 

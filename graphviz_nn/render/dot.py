@@ -132,9 +132,9 @@ def to_dot(output, step=None, level: str = "gate", show_grads: bool = True, deci
         raise RenderError(f"decimals must be a whole number from 0 to 12, got {decimals!r}")
     trace = trace_of(output)
     if level == "gate" and max_nodes is not None and len(trace.nodes) > max_nodes:
-        raise GraphTooLargeError(
-            f"the graph has {len(trace.nodes):,} nodes, more than the gate-level limit of "
-            f"{max_nodes:,}; draw it with --level neuron or --level layer (or raise --max-nodes)")
+        head = f"the graph has {len(trace.nodes):,} nodes, more than the gate-level limit of {max_nodes:,}"
+        raise GraphTooLargeError(f'{head}; draw it with level="neuron" or level="layer" (or pass max_nodes=None)'
+                                 ).with_cli(f"{head}; draw it with --level neuron or --level layer (or raise --max-nodes)")
     k = resolve_step(trace, step, phase)
     state = trace.state_at(k)
     writer = _Writer(trace, state, get_palette(palette), decimals, show_grads,
@@ -156,11 +156,11 @@ def to_dot(output, step=None, level: str = "gate", show_grads: bool = True, deci
         from ..debugger.levels import collapse
         view = collapse(trace, level)
         if max_nodes is not None and (len(view.nodes) > max_nodes or len(view.edges) > 4 * max_nodes):
-            coarser = "--level layer" if level == "neuron" else "a smaller model or fewer inputs"
-            raise GraphTooLargeError(
-                f"the {level}-level view still has {len(view.nodes):,} nodes and {len(view.edges):,} edges, "
-                f"more than the limit of {max_nodes:,} nodes (and {4 * max_nodes:,} edges); "
-                f"draw it with {coarser} (or raise --max-nodes)")
+            head = (f"the {level}-level view still has {len(view.nodes):,} nodes and {len(view.edges):,} edges, "
+                    f"more than the limit of {max_nodes:,} nodes (and {4 * max_nodes:,} edges)")
+            coarser = ('level="layer"', "--level layer") if level == "neuron" else ("a smaller model or fewer inputs",) * 2
+            raise GraphTooLargeError(f"{head}; draw it with {coarser[0]} (or pass max_nodes=None)").with_cli(
+                f"{head}; draw it with {coarser[1]} (or raise --max-nodes)")
         writer.collapsed_view(view)
     if legend:
         writer.legend()

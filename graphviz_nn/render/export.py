@@ -43,12 +43,15 @@ def format_of(path, fmt: str | None = None) -> str:
 
 
 def atomic_write(path, data: bytes) -> Path:
-    """Write ``data`` to ``path`` via a temporary file in the same directory and a rename."""
-    path = Path(path)
-    directory = path.parent if str(path.parent) else Path(".")
-    if not directory.is_dir():
-        raise ExportError(f"cannot write {str(path)!r}: the folder {str(directory)!r} does not exist; "
-                          f"create it first")
+    """Write ``data`` to ``path`` via a temporary file in the same directory and a rename.
+
+    Only a regular file is ever replaced: a symlink is written through (the file it points to
+    is replaced, the link stays), an existing file keeps its permissions, and a folder, a
+    device or any other kind of file is refused with one sentence. A full disk or an
+    interruption leaves the old file as it was.
+    """
+    path = writable_target(path)
+    directory = path.parent
     try:
         fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
     except OSError as error:
@@ -59,15 +62,61 @@ def atomic_write(path, data: bytes) -> Path:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give the usual permissions
+        _copy_mode_and_owner(path, tmp)
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as error:
         try:
             os.unlink(tmp)
         except FileNotFoundError:
             pass
+        if isinstance(error, OSError):  # a full disk, a quota: the old file is untouched
+            raise ExportError(f"cannot write {str(path)!r} ({error.strerror or error}); the old file is "
+                              f"unchanged; free some space or choose another place") from None
         raise
     return path
+
+
+def writable_target(path) -> Path:
+    """The regular file an export of ``path`` replaces (a symlink's target), or an ``ExportError``."""
+    import stat
+    given = Path(path)
+    try:
+        real = Path(os.path.realpath(given)) if given.is_symlink() else given
+        info = os.stat(real)
+    except FileNotFoundError:
+        info = None
+    except OSError as error:  # a name too long, a loop of links
+        raise ExportError(f"cannot write {str(given)[:200]!r} ({error.strerror or error}); "
+                          f"choose another file name") from None
+    directory = real.parent if str(real.parent) else Path(".")
+    if info is None:
+        if not directory.is_dir():
+            raise ExportError(f"cannot write {str(given)!r}: the folder {str(directory)!r} does not exist; "
+                              f"create it first")
+        return real
+    if stat.S_ISDIR(info.st_mode):
+        raise ExportError(f"cannot write {str(given)!r}: it is a folder; give a file name such as "
+                          f"{str(given / 'graph.svg')!r}")
+    if not stat.S_ISREG(info.st_mode):
+        raise ExportError(f"cannot write {str(given)!r}: it is not a regular file (a device, a pipe or a "
+                          f"socket); give the name of a file")
+    return real
+
+
+def _copy_mode_and_owner(existing: Path, tmp: str) -> None:
+    """The new file gets the old file's permissions (and owner, when allowed); a new name gets
+    the usual permissions (mkstemp makes 0600)."""
+    try:
+        info = os.stat(existing)
+    except FileNotFoundError:
+        os.chmod(tmp, 0o666 & ~_umask())
+        return
+    os.chmod(tmp, info.st_mode & 0o777)  # never carry a set-user-id bit over to new contents
+    if hasattr(os, "chown"):
+        try:
+            os.chown(tmp, info.st_uid, info.st_gid)
+        except OSError:
+            pass  # only root may give a file away; the permissions are kept all the same
 
 
 def _umask() -> int:

@@ -16,13 +16,13 @@ import json
 import os
 import re
 import sys
+from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import UserError
 from .dot import Pinned, to_dot, trace_of
-from .export import atomic_write
 from .run_dot import DEFAULT_TIMEOUT, run_dot
 
 FRAME_FORMATS = ("svg", "png", "pdf")
@@ -50,6 +50,12 @@ def frame_texts(output) -> list:
     """The text shown beside each frame: the start, then each step's ``upstream × local`` line."""
     trace = trace_of(output)
     return [START_TEXT] + [step.text for step in trace.steps]
+
+
+def frame_phases(output) -> list:
+    """Each frame's phase: "start", then each step's ("forward", "backward", "update"), "end" last."""
+    trace = trace_of(output)
+    return [trace.state_at(k).phase for k in range(len(trace.steps) + 1)]
 
 
 def layout(trace, *, timeout=DEFAULT_TIMEOUT, **options) -> Pinned:
@@ -83,6 +89,14 @@ def frame_source(trace, k: int, pinned: Pinned, **options) -> str:
 
 def render_frames(output, fmt: str = "svg", *, timeout=DEFAULT_TIMEOUT, progress=None, **options) -> list:
     """Every frame as bytes in ``fmt``, k = 0..N (``options`` go to ``to_dot``)."""
+    return list(iter_frames(output, fmt, timeout=timeout, progress=progress, **options))
+
+
+def iter_frames(output, fmt: str = "svg", *, timeout=DEFAULT_TIMEOUT, progress=None, **options):
+    """The frames as bytes in ``fmt``, in order, drawn a few ahead: a caller may stop early.
+
+    The format and the layout are checked at once (not at the first frame).
+    """
     if fmt not in FRAME_FORMATS:
         raise FramesError(f"unknown frame format {fmt!r}; choose one of {', '.join(FRAME_FORMATS)}")
     trace = trace_of(output)
@@ -93,14 +107,25 @@ def render_frames(output, fmt: str = "svg", *, timeout=DEFAULT_TIMEOUT, progress
         return run_dot(frame_source(trace, k, pinned, **options), fmt, engine="neato", args=("-n2",),
                        timeout=timeout)
 
-    done = [None] * count
-    # each frame is a separate Graphviz process: run as many at once as there are cores
-    with ThreadPoolExecutor(max_workers=max(1, min(4, os.cpu_count() or 1))) as pool:
-        for i, data in enumerate(pool.map(draw, range(count))):
-            done[i] = data
-            if progress is not None:
-                progress(i + 1, count)
-    return done
+    def frames():
+        # each frame is a separate Graphviz process: run as many at once as there are cores
+        workers = max(1, min(4, os.cpu_count() or 1))
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            pending, submitted = deque(), 0
+            try:
+                for done in range(count):
+                    while submitted < count and len(pending) < 2 * workers:
+                        pending.append(pool.submit(draw, submitted))
+                        submitted += 1
+                    data = pending.popleft().result()
+                    if progress is not None:
+                        progress(done + 1, count)
+                    yield data
+            finally:
+                for future in pending:  # stopped early: frames not yet started are not drawn
+                    future.cancel()
+
+    return frames()
 
 
 def progress_bar(stream=None):
@@ -123,39 +148,53 @@ def progress_bar(stream=None):
 
 
 def write_frames(output, directory, fmt: str = "svg", *, html=None, title: str = "graphviz-nn",
-                 progress=None, timeout=DEFAULT_TIMEOUT, **options) -> list:
+                 progress=None, timeout=DEFAULT_TIMEOUT, max_player_bytes=None, cli: bool = False,
+                 **options) -> list:
     """Write ``frame-000.svg`` ... (one per step, k = 0..N) and ``index.json`` into ``directory``.
 
-    ``html``: also write the self-contained HTML player to this path. Frames left in the
-    folder by an earlier, longer run in the same format are removed (only files named
-    ``frame-NNN.<fmt>``).
-    Returns the list of ``Frame``.
+    The whole set is written into a temporary folder beside ``directory`` and then swapped in,
+    so an interrupted or failed run leaves the previous set as it was. Frames stream to disk
+    (a few in memory at a time). Files an earlier run listed in its ``index.json`` and that
+    this run does not write are removed; nothing else in the folder is ever touched.
+    ``html``: also write the self-contained HTML player to this path (the page of
+    ``graphviz_nn.player(...).save``; ``max_player_bytes`` refuses a bigger one before any
+    file is written). Returns the list of ``Frame``.
     """
+    from .frames_folder import StagedFolder
     trace = trace_of(output)
-    directory = Path(directory)
-    try:
-        directory.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        raise FramesError(f"cannot create the folder {str(directory)!r} ({error.strerror}); "
-                          f"choose a folder you can write to") from None
-    images = render_frames(trace, fmt, timeout=timeout, progress=progress, **options)
-    texts = frame_texts(trace)
-    width = max(3, len(str(len(images) - 1)))
-    frames = []
-    for k, data in enumerate(images):
-        name = f"frame-{k:0{width}d}.{fmt}"
-        atomic_write(directory / name, data)
-        frames.append(Frame(k, name, trace.state_at(k).phase, texts[k]))
-    keep = {f.file for f in frames}
-    for old in directory.iterdir():
-        match = _FRAME_NAME.match(old.name)
-        if match and match.group(1) == fmt and old.name not in keep:
-            old.unlink()
-    index = {"frames": [f.__dict__ for f in frames], "steps": len(trace.steps),
-             "format": fmt, "title": title}
-    atomic_write(directory / "index.json", (json.dumps(index, ensure_ascii=False, indent=1) + "\n").encode("utf-8"))
+    player = None
     if html is not None:
-        from .html_player import write_player
-        svgs = images if fmt == "svg" else render_frames(trace, "svg", timeout=timeout, **options)
-        write_player(html, [s.decode("utf-8") for s in svgs], texts, title=title)
+        # the player first: a refusal (too large) comes before any drawing in another format
+        from .player import build_player
+        player = build_player(trace, title, max_bytes=max_player_bytes, cli=cli, timeout=timeout,
+                              progress=progress, **options)
+    if player is not None and fmt == "svg":
+        images = (svg.encode("utf-8") for svg in player.svgs)  # the player's SVGs are the frames
+    else:
+        images = iter_frames(trace, fmt, timeout=timeout, progress=progress, **options)
+    texts = frame_texts(trace)
+    width = max(3, len(str(len(trace.steps))))
+    frames = []
+    with StagedFolder(Path(directory)) as staged:
+        for k, data in enumerate(images):
+            name = f"frame-{k:0{width}d}.{fmt}"
+            staged.write(name, data)
+            frames.append(Frame(k, name, trace.state_at(k).phase, texts[k]))
+        # a player inside the frames folder belongs to the set (written and swapped in with it)
+        inside = html is not None and _same_folder(Path(html).parent, Path(directory))
+        index = {"frames": [f.__dict__ for f in frames], "steps": len(trace.steps),
+                 "format": fmt, "title": title}
+        if inside:
+            index["extra"] = [Path(html).name]
+        staged.write("index.json", (json.dumps(index, ensure_ascii=False, indent=1) + "\n").encode("utf-8"))
+        if player is not None:
+            if inside:
+                staged.write(Path(html).name, player.page().encode("utf-8"))
+            else:
+                staged.commit()  # the frames first, then the player that shows them
+                player.save(html)
     return frames
+
+
+def _same_folder(a: Path, b: Path) -> bool:
+    return os.path.abspath(a if str(a) else ".") == os.path.abspath(b)

@@ -1,43 +1,59 @@
-"""One self-contained HTML page that plays the frames: no network, no external script.
+"""The step-through player as HTML: a standalone page and a fragment for notebooks, one implementation.
 
-The frames are inlined as SVG; Previous/Next buttons, a slider and the left/right arrow
-keys move between them, and the step's ``upstream × local = contribution`` line is shown
-beside the picture. A Content-Security-Policy forbids every network request, so the page
-works the same from a course website, an e-mail attachment or a USB stick.
+The frames are inlined as SVG; Previous/Next buttons, a slider and the left/right arrow keys
+move between them, and the step's text line (the trace's own ``[upstream] × [local] =
+contribution``), its phase and its number are shown beside the picture. Nothing is loaded
+from elsewhere: no network, no external script, no server.
 
-Consecutive frames differ in a few labels only, so the page stores each distinct piece of
-SVG once and every frame as a few edits of the one before (a 385-step story is a few MB,
-not 100 MB).
+``player_fragment`` is what a notebook shows (``graphviz_nn.player``): every id carries a
+scope of its own, so several players on one page step independently, and the arrow keys
+act only while the player has the focus. ``player_html`` wraps one fragment (with plain
+ids) in a page whose Content-Security-Policy forbids every request; ``frames --html`` and
+``Player.save`` both write it.
+
+Size: consecutive frames differ in a few labels only, so each distinct piece of SVG is
+stored once and every frame as a few edits of the one before; that data is then gzipped and
+base64-encoded (the browser's own ``DecompressionStream`` unpacks it), about a tenth of the
+plain text. The first frame is also written out as plain SVG, so a viewer that runs no
+script (GitHub's notebook preview, an untrusted notebook) still shows the start.
 """
 from __future__ import annotations
 
+import base64
 import difflib
+import gzip
 import html
 import json
 import re
+import secrets
+from dataclasses import dataclass
 
 from .export import atomic_write
 
 _PROLOGUE = re.compile(r"<\?xml[^>]*\?>|<!DOCTYPE[^>]*>|<!--.*?-->", re.S)
 _XLINK = ' xmlns:xlink="http://www.w3.org/1999/xlink"'
 _SIZE = re.compile(r'<svg width="[^"]*"\s+height="[^"]*"')
-_CUT = "<g id="
+# Graphviz's group ids (graph0, node3, edge7, n5, ...) would repeat across players on one page
+_GROUP_ID = re.compile(r'<g id="[^"]*"')
+_CUT = "<g class="
+_SCOPE = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
 
 
 def inline_svg(svg: str) -> str:
-    """An SVG document as an element to inline: no prologue or comments, scaling with the page."""
+    """An SVG document as an element to inline: no prologue, comments or group ids; scaling with the page."""
     svg = _PROLOGUE.sub("", svg).strip()
     if "xlink:" not in svg.replace(_XLINK, ""):
         svg = svg.replace(_XLINK, "")  # an unused namespace is one URL less in the page
+    svg = _GROUP_ID.sub("<g", svg)
     return _SIZE.sub('<svg class="picture"', svg, count=1)
 
 
 def encode_frames(svgs: list) -> tuple:
     """Frames as shared pieces plus edits: ``(pieces, first frame's piece ids, edits)``.
 
-    Each SVG is cut before every ``<g id=``; identical pieces are stored once; frame k is
-    frame k-1 with slices replaced, ``edits[k-1] = [[start, end, [ids]], ...]`` (applied in
-    the order given, last slice first, so earlier positions stay valid).
+    Each SVG is cut before every group (``<g class=``); identical pieces are stored once;
+    frame k is frame k-1 with slices replaced, ``edits[k-1] = [[start, end, [ids]], ...]``
+    (applied in the order given, last slice first, so earlier positions stay valid).
     """
     pieces: list = []
     index: dict = {}
@@ -85,25 +101,192 @@ def decode_frames(pieces: list, first: list, edits: list) -> list:
     return ["".join(pieces[i] for i in ids) for ids in frames]
 
 
-def _script_json(data) -> str:
-    # "</" inside a script element would end it early
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
+def pack(data) -> str:
+    """JSON, gzipped (reproducibly: no time stamp) and base64-encoded: safe inside any HTML."""
+    raw = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return base64.b64encode(gzip.compress(raw, compresslevel=9, mtime=0)).decode("ascii")
 
 
-def player_html(svgs: list, texts: list, title: str = "graphviz-nn") -> str:
-    """The page as a string: ``svgs[k]`` is frame k, ``texts[k]`` the line shown beside it."""
+def unpack(text: str):
+    """The inverse of ``pack`` (what the page's script does), for tests and tools."""
+    return json.loads(gzip.decompress(base64.b64decode(text)).decode("utf-8"))
+
+
+def new_scope() -> str:
+    """A fresh id prefix for one player on a shared page (a notebook)."""
+    return f"gnn{secrets.token_hex(4)}-"
+
+
+@dataclass(frozen=True)
+class PackedPlayer:
+    """What a player carries whatever its scope: the first frame as SVG and the packed frame data."""
+
+    first_frame: str
+    data: str
+    last: int
+    first_text: str
+    first_phase: str
+
+
+def pack_player(svgs: list, texts: list, phases: list | None = None) -> PackedPlayer:
+    """Encode and pack the frames once; ``player_fragment`` and ``player_html`` can reuse the result."""
     if len(svgs) != len(texts) or not svgs:
         raise ValueError(f"{len(svgs)} frames but {len(texts)} step texts (need one each, at least one)")
+    phases = list(phases) if phases is not None else [""] * len(svgs)
+    if len(phases) != len(svgs):
+        raise ValueError(f"{len(svgs)} frames but {len(phases)} phases")
     pieces, first, edits = encode_frames(svgs)
-    data = _script_json({"texts": texts, "pieces": pieces, "first": first, "edits": edits})
-    return _PAGE.format(title=html.escape(title), data=data, last=len(svgs) - 1,
-                        first_frame="".join(pieces[i] for i in first), first_text=html.escape(texts[0]))
+    data = pack({"texts": list(texts), "phases": phases, "pieces": pieces, "first": first, "edits": edits})
+    return PackedPlayer("".join(pieces[i] for i in first), data, len(svgs) - 1, texts[0], phases[0])
 
 
-def write_player(path, svgs: list, texts: list, title: str = "graphviz-nn"):
-    """Write the player page to ``path`` atomically."""
-    return atomic_write(path, player_html(svgs, texts, title).encode("utf-8"))
+def player_fragment(svgs: list, texts: list, phases: list | None = None, *, title: str | None = None,
+                    scope: str | None = None, page_keys: bool = False, packed: PackedPlayer | None = None) -> str:
+    """The player as an HTML fragment: ``svgs[k]`` is frame k, ``texts[k]`` its line, ``phases[k]`` its phase.
 
+    scope: prefix of every id (a fresh one when None; ``""`` only for a page holding one
+    player); page_keys: the arrow keys act anywhere on the page rather than only while the
+    player has the focus (the standalone page); packed: ``pack_player``'s result, to reuse.
+    """
+    packed = packed or pack_player(svgs, texts, phases)
+    scope = new_scope() if scope is None else scope
+    if scope and not _SCOPE.match(scope):
+        raise ValueError(f"scope {scope!r} must start with a letter and hold only letters, digits, - and _")
+    heading = f'<div class="gnn-title">{html.escape(title)}</div>\n' if title else ""
+    hint = ("Left and right arrow keys step back and forth." if page_keys else
+            "Click the player, then the left and right arrow keys step back and forth.")
+    return _FRAGMENT.format(
+        s=scope, heading=heading, first_frame=packed.first_frame, last=packed.last,
+        first_text=html.escape(packed.first_text), first_phase=html.escape(packed.first_phase), hint=hint,
+        data=packed.data,
+        script=_SCRIPT.replace("__SCOPE__", scope).replace("__PAGE_KEYS__", "true" if page_keys else "false")
+        .replace("__LAST__", str(packed.last)))
+
+
+def player_html(svgs: list, texts: list, title: str = "graphviz-nn", phases: list | None = None, *,
+                packed: PackedPlayer | None = None) -> str:
+    """The standalone page as a string: one player, plain ids, every request forbidden."""
+    fragment = player_fragment(svgs, texts, phases, scope="", page_keys=True, packed=packed)
+    return _PAGE.format(title=html.escape(title), fragment=fragment)
+
+
+def write_player(path, svgs: list, texts: list, title: str = "graphviz-nn", phases: list | None = None, *,
+                 packed: PackedPlayer | None = None):
+    """Write the standalone player page to ``path`` atomically."""
+    return atomic_write(path, player_html(svgs, texts, title, phases, packed=packed).encode("utf-8"))
+
+
+_STYLE = """<style>
+.gnn-player { font-family: Helvetica, Arial, sans-serif; color: #222; outline: none; padding: .3em;
+  max-width: 100%; }
+.gnn-player:focus-within { box-shadow: 0 0 0 2px #9db7e0; border-radius: 4px; }
+.gnn-player .gnn-title { font-weight: bold; margin-bottom: .3em; }
+.gnn-player .gnn-controls { display: flex; flex-wrap: wrap; gap: .5em; align-items: center; margin: .3em 0; }
+.gnn-player .gnn-controls input[type=range] { flex: 1 1 10em; min-width: 8em; }
+.gnn-player .gnn-phase { font-weight: bold; color: #1f4e9e; min-width: 5.5em; }
+.gnn-player .gnn-text { font-family: "DejaVu Sans Mono", Menlo, Consolas, monospace; font-size: 1.05em;
+  background: #f6f6f0; padding: .45em .6em; border-left: 4px solid #1f4e9e; white-space: pre-wrap;
+  margin: .3em 0; min-height: 1.3em; }
+.gnn-player .gnn-stage { min-width: 0; }
+.gnn-player .picture { display: block; width: 100%; height: auto; max-height: 75vh; }
+.gnn-player .gnn-stage.gnn-full { overflow: auto; max-height: 85vh; }
+.gnn-player .gnn-stage.gnn-full .picture { width: var(--gnn-width); max-width: none; max-height: none; }
+.gnn-player .gnn-hint, .gnn-player .gnn-status { color: #666; font-size: .85em; margin: .2em 0; }
+</style>"""
+
+# Doubled braces: the fragment goes through str.format.
+_FRAGMENT = _STYLE.replace("{", "{{").replace("}", "}}") + """
+<div class="gnn-player" id="{s}player" tabindex="0" data-lm-suppress-shortcuts="true" aria-label="backprop step player">
+{heading}<div class="gnn-controls">
+<button id="{s}prev" type="button" aria-label="previous step" disabled>&#9664; Previous</button>
+<button id="{s}next" type="button" aria-label="next step" disabled>Next &#9654;</button>
+<input id="{s}slider" type="range" min="0" max="{last}" value="0" aria-label="step" disabled>
+<span id="{s}counter">step 0 / {last}</span>
+<span class="gnn-phase" id="{s}phase">{first_phase}</span>
+<button id="{s}zoom" type="button" aria-pressed="false" title="fit the picture to the width, or show it at full size with scroll bars" disabled>Full size</button>
+</div>
+<p class="gnn-text" id="{s}step-text" aria-live="polite">{first_text}</p>
+<div class="gnn-stage" id="{s}stage" data-k="0">{first_frame}</div>
+<p class="gnn-hint">{hint}</p>
+<p class="gnn-status" id="{s}status"></p>
+</div>
+<script type="application/gzip-base64" id="{s}frames">{data}</script>
+<script>{script}</script>"""
+
+_SCRIPT = """
+(function () {
+  var scope = "__SCOPE__", pageKeys = __PAGE_KEYS__, last = __LAST__;
+  function part(name) { return document.getElementById(scope + name); }
+  var root = part("player");
+  // a notebook may run an output's script twice; one player needs one set of listeners
+  if (!root || root.getAttribute("data-started")) return;
+  root.setAttribute("data-started", "true");
+  var stage = part("stage"), slider = part("slider"), counter = part("counter");
+  var text = part("step-text"), phase = part("phase"), status = part("status");
+  var prev = part("prev"), next = part("next"), zoom = part("zoom");
+  if (typeof DecompressionStream === "undefined") {
+    status.textContent = "This browser cannot unpack the steps (it needs Chrome 80, Firefox 113, " +
+      "Safari 16.4 or newer); the picture shows the start.";
+    return;
+  }
+  var data = null, wanted = 0, current = 0;
+  // input before the frames are unpacked is kept and shown as soon as they are
+  function go(k) {
+    wanted = Math.max(0, Math.min(last, k));
+    if (data) show(wanted);
+  }
+  function show(k) {
+    if (k !== current) {
+      stage.innerHTML = data.frames[k].map(function (i) { return data.pieces[i]; }).join("");
+    }
+    current = k;
+    stage.setAttribute("data-k", String(k));
+    slider.value = String(k);
+    counter.textContent = "step " + k + " / " + last;
+    phase.textContent = data.phases[k];
+    text.textContent = data.texts[k];
+  }
+  prev.addEventListener("click", function () { go(wanted - 1); });
+  next.addEventListener("click", function () { go(wanted + 1); });
+  slider.addEventListener("input", function () { go(parseInt(slider.value, 10)); });
+  (pageKeys ? document : root).addEventListener("keydown", function (event) {
+    if (event.target === slider) return;  // the slider moves itself with the arrow keys
+    var step = event.key === "ArrowRight" ? 1 : event.key === "ArrowLeft" ? -1 : 0;
+    if (!step) return;
+    go(wanted + step);
+    event.preventDefault();
+    event.stopPropagation();  // in a notebook the arrows would also move between cells
+  });
+  // full size: the picture at its own width (every frame has the same view box), scrolling
+  var box = stage.querySelector("svg").getAttribute("viewBox").split(" ");
+  stage.style.setProperty("--gnn-width", (parseFloat(box[2]) * 4 / 3) + "px");
+  zoom.addEventListener("click", function () {
+    var full = stage.classList.toggle("gnn-full");
+    zoom.setAttribute("aria-pressed", String(full));
+    zoom.textContent = full ? "Fit" : "Full size";
+  });
+  prev.disabled = next.disabled = slider.disabled = zoom.disabled = false;
+  var raw = atob(part("frames").textContent.trim()), bytes = new Uint8Array(raw.length);
+  for (var i = 0; i < raw.length; i++) bytes[i] = raw.charCodeAt(i);
+  var stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
+  new Response(stream).text().then(function (json) {
+    var unpacked = JSON.parse(json);
+    // each frame's list of pieces, from the first frame and the edits between neighbours
+    var frames = [unpacked.first];
+    unpacked.edits.forEach(function (edits) {
+      var ids = frames[frames.length - 1].slice();
+      edits.forEach(function (e) { ids.splice.apply(ids, [e[0], e[1] - e[0]].concat(e[2])); });
+      frames.push(ids);
+    });
+    unpacked.frames = frames;
+    data = unpacked;
+    show(wanted);
+    root.setAttribute("data-ready", "true");
+  }, function () {
+    status.textContent = "The steps could not be unpacked; the picture shows the start.";
+  });
+})();
+"""
 
 _PAGE = """<!DOCTYPE html>
 <html lang="en">
@@ -113,75 +296,13 @@ _PAGE = """<!DOCTYPE html>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{title}</title>
 <style>
-body {{ font-family: Helvetica, Arial, sans-serif; margin: 1em; color: #222; }}
-h1 {{ font-size: 1.2em; margin: 0 0 .5em; }}
-.player {{ display: flex; gap: 1.5em; align-items: flex-start; flex-wrap: wrap; }}
-.stage {{ flex: 3 1 30em; min-width: 0; }}
-.picture {{ width: 100%; height: auto; }}
-.side {{ flex: 1 1 16em; }}
-.controls {{ display: flex; gap: .5em; align-items: center; margin: .5em 0; }}
-.controls input[type=range] {{ flex: 1; }}
-#step-text {{ font-family: "DejaVu Sans Mono", Menlo, Consolas, monospace; font-size: 1.05em;
-             background: #f6f6f0; padding: .6em; border-left: 4px solid #1f4e9e; white-space: pre-wrap; }}
-.hint {{ color: #666; font-size: .85em; }}
+body {{ margin: 1em; }}
+h1 {{ font-family: Helvetica, Arial, sans-serif; font-size: 1.2em; margin: 0 0 .5em; color: #222; }}
 </style>
 </head>
 <body>
 <h1>{title}</h1>
-<div class="player">
-<div class="stage" id="stage" data-k="0">{first_frame}</div>
-<div class="side">
-<div class="controls">
-<button id="prev" type="button" aria-label="previous step">&#9664; Previous</button>
-<button id="next" type="button" aria-label="next step">Next &#9654;</button>
-</div>
-<div class="controls">
-<input id="slider" type="range" min="0" max="{last}" value="0" aria-label="step">
-<span id="counter">step 0 / {last}</span>
-</div>
-<p id="step-text">{first_text}</p>
-<p class="hint">Left and right arrow keys step back and forth. Above each edge: value; below: gradient.</p>
-</div>
-</div>
-<script id="frames" type="application/json">{data}</script>
-<script>
-(function () {{
-  var data = JSON.parse(document.getElementById("frames").textContent);
-  var texts = data.texts, pieces = data.pieces;
-  // each frame's list of pieces, from the first frame and the edits between neighbours
-  var frames = [data.first];
-  data.edits.forEach(function (edits) {{
-    var ids = frames[frames.length - 1].slice();
-    edits.forEach(function (e) {{ ids.splice.apply(ids, [e[0], e[1] - e[0]].concat(e[2])); }});
-    frames.push(ids);
-  }});
-  var stage = document.getElementById("stage");
-  var slider = document.getElementById("slider");
-  var counter = document.getElementById("counter");
-  var text = document.getElementById("step-text");
-  var last = frames.length - 1;
-  var current = 0;
-  function show(k) {{
-    k = Math.max(0, Math.min(last, k));
-    if (k !== current) {{
-      stage.innerHTML = frames[k].map(function (i) {{ return pieces[i]; }}).join("");
-    }}
-    current = k;
-    stage.setAttribute("data-k", String(k));
-    slider.value = String(k);
-    counter.textContent = "step " + k + " / " + last;
-    text.textContent = texts[k];
-  }}
-  document.getElementById("prev").addEventListener("click", function () {{ show(current - 1); }});
-  document.getElementById("next").addEventListener("click", function () {{ show(current + 1); }});
-  slider.addEventListener("input", function () {{ show(parseInt(slider.value, 10)); }});
-  document.addEventListener("keydown", function (event) {{
-    if (event.target === slider) return;  // the slider moves itself with the arrow keys
-    if (event.key === "ArrowRight") {{ show(current + 1); event.preventDefault(); }}
-    else if (event.key === "ArrowLeft") {{ show(current - 1); event.preventDefault(); }}
-  }});
-}})();
-</script>
+{fragment}
 </body>
 </html>
 """

@@ -1,33 +1,57 @@
-"""Notebook entry points: ``draw_dot`` (micrograd's lesson name) and ``show``.
+"""Notebook entry points: ``draw_dot`` (micrograd's lesson function, micrograd's picture) and
+``show`` (the lecture's picture).
 
 >>> from graphviz_nn import Value, draw_dot
 >>> a = Value(2.0, label="a"); b = Value(-3.0, label="b")
->>> d = draw_dot(a * b)        # in Jupyter the returned object draws itself inline
->>> "digraph" in d.source
-True
+>>> d = draw_dot(a * b)        # in Jupyter the returned object draws itself inline (SVG)
+>>> "grad 0.0000" in d.source, d.format
+(True, 'svg')
 """
 from __future__ import annotations
 
+STYLES = ("micrograd", "lecture")
 
-def draw_dot(output, **options):
-    """The final-state diagram of ``output`` as a ``graphviz.Digraph``.
 
-    In Jupyter the returned object displays inline as SVG (``_repr_mimebundle_``). Gradients
-    are those of one backward pass from ``output``; the nodes' own ``grad`` fields are left
-    as they were. ``options`` are those of ``graphviz_nn.render.to_dot`` (``level``,
-    ``decimals``, ``palette``, ``show_grads``, ...).
+def draw_dot(root, format: str = "svg", rankdir: str = "LR", *, style: str = "micrograd", **options):
+    """micrograd's ``draw_dot(root, format='svg', rankdir='LR')``: a ``graphviz.Digraph``.
+
+    ``style="micrograd"`` (default): a record ``label | data | grad`` per value and an oval per
+    operation, with ``data`` and ``grad`` as they are now (nothing runs backward); options:
+    ``decimals`` (4), ``max_nodes``. ``style="lecture"``: the lecture's picture that ``show``,
+    ``render`` and frames draw (values above and gradients below each edge, from one backward
+    pass; the nodes' own ``grad`` fields are left as they were); options are those of
+    ``graphviz_nn.render.to_dot``. A ``level`` of ``"neuron"`` or ``"layer"`` draws the lecture's
+    collapsed picture (micrograd's has no boxes). ``format`` is what ``.render()`` writes.
     """
-    from .dot import to_dot
-    return to_dot(output, **options)
+    import graphviz
+
+    from .dot import RenderError
+    if style not in STYLES:
+        raise RenderError(f"unknown style {style!r}; choose micrograd or lecture")
+    if format not in graphviz.FORMATS:
+        raise RenderError(f"unknown format {format!r}; choose svg, png or pdf (any Graphviz output format)")
+    if style == "lecture" or options.get("level", "gate") != "gate":
+        from .dot import to_dot
+        from .. import graph
+        if not hasattr(root, "outputs_for_view") and not hasattr(root, "steps"):
+            graph.as_outputs(root, "draw_dot")  # a micrograd Value is named, not a TypeError deeper down
+        diagram = to_dot(root, rankdir=rankdir, **options)
+        diagram.format = format
+        return diagram
+    from .micrograd_style import micrograd_dot
+    return micrograd_dot(root, format, rankdir, **options)
 
 
 def show(value_or_tensor, **options):
-    """Display the diagram of a Value or Tensor inline in Jupyter/IPython.
+    """Display the lecture's diagram of a Value or Tensor inline in Jupyter/IPython.
 
     Outside IPython there is nowhere to draw inline, so the diagram is returned instead
     (save it with ``graphviz_nn.render.export``).
     """
+    from .. import graph
     from .dot import to_dot
+    if not hasattr(value_or_tensor, "outputs_for_view") and not hasattr(value_or_tensor, "steps"):
+        graph.as_outputs(value_or_tensor, "show")
     diagram = to_dot(value_or_tensor, **options)
     try:
         from IPython import get_ipython

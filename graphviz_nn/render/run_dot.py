@@ -57,10 +57,10 @@ def run_dot(source: str, fmt: str = "svg", *, engine: str = "dot", args=(),
     except FileNotFoundError:
         raise GraphvizNotFoundError(_install_hint(engine)) from None
     except subprocess.TimeoutExpired:
+        head = f"'{engine}' did not finish the layout within {timeout:g} s; draw a smaller view with"
         raise GraphvizTimeoutError(
-            f"'{engine}' did not finish the layout within {timeout:g} s; draw a smaller view "
-            f"with --level neuron or --level layer, or allow more time with --timeout"
-        ) from None
+            f'{head} level="neuron" or level="layer", or allow more time with timeout=...'
+        ).with_cli(f"{head} --level neuron or --level layer, or allow more time with --timeout") from None
     if done.returncode != 0:
         message = done.stderr.decode("utf-8", "replace").strip().splitlines()
         first = message[0] if message else f"exit status {done.returncode}"

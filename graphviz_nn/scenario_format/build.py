@@ -14,6 +14,7 @@ from ..nn import MLP
 from ..optim import SGD
 from ..tensor import Tensor
 from ..value import Value
+from .budget import check_gradcheck, check_training
 from .errors import ExpressionError, OutputBuildError, ScenarioError
 from .expression import evaluate
 from .functions import is_node, is_vector
@@ -95,6 +96,10 @@ def _name_output(node, name: str) -> None:
 
 def build(scenario, start=None) -> Built:
     if scenario.kind == "expression":
+        if start is not None:  # silently drawing the only graph there is would mislead
+            raise ScenarioError(f"there is no start {str(start)[:40]!r}: {scenario.id} is an expression scenario "
+                                f"with one graph", file="<command line>",
+                                expected="no --start (starting points belong to model scenarios with [[starts]])")
         return _build_expression(scenario)
     return _build_model(scenario, start)
 
@@ -208,7 +213,8 @@ def rebuild_fn(scenario, built: Built):
     return lambda: fresh_outputs(scenario, built, fixed_masks=True)[0]
 
 
-def gradcheck(scenario, start=None):
+def gradcheck(scenario, start=None, progress=None):
+    check_gradcheck(scenario)  # before building: a refusal costs nothing
     built = build(scenario, start)
     if scenario.kind == "expression":
         # only leaves the backward output depends on: a loss's targets are data, not inputs
@@ -217,7 +223,7 @@ def gradcheck(scenario, start=None):
                   if n in reached]
     else:
         leaves = built.parameters
-    return check(rebuild_fn(scenario, built), leaves)
+    return check(rebuild_fn(scenario, built), leaves, progress=progress)
 
 
 class ScenarioTrainer(Trainer):
@@ -233,6 +239,8 @@ class ScenarioTrainer(Trainer):
         defaults = tuple(n for n in scenario.output_names if n == "output") if scenario.kind == "model" else ()
         self.settings = scenario.training or TrainingSpec(record=defaults)
         self.iterations = iterations if iterations is not None else self.settings.iterations
+        if iterations is not None:  # the file's own iterations were checked at load
+            check_training(scenario, iterations)
         self.built = build(scenario, start)
         params = self.built.parameters
         if not params:

@@ -226,6 +226,19 @@ def call(name: str, args: list, offset: int, expand: frozenset = frozenset()):
         return elementwise(lambda *xs: expanded(name, [x if isinstance(x, Value) else Value(x) for x in xs],
                                                 const), *operands)
     try:
-        return fn.apply(*args)
+        result = fn.apply(*args)
     except (UserError, ValueError, TypeError, ArithmeticError) as error:
         raise ExpressionError(f"{name} cannot be applied here ({error})", offset, fn.signature) from None
+    _check_folded(name, args, result, offset)
+    return result
+
+
+def _check_folded(name: str, args: list, result, offset: int) -> None:
+    """Constants are finite: a function of constants that is not (log(-1), exp(1000)) is an
+    error at the call, not a gate labelled ``*nan`` or a leaf equal to inf."""
+    for value in (result if is_vector(result) else [result]):
+        if not is_node(value) and not math.isfinite(float(value)):
+            shown = ", ".join(f"{a:g}" if isinstance(a, (int, float)) else "..." for a in args)
+            raise ExpressionError(f"{name}({shown}) of constants works out to {float(value)}, not a finite number",
+                                  offset, "a function of constants that stays finite (log and sqrt of positive "
+                                  "numbers, exp of at most 709)")

@@ -42,11 +42,27 @@ def catalogue_ids() -> list:
     return sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".toml"))
 
 
+MAX_NAME_CHARS = 1024  # longer than any real path a teacher types; the OS refuses beyond 4,096
+
+
+def _is_file(path: Path) -> bool:
+    """``Path.is_file`` without the traceback for a name the system refuses (too long, a NUL)."""
+    try:
+        return path.is_file()
+    except (OSError, ValueError):
+        return False
+
+
 def resolve(id_or_path) -> tuple:
     """(display name, bytes) for a catalogue id or a path to a .toml file."""
     text = str(id_or_path)
+    if len(text) > MAX_NAME_CHARS or "\x00" in text:
+        raise ScenarioError(f"the scenario name or path {text[:60]!r}... is {len(text):,} characters long"
+                            if len(text) > MAX_NAME_CHARS else "the scenario name contains a NUL character",
+                            file="<command line>",
+                            expected=f"a catalogue id or a path of at most {MAX_NAME_CHARS:,} characters")
     is_path = isinstance(id_or_path, Path) or "/" in text or "\\" in text or text.endswith(".toml") \
-        or Path(text).is_file()
+        or _is_file(Path(text))
     if not is_path:
         ids = catalogue_ids()
         if text not in ids:
@@ -55,7 +71,7 @@ def resolve(id_or_path) -> tuple:
         resource = resources.files("graphviz_nn.scenarios").joinpath(text + ".toml")
         return f"{text}.toml", _read_capped(resource, f"{text}.toml")
     path = Path(text)
-    if not path.is_file():
+    if not _is_file(path):
         hint = f" or the catalogue id {path.stem!r} (ids have no .toml)" if path.stem in catalogue_ids() else ""
         raise ScenarioError(f"the file {text!r} does not exist or is not a file", file=text,
                             expected=f"the path of a scenario .toml file{hint}")
@@ -63,12 +79,41 @@ def resolve(id_or_path) -> tuple:
 
 
 def _read_capped(path, name: str) -> bytes:
+    if isinstance(path, Path):
+        return _read_regular_file(path, name)
     try:
-        with path.open("rb") as handle:
+        with path.open("rb") as handle:  # a packaged catalogue file
             data = handle.read(MAX_FILE_BYTES + 1)
     except OSError as error:
         raise ScenarioError(f"the file cannot be read ({error.strerror or error})", file=name,
                             expected="a readable scenario .toml file") from None
+    return _capped(data, name)
+
+
+def _read_regular_file(path: Path, name: str) -> bytes:
+    """A regular file's bytes, at most ``MAX_FILE_BYTES``; never blocks on a FIFO, a device or
+    a kernel file such as /proc/kmsg (those report a size of 0 and are refused)."""
+    import os
+    import stat
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+    except OSError as error:
+        raise ScenarioError(f"the file cannot be read ({error.strerror or error})", file=name,
+                            expected="a readable scenario .toml file") from None
+    with os.fdopen(fd, "rb") as handle:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode) or info.st_size == 0:
+            raise ScenarioError("the file is empty or not a regular file (a device, a pipe or a kernel file)",
+                                file=name, expected="a scenario .toml file")
+        try:
+            data = handle.read(min(info.st_size, MAX_FILE_BYTES) + 1)
+        except OSError as error:
+            raise ScenarioError(f"the file cannot be read ({error.strerror or error})", file=name,
+                                expected="a readable scenario .toml file") from None
+    return _capped(data, name)
+
+
+def _capped(data: bytes, name: str) -> bytes:
     if len(data) > MAX_FILE_BYTES:
         raise ScenarioError(f"the file is larger than {MAX_FILE_BYTES:,} bytes", file=name,
                             expected="a scenario file of at most 256 KiB (generate large data sets with `dataset = ...`)")

@@ -73,9 +73,11 @@ class Scenario:
         outputs, backward_from = self.outputs_for_view(start)
         return build_trace(outputs, backward_from=backward_from)
 
-    def gradcheck(self, start=None):
-        """Finite differences against backprop for every leaf (or parameter)."""
-        return build.gradcheck(self, start)
+    def gradcheck(self, start=None, progress=None):
+        """Finite differences against backprop for every leaf (or parameter).
+
+        ``progress(done, total)`` is called after each rebuild of the graph (see ``gradcheck``)."""
+        return build.gradcheck(self, start, progress)
 
     def trainer(self, start=None, iterations: int | None = None):
         """A ``Trainer`` set up with the scenario's optimiser, learning rate and records."""

@@ -12,12 +12,14 @@ are in ``spec``, the ``Scenario`` in ``scenario``.
 """
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 from typing import Optional
 
 from ..errors import UserError
 from ..nn import ACTIVATIONS
+from .budget import check_load
 from .build import build
 from .errors import ExpressionError, OutputBuildError, ScenarioError
 from .expression import Program, parse
@@ -25,6 +27,7 @@ from .functions import COMPOSITE_FUNCTIONS, FUNCTIONS
 from .scenario import Scenario
 from .source import Source
 from .spec import DataSpec, GeneratedLeaf, Lecture, ModelSpec, Start, TrainingSpec
+from ..terminal_text import describe, first_control
 
 KINDS = ("expression", "model")
 ENGINES = ("scalar", "tensor")
@@ -39,6 +42,7 @@ MAX_SAMPLES = 2000
 MAX_ITERATIONS = 100_000
 MAX_LAYER = 512
 MAX_TEXT = 4000
+MULTILINE_KEYS = ("explanation", "loss")  # a paragraph, an expression; the rest is one line
 
 TOP_KEYS = ("id", "title", "kind", "lecture", "explanation", "engine", "leaves", "outputs", "view", "model",
             "data", "training", "starts")
@@ -97,7 +101,18 @@ class _Checker:
                 self.fail(path + (key,), f"{key} must be a finite number", "a number such as 0.5")
         if kind == "str" and len(value) > MAX_TEXT:
             self.fail(path + (key,), f"{key} is {len(value):,} characters long", f"at most {MAX_TEXT:,}")
+        if kind == "str":
+            self.plain_text(value, path + (key,), newlines=key in MULTILINE_KEYS)
         return value
+
+    def plain_text(self, value: str, path: tuple, newlines: bool) -> None:
+        """Refuse control characters (terminal escapes, bidi overrides) in text shown to people."""
+        at = first_control(value, newlines)
+        if at is not None:
+            what = "a line break" if value[at] in "\r\n" else f"the control character {describe(value[at])}"
+            self.fail(path, f"{path[-1]} contains {what} (character {at + 1})",
+                      "plain text (" + ("line breaks and tabs are fine, " if newlines else "one line, ")
+                      + "escape sequences are not)")
 
     def strings(self, node, path, key, default=None) -> list:
         """A list of short strings (names), or the default when the key is absent."""
@@ -277,6 +292,9 @@ def _generated_leaf(c: _Checker, value: dict, path: tuple, engine: str) -> Gener
     high = c.get(value, path, "high", "float", default=1.0)
     if not low < high:
         c.fail(path + ("high",), f"high = {high:g} is not above low = {low:g}", "low < high")
+    if not math.isfinite(high - low):  # numpy draws low + (high - low) * u
+        c.fail(path + ("high",), f"the range from low = {low:g} to high = {high:g} is too wide to draw from",
+               "a range narrower than 1.8e308, such as low = -1e6, high = 1e6")
     return GeneratedLeaf(tuple(shape), c.bounded_int(value, path, "seed", 0, 2 ** 32 - 1, default=0), low, high)
 
 
@@ -316,6 +334,10 @@ def _model_parts(c: _Checker, doc: dict) -> dict:
                    f"{n_params} numbers in model.parameters() order (each neuron's weights, then its bias)")
     dropout = c.bounded_float(m, path, "dropout", 0.0, 0.95, default=0.0)
     batchnorm = c.get(m, path, "batchnorm", "bool", default=False)
+    for key in ("dropout", "batchnorm"):  # layers only the tensor engine has: never silently dropped
+        if key in m and engine != "tensor" and m[key]:
+            c.fail(path + (key,), f"{key} needs the tensor engine (the scalar engine has no {key} layer)",
+                   'engine = "tensor" in [model], or remove ' + key, at_value=False)
     model = ModelSpec(engine, inputs, tuple(layers), activation, output_activation, loss, seed, parameters,
                       dropout, batchnorm)
     data = _data(c, doc, inputs, layers[-1])
@@ -419,9 +441,13 @@ def _training(c: _Checker, doc: dict, outputs: tuple, expression_leaves: Optiona
 
 
 def _check_by_building(c: _Checker, scenario: Scenario) -> None:
-    """Build once so that type errors (a vector where a number belongs) point at the text."""
+    """Check the work budget from the spec alone, then build a small stand-in so that type
+    errors (a vector where a number belongs) point at the text: a model on two samples, an
+    expression scenario only once the budget has shown it is small (never the whole of a
+    large graph)."""
+    check_load(scenario)
     try:
-        built = build(scenario, None)
+        built = build(_validation_stand_in(scenario), None)
     except OutputBuildError as error:
         raise c.located(error.error, error.path) from None
     except (UserError, ValueError) as error:  # a safety net: every check above should come first
@@ -431,3 +457,16 @@ def _check_by_building(c: _Checker, scenario: Scenario) -> None:
     if scenario.kind == "expression" and scenario.training is not None and scenario.backward_from not in built:
         c.fail(("training",), f"the output {scenario.backward_from!r} that training minimises is a vector",
                "backward_from naming an output that is one number, such as sum(...) of the vector", at_value=False)
+
+
+def _validation_stand_in(scenario: Scenario) -> Scenario:
+    """The scenario to build for validation: a model scenario on (at most) two samples, whose
+    graph has every gate type the full one has; an expression scenario as it is."""
+    if scenario.kind != "model":
+        return scenario
+    data = scenario.data
+    if data.dataset is not None:
+        data = dataclasses.replace(data, samples=min(data.samples, 4))
+    else:
+        data = dataclasses.replace(data, x=data.x[:2], y=data.y[:2])
+    return dataclasses.replace(scenario, data=data)

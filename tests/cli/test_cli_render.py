@@ -1,6 +1,7 @@
 """`graphviz-nn render` and `graphviz-nn frames` from the command line."""
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -111,3 +112,33 @@ def test_frames_command_writes_frames_index_and_player(tmp_path):
 def test_frames_needs_a_destination():
     done = run_cli("frames", "sigmoid-neuron")
     assert done.returncode == 2 and "give -o DIR" in done.stderr
+
+
+def test_frames_player_alone_beamer_and_gif(tmp_path):
+    done = run_cli("frames", "sigmoid-neuron", "--html", str(tmp_path / "play.html"),
+                   "--beamer", str(tmp_path / "slides.tex"), "--gif", str(tmp_path / "steps.gif"), "--delay", "700")
+    assert done.returncode == 0, done.stderr
+    assert re.fullmatch(r"wrote (\d+) frames \(steps 0 to \d+\) and the player to .*", done.stdout.strip())
+    n = int(done.stdout.split()[1])
+    assert done.stdout.strip() == (f"wrote {n} frames (steps 0 to {n - 1}) and the player to {tmp_path / 'play.html'}, "
+                                   f"the Beamer overlays to {tmp_path / 'slides.tex'}, "
+                                   f"the animation to {tmp_path / 'steps.gif'}")
+    assert "gnn-player" in (tmp_path / "play.html").read_text()
+    assert (tmp_path / "slides.tex").read_text().count("\\includegraphics") == n
+    assert len(list((tmp_path / "slides-frames").glob("frame-*.pdf"))) == n
+    assert (tmp_path / "steps.gif").read_bytes().startswith(b"GIF89a")
+
+
+@pytest.mark.parametrize("args, sentence", [
+    (["--gif", "steps.mp4"], r"cannot tell the animation format of 'steps\.mp4'; use a name ending in \.gif"),
+    (["--gif", "steps.gif", "--delay", "0"], r"--delay must be a positive number of milliseconds, got 0"),
+    (["--html", "play.html", "--max-player-bytes", "10000"],
+     r"the player for these \d+ steps at gate level would be \d+ kB, more than the 10 kB a notebook or page "
+     r"carries comfortably; draw it with --level neuron or --level layer, or raise --max-player-bytes$"),
+])
+def test_frames_refusals_are_one_sentence_and_write_nothing(tmp_path, args, sentence):
+    done = run_cli("frames", "sigmoid-neuron", "-o", "frames", *args, cwd=tmp_path)
+    assert done.returncode == 2
+    assert re.match(f"graphviz-nn: {sentence}", done.stderr.strip()), done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1 and "Traceback" not in done.stderr
+    assert list(tmp_path.iterdir()) == []

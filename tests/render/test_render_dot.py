@@ -110,19 +110,21 @@ def test_same_graph_gives_identical_dot():
 def test_draw_dot_returns_a_digraph_and_leaves_gradients_alone(neuron):
     import graphviz
     nodes_before = [neuron.grad]
-    diagram = draw_dot(neuron)
+    diagram = draw_dot(neuron, style="lecture")
     assert isinstance(diagram, graphviz.Digraph)
     assert nodes_before == [neuron.grad] == [0.0]
     neuron.backward()
-    first = draw_dot(neuron).source
-    assert draw_dot(neuron).source == first  # drawing twice does not accumulate leaf gradients
+    first = draw_dot(neuron, style="lecture").source
+    assert draw_dot(neuron, style="lecture").source == first  # drawing twice does not accumulate leaf gradients
     assert "-0.20" in first
 
 
 def test_jupyter_display_is_svg_through_run_dot(neuron):
-    bundle = draw_dot(neuron)._repr_mimebundle_()
+    bundle = draw_dot(neuron, style="lecture")._repr_mimebundle_()
     assert bundle["image/svg+xml"].lstrip().startswith("<?xml")
     assert "0.73" in svg_texts(bundle["image/svg+xml"].encode())
+    micrograd = draw_dot(neuron)._repr_mimebundle_()["image/svg+xml"]  # micrograd's picture, same display path
+    assert micrograd.lstrip().startswith("<?xml") and "data 0.7311" in svg_texts(micrograd.encode())
 
 
 def test_options_decimals_palette_and_no_grads(neuron):
@@ -164,15 +166,18 @@ def test_gate_view_refuses_above_the_node_limit_and_names_it():
     y = x
     for _ in range(30):
         y = y * 1.01
-    with pytest.raises(GraphTooLargeError, match=r"limit of 20; draw it with --level neuron or --level layer"):
+    with pytest.raises(GraphTooLargeError, match=r'limit of 20; draw it with level="neuron" or level="layer"') as caught:
         to_dot(y, max_nodes=20)
+    assert "max_nodes=None" in str(caught.value) and "--" not in str(caught.value)
+    assert "limit of 20; draw it with --level neuron or --level layer" in caught.value.for_cli()
     assert to_dot(y, max_nodes=None).source.count("class=\"gate\"") == 30
 
 
 def test_collapsed_views_have_a_limit_too():
     out = MLP(3, [4, 4, 1], seed=0)([1.0, -2.0, 0.5])
-    with pytest.raises(GraphTooLargeError, match="neuron-level view still has 12 nodes .* draw it with --level layer"):
+    with pytest.raises(GraphTooLargeError, match='neuron-level view still has 12 nodes .* draw it with level="layer"') as caught:
         to_dot(out, level="neuron", max_nodes=10)
+    assert "draw it with --level layer (or raise --max-nodes)" in caught.value.for_cli()
     assert to_dot(out, level="layer", max_nodes=10).source.count('class="group') == 3
 
 

@@ -115,8 +115,11 @@ def test_dot_timeout_is_one_sentence(tmp_path, monkeypatch):
     script.write_text("#!/bin/sh\nexec /bin/sleep 5\n")
     script.chmod(0o755)
     monkeypatch.setenv("PATH", str(fake))
-    with pytest.raises(GraphvizTimeoutError, match=r"within 0.2 s; draw a smaller view with --level neuron"):
+    with pytest.raises(GraphvizTimeoutError, match=r'within 0.2 s; draw a smaller view with level="neuron"') as caught:
         run_dot("digraph { a }", "svg", timeout=0.2)
+    # from Python the advice names keyword arguments; the command line names its flags
+    assert "timeout=" in str(caught.value) and "--" not in str(caught.value)
+    assert "with --level neuron" in caught.value.for_cli() and "--timeout" in caught.value.for_cli()
 
 
 def test_render_bytes_passes_options(neuron):

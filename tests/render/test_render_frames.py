@@ -72,15 +72,18 @@ def test_index_lists_frames_with_phase_and_text(neuron_frames):
     assert index["frames"][-1]["text"] == trace.steps[-1].text
 
 
-def test_stale_frames_of_a_longer_run_are_removed(tmp_path):
-    (tmp_path / "frame-999.svg").write_text("old")
+def test_stale_frames_of_a_longer_run_are_removed_and_nothing_else(tmp_path):
+    x = Value(3.0, label="x")
+    longer = write_frames((x * x).exp() + 1, tmp_path)   # a longer run
+    assert len(longer) > 5 and (tmp_path / longer[-1].file).exists()
+    (tmp_path / "frame-999.svg").write_text("a file frames did not write: kept (issue 14)")
     (tmp_path / "frame-999.png").write_text("another format: kept")
     (tmp_path / "notes.txt").write_text("mine")
-    x = Value(3.0, label="x")
     write_frames(x * x, tmp_path)
     assert sorted(p.name for p in tmp_path.iterdir()) == [
         "frame-000.svg", "frame-001.svg", "frame-002.svg", "frame-003.svg", "frame-004.svg",
-        "frame-999.png", "index.json", "notes.txt"]
+        "frame-999.png", "frame-999.svg", "index.json", "notes.txt"]
+    assert (tmp_path / "frame-999.svg").read_text().startswith("a file frames did not write")
 
 
 def test_png_frames_and_unknown_format(tmp_path):

@@ -239,6 +239,7 @@ async def test_gradient_check_and_diagnostics_reports_open_and_close():
     app = app_for("sigmoid-neuron")
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("x")
+        await app.workers.wait_for_complete()  # the check runs in a worker (issue 14)
         await pilot.pause()
         text = screen_text(app)
         assert "all passed" in text and "w0" in text
@@ -398,6 +399,7 @@ async def test_gradient_check_of_a_tensor_scenario_goes_through_the_scenario():
     async with app.run_test(size=SIZE) as pilot:
         assert any(info.is_tensor for info in app.session.trace.nodes)
         await pilot.press("x")
+        await app.workers.wait_for_complete()  # the check runs in a worker (issue 14)
         await pilot.pause()
         text = screen_text(app)
         assert "L1.W[0]" in text and "ok" in text

@@ -50,6 +50,7 @@ async def test_every_binding_at_every_size(size, tmp_path, monkeypatch):
             assert_consistent(app)
         for key in SCREEN_KEYS:
             await pilot.press(key)
+            await app.workers.wait_for_complete()  # x: the gradient check runs in a worker
             await pilot.pause()
             assert app.screen is not app.screen_stack[0], key
             await pilot.press("escape")

@@ -26,10 +26,10 @@ class PromptScreen(ModalScreen):
 
     def compose(self):
         with Vertical():
-            yield Static(self.question, id="prompt-question")
+            yield Static(self.question, id="prompt-question", markup=False)
             yield Input(value=self.default, id="prompt-input")
             if self.hint:
-                yield Static(self.hint, id="prompt-hint")
+                yield Static(self.hint, id="prompt-hint", markup=False)
 
     def on_mount(self) -> None:
         self.query_one(Input).focus()

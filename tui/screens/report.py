@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from textual.binding import Binding
 from textual.containers import VerticalScroll
+from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
@@ -22,5 +23,5 @@ class ReportScreen(ModalScreen):
 
     def compose(self):
         with VerticalScroll() as box:
-            box.border_title = self.title_text
+            box.border_title = Content(self.title_text)  # literal, whatever the title holds
             yield Static(self.text, markup=False, id="report-text")

@@ -1,6 +1,7 @@
 """The one-line header: scenario title, phase, step k of N, iteration, level."""
 from __future__ import annotations
 
+from textual.content import Content
 from textual.widget import Widget
 
 
@@ -20,5 +21,5 @@ class HeaderLine(Widget, can_focus=False):
             self.text = text
             self.refresh()
 
-    def render(self) -> str:
-        return self.text
+    def render(self) -> Content:
+        return Content(self.text)  # literal: a title such as "[/bold] oops" is text, not markup

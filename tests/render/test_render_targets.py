@@ -1,0 +1,125 @@
+"""Exports respect what is already there (issue 14): symlinks, permissions, devices, folders,
+and an interrupted ``frames`` run leaves the previous set intact."""
+import json
+import os
+import signal
+import stat
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from graphviz_nn.render.export import ExportError, atomic_write
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_a_symlink_is_written_through_and_stays_a_link(tmp_path):
+    real = tmp_path / "real.svg"
+    real.write_bytes(b"old")
+    link = tmp_path / "link.svg"
+    link.symlink_to(real)
+    atomic_write(link, b"new")
+    assert link.is_symlink() and os.readlink(link) == str(real)
+    assert real.read_bytes() == b"new"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["link.svg", "real.svg"]
+
+
+def test_an_existing_file_keeps_its_permissions(tmp_path):
+    secret = tmp_path / "secret.json"
+    secret.write_bytes(b"old")
+    secret.chmod(0o600)
+    atomic_write(secret, b"new")
+    assert secret.read_bytes() == b"new"
+    assert stat.S_IMODE(secret.stat().st_mode) == 0o600
+
+
+def test_a_pipe_is_refused_and_left_alone(tmp_path):
+    fifo = tmp_path / "pipe.svg"
+    os.mkfifo(fifo)
+    with pytest.raises(ExportError, match="not a regular file"):
+        atomic_write(fifo, b"data")
+    assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["pipe.svg"]
+
+
+def test_a_device_node_is_refused_and_left_alone(tmp_path):
+    device = tmp_path / "null"
+    try:
+        os.mknod(device, 0o666 | stat.S_IFCHR, os.makedev(1, 3))  # a /dev/null of our own
+    except PermissionError:
+        pytest.skip("making a device node needs CAP_MKNOD (the pipe test covers non-regular files)")
+    with pytest.raises(ExportError, match="not a regular file"):
+        atomic_write(device, b"data")
+    assert stat.S_ISCHR(os.lstat(device).st_mode)
+
+
+def test_a_symlink_to_a_device_is_refused(tmp_path):
+    link = tmp_path / "out.svg"
+    link.symlink_to("/dev/null")
+    with pytest.raises(ExportError, match="not a regular file"):
+        atomic_write(link, b"data")
+    assert link.is_symlink() and stat.S_ISCHR(os.stat("/dev/null").st_mode)
+
+
+def test_render_to_an_existing_folder_is_one_sentence(tmp_path, refused):
+    refused("render", "sigmoid-neuron", "-o", tmp_path, "--format", "dot").assert_one_sentence("it is a folder")
+    refused("frames", "sigmoid-neuron", "--html", tmp_path).assert_one_sentence("it is a folder")
+
+
+def test_a_full_disk_is_one_sentence_and_keeps_the_old_file(tmp_path, monkeypatch):
+    target = tmp_path / "slide.dot"
+    target.write_bytes(b"good old picture")
+    real_fdopen = os.fdopen
+
+    class Full:
+        def __init__(self, handle):
+            self.handle = handle
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            self.handle.close()
+
+        def write(self, data):
+            raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "fdopen", lambda fd, mode: Full(real_fdopen(fd, mode)))
+    with pytest.raises(ExportError, match="No space left on device.*unchanged"):
+        atomic_write(target, b"new picture")
+    assert target.read_bytes() == b"good old picture"
+    assert [p.name for p in tmp_path.iterdir()] == ["slide.dot"]
+
+
+def _frames(folder, *extra):
+    return [sys.executable, "-m", "graphviz_nn", "frames", "sigmoid-neuron", "-o", str(folder), *extra]
+
+
+def test_an_interrupted_frames_run_leaves_the_previous_set_intact(tmp_path):
+    folder = tmp_path / "frames"
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    subprocess.run(_frames(folder), check=True, env=env, capture_output=True, timeout=300)
+    before = {p.name: p.read_bytes() for p in folder.iterdir()}
+    assert len(before) == 27  # 26 frames and the index
+    process = subprocess.Popen(_frames(folder, "--decimals", "4"), env=env, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE)
+    staged = None
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and process.poll() is None:  # until the new set is half written
+        stages = [p for p in tmp_path.iterdir() if p.name.startswith(".frames.frames-")]
+        if stages and len(list(stages[0].glob("frame-*.svg"))) >= 3:
+            staged = stages[0]
+            break
+        time.sleep(0.02)
+    assert staged is not None, "the run finished before it could be interrupted"
+    process.send_signal(signal.SIGINT)
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 130, err
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
+    assert [p.name for p in tmp_path.iterdir()] == ["frames"]  # the staging folder is gone too
+    subprocess.run(_frames(folder, "--decimals", "4"), check=True, env=env, capture_output=True, timeout=300)
+    index = json.loads((folder / "index.json").read_text())
+    assert len(index["frames"]) == 26 and (folder / "frame-025.svg").read_bytes() != before["frame-025.svg"]
