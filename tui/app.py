@@ -50,6 +50,8 @@ LARGE_GRAPH = 400
 SIDE_MIN = 24
 # Up to this many boxes the compact style measures each box at the trace's end.
 MEASURED_BOXES = 2000
+# Terminals shorter than this open with the lecture pane hidden (the inspector needs the rows).
+LECTURE_MIN_HEIGHT = 30
 # Graphs up to this size open in a few milliseconds, inline; larger ones in a worker.
 INLINE_NODES = 3000
 
@@ -741,7 +743,11 @@ class DebuggerApp(App):
     def _show_lecture(self) -> None:
         """The scenario's title, explanation and formula in the side pane (L toggles it)."""
         self._lecture_mark = None
-        self.query_one("#lecture", Static).update(presenter.lecture_text(self.target) if self.target else "")
+        pane = self.query_one("#lecture", Static)
+        pane.update(presenter.lecture_text(self.target) if self.target else "")
+        if not getattr(self, "_lecture_decided", False):  # L toggles it; a short terminal starts without it
+            self._lecture_decided = True
+            pane.display = self.size.height >= LECTURE_MIN_HEIGHT
 
     def _mark_lecture(self, trace, node_id) -> None:
         """The current step's sub-expression highlighted in the lecture pane's formula."""

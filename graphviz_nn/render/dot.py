@@ -144,10 +144,10 @@ def to_dot(output, step=None, level: str = "gate", show_grads: bool = True, deci
         from ..debugger.network import network
         net = network(trace)
     if net is not None and max_nodes is not None and (len(net.nodes) > max_nodes or len(net.edges) > 4 * max_nodes):
-        raise GraphTooLargeError(
-            f"the neuron-level view still has {len(net.nodes):,} nodes and {len(net.edges):,} edges, "
-            f"more than the limit of {max_nodes:,} nodes (and {4 * max_nodes:,} edges); "
-            f"draw it with --level layer (or raise --max-nodes)")
+        head = (f"the neuron-level view still has {len(net.nodes):,} nodes and {len(net.edges):,} edges, "
+                f"more than the limit of {max_nodes:,} nodes (and {4 * max_nodes:,} edges)")
+        raise GraphTooLargeError(f'{head}; draw it with level="layer" (or pass max_nodes=None)').with_cli(
+            f"{head}; draw it with --level layer (or raise --max-nodes)")
     if level == "gate":
         writer.gate_view()
     elif net is not None:  # an MLP: the textbook network (inputs, neurons, one edge per weight)

@@ -405,3 +405,13 @@ async def test_lecture_pane_highlights_the_current_sub_expression():
         shown = app.query_one("#lecture").render()
         marked = [shown.plain[span.start:span.end] for span in shown.spans if "yellow" in str(span.style)]
         assert marked == ["1 / (1 + exp(-(w0*x0 + w1*x1 + w2)))"]
+
+
+async def test_a_short_terminal_opens_without_the_lecture_pane_and_l_shows_it():
+    app = app_for()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        pane = app.query_one("#lecture")
+        assert not pane.display  # the inspector needs the rows at 80×24
+        await pilot.press("L")
+        assert pane.display and "The sigmoid neuron" in screen_text(app)
