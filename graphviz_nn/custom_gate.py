@@ -23,7 +23,7 @@ node, and the chain gives each child its own edge and its exact gradient.
 """
 from __future__ import annotations
 
-from .errors import UserError
+from .errors import UserError, foreign_node_error
 from .ops import CALL, Op
 from .recording import _current_group, creation_counter
 
@@ -123,12 +123,11 @@ def distinct_children(children, node_class) -> tuple:
         raise CustomGateError(
             f"Value(data, _children) needs a tuple of the Values this one is made from, got "
             f"{type(children).__name__}; write Value(data, (a, b), '+')") from None
-    from .graph import check_node
     for child in items:
         if isinstance(child, node_class):
             continue
         if hasattr(child, "data") and hasattr(child, "grad"):
-            check_node(child, "Value(data, _children)")  # micrograd's Value: named, with the import to use
+            raise foreign_node_error(child, "Value(data, _children)")  # micrograd's Value: named, with the import to use
         raise CustomGateError(f"Value(data, _children) needs Values as children, got {type(child).__name__} "
                               f"{child!r:.40}; wrap a number as Value({child!r:.20})")
     return tuple(dict.fromkeys(items))  # distinct, first occurrence first

@@ -19,3 +19,25 @@ class UserError(Exception):
 
     def for_cli(self) -> str:
         return self._cli or str(self)
+
+
+class ForeignNodeError(UserError, TypeError):
+    """Something that is not a graphviz_nn node (a micrograd Value, a lesson's own class) was given."""
+
+
+def foreign_node_error(x, where: str = "") -> ForeignNodeError:
+    """The one sentence naming ``x``'s class where a graphviz_nn node was expected.
+
+    Here, not in ``graph``, so the engine's own modules can raise it without importing ``graph``.
+    """
+    cls = type(x)
+    name = cls.__name__ if cls.__module__ in ("builtins", "__main__") else f"{cls.__module__}.{cls.__name__}"
+    who = f"{where} expected" if where else "expected"
+    if hasattr(x, "data") and hasattr(x, "grad"):  # micrograd's Value or a lesson's copy of it
+        return ForeignNodeError(
+            f"{who} a graphviz_nn Value, got a {name}: build the graph with "
+            f"`from graphviz_nn import Value` in place of your own or micrograd's Value "
+            f"(the same code runs unchanged)")
+    return ForeignNodeError(
+        f"{who} a Value or Tensor (or a list of them), got {name} ({x!r:.40}); "
+        f"build the graph with `from graphviz_nn import Value` and pass its output")

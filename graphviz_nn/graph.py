@@ -12,7 +12,10 @@ from __future__ import annotations
 from operator import attrgetter
 from typing import Sequence
 
-from .errors import UserError
+from .errors import ForeignNodeError, foreign_node_error
+from .node import RecordedNode
+
+__all__ = ["ForeignNodeError", "check_node", "as_outputs", "reachable", "node_ids", "backward", "backward_events"]
 
 _by_creation = attrgetter("_order")
 
@@ -30,33 +33,18 @@ def is_leaf(node) -> bool:
     return node._a is None
 
 
-class ForeignNodeError(UserError, TypeError):
-    """Something that is not a graphviz_nn node (a micrograd Value, a lesson's own class) was given."""
-
-
 def check_node(x, where: str = "") -> None:
     """Raise ForeignNodeError naming ``x``'s class unless it is a recorded Value or Tensor.
 
     The one check where graphs enter (tracing, drawing, exporting, debugging, gradcheck).
     """
-    if hasattr(x, "_order") and hasattr(x, "_rule"):
-        return
-    cls = type(x)
-    name = cls.__name__ if cls.__module__ in ("builtins", "__main__") else f"{cls.__module__}.{cls.__name__}"
-    who = f"{where} expected" if where else "expected"
-    if hasattr(x, "data") and hasattr(x, "grad"):  # micrograd's Value or a lesson's copy of it
-        raise ForeignNodeError(
-            f"{who} a graphviz_nn Value, got a {name}: build the graph with "
-            f"`from graphviz_nn import Value` in place of your own or micrograd's Value "
-            f"(the same code runs unchanged)")
-    raise ForeignNodeError(
-        f"{who} a Value or Tensor (or a list of them), got {name} ({x!r:.40}); "
-        f"build the graph with `from graphviz_nn import Value` and pass its output")
+    if not isinstance(x, RecordedNode):
+        raise foreign_node_error(x, where)
 
 
 def as_outputs(outputs, where: str = "") -> list:
     """One node or an iterable of nodes, as a list (anything else: one sentence naming it)."""
-    if hasattr(outputs, "_order"):
+    if isinstance(outputs, RecordedNode):
         return [outputs]
     if hasattr(outputs, "data") and hasattr(outputs, "grad"):
         check_node(outputs, where)  # a foreign Value: name it before trying to iterate it
@@ -99,11 +87,29 @@ def node_ids(nodes: Sequence) -> dict:
     return {node: f"n{i}" for i, node in enumerate(nodes)}
 
 
-def backward(output, nodes: Sequence | None = None, seed=None) -> list:
-    """Fill ``grad`` on every node ``output`` depends on; returns the nodes in creation order.
+# The backward-event contract: one event per edge that carries a gradient, as a plain tuple
+# (fast to make) whose fields are, in order:
+EVENT_FIELDS = ("gate", "index", "input", "upstream", "local", "contribution", "grad_after")
+# gate: the node sending the gradient; index: which of its inputs (0 or 1); input: that node;
+# upstream: dL/d gate (complete); local: d gate/d input as a number (scalar node) or None
+# (tensor node: its VJP made the contribution); contribution: what this edge adds into
+# ``input.grad``; grad_after: ``input.grad`` right after the addition (the running fan-out sum).
+
+
+def backward(output, nodes: Sequence | None = None, seed=None, emit=None) -> list:
+    """The one backward walk: fill ``grad`` on every node ``output`` depends on; returns the nodes.
 
     ``seed`` is the upstream gradient given to ``output`` (default 1, or ones for a tensor);
     the debugger seeds a composite gate's expansion with the gate's own upstream gradient.
+
+    Gates are visited in reverse creation order (a reverse topological order), so a gate's
+    gradient is complete when it is visited; its edges follow in input order, one after the
+    other. With ``emit`` (a callable), every edge that carries a gradient is reported as
+    ``emit((gate, index, input, upstream, local, contribution, grad_after))`` (see
+    ``EVENT_FIELDS``) right after its contribution was added: the debugger's trace records
+    these events instead of walking the graph again. Each node's rule (local gradients or
+    VJP) runs exactly once. An input that wants no gradient (``requires_grad=False``: data)
+    gets no contribution and no event, and neither does a gate computed only from data.
 
     Interior gradients are recomputed on every call; leaf gradients accumulate across calls
     until zeroed, as in PyTorch. Non-finite numbers propagate and never raise.
@@ -117,22 +123,40 @@ def backward(output, nodes: Sequence | None = None, seed=None) -> list:
     output.grad = seed if output._a is not None else output.grad + seed
     for node in reversed(nodes):
         a = node._a
-        if a is None:
+        if a is None or not node.requires_grad:
             continue
         g = node.grad
         la = node._la
+        b = node._b
         if la is not None:
-            a.grad += g * la
-            b = node._b
-            if b is not None:
-                b.grad += g * node._lb
+            if a.requires_grad:
+                c = g * la
+                a.grad += c
+                if emit is not None:
+                    emit((node, 0, a, g, la, c, a.grad))
+            if b is not None and b.requires_grad:
+                c = g * node._lb
+                b.grad += c
+                if emit is not None:
+                    emit((node, 1, b, g, node._lb, c, b.grad))
         else:
             ga, gb = node._vjp(g)
             if ga is not None:
                 a.grad = a.grad + ga
+                if emit is not None:
+                    emit((node, 0, a, g, None, ga, a.grad))
             if gb is not None:
-                node._b.grad = node._b.grad + gb
+                b.grad = b.grad + gb
+                if emit is not None:
+                    emit((node, 1, b, g, None, gb, b.grad))
     return nodes
+
+
+def backward_events(output, nodes: Sequence | None = None, seed=None) -> list:
+    """Run the backward walk and return its edge events in order (tuples of ``EVENT_FIELDS``)."""
+    events: list = []
+    backward(output, nodes, seed, events.append)
+    return events
 
 
 def display_label(node, node_id: str) -> str:

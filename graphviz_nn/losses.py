@@ -74,6 +74,16 @@ def _targets(target, n: int, where: str) -> list:
     return [t if isinstance(t, Value) else float(t) for t in items]
 
 
+def _minus(p, y):
+    """p - y, with no identity gate for a constant target of 0 (the docs: identities add no gate)."""
+    return p if not isinstance(y, Value) and y == 0 else p - y
+
+
+def _scaled(x, c):
+    """x · c, with no identity gate for a constant factor of 1."""
+    return x if not isinstance(c, Value) and c == 1 else x * c
+
+
 def _reduce(terms: list, reduction: str, where: str):
     if reduction not in REDUCTIONS:
         raise LossError(f"{where}: reduction={reduction!r} is not one of mean, sum")
@@ -100,7 +110,7 @@ def mse(prediction, target, reduction: str = "mean"):
         return _tensor_rule("mse")(prediction, target, reduction=reduction)
     ps = _values(prediction, "mse")
     ys = _targets(target, len(ps), "mse")
-    return _reduce([(p - y) ** 2 for p, y in zip(ps, ys)], reduction, "mse")
+    return _reduce([_minus(p, y) ** 2 for p, y in zip(ps, ys)], reduction, "mse")
 
 
 def mae(prediction, target, reduction: str = "mean"):
@@ -109,7 +119,7 @@ def mae(prediction, target, reduction: str = "mean"):
         return _tensor_rule("mae")(prediction, target, reduction=reduction)
     ps = _values(prediction, "mae")
     ys = _targets(target, len(ps), "mae")
-    return _reduce([(p - y).abs() for p, y in zip(ps, ys)], reduction, "mae")
+    return _reduce([_minus(p, y).abs() for p, y in zip(ps, ys)], reduction, "mae")
 
 
 def huber(prediction, target, delta: float = 1.0, reduction: str = "mean"):
@@ -122,7 +132,7 @@ def huber(prediction, target, delta: float = 1.0, reduction: str = "mean"):
     ys = _targets(target, len(ps), "huber")
     terms = []
     for p, y in zip(ps, ys):
-        r = p - y
+        r = _minus(p, y)
         terms.append(0.5 * r ** 2 if abs(r.data) <= delta else delta * r.abs() + (-0.5 * delta * delta))
     return _reduce(terms, reduction, "huber")
 
@@ -143,7 +153,7 @@ def hinge(prediction, target, reduction: str = "mean"):
     ps = _values(prediction, "hinge")
     ys = _signs(target, len(ps), "hinge")
     # relu(x) passes no gradient at x = 0: exactly the slide's choice at the kink
-    return _reduce([(p * -y + 1.0).relu() for p, y in zip(ps, ys)], reduction, "hinge")
+    return _reduce([(_scaled(p, -y) + 1.0).relu() for p, y in zip(ps, ys)], reduction, "hinge")
 
 
 def squared_hinge(prediction, target, reduction: str = "mean"):
@@ -152,7 +162,7 @@ def squared_hinge(prediction, target, reduction: str = "mean"):
         return _tensor_rule("squared_hinge")(prediction, target, reduction=reduction)
     ps = _values(prediction, "squared_hinge")
     ys = _signs(target, len(ps), "squared_hinge")
-    return _reduce([(p * -y + 1.0).relu() ** 2 for p, y in zip(ps, ys)], reduction, "squared_hinge")
+    return _reduce([(_scaled(p, -y) + 1.0).relu() ** 2 for p, y in zip(ps, ys)], reduction, "squared_hinge")
 
 
 def multiclass_hinge(prediction, target):
@@ -195,9 +205,9 @@ def bce(prediction, target):
             raise LossError(f"bce needs targets between 0 and 1, got {yv:g}")
         # a zero coefficient adds no gate: 0·ln(0) would otherwise be nan
         if yv != 0.0:
-            terms.append(y * p.log())
+            terms.append(y * p.log() if isinstance(y, Value) else _scaled(p.log(), y))
         if yv != 1.0:
-            terms.append((1.0 - y) * (1.0 - p).log())
+            terms.append((1.0 - y) * (1.0 - p).log() if isinstance(y, Value) else _scaled((1.0 - p).log(), 1.0 - y))
     return -_reduce(terms, "sum", "bce")
 
 
@@ -210,7 +220,7 @@ def nll(prediction, target):
     if finite:
         check_probabilities(min(finite), max(finite))
     weights = _class_weights(target, len(ps), "nll")
-    terms = [p.log() * w for p, w in zip(ps, weights) if w != 0.0]
+    terms = [_scaled(p.log(), w) for p, w in zip(ps, weights) if w != 0.0]
     if not terms:
         raise LossError("nll needs a target with at least one non-zero class weight")
     return -_reduce(terms, "sum", "nll")

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import numbers
 
-from . import graph
 from .custom_gate import UserOp, micrograd_op
 from .ops import OPS
 from .recording import _current_group, creation_counter
@@ -96,7 +95,10 @@ class RecordedNode:
     @property
     def inputs(self) -> tuple:
         """Inputs in order, duplicates kept (``x * x`` has two edges to ``x``)."""
-        return graph.inputs(self)
+        a = self._a
+        if a is None:
+            return ()
+        return (a,) if self._b is None else (a, self._b)
 
     # ---- functions (micrograd's names, plus the lecture's activation zoo) ----
     def exp(self):

@@ -10,6 +10,7 @@ import math
 import numpy as np
 
 from .graph import as_outputs, display_label, inputs, node_ids, reachable
+from .node import RecordedNode
 
 
 def json_number(x):
@@ -75,10 +76,48 @@ def to_json(outputs) -> dict:
     nodes = reachable(outs)
     ids = node_ids(nodes)
     snap = {"nodes": [_node_record(n, ids) for n in nodes]}
-    if len(outs) == 1 and hasattr(outputs, "_order"):
+    if len(outs) == 1 and isinstance(outputs, RecordedNode):
         snap["output"] = ids[outs[0]]
     else:
         snap["outputs"] = [ids[o] for o in outs]
+    return snap
+
+
+def trace_to_json(trace, k=None) -> dict:
+    """``to_json``'s format, read from a debugger trace at state ``k`` (default: its end).
+
+    Values and gradients are the trace's numbers at that state (a gradient not yet known is
+    0, as on a fresh node); nothing is read from, or written into, the engine's nodes.
+    """
+    state = trace.state_at(len(trace.steps) if k is None else k)
+    records = []
+    for info in trace.nodes:
+        value = state.value(info.id)
+        if value is None:
+            value = trace.forward_value(info.id)
+        grad = state.grad(info.id)
+        if grad is None:
+            grad = np.zeros(info.shape) if info.is_tensor else 0.0
+        record = {
+            "id": info.id,
+            "label": info.label,
+            "op": info.op,
+            "symbol": info.symbol,
+            "const": _const_json(info.const),
+            "value": json_number(value),
+            "grad": json_number(grad),
+            "inputs": list(info.inputs),
+            "local_grads": [json_number(g) for g in info.local_grads] if info.local_grads is not None else None,
+            "group": list(info.group),
+        }
+        if info.is_tensor:
+            record["shape"] = list(info.shape)
+        records.append(record)
+    snap = {"nodes": records}
+    if len(trace.outputs) == 1:
+        snap["output"] = trace.outputs[0]
+    else:
+        snap["outputs"] = list(trace.outputs)
     return snap
 
 

@@ -46,10 +46,14 @@ class Value(RecordedNode):
     # Inputs and local gradients sit in slots (_a, _b, _la, _lb) instead of tuples: every
     # op has at most two inputs, and one object per node halves memory and GC work.
     __slots__ = ("data", "grad", "_a", "_b", "_la", "_lb", "_rule", "_const", "label", "group", "_order")
+    # a class attribute, not a slot: data is rare, so a parameter pays no memory for the flag
+    requires_grad = True
 
-    def __init__(self, data, _children=(), _op: str = "", label: str | None = ""):
+    def __init__(self, data, _children=(), _op: str = "", label: str | None = "", *, requires_grad: bool = True):
         """micrograd's constructor and order. With ``_children`` (micrograd's way of writing a new
-        op) the node is a gate of its own whose rule comes from the ``_backward`` assigned next."""
+        op) the node is a gate of its own whose rule comes from the ``_backward`` assigned next.
+        ``requires_grad=False`` (keyword only, PyTorch's name) makes a leaf data: an input, a
+        target, a label, which backward sends no gradient."""
         self.data = real_number(data, "Value(data)")
         self.grad = 0.0
         if not isinstance(_op, str):
@@ -62,6 +66,8 @@ class Value(RecordedNode):
         children = () if empty else custom_gate.distinct_children(_children, Value)
         if not children:
             self._record_leaf(label)
+            if not requires_grad:
+                self.__class__ = DataValue  # same slots: the flag is the class's, no memory per node
             if _op:  # micrograd lets a leaf carry an op string; it is only shown
                 self._const = custom_gate.UserOp(_op, ())
             return
@@ -164,9 +170,17 @@ class Value(RecordedNode):
         return f"Value(data={self.data}, grad={self.grad})"  # micrograd's, character for character
 
 
+class DataValue(Value):
+    """A ``Value`` that is data, not a parameter (``Value(x, requires_grad=False)``): an input,
+    a target, a label. Backward sends it no gradient; a gate computed only from data is data too."""
+
+    __slots__ = ()
+    requires_grad = False
+
+
 def _record(data, a, b, local, op, const) -> Value:
     """A new recorded node; bypasses ``__init__`` because this is the hot path."""
-    v = _new(Value)
+    v = _new(Value if a.requires_grad or (b is not None and b.requires_grad) else DataValue)
     v.data = data
     v.grad = 0.0
     v._a = a

@@ -135,3 +135,53 @@ def test_package_exports_backward():
     y = x * x
     graphviz_nn.backward(y)
     assert x.grad == 6.0
+
+
+# ---- the backward-event contract (one walk: backward fills grads, the trace records the events) ----
+
+def test_backward_events_are_gate_by_gate_with_each_gates_inputs_together():
+    from graphviz_nn.graph import EVENT_FIELDS, backward_events
+    out = _neuron()
+    events = backward_events(out)
+    assert EVENT_FIELDS == ("gate", "index", "input", "upstream", "local", "contribution", "grad_after")
+    gates = [e[0] for e in events]
+    runs = [g for i, g in enumerate(gates) if i == 0 or gates[i - 1] is not g]
+    assert len(runs) == len(set(runs))  # each gate's edges are consecutive
+    assert [g._order for g in runs] == sorted((g._order for g in runs), reverse=True)  # reverse creation order
+    for gate, index, inp, upstream, local, contribution, grad_after in events:
+        assert inp is gate.inputs[index] and contribution == upstream * local
+        assert upstream == gate.grad  # complete before the gate sends anything on
+
+
+def test_backward_with_and_without_events_gives_the_same_gradients():
+    from graphviz_nn.graph import backward_events
+    x = Value(3.0, label="x")
+    y = x * x + x
+    events = backward_events(y)
+    assert [e[6] for e in events if e[2] is x] == [1.0, 4.0, 7.0]  # running fan-out sums, from the walk itself
+    with_events = x.grad
+    x.grad = 0.0
+    backward(y)
+    assert x.grad == with_events == 7.0
+
+
+def test_data_gets_no_gradient_and_no_event():
+    from graphviz_nn.graph import backward_events
+    w = Value(2.0, label="w")
+    x = Value(3.0, label="x", requires_grad=False)
+    target = Value(1.0, label="y", requires_grad=False)
+    loss = (w * x - target) ** 2
+    events = backward_events(loss)
+    assert all(e[2] is not x and e[2] is not target for e in events)
+    assert x.grad == 0.0 and target.grad == 0.0 and w.grad == 2 * 5.0 * 3.0
+    shifted = 1 - target  # a gate computed only from data is data too
+    assert shifted.requires_grad is False and (shifted * w).requires_grad is True
+
+
+def test_requires_grad_is_keyword_only_and_costs_no_memory():
+    import pytest
+    with pytest.raises(TypeError):
+        Value(1.0, "x", (), "", False)
+    data = Value(1.0, requires_grad=False)
+    assert isinstance(data, Value) and not data.requires_grad and Value(1.0).requires_grad
+    assert not hasattr(data, "__dict__") and type(data).__slots__ == ()

@@ -21,13 +21,13 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Footer, Static
 
 from graphviz_nn.debugger.breakpoints import WATCH_KINDS, watch_kind
-from graphviz_nn.debugger.session import LEVELS, Session
+from graphviz_nn.debugger.session import Session
 from graphviz_nn.errors import UserError
 from graphviz_nn.scenario_format.budget import estimate
 from graphviz_nn.scenario_format.loader import load_scenario
 from .picture.layout import Layout, layered_layout, layout as graphviz_or_builtin
 
-from . import key_parser_guard, presenter, reports, stepping
+from . import key_parser_guard, presenter, reports
 from .screens.help import HelpScreen
 from .screens.picker import PickerScreen
 from .screens.prompt import PromptScreen
@@ -250,7 +250,7 @@ class DebuggerApp(App):
         title = self.target.title if self.target else ""
         busy = "  │  laying out with Graphviz…" if self._layout_busy else ""
         header.update(presenter.header_text(title, state, len(trace.steps), iteration_of(self.target),
-                                            session.level, session.depth, stepping.inside(session),
+                                            session.level, session.depth, session.inside,
                                             self._sample_note()) + busy)
         focus = view.node_of(self.selected) if self.selected else state.current
         flags = self.flags.get(focus, ()) if trace is self._top_trace() else ()
@@ -408,45 +408,41 @@ class DebuggerApp(App):
         self.notify(message, markup=False, **kwargs)  # messages quote files and typed text: never markup
 
     # ---- keys ----
-    def _move(self, method, *args) -> None:
-        """One move: a Session method name, or a ``stepping`` function of the session."""
+    def _move(self, method: str, *args) -> None:
         if self.session is None:
             return
         self.selected = None
         try:
-            if callable(method):
-                result = method(self.session, *args)
-            else:
-                result = getattr(self.session, method)(*args)
+            result = getattr(self.session, method)(*args)
         except UserError as error:
             self.say(str(error), severity="warning")
             return
-        if isinstance(result, str):  # the move could not happen: say why, nothing moved
-            self.say(result, timeout=5)
-        elif result is not None and hasattr(result, "sentence"):
+        if result is not None and hasattr(result, "sentence"):
             self.say(result.sentence, title="Stopped", timeout=6)
+        elif self.session.message and method in ("step_into", "step_out", "next", "prev", "step_over"):
+            self.say(self.session.message)  # why the cursor did not move, or where it went
         self.refresh_view()
 
     def action_next(self) -> None:
-        self._move(stepping.next_)
+        self._move("next")
 
     def action_prev(self) -> None:
-        self._move(stepping.prev)
+        self._move("prev")
 
     def action_step_into(self) -> None:
-        self._move(stepping.step_into)
+        self._move("step_into")
 
     def action_step_out(self) -> None:
-        self._move(stepping.step_out)
+        self._move("step_out")
 
     def action_continue(self) -> None:
         self._move("continue_")
 
     def action_start(self) -> None:
-        self._move(stepping.home)
+        self._move("home")  # inside an expansion: its first step (only f leaves it)
 
     def action_end(self) -> None:
-        self._move(stepping.end)
+        self._move("end")
 
     def action_goto(self) -> None:
         if self.session is None:
@@ -519,12 +515,14 @@ class DebuggerApp(App):
                                       "kinds: " + ", ".join(WATCH_KINDS)), answer)
 
     def action_level(self) -> None:
-        if self.session is None:
+        session = self.session
+        if session is None:
             return
-        message = stepping.next_level(self.session)
-        if message:
-            self.say(message, timeout=5)
+        if session.depth:
+            self.say("Inside a gate's expansion there are only gates: f returns first.", timeout=5)
             return
+        session.cycle_level()  # only the levels this graph has; says so when it has one
+        self.say(session.message)
         self.refresh_view(follow=False)
 
     def action_train(self) -> None:
@@ -724,6 +722,9 @@ class DebuggerApp(App):
 
     def action_decimals(self, delta: int) -> None:
         decimals = presenter.set_decimals(presenter.decimals() + delta)
+        if self.session is not None:  # the step texts too: the trace writes them again at this precision
+            for trace in {self.session.trace, self.session.root_trace}:
+                trace.set_decimals(decimals)
         self._view = None  # box widths depend on the digits: a new picture
         self._fill_step_list(self.session.trace) if self.session is not None else None
         self.refresh_view(follow=False)

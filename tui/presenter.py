@@ -28,22 +28,8 @@ def set_decimals(n: int) -> int:
 
 
 def number(x) -> str:
-    """Two decimals as the lecture writes them (or the app's setting); never ``-0.00``."""
-    d = _DECIMALS[0]
-    if d == 2:
-        text = fmt.number(x)
-    elif isinstance(x, (float, int, np.floating)) and not isinstance(x, bool):
-        x = float(x)
-        text = f"{x:.{d}f}" if x == 0 or 10 ** -d / 2 <= abs(x) < 1e5 else f"{x:.{max(d, 1)}e}"
-    else:
-        text = fmt.number(x)
-    return _no_negative_zero(text)
-
-
-def _no_negative_zero(text: str) -> str:
-    if text.startswith("-") and text[1:].strip("0.") == "" and text[1:2].isdigit():
-        return text[1:]
-    return text
+    """Two decimals as the lecture writes them, or the app's setting (the one formatter: no -0.00)."""
+    return fmt.number(x, _DECIMALS[0])
 
 
 def box_number(x) -> str:
@@ -265,12 +251,17 @@ def inspector_lines(trace, state, node_id: Optional[str], flags: Iterable = ()) 
     step = state.step
     if step is not None and step.phase == "backward" and step.node == node_id:
         out.append(("bold yellow", "this step"))
-        if step.local is not None:
-            out.append(("yellow", f"  upstream × local = contribution: [{number(step.upstream)}] × "
-                                  f"[{number(step.local)}] = {number(step.contribution)}"))
+        if getattr(step, "is_seed", False):  # the seed: df/df = 1, no upstream yet
+            out.append(("yellow", f"  {step.text}"))
         else:
-            out.append(("yellow", f"  upstream {number(step.upstream)} → contribution {number(step.contribution)}"))
-        out.append(("yellow", f"  → {_name(trace, step.input)}.grad = {number(step.grad_after)}"))
+            if step.local is not None:
+                out.append(("yellow", f"  upstream × local = contribution: [{number(step.upstream)}] × "
+                                      f"[{number(step.local)}] = {number(step.contribution)}"))
+            else:
+                out.append(("yellow", f"  upstream {number(step.upstream)} → contribution {number(step.contribution)}"))
+            out.append(("yellow", f"  → {_name(trace, step.input)}.grad = {number(step.grad_after)}"))
+            if step.local_text:
+                out.append(("yellow", f"  local gradient: {step.local_text}"))
     elif step is not None and step.phase == "backward" and step.input == node_id:
         out.append(("bold yellow", "this step"))
         out.append(("yellow", f"  {step.text}"))
@@ -289,6 +280,8 @@ def _gradient_lines(trace, state, node_id) -> list[tuple[str, str]]:
     grad = state.grad(node_id)
     indices = trace.grad_steps(node_id)
     arrived = [i for i in indices if i < state.k]
+    if not trace.node(node_id).requires_grad:
+        return [("", "gradient: none (data, not a parameter)")]
     if grad is None:
         return [("", "gradient: ? (not yet computed)")]
     if len(indices) > 1:
@@ -299,12 +292,8 @@ def _gradient_lines(trace, state, node_id) -> list[tuple[str, str]]:
 
 
 def _local_numbers(info) -> Optional[tuple]:
-    """The local gradients the engine stored on the node in the forward pass."""
-    node = info.node
-    grads = getattr(node, "local_grads", None)
-    if grads is None or info.is_tensor:
-        return None
-    return grads
+    """The local gradients the engine stored on the node in the forward pass (from the trace)."""
+    return info.local_grads
 
 
 def _name(trace, node_id: str) -> str:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from graphviz_nn.gradcheck import gradcheck
 from graphviz_nn.scenario_format.budget import MAX_GRADCHECK_NODES, check_gradcheck
-from graphviz_nn.value import apply
+from graphviz_nn.value import Value, apply
 
 
 class Cancelled(Exception):
@@ -13,9 +13,11 @@ class Cancelled(Exception):
 def gradient_check_text(trace, scenario=None, progress=None) -> str:
     """Backprop against central differences for every leaf, at the leaves' current values.
 
-    A scalar graph is replayed through the engine's own rules (``value.apply``), so the
-    check needs no model code: the same gates run again with each leaf nudged by ±eps. A
-    tensor graph is checked through its scenario (``Scenario.gradcheck``) when it has one.
+    A scalar graph is replayed through the engine's own rules (``value.apply``) on fresh
+    leaves holding the trace's values, so the check needs no model code and never touches
+    the user's nodes: the same gates run again with each leaf nudged by ±eps. Data leaves
+    are not checked (they get no gradient). A tensor graph is checked through its scenario
+    (``Scenario.gradcheck``) when it has one.
     ``progress(done, total)`` follows the graph evaluations (and may raise ``Cancelled``).
     A check beyond the work budget is refused with one sentence before it starts.
     """
@@ -27,9 +29,12 @@ def gradient_check_text(trace, scenario=None, progress=None) -> str:
             return _HEAD + "(checked on the scenario's starting parameters)\n" + str(scenario.gradcheck(progress=progress))
         return ("This graph holds tensor nodes; the gradient check here replays scalar graphs only.\n"
                 "Use graphviz_nn.gradcheck(output_fn, leaves) on the model in Python instead.")
-    leaves = [info.node for info in infos if info.is_leaf]
+    fresh = {info.id: Value(trace.forward_value(info.id), label=info.name, requires_grad=info.requires_grad)
+             for info in infos if info.is_leaf}
+    leaves = [leaf for leaf in fresh.values() if leaf.requires_grad]
     if not leaves:
-        return "This graph has no leaves to check."
+        return ("This graph has no parameters to check (every leaf is data)." if fresh else
+                "This graph has no leaves to check.")
     output_id = trace.backward_from
     runs = 1 + 2 * len(leaves)
     if runs * len(infos) > MAX_GRADCHECK_NODES:
@@ -37,24 +42,13 @@ def gradient_check_text(trace, scenario=None, progress=None) -> str:
                 f"the limit of {MAX_GRADCHECK_NODES:,} nodes in all; check a smaller graph with fewer leaves.")
 
     def replay():
-        values = {}
+        values = dict(fresh)
         for info in infos:
-            if info.is_leaf:
-                values[info.id] = info.node
-            else:
+            if not info.is_leaf:
                 values[info.id] = apply(info.op, [values[i] for i in info.inputs], info.const)
         return values[output_id]
 
-    # the check nudges leaf data in place and restores it; labels name the rows
-    saved_labels = [leaf.label for leaf in leaves]
-    for leaf, info in zip(leaves, [i for i in infos if i.is_leaf]):
-        leaf.label = info.name
-    try:
-        report = gradcheck(replay, leaves, progress=progress)
-    finally:
-        for leaf, label in zip(leaves, saved_labels):
-            leaf.label = label
-    return _HEAD + str(report)
+    return _HEAD + str(gradcheck(replay, leaves, progress=progress))
 
 
 _HEAD = ("Gradient check: each leaf's backprop gradient against the finite difference "

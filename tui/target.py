@@ -75,14 +75,10 @@ def catalogue() -> list[tuple[str, str, str]]:
 
 
 def iteration_of(target: Optional[Target]) -> Optional[int]:
-    """The iteration on screen, numbered as ``graphviz-nn train`` numbers it (from 0).
-
-    ``None`` for a scenario that does not train. The trace on screen is the last iteration
-    the trainer ran, so it is one less than the count of iterations done.
-    """
+    """The iteration on screen, counted from 1 as ``graphviz-nn train`` counts (``None``: no training)."""
     if target is None or target.trainer is None:
         return None
-    return max(0, target.trainer.iteration - 1)
+    return target.trainer.iteration
 
 
 def loss_history(target: Optional[Target]) -> list:

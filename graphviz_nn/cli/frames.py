@@ -45,7 +45,8 @@ class NothingToWriteError(UserError):
 def run(args) -> int:
     from ..render.animation import animation_format, require_pillow, write_animation
     from ..render.beamer import write_beamer
-    from ..render.frames import FramesError, progress_bar, write_frames
+    from ..render.frame_set import write_frames
+    from ..render.frames import FramesError, progress_bar
     from ..render.player import build_player
     from ..scenario_format import load_scenario
 

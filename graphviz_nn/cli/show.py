@@ -16,6 +16,9 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     add_start_argument(parser)
     parser.add_argument("--format", choices=("text", "json"), default="text",
                         help="text: the explanation and the step table; json: the snapshot of every output")
+    parser.add_argument("--decimals", type=int, default=2, metavar="N",
+                        help="digits after the point in the step table (default 2; more are used where a "
+                             "product would not otherwise check out)")
     parser.set_defaults(run=run)
     return parser
 
@@ -46,5 +49,5 @@ def run(args) -> int:
     outputs, backward_from = scenario.outputs_for_view(start)
     print(header(scenario))
     print()
-    print(explain(outputs, backward_from))
+    print(explain(outputs, backward_from, decimals=args.decimals))
     return 0

@@ -5,8 +5,11 @@ A watch is a condition checked on every step taken by ``continue``/``step over``
 - ``not_finite``: the first value or gradient that is inf/nan (its origin, not what follows)
 - ``vanishing``: a finished gradient with 0 < |grad| < threshold (default 1e-5)
 - ``exploding``: a finished gradient with |grad| > threshold (default 1e3)
-- ``saturated``: a sigmoid/tanh gate whose local gradient is below threshold (default 0.01)
-- ``dead_relu``: a ReLU gate whose input is ≤ 0, so no gradient passes
+- ``saturated``: a sigmoid/tanh/elu gate whose local gradient is below threshold (default 0.01)
+- ``dead_relu``: a ReLU gate whose local gradient is 0 (its input is ≤ 0), so no gradient passes
+
+Both activation watches read the local gradient the trace recorded from the rule table
+(``Trace.local_gradient``); nothing here knows a derivative.
 """
 from __future__ import annotations
 
@@ -55,10 +58,7 @@ def _all(x, predicate) -> bool:
     return bool(np.all(predicate(np.asarray(x))))
 
 
-def local_gradient_of_activation(op: str, value):
-    """σ' = s(1-s) for sigmoid, 1 - t² for tanh, computed from the gate's output value."""
-    v = np.asarray(value, dtype=float)
-    return v * (1 - v) if op == "sigmoid" else 1 - v * v
+SATURATING = ("sigmoid", "tanh", "elu")  # activations whose slope tends to 0 for large |x|
 
 
 def check_watch(kind: str, threshold, trace: Trace, step: Step) -> Optional[str]:
@@ -80,16 +80,15 @@ def check_watch(kind: str, threshold, trace: Trace, step: Step) -> Optional[str]
     if step.phase != "forward":
         return None
     info = trace.node(step.node)
-    if kind == "saturated" and info.op in ("sigmoid", "tanh"):
-        local = local_gradient_of_activation(info.op, step.value)
+    if kind == "saturated" and info.op in SATURATING:
+        local = trace.local_gradient(info.id)
         if _all(local, lambda v: v < threshold):
-            return (f"{info.op} gate {info.id} is saturated (output {fmt.number(step.value)}, local gradient "
-                    f"{fmt.number(local if local.ndim else float(local))} < {threshold:g}): it kills the "
-                    f"gradient flowing back through it")
+            return (f"{info.op} gate {info.name} is saturated (output {fmt.number(step.value)}, local gradient "
+                    f"{fmt.number(local)} < {threshold:g}): it kills the gradient flowing back through it")
     if kind == "dead_relu" and info.op == "relu":
         x = trace.forward_value(info.inputs[0])
-        if _all(x, lambda v: v <= 0):
-            return (f"ReLU {info.id} has input {fmt.number(x)} ≤ 0: its local gradient is 0, so no "
+        if _all(trace.local_gradient(info.id), lambda v: v == 0):
+            return (f"ReLU {info.name} has input {fmt.number(x)} ≤ 0: its local gradient is 0, so no "
                     f"gradient passes and the weights before it do not update (a dead ReLU)")
     return None
 

@@ -28,6 +28,8 @@ def expand(trace: Trace, node_id: str) -> Trace:
         leaf, apply_op = Value, apply
     upstream = trace.grad_at(node_id, len(trace.steps))
     with group(*info.group):
-        leaves = [leaf(trace.forward_value(i), label=trace.node(i).name) for i in info.inputs]
+        leaves = [leaf(trace.forward_value(i), label=trace.node(i).name, requires_grad=trace.node(i).requires_grad)
+                  for i in info.inputs]
         gates = expand_gate(info.op, leaves, info.const, apply_op)
-    return build_trace(gates[-1], seed=upstream)
+    # inner ids are qualified by the gate's name (n9.5, σ.5): they never clash with the outer graph's
+    return build_trace(gates[-1], seed=upstream, id_prefix=f"{info.name}.", decimals=trace.decimals)

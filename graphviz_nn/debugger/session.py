@@ -30,22 +30,35 @@ def unit_key(group: tuple, level: str):
     return None
 
 
+def levels_of(trace: Trace) -> tuple:
+    """The levels a graph offers: gate always; neuron when it has neurons (group paths of depth
+    2, ``L1.N3``); layer when it has groups at all. A graph without groups has gate only."""
+    depth = max((len(info.group) for info in trace.nodes), default=0)
+    return LEVELS[:1 + (depth >= 2) + (depth >= 1)] if depth else LEVELS[:1]
+
+
 class Session:
-    """Step through a trace: ``next``/``prev``/``goto``, step over/into/out, ``continue_``."""
+    """Step through a trace: ``next``/``prev``/``goto``, step over/into/out, ``continue_``.
+
+    Every move leaves one sentence in ``message`` when it has something to say (why it did
+    not move, where it went); the app shows it, nothing is printed.
+    """
 
     def __init__(self, trace: Trace, level: str = "gate"):
-        self._stack: list = []  # (parent trace, k to resume at, k to return to on prev)
+        self._stack: list = []  # (parent trace, k to return to, level, what we are inside)
         self._pass_end: Optional[int] = None  # inside an expansion: where its pass ends
         self._pass_start = 0
         self.trace = trace
         self.k = 0
         self.level = "gate"
+        self.levels = levels_of(trace)
         self.set_level(level)
         self._breakpoints: dict = {}  # per trace: an id inside an expansion names another node outside
         self._expansions: dict = {}  # (trace, composite gate id) -> its sub-trace
         self.group_breakpoints: set = set()
         self.watches: dict = {}
         self.last_break: Optional[Break] = None
+        self.message: Optional[str] = None
 
     @property
     def breakpoints(self) -> set:
@@ -77,46 +90,87 @@ class Session:
         return self._stack[0][0] if self._stack else self.trace
 
     @property
+    def inside(self) -> Optional[str]:
+        """Which gate's expansion we are in (``"n9 (sigmoid), backward"``), None at the top."""
+        return self._stack[-1][3] if self._stack else None
+
+    @property
+    def bounds(self) -> tuple:
+        """(first k, last k) the cursor can reach: the whole trace, or the expansion's pass."""
+        if self._stack:
+            return self._pass_start, self._pass_end
+        return 0, len(self.trace.steps)
+
+    @property
     def at_end(self) -> bool:
         return self.k == len(self.trace.steps)
 
     def set_level(self, level: str) -> None:
+        """Choose gate, neuron or layer; a level the graph does not have is a user error."""
         if level not in LEVELS:
             raise BreakpointError(f"unknown level {level!r}; choose gate, neuron or layer")
+        if level not in self.levels:
+            raise BreakpointError(f"this graph has no {level} level (it offers {', '.join(self.levels)}): "
+                                  f"levels come from the neurons and layers of graphviz_nn.nn")
         self.level = level
+
+    def cycle_level(self) -> str:
+        """The next level the graph offers (gate → neuron → layer → gate); says so in ``message``."""
+        if len(self.levels) == 1:
+            self.message = "this graph has only the gate level: it has no neurons or layers to collapse"
+            return self.level
+        self.level = self.levels[(self.levels.index(self.level) + 1) % len(self.levels)]
+        self.message = f"level {self.level}"
+        return self.level
 
     # ---- plain moves (no breakpoints) ----
     def next(self):
-        """One step forward; at the end of an expansion, back to the gate it expanded."""
-        if self._stack and self.k >= self._pass_end:
-            self._pop(resume=True)
-        elif self.k < len(self.trace.steps):
+        """One step forward (inside an expansion: never past its end; ``step_out`` leaves)."""
+        self.message = None
+        first, last = self.bounds
+        if self.k < last:
             self.k += 1
+        elif self._stack:
+            self.message = f"end of the expansion of {self.inside}: f (step out) returns"
         return self.state
 
     def prev(self):
-        """One step back; at the start of an expansion, back to before the gate."""
-        if self._stack and self.k <= self._pass_start:
-            self._pop(resume=False)
-        elif self.k > 0:
+        """One step back (inside an expansion: never before its start)."""
+        self.message = None
+        first, last = self.bounds
+        if self.k > first:
             self.k -= 1
+        elif self._stack:
+            self.message = f"start of the expansion of {self.inside}: f (step out) returns"
         return self.state
 
     def goto(self, k: int):
-        """Jump to the state after ``k`` steps of the current trace."""
+        """Jump to the state after ``k`` steps of the current trace (kept inside an expansion)."""
+        self.message = None
         self.trace.state_at(k)  # raises a TraceError for a k outside the trace
-        self.k = k
+        first, last = self.bounds
+        self.k = min(max(k, first), last)
         return self.state
 
+    def home(self):
+        """The first state: of the trace, or of the expansion we are in."""
+        return self.goto(self.bounds[0])
+
+    def end(self):
+        """The last state: of the trace, or of the expansion we are in."""
+        return self.goto(self.bounds[1])
+
     def restart(self):
-        """Back to the very start of the top-level trace."""
+        """Back to the very start of the top-level trace (leaving any expansion)."""
+        self.message = None
         while self._stack:
-            self._pop(resume=False)
+            self._pop()
         self.k = 0
         return self.state
 
     def run_to_end(self):
         """Finish the current pass (forward, backward or update), ignoring breakpoints."""
+        self.message = None
         self.k = self._current_pass_end()
         return self.state
 
@@ -130,12 +184,12 @@ class Session:
 
     # ---- debugger moves (stop at breakpoints and watches) ----
     def step_over(self) -> Optional[Break]:
-        """One unit at the current level: a gate, a whole neuron, or a whole layer."""
-        if self._stack and self.k >= self._pass_end:
-            self._pop(resume=True)
-            return None
+        """The next unit at the current level: a gate, a whole neuron, or a whole layer."""
+        self.message = None
         steps = self.trace.steps
-        if self.k >= len(steps):
+        if self.k >= self.bounds[1]:
+            self.message = (f"end of the expansion of {self.inside}: f (step out) returns" if self._stack
+                            else "at the end: nothing left to step over")
             return None
         first = steps[self.k]
         key = unit_key(first.group, self.level)
@@ -144,44 +198,81 @@ class Session:
         return self._advance(lambda s: s.phase != first.phase or unit_key(s.group, self.level) != key)
 
     def step_into(self) -> Optional[Break]:
-        """Descend one level: into a composite gate's primitives, or from layer to neuron to gate."""
-        steps = self.trace.steps
-        if self.k >= len(steps) or (self._stack and self.k >= self._pass_end):
-            return self.step_over()
-        if self.level != "gate":
-            self.level = LEVELS[LEVELS.index(self.level) - 1]
-            return self.step_over()
-        step = steps[self.k]
-        info = self.trace.node(step.node)
-        if info.composite and step.phase in ("forward", "backward") and not self._stack:
-            self._push(step)
+        """Open the step being shown: a composite gate's expansion (forward or backward), or
+        at neuron/layer level the neuron or layer it belongs to, one level down, at its first step.
+
+        Where there is nothing to enter, ``message`` says why and the cursor does not move.
+        """
+        self.message = None
+        step = self.state.step
+        if step is None:
+            self.message = "nothing shown yet to step into: take a step first (n)"
             return None
-        return self.step_over()
+        if self.level != "gate":
+            key = unit_key(step.group, self.level)
+            if key is None:
+                what = "neuron" if self.level == "neuron" else "layer"
+                self.message = f"step {step.number} is not inside a {what}: nothing to step into"
+                return None
+            start = step.index
+            steps = self.trace.steps
+            while start > 0 and steps[start - 1].phase == step.phase and unit_key(steps[start - 1].group, self.level) == key:
+                start -= 1
+            self.level = LEVELS[LEVELS.index(self.level) - 1]
+            self.k = start + 1
+            self.message = f"into {'.'.join(key)}: level {self.level}, at its first step"
+            return None
+        info = self.trace.node(step.node)
+        if self._stack:
+            self.message = f"{info.name} is a primitive gate inside {self.inside}: nothing further to step into"
+            return None
+        if step.phase not in ("forward", "backward") or step.is_seed or not info.composite:
+            kind = "a leaf" if info.is_leaf else ("the seed" if step.is_seed else
+                                                  f"a primitive gate ({info.symbol})" if step.phase != "update"
+                                                  else "a parameter update")
+            self.message = f"step {step.number} is about {info.name}, {kind}: nothing to step into"
+            return None
+        self._push(step)
+        return None
 
     def step_out(self) -> Optional[Break]:
-        """Finish the enclosing group (an expansion, a neuron, a layer) and go up one level."""
+        """Finish: leave an expansion (back to the step you came from), else finish the neuron
+        or layer the step being shown belongs to and go up one level.
+
+        At the top with no enclosing group, ``message`` says so and the cursor does not move.
+        """
+        self.message = None
         if self._stack:
-            self._pop(resume=True)
+            inside = self.inside
+            self._pop()
+            self.message = f"back from {inside} at step {self.k}"
             return None
         steps = self.trace.steps
-        if self.k >= len(steps):
-            return None
-        current = steps[self.k]  # the group we are in is the one the next step belongs to
+        current = self.state.step if self.k > 0 else (steps[0] if steps else None)
         depth = {"gate": 2, "neuron": 1, "layer": 0}[self.level]
-        key = current.group[:depth] if len(current.group) >= depth else current.group
-        if self.level != "layer":
+        key = current.group[:depth] if current is not None else ()
+        if not key:
+            self.message = ("not inside a neuron or layer: nothing to finish" if self.level != "layer"
+                            else "at layer level there is no enclosing group: nothing to finish")
+            return None
+        if self.level != "layer" and LEVELS[LEVELS.index(self.level) + 1] in self.levels:
             self.level = LEVELS[LEVELS.index(self.level) + 1]
         phase = current.phase
-        if not key:
-            return self._advance(lambda s: s.phase != phase)
-        return self._advance(lambda s: s.phase != phase or s.group[:len(key)] != key)
+        if self.k >= len(steps) or steps[self.k].phase != phase or steps[self.k].group[:len(key)] != key:
+            self.message = f"{'.'.join(key)} is finished ({phase} pass)"
+            return None
+        hit = self._advance(lambda s: s.phase != phase or s.group[:len(key)] != key)
+        if hit is None:
+            self.message = f"finished {'.'.join(key)} ({phase} pass)"
+        return hit
 
     def continue_(self) -> Optional[Break]:
         """Run to the next breakpoint or watch, or to the end of the current pass."""
+        self.message = None
         end = self._current_pass_end()
         if self.k >= end:
             if self._stack:
-                self._pop(resume=True)
+                self.message = f"end of the expansion of {self.inside}: f (step out) returns"
                 return None
             end = self._next_pass_end()
         return self._advance(lambda s: False, end=end)
@@ -202,6 +293,7 @@ class Session:
             hit = self._check(steps[self.k - 1])
             if hit is not None:
                 self.last_break = hit
+                self.message = hit.sentence
                 return hit
             if self.k >= end or stop_before(steps[self.k]):
                 return None
@@ -250,18 +342,19 @@ class Session:
             sentence = bp.check_watch(kind, threshold, self.trace, step)
             if sentence is not None:
                 node = step.node if kind not in ("vanishing", "exploding") else step.input
-                return Break(kind, node, sentence, self.k)
+                return Break(kind, node, f"step {step.number}: {sentence}", self.k)
         if step.node in self.breakpoints or step.input in self.breakpoints:
             node = step.node if step.node in self.breakpoints else step.input
             info = self.trace.node(node)
-            return Break("breakpoint", node, f"breakpoint on {info.id} ({info.label}) at step {step.index + 1}: {step.text}", self.k)
+            return Break("breakpoint", node, f"breakpoint on {info.name} at step {step.number}: {step.text}", self.k)
         if self.group_breakpoints:
             prev = self.trace.steps[step.index - 1] if step.index else None
             for path in self.group_breakpoints:
                 inside = step.group[:len(path)] == path
                 was_inside = prev is not None and prev.phase == step.phase and prev.group[:len(path)] == path
                 if inside and not was_inside:
-                    return Break("group", step.node, f"entering group {'.'.join(path)} ({step.phase} pass)", self.k)
+                    return Break("group", step.node, f"entering group {'.'.join(path)} at step {step.number} "
+                                                     f"({step.phase} pass)", self.k)
         return None
 
     # ---- composite expansions ----
@@ -270,11 +363,9 @@ class Session:
         if key not in self._expansions:  # one sub-trace per gate, so its breakpoints persist
             self._expansions[key] = expand(self.trace, step.node)
         sub = self._expansions[key]
-        steps = self.trace.steps
-        resume = step.index + 1
-        while resume < len(steps) and steps[resume].phase == step.phase and steps[resume].node == step.node:
-            resume += 1  # a prelu gate sends two gradients: both are inside the expansion
-        self._stack.append((self.trace, resume, step.index, self.level))
+        info = self.trace.node(step.node)
+        where = f"{info.name} ({info.op}), {step.phase} step {step.number}"
+        self._stack.append((self.trace, self.k, self.level, where))
         self.trace = sub
         if step.phase == "forward":
             self._pass_start, self._pass_end = 0, sub.n_forward
@@ -282,10 +373,16 @@ class Session:
             self._pass_start, self._pass_end = sub.n_forward, len(sub.steps)
         self.k = self._pass_start
         self.level = "gate"
+        gates = " ".join(n.symbol for n in sub.nodes if not n.is_leaf)
+        self.message = f"inside {where}: its gates {gates}; f (step out) returns"
 
-    def _pop(self, resume: bool) -> None:
-        parent, resume_k, before_k, level = self._stack.pop()
+    def _pop(self) -> None:
+        parent, back_k, level, _ = self._stack.pop()
         self.trace = parent
-        self.k = resume_k if resume else before_k
+        self.k = back_k
         self.level = level
-        self._pass_start, self._pass_end = 0, None
+        if self._stack:
+            sub = self.trace
+            self._pass_start, self._pass_end = 0, len(sub.steps)
+        else:
+            self._pass_start, self._pass_end = 0, None

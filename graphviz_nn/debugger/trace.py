@@ -1,15 +1,18 @@
 """The trace: a recorded graph turned into forward, backward and update steps.
 
-``build_trace`` runs the engine's backward once and reads what the engine recorded (values,
-local gradients, accumulated gradients); it never recomputes the model. Forward steps follow
-creation order (a topological order); backward steps follow its reverse, one step per edge,
-so fan-out shows as several steps into one input with the partial sums in between.
+``build_trace`` records what the engine does and never recomputes the model: forward steps
+follow creation order (a topological order); the backward steps are the engine's own edge
+events (``graph.backward(..., emit=...)``), after a seed step: gate by gate in reverse
+topological order, each gate's inputs one after the other, a gate only once its gradient is
+complete. Fan-out shows as several steps into one input with the running sum in between.
 
     >>> from graphviz_nn import Value
     >>> x = Value(3.0, label="x")
     >>> trace = build_trace(x * x + x)
     >>> [s.grad_after for s in trace.steps if s.phase == "backward" and s.input == "n0"]
-    [3.0, 6.0, 7.0]
+    [1.0, 4.0, 7.0]
+    >>> [s.text for s in trace.steps if s.phase == "backward"][:2]
+    ['seed: n2.grad = 1.00  (dn2/dn2 = 1)', '[1.00] × [1.00] = 1.00 → n1.grad = 1.00']
 """
 from __future__ import annotations
 
@@ -24,7 +27,9 @@ import numpy as np
 
 from .. import graph
 from ..errors import UserError
+from ..node import RecordedNode
 from . import format as fmt
+from .step_text import StepWords
 
 
 class TraceError(UserError):
@@ -40,9 +45,12 @@ class Edge:
     index: int
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, eq=False)
 class NodeInfo:
-    """What the views need to know about one node, with ids instead of engine objects."""
+    """What the views need to know about one node, with ids and numbers instead of engine objects.
+
+    Read it, never change it (it is shared by every view of the trace).
+    """
 
     id: str
     label: str
@@ -57,40 +65,81 @@ class NodeInfo:
     formula: str
     local_formulas: tuple
     composite: bool
-    node: Any
     user_label: Optional[str] = None
+    local_grads: Optional[tuple] = None  # a scalar gate's local gradients (numbers), else None
+    requires_grad: bool = True  # False for data (inputs, targets, labels): it gets no gradient
 
     @property
     def name(self) -> str:
-        """The user's label if any, else the id: how a gradient is named (``w2.grad``)."""
+        """The user's label if any, else the id: how a node is named in text (``w2.grad``)."""
         return self.user_label or self.id
 
+    @property
+    def is_data(self) -> bool:
+        """Data, not a parameter: no gradient flows into it."""
+        return not self.requires_grad
 
-@dataclass(frozen=True, slots=True)
+
+_new = object.__new__
+
+
 class Step:
     """One step of the debugger: a value becomes known, a gradient flows, or a parameter moves.
 
     forward: ``value`` of ``node``. backward: ``upstream`` (dL/d node) × ``local``
-    (d node/d input) = ``contribution`` added into ``input``, whose gradient is then
-    ``grad_after``. update: ``old_value`` − ``lr`` · ``grad`` → ``new_value``.
+    (d node/d input) = ``contribution`` added into ``input``, whose gradient goes from
+    ``grad_before`` to ``grad_after``; ``fan`` = (i, n): the i-th of the n contributions into
+    ``input``. The first backward step is the seed (``is_seed``: ``input_index`` is None,
+    ``node == input == backward_from``, ``grad_after`` the seed). update: ``old_value`` −
+    ``lr`` · ``grad`` → ``new_value``. ``number`` (``index + 1``) is how every view numbers it.
+    ``text`` is one readable line; ``local_text`` the local gradient with its numbers.
+    Read a step, never change it.
     """
 
-    index: int
-    phase: str
-    node: str
-    text: str
-    group: tuple = ()
-    value: Any = None
-    input_index: Optional[int] = None
-    input: Optional[str] = None
-    upstream: Any = None
-    local: Any = None
-    contribution: Any = None
-    grad_after: Any = None
-    old_value: Any = None
-    new_value: Any = None
-    grad: Any = None
-    lr: Any = None
+    __slots__ = ("index", "phase", "node", "group", "value", "input_index", "input", "upstream", "local",
+                 "contribution", "grad_before", "grad_after", "fan", "old_value", "new_value", "grad", "lr",
+                 "moved", "_text", "_words")
+
+    def __init__(self, index, phase, node, text=None, group=(), value=None, input_index=None, input=None,
+                 upstream=None, local=None, contribution=None, grad_after=None, old_value=None,
+                 new_value=None, grad=None, lr=None, *, grad_before=None, fan=(1, 1), moved=None, words=None):
+        self.index, self.phase, self.node, self.group, self.value = index, phase, node, group, value
+        self.input_index, self.input, self.upstream, self.local = input_index, input, upstream, local
+        self.contribution, self.grad_before, self.grad_after, self.fan = contribution, grad_before, grad_after, fan
+        self.old_value, self.new_value, self.grad, self.lr, self.moved = old_value, new_value, grad, lr, moved
+        self._text = text
+        self._words = words
+
+    @property
+    def number(self) -> int:
+        """The step's number as every view shows it: 1 for the first step."""
+        return self.index + 1
+
+    @property
+    def is_seed(self) -> bool:
+        """The backward pass's first step: the output's own gradient, d out/d out = 1."""
+        return self.phase == "backward" and self.input_index is None
+
+    @property
+    def text(self) -> str:
+        if self._text is None:
+            self._text = self._words.text(self)
+        return self._text
+
+    @property
+    def local_text(self) -> str:
+        """A backward step's local gradient as formula = numbers = value (``""`` otherwise)."""
+        return self._words.local_text(self) if self._words is not None else ""
+
+    def __repr__(self):
+        return f"Step({self.index}, {self.phase!r}, {self.node!r}, {self.text!r})"
+
+
+def check_decimals(decimals) -> None:
+    """Digits after the point: a whole number from 0 to 12, else one sentence."""
+    if isinstance(decimals, bool) or not isinstance(decimals, int) or not 0 <= decimals <= 12:
+        raise TraceError(f"decimals must be a whole number from 0 to 12, got {decimals!r}; "
+                         f"try --decimals 2 (the lecture's) or 4")
 
 
 def _snapshot(x):
@@ -119,10 +168,10 @@ def magnitude(x) -> float:
 class Trace:
     """Steps over one recorded graph; ``state_at(k)`` says what is known after k steps."""
 
-    def __init__(self, nodes, infos, steps, outputs, backward_from, values, seed):
+    def __init__(self, nodes, infos, steps, outputs, backward_from, values, seed, words):
         self._objects = nodes
         self.nodes: list[NodeInfo] = infos
-        self._by_id = {info.id: info for info in infos}
+        self._by_id = words.infos
         self._ids = {node: info.id for node, info in zip(nodes, infos)}
         self.steps: list[Step] = steps
         self.outputs: list[str] = outputs
@@ -130,14 +179,48 @@ class Trace:
         self.n_forward = len(infos)
         self.seed = seed
         self._values = values
+        self._words = words
         self._rank = {info.id: i for i, info in enumerate(infos)}
-        # per node: indices of the backward steps that add into its gradient, in order
+        # per node: indices of the backward steps that add into its gradient (the seed's too), in order
         self._grad_steps: dict[str, list[int]] = {}
         for step in steps:
             if step.phase == "backward":
                 self._grad_steps.setdefault(step.input, []).append(step.index)
         self._update_step: dict[str, int] = {}
         self.n_backward = len(steps) - self.n_forward
+
+    @property
+    def decimals(self) -> int:
+        """Digits after the point in every step's text (2, as the lecture writes)."""
+        return self._words.decimals
+
+    def set_decimals(self, decimals: int) -> None:
+        """Write every step's text again with ``decimals`` digits (the app's key, ``show --decimals``)."""
+        check_decimals(decimals)
+        self._words.decimals = decimals
+        for step in self.steps:
+            step._text = None
+
+    def step_text(self, step: Step, decimals: Optional[int] = None) -> str:
+        """A step's line at ``decimals`` digits (default: the trace's own)."""
+        if decimals is None or decimals == self.decimals:
+            return step.text
+        return StepWords(self._by_id, self._words.values, self.backward_from, decimals).text(step)
+
+    def local_text(self, step: Step, decimals: Optional[int] = None) -> str:
+        """A backward step's local gradient with the numbers filled in (``""`` for other steps)."""
+        return self._words.local_text(step, decimals)
+
+    def number(self, x) -> str:
+        """A number as this trace's texts write it (the one formatter, at ``decimals``)."""
+        return self._words.number(x)
+
+    def engine_node(self, node_id: str):
+        """The engine object behind an id, for code that owns the model (tests, training).
+
+        Views never need it: every number a view shows is in the trace.
+        """
+        return self._objects[self._rank[self.node(node_id).id]]
 
     # built on first use: a 50,000-node trace stepped in the text view never needs them
     @cached_property
@@ -147,7 +230,8 @@ class Trace:
 
     @cached_property
     def _edge_step(self) -> dict:
-        return {(s.input, s.node, s.input_index): s.index for s in self.steps if s.phase == "backward"}
+        return {(s.input, s.node, s.input_index): s.index for s in self.steps
+                if s.phase == "backward" and s.input_index is not None}
 
     # ---- lookup ----
     def node(self, node_id: str) -> NodeInfo:
@@ -209,14 +293,31 @@ class Trace:
             return self.steps[u].new_value
         return self._values[i]
 
+    def local_gradient(self, node_id: str, index: int = 0):
+        """d node/d input ``index`` as recorded in the forward pass, from the rule table.
+
+        A scalar gate's number as the engine stored it; for an element-wise tensor gate the
+        Jacobian's diagonal (its rule's VJP of ones, at the values this trace recorded).
+        """
+        info = self.node(node_id)
+        if info.is_leaf:
+            raise TraceError(f"{info.name} is a leaf: it has no local gradient")
+        if info.local_grads is not None:
+            return info.local_grads[index]
+        from ..ops import OPS
+        y = self.forward_value(node_id)
+        xs = tuple(self.forward_value(i) for i in info.inputs)
+        needs = tuple(i == index for i in range(len(xs)))
+        with np.errstate(all="ignore"):
+            grads = OPS[info.op].vjp(np.ones_like(y), y, xs, info.const, *((needs,) if len(xs) == 2 else ()))
+        return grads[index]
+
     def forward_value(self, node_id: str):
         """The value the forward pass computed (before any update step)."""
         return self._values[self._rank[node_id]]
 
     def grad_at(self, node_id: str, k: int):
         """A node's (possibly partial) gradient after k steps, None before any arrives."""
-        if node_id == self.backward_from and k > self.n_forward:
-            return self.seed if not self._grad_steps.get(node_id) else self._grad_after(node_id, k)
         return self._grad_after(node_id, k)
 
     def _grad_after(self, node_id, k):
@@ -233,18 +334,12 @@ class Trace:
             node_id = self._ids.get(param)
             if node_id is None:
                 continue  # a parameter the loss does not depend on has nothing to show
-            info = self._by_id[node_id]
             k = len(self.steps)
             moved = (old - new) / lr  # the grad itself, or the momentum velocity
-            if np.allclose(moved, grad, rtol=1e-9, atol=1e-12):
-                text = (f"{info.name} ← {info.name} − lr·grad = {fmt.number(old)} − {fmt.number(lr)} × "
-                        f"{fmt.number(grad)} = {fmt.number(new)}")
-            else:
-                text = (f"{info.name} ← {info.name} − lr·v = {fmt.number(old)} − {fmt.number(lr)} × "
-                        f"{fmt.number(moved)} = {fmt.number(new)}  (v: momentum velocity; grad "
-                        f"{fmt.number(grad)})")
-            self.steps.append(Step(k, "update", node_id, text, info.group, old_value=_snapshot(old),
-                                   new_value=_snapshot(new), grad=_snapshot(grad), lr=lr))
+            same = np.allclose(moved, grad, rtol=1e-9, atol=1e-12)
+            self.steps.append(Step(k, "update", node_id, None, self._by_id[node_id].group, old_value=_snapshot(old),
+                                   new_value=_snapshot(new), grad=_snapshot(grad), lr=lr,
+                                   moved=None if same else _snapshot(moved), words=self._words))
             self._update_step[node_id] = k
 
     def pass_bounds(self, phase: str) -> tuple:
@@ -299,9 +394,9 @@ class State:
 
     @property
     def current_edge(self) -> Optional[tuple]:
-        """(src, dst, index) of the edge the last backward step sent a gradient along."""
+        """(src, dst, index) of the edge the last backward step sent a gradient along (None at the seed)."""
         step = self.step
-        if step is None or step.phase != "backward":
+        if step is None or step.phase != "backward" or step.input_index is None:
             return None
         return (step.input, step.node, step.input_index)
 
@@ -309,143 +404,113 @@ class State:
         return f"State(k={self.k}, phase={self.phase!r})"
 
 
-def _node_info(node, node_id, ids) -> NodeInfo:
+def _node_info(node, node_id, ids, names) -> NodeInfo:
     op = node._rule
-    ins = tuple(ids[x] for x in graph.inputs(node))
-    tensor = hasattr(node, "_vjp")
+    tensor = isinstance(node.data, np.ndarray)
     const = node._const
+    shape = node.data.shape if tensor else None
     if op is None:
         return NodeInfo(node_id, graph.display_label(node, node_id), None, "", const, (), node.group,
-                        True, tensor, tuple(np.shape(node.data)) if tensor else None,
-                        node.label or "", (), False, node, node.label)
+                        True, tensor, shape, node.label or "", (), False, node.label, None,
+                        node.requires_grad)
+    ins = tuple(ids[x] for x in graph.inputs(node))
     local = op.vjp_formula(const) if tensor else op.local_formula(const)
     return NodeInfo(node_id, graph.display_label(node, node_id), op.name, op.symbol(const), const, ins,
-                    node.group, False, tensor, tuple(np.shape(node.data)) if tensor else None,
-                    fmt.expression(op, const, ins), tuple(local), op.composite, node, node.label)
+                    node.group, False, tensor, shape, fmt.expression(op, const, [names[i] for i in ins]),
+                    tuple(local), op.composite, node.label, None if tensor else node.local_grads,
+                    node.requires_grad)
 
 
-def build_trace(outputs, backward_from=None, *, seed=None) -> Trace:
+def build_trace(outputs, backward_from=None, *, seed=None, fill_grads: bool = True, decimals: int = 2,
+                id_prefix: str = "n") -> Trace:
     """Record the steps of a forward pass over ``outputs`` and a backward pass from ``backward_from``.
 
     ``outputs``: one node or a list (Value or Tensor); all get forward steps. ``backward_from``
-    defaults to the first output. ``seed`` is its upstream gradient (default 1). Runs
-    ``graphviz_nn.graph.backward`` once from zeroed leaf gradients, so the nodes' ``grad`` fields
-    are filled as after ``zero_grad(); loss.backward()``, however often the graph was traced.
+    defaults to the first output. ``seed`` is its upstream gradient (default 1). Runs the
+    engine's one backward walk (``graphviz_nn.graph.backward``) from zeroed leaf gradients and
+    records its edge events as steps, in its order: the seed step, then gate by gate in reverse
+    topological order, each gate's inputs one after the other. With ``fill_grads`` (the
+    default) the nodes' ``grad`` fields are left as after ``zero_grad(); loss.backward()``;
+    ``fill_grads=False`` leaves every node's ``grad`` as it was (what a view wants).
+    ``decimals``: digits in the step texts. ``id_prefix``: ids are ``n0, n1...`` by default
+    (a composite gate's expansion uses ``"n8."``, so its ids never clash with the outer graph's).
     """
+    check_decimals(decimals)
     # the trace allocates ~3 objects per node and no cycles: pausing the cyclic GC saves ~1/3
     enabled = gc.isenabled()
     gc.disable()
     try:
-        return _build(outputs, backward_from, seed)
+        return _build(outputs, backward_from, seed, fill_grads, decimals, id_prefix)
     finally:
         if enabled:
             gc.enable()
 
 
-def _build(outputs, backward_from, seed) -> Trace:
+def _build(outputs, backward_from, seed, fill_grads, decimals, id_prefix) -> Trace:
     outs = graph.as_outputs(outputs, "build_trace")  # a foreign class is named in one sentence
     if not outs:
         raise TraceError("nothing to trace: pass the output node (or a list of output nodes)")
     nodes = graph.reachable(outs)
-    ids = graph.node_ids(nodes)
+    ids = {node: f"{id_prefix}{i}" for i, node in enumerate(nodes)}
     bf = outs[0] if backward_from is None else backward_from
     if bf not in ids:
         raise TraceError("backward_from is not a node the outputs depend on; pass one of the outputs or a node before them")
-    infos = [_node_info(node, ids[node], ids) for node in nodes]
+    names = {}
+    infos = []
+    for node in nodes:
+        node_id = ids[node]
+        info = _node_info(node, node_id, ids, names)
+        names[node_id] = info.name
+        infos.append(info)
     values = [_snapshot(node.data) for node in nodes]
+    by_id = {info.id: info for info in infos}
+    words = StepWords(by_id, {info.id: v for info, v in zip(infos, values)}, ids[bf], decimals)
 
-    steps: list[Step] = []
-    for i, (node, info) in enumerate(zip(nodes, infos)):
-        value = values[i]
-        if info.is_leaf:
-            text = f"{info.id} = {info.user_label} = {fmt.number(value)}" if info.user_label else \
-                f"{info.id} = {fmt.number(value)}"
-        else:
-            text = f"{info.id} = {info.formula} = {fmt.number(value)}"
-            if info.user_label:
-                text += f"  ({info.user_label})"
-        steps.append(Step(i, "forward", info.id, text, info.group, value=value))
+    steps: list[Step] = [Step(i, "forward", info.id, None, info.group, values[i], words=words)
+                         for i, info in enumerate(infos)]
 
     bnodes = nodes if len(outs) == 1 and bf is outs[0] else graph.reachable(bf)
+    saved = None if fill_grads else [n.grad for n in bnodes]
     # The trace shows one backward pass, as the lecture does: leaves start from zero (like
     # zero_grad()), so tracing a graph that was already backpropagated never doubles its gradients.
     for n in bnodes:
         if n._a is None and n is not bf:
             n.grad = n._zero_grad()
-    running = {}
-    graph.backward(bf, bnodes, seed=seed)
-    seed_value = _snapshot(bf.grad) if bf._a is not None else (1.0 if seed is None else seed)
-    by_id = {info.id: info for info in infos}
-    steps.extend(_backward_steps(bf, bnodes, ids, by_id, running, seed_value, len(steps)))
-    return Trace(nodes, infos, steps, [ids[o] for o in outs], ids[bf], values, seed_value)
+    events: list = []
+    try:
+        graph.backward(bf, bnodes, seed, events.append)
+        seed_value = _snapshot(bf.grad) if bf._a is not None else (1.0 if seed is None else seed)
+    finally:
+        if saved is not None:
+            for n, g in zip(bnodes, saved):
+                n.grad = g
+    bf_id = ids[bf]
+    k = len(steps)
+    steps.append(Step(k, "backward", bf_id, None, by_id[bf_id].group, input=bf_id, contribution=seed_value,
+                      grad_after=seed_value, words=words))
+    steps.extend(_backward_steps(events, ids, by_id, words, k + 1))
+    return Trace(nodes, infos, steps, [ids[o] for o in outs], bf_id, values, seed_value, words)
 
 
-def _edges_of(node, upstream):
-    """(input, local gradient, contribution) per input of a gate, in input order."""
-    a = node._a
-    if node._la is not None:
-        pairs = [(a, node._la, upstream * node._la)]
-        if node._b is not None:
-            pairs.append((node._b, node._lb, upstream * node._lb))
-        return pairs
-    ga, gb = node._vjp(upstream)
-    return [(a, None, ga)] + ([(node._b, None, gb)] if node._b is not None else [])
-
-
-def _backward_steps(bf, bnodes, ids, by_id, running, seed, k):
-    """One step per edge, following each gradient down as soon as it is complete.
-
-    A gate is entered once every contribution into it has arrived, so its upstream is final;
-    going depth-first from there walks the lecture's order (w0, x0, w1, x1, w2 in the
-    CS231n neuron) and shows fan-out partial sums as they build up (x*x + x: 3, 6, 7).
-    A gate of another group (another neuron) waits until the current group is finished,
-    so each neuron's backward steps stay together and step over/out can skip them whole.
-    """
-    pending: dict = {}
-    for node in bnodes:
-        for inp in graph.inputs(node):
-            pending[inp] = pending.get(inp, 0) + 1
+def _backward_steps(events, ids, by_id, words, k) -> list:
+    """One step per edge event, in the walk's order, with each input's running sum and fan count."""
+    fan_in: dict = {}
+    for event in events:
+        inp = event[2]
+        fan_in[inp] = fan_in.get(inp, 0) + 1
+    arrived: dict = {}
+    before: dict = {}
     steps = []
-    if bf._a is None:
-        return steps
-    running[bf] = seed
-    stack = [(bf, iter(enumerate(_edges_of(bf, seed))))]
-    deferred: list = []  # complete gates of other groups, entered when the current group is done
-    current = bf.group
-    while stack or deferred:
-        if not stack:
-            node = deferred.pop()
-            current = node.group
-            stack.append((node, iter(enumerate(_edges_of(node, running[node])))))
-        node, edges = stack[-1]
-        nxt = next(edges, None)
-        if nxt is None:
-            stack.pop()
-            continue
-        index, (inp, local, contribution) = nxt
-        pending[inp] -= 1
-        if contribution is not None:
-            k = _emit(steps, k, by_id[ids[node]], index, by_id[ids[inp]], running[node], local, contribution,
-                      running, inp)
-        if pending[inp] == 0 and inp._a is not None and inp in running:
-            if inp.group == current:
-                stack.append((inp, iter(enumerate(_edges_of(inp, running[inp])))))
-            else:
-                deferred.append(inp)
+    append = steps.append
+    for gate, index, inp, upstream, local, contribution, after in events:
+        i = arrived.get(inp, 0) + 1
+        arrived[inp] = i
+        after = _snapshot(after)
+        gate_id = ids[gate]
+        target = ids[inp]
+        append(Step(k, "backward", gate_id, None, by_id[gate_id].group, None, index, target, upstream, local,
+                    _snapshot(contribution), after, grad_before=before.get(inp), fan=(i, fan_in[inp]),
+                    words=words))
+        before[inp] = after
+        k += 1
     return steps
-
-
-def _emit(steps, k, info, index, target, g, local, contribution, running, inp) -> int:
-    """Append the backward step sending ``contribution`` along input ``index`` of gate ``info``."""
-    after = running.get(inp, 0.0) + contribution
-    running[inp] = after
-    if local is not None:
-        text = (f"[{fmt.number(g)}] × [{fmt.number(local)}] = {fmt.number(contribution)}"
-                f" → {target.name}.grad = {fmt.number(after)}")
-    else:
-        formula = info.local_formulas[index] if index < len(info.local_formulas) else "vjp"
-        text = f"{formula} = {fmt.number(contribution)} → {target.name}.grad = {fmt.number(after)}"
-    steps.append(Step(k, "backward", info.id, text, info.group, input_index=index,
-                      input=target.id, upstream=g, local=local,
-                      contribution=_snapshot(contribution), grad_after=_snapshot(after)))
-    return k + 1

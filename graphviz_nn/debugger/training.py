@@ -21,6 +21,7 @@ import numpy as np
 
 from .. import graph
 from ..errors import UserError
+from ..node import RecordedNode
 from .session import Session
 from .trace import Trace, build_trace
 
@@ -38,6 +39,11 @@ class Iteration:
     outputs: tuple = ()
     param_norm: float = 0.0  # √(Σ p²) over all parameters, before the update
     grad_norm: float = 0.0
+
+    @property
+    def number(self) -> int:
+        """How every view numbers it (``graphviz-nn train``, the app): 1 for the first iteration."""
+        return self.index + 1
 
 
 def _copy(x):
@@ -77,7 +83,7 @@ class Trainer:
         result = self.forward_fn()
         loss, outputs = (result if isinstance(result, tuple) else (result, ()))
         outputs = graph.as_outputs(outputs) if outputs != () else []
-        if not hasattr(loss, "_order"):
+        if not isinstance(loss, RecordedNode):
             raise TrainingError("forward_fn must return the loss node (or (loss, outputs)), built from the parameters")
         return loss, outputs
 

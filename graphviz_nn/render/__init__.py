@@ -23,7 +23,7 @@ from .run_dot import GraphvizNotFoundError, GraphvizTimeoutError, run_dot
 _WHERE = {
     "to_dot": "dot", "Diagram": "dot", "RenderError": "dot", "GraphTooLargeError": "dot",
     "DEFAULT_NODE_LIMIT": "dot", "LEVELS": "dot",
-    "render_frames": "frames", "write_frames": "frames",
+    "render_frames": "frames", "write_frames": "frame_set",
     "player_html": "html_player", "write_player": "html_player", "player_fragment": "html_player",
     "player": "player", "Player": "player", "PlayerError": "player", "PlayerTooLargeError": "player",
     "MAX_PLAYER_BYTES": "player",

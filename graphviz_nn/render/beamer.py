@@ -15,7 +15,8 @@ import unicodedata
 from pathlib import Path
 
 from .export import atomic_write
-from .frames import FramesError, write_frames
+from .frame_set import write_frames
+from .frames import FramesError
 from .run_dot import DEFAULT_TIMEOUT
 
 _SPECIAL = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "$": r"\$", "&": r"\&", "#": r"\#",

@@ -67,8 +67,8 @@ class Pinned:
 def trace_of(output):
     """A debugger trace for a node, a list of nodes or a trace (returned as it is).
 
-    Tracing runs one backward pass; the nodes' own ``grad`` fields are restored afterwards,
-    so drawing never changes a user's gradients.
+    Tracing runs one backward pass with ``fill_grads=False``: drawing never changes a user's
+    gradients, and nothing here writes into a node.
     """
     from ..debugger import Trace, build_trace
 
@@ -76,13 +76,7 @@ def trace_of(output):
         return output
     if hasattr(output, "trace") and callable(output.trace) and hasattr(output, "outputs_for_view"):
         return output.trace()  # a Scenario
-    nodes = graph.reachable(output)
-    saved = [n.grad for n in nodes]
-    try:
-        return build_trace(output)
-    finally:
-        for n, g in zip(nodes, saved):
-            n.grad = g
+    return build_trace(output, fill_grads=False)
 
 
 def resolve_step(trace, step=None, phase: Optional[str] = None) -> int:
@@ -225,16 +219,17 @@ class _Writer:
         if annotation and self.pinned is not None:
             self.pinned_annotation(label_id, annotation)
             annotation = ""  # a pinned label keeps its size, so the annotation sits below it
-        if annotation:
-            cells.append("<tr><td> </td></tr>")  # balances the annotation row so the line stays centred
+        notes = annotation.split("\n") if annotation else []
+        for _ in notes:
+            cells.append("<tr><td> </td></tr>")  # balances the annotation rows so the line stays centred
         # the value cell's bottom border is the drawn edge; edges attach at its corners
         cells.append(f'<tr><td port="v" border="1" sides="b" width="48" cellpadding="2">'
                      f'{_coloured(value_text, pal.value)}</td></tr>')
         if self.show_grads:
             cells.append(f'<tr><td cellpadding="2">{_coloured(self.num(grad), pal.grad)}</td></tr>')
-        if annotation:
+        for note in notes:  # the product, then the local gradient with its numbers
             cells.append(f'<tr><td cellpadding="2"><font color="{pal.annotation}"><b>'
-                         f'{labels.html_text(annotation)}</b></font></td></tr>')
+                         f'{labels.html_text(note)}</b></font></td></tr>')
         bg = f' bgcolor="{pal.highlight_fill}"' if current else ""
         table = (f'<table border="0" cellborder="0" cellspacing="0" cellpadding="0"{bg}>'
                  f'{"".join(cells)}</table>')
@@ -247,7 +242,8 @@ class _Writer:
         x, y = self.pinned.positions[label_id]
         height = self.pinned.sizes.get(label_id, (0.0, 36.0))[1]
         right, top = (float(v) for v in self.pinned.bb.split(",")[2:4])
-        width, tall = 8.5 * len(annotation) + 10, 22.0  # generous for bold 14 pt Helvetica
+        notes = annotation.split("\n")
+        width, tall = 8.5 * max(map(len, notes)) + 10, 22.0 * len(notes)  # generous for bold 14 pt Helvetica
         x = min(max(x, width / 2 + 2), right - width / 2 - 2)
         y = min(max(y - height / 2 - 14, tall / 2 + 2), top - tall / 2 - 2)
         pal = self.pal
@@ -378,9 +374,14 @@ class _Writer:
         step = self.step
         if step is None or step.phase != "backward":
             return ""
+        if step.input_index is None:
+            return ""  # the seed: no edge carries it
+        local = self.trace.local_text(step, self.decimals)
         if step.local is None:  # a tensor gate: the VJP has no single local number
-            return f"upstream {labels.number(step.upstream, self.decimals)} → {labels.number(step.contribution, self.decimals)}"
-        return labels.contribution_text(step.upstream, step.local, step.contribution, self.decimals)
+            return (f"upstream {labels.number(step.upstream, self.decimals)} → "
+                    f"{labels.number(step.contribution, self.decimals)}\n{local}")
+        product = labels.contribution_text(step.upstream, step.local, step.contribution, self.decimals)
+        return f"{product}\nlocal: {local}" if local else product
 
     def legend(self) -> None:
         text = self.note + "above each edge: value" + ("; below: gradient" if self.show_grads else "")

@@ -126,19 +126,9 @@ def _umask() -> int:
 
 
 def snapshot_json(trace) -> bytes:
-    """The engine's JSON snapshot of a trace's outputs, with the gradients the trace ends with."""
-    from ..snapshot import to_json
-    end = trace.state_at(len(trace.steps))
-    saved = [(info.node, info.node.grad) for info in trace.nodes]
-    try:
-        for info in trace.nodes:
-            grad = end.grad(info.id)
-            info.node.grad = info.node._zero_grad() if grad is None else grad
-        outs = [trace.node(o).node for o in trace.outputs]
-        snap = to_json(outs[0] if len(outs) == 1 else outs)
-    finally:
-        for node, grad in saved:
-            node.grad = grad  # exporting never changes a user's gradients
+    """The JSON snapshot of a trace at its end, built from the trace alone (``snapshot.trace_to_json``)."""
+    from ..snapshot import trace_to_json
+    snap = trace_to_json(trace)
     return (json.dumps(snap, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
 
 

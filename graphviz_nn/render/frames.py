@@ -12,14 +12,11 @@ an animation never jumps. Frame k shows ``trace.state_at(k)``, k = 0..N: frames 
 """
 from __future__ import annotations
 
-import json
 import os
-import re
 import sys
 from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from pathlib import Path
 
 from ..errors import UserError
 from .dot import Pinned, to_dot, trace_of
@@ -29,7 +26,6 @@ FRAME_FORMATS = ("svg", "png", "pdf")
 FRAME_NODESEP = 0.45  # inches
 PROGRESS_MIN_FRAMES = 20  # fewer frames finish too fast for a progress bar to help
 START_TEXT = "start: only the inputs are known; step forward to compute the values"
-_FRAME_NAME = re.compile(r"^frame-\d+\.(svg|png|pdf)$")  # group 1: the format
 
 
 class FramesError(UserError):
@@ -146,55 +142,3 @@ def progress_bar(stream=None):
 
     return show
 
-
-def write_frames(output, directory, fmt: str = "svg", *, html=None, title: str = "graphviz-nn",
-                 progress=None, timeout=DEFAULT_TIMEOUT, max_player_bytes=None, cli: bool = False,
-                 **options) -> list:
-    """Write ``frame-000.svg`` ... (one per step, k = 0..N) and ``index.json`` into ``directory``.
-
-    The whole set is written into a temporary folder beside ``directory`` and then swapped in,
-    so an interrupted or failed run leaves the previous set as it was. Frames stream to disk
-    (a few in memory at a time). Files an earlier run listed in its ``index.json`` and that
-    this run does not write are removed; nothing else in the folder is ever touched.
-    ``html``: also write the self-contained HTML player to this path (the page of
-    ``graphviz_nn.player(...).save``; ``max_player_bytes`` refuses a bigger one before any
-    file is written). Returns the list of ``Frame``.
-    """
-    from .frames_folder import StagedFolder
-    trace = trace_of(output)
-    player = None
-    if html is not None:
-        # the player first: a refusal (too large) comes before any drawing in another format
-        from .player import build_player
-        player = build_player(trace, title, max_bytes=max_player_bytes, cli=cli, timeout=timeout,
-                              progress=progress, **options)
-    if player is not None and fmt == "svg":
-        images = (svg.encode("utf-8") for svg in player.svgs)  # the player's SVGs are the frames
-    else:
-        images = iter_frames(trace, fmt, timeout=timeout, progress=progress, **options)
-    texts = frame_texts(trace)
-    width = max(3, len(str(len(trace.steps))))
-    frames = []
-    with StagedFolder(Path(directory)) as staged:
-        for k, data in enumerate(images):
-            name = f"frame-{k:0{width}d}.{fmt}"
-            staged.write(name, data)
-            frames.append(Frame(k, name, trace.state_at(k).phase, texts[k]))
-        # a player inside the frames folder belongs to the set (written and swapped in with it)
-        inside = html is not None and _same_folder(Path(html).parent, Path(directory))
-        index = {"frames": [f.__dict__ for f in frames], "steps": len(trace.steps),
-                 "format": fmt, "title": title}
-        if inside:
-            index["extra"] = [Path(html).name]
-        staged.write("index.json", (json.dumps(index, ensure_ascii=False, indent=1) + "\n").encode("utf-8"))
-        if player is not None:
-            if inside:
-                staged.write(Path(html).name, player.page().encode("utf-8"))
-            else:
-                staged.commit()  # the frames first, then the player that shows them
-                player.save(html)
-    return frames
-
-
-def _same_folder(a: Path, b: Path) -> bool:
-    return os.path.abspath(a if str(a) else ".") == os.path.abspath(b)

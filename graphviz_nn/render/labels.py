@@ -10,10 +10,11 @@ Every label the renderer writes is an HTML-like Graphviz label, so user text goe
 """
 from __future__ import annotations
 
-import math
 import re
 
 import numpy as np
+
+from ..debugger import format as fmt
 
 # C0/C1 control characters (except newline and tab), which SVG/XML cannot carry.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -33,16 +34,7 @@ def number(x, decimals: int = 2) -> str:
         return ""
     if isinstance(x, np.ndarray):
         return summary(x, decimals)
-    x = float(x)
-    if math.isnan(x):
-        return "nan"
-    if math.isinf(x):
-        return "inf" if x > 0 else "-inf"
-    if x == 0:
-        return f"{0.0:.{decimals}f}"  # also turns -0.0 into 0.00
-    if abs(x) < 0.5 * 10.0 ** -decimals or abs(x) >= 1e6:
-        return f"{x:.{max(decimals, 1)}e}"
-    return f"{x:.{decimals}f}"
+    return fmt.number(x, decimals)  # the one formatter every view shares
 
 
 def summary(a: np.ndarray, decimals: int = 2) -> str:
@@ -78,6 +70,5 @@ def html_text(text) -> str:
 
 
 def contribution_text(upstream, local, contribution, decimals: int = 2) -> str:
-    """The lecture's ``[upstream] × [local] = contribution``."""
-    return (f"[{number(upstream, decimals)}] × [{number(local, decimals)}] = "
-            f"{number(contribution, decimals)}")
+    """The lecture's ``[upstream] × [local] = contribution``, digits chosen so it checks out."""
+    return fmt.product(upstream, local, contribution, decimals)

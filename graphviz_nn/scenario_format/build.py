@@ -42,26 +42,28 @@ class Built(dict):
         self.data = data
 
 
-def _leaf_nodes(leaves: dict, engine: str = "scalar") -> dict:
+def _leaf_nodes(leaves: dict, engine: str = "scalar", data: tuple = ()) -> dict:
+    """The leaves as engine nodes; those named in ``data`` want no gradient (requires_grad=False)."""
     if engine == "tensor":
-        return _tensor_leaves(leaves)
+        return _tensor_leaves(leaves, data)
     nodes = {}
     for name, value in leaves.items():
+        wants = name not in data
         if isinstance(value, tuple):
-            nodes[name] = [Value(v, label=f"{name}[{i}]") for i, v in enumerate(value)]
+            nodes[name] = [Value(v, label=f"{name}[{i}]", requires_grad=wants) for i, v in enumerate(value)]
         else:
-            nodes[name] = Value(value, label=name)
+            nodes[name] = Value(value, label=name, requires_grad=wants)
     return nodes
 
 
-def _tensor_leaves(leaves: dict) -> dict:
+def _tensor_leaves(leaves: dict, data: tuple = ()) -> dict:
     nodes = {}
     for name, value in leaves.items():
         if hasattr(value, "shape"):  # a GeneratedLeaf
-            data = np.random.default_rng(value.seed).uniform(value.low, value.high, value.shape)
+            values = np.random.default_rng(value.seed).uniform(value.low, value.high, value.shape)
         else:
-            data = np.asarray(value, dtype=np.float64)
-        nodes[name] = Tensor(data, label=name)
+            values = np.asarray(value, dtype=np.float64)
+        nodes[name] = Tensor(values, label=name, requires_grad=name not in data)
     return nodes
 
 
@@ -105,7 +107,8 @@ def build(scenario, start=None) -> Built:
 
 
 def _build_expression(scenario, leaf_nodes: dict | None = None) -> Built:
-    leaf_nodes = _leaf_nodes(scenario.leaves, scenario.engine) if leaf_nodes is None else leaf_nodes
+    leaf_nodes = (_leaf_nodes(scenario.leaves, scenario.engine, scenario.data_leaves) if leaf_nodes is None
+                  else leaf_nodes)
     outputs = evaluate_outputs(scenario, leaf_nodes)
     backward = _backward_node(scenario, outputs)
     params = [leaf_nodes[n] for n in (scenario.training.parameters if scenario.training else ())]
@@ -272,10 +275,11 @@ class ScenarioTrainer(Trainer):
         return self.records()
 
     def records(self) -> list:
-        """One dict per iteration so far: ``iteration``, ``loss`` and each recorded output."""
+        """One dict per iteration so far: ``iteration`` (counted from 1, as the app counts), ``loss``
+        and each recorded output."""
         out = []
         for entry in self.history:
-            record = {"iteration": entry.index, "loss": entry.loss}
+            record = {"iteration": entry.number, "loss": entry.loss}
             for name, value in zip(self.record, entry.outputs):
                 record[name] = float(value) if not hasattr(value, "size") or value.size == 1 else value.tolist()
             out.append(record)

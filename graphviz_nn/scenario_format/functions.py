@@ -13,6 +13,7 @@ from typing import Callable
 
 from .. import value as engine
 from ..errors import UserError
+from ..node import RecordedNode
 from ..ops import OPS, expand, fmt_const
 from ..value import Value
 from .errors import ExpressionError
@@ -36,7 +37,7 @@ def is_vector(x) -> bool:
 
 def is_node(x) -> bool:
     """An engine node (``Value`` or ``Tensor``), as opposed to a plain constant."""
-    return hasattr(x, "_order")
+    return isinstance(x, RecordedNode)
 
 
 def is_tensor(x) -> bool:

@@ -31,6 +31,7 @@ class Scenario:
     file: str
     engine: str = "scalar"
     leaves: dict = field(default_factory=dict)  # name -> float or tuple of floats
+    data_leaves: tuple = ()  # leaves that are data (inputs, targets, labels): they get no gradient
     expressions: dict = field(default_factory=dict)  # output name -> Program
     backward_from: str = ""
     expand: tuple = ()

@@ -44,9 +44,9 @@ MAX_LAYER = 512
 MAX_TEXT = 4000
 MULTILINE_KEYS = ("explanation", "loss")  # a paragraph, an expression; the rest is one line
 
-TOP_KEYS = ("id", "title", "kind", "lecture", "explanation", "engine", "leaves", "outputs", "view", "model",
-            "data", "training", "starts")
-EXPRESSION_ONLY = ("engine", "leaves", "outputs", "view")
+TOP_KEYS = ("id", "title", "kind", "lecture", "explanation", "engine", "leaves", "data_leaves", "outputs", "view",
+            "model", "data", "training", "starts")
+EXPRESSION_ONLY = ("engine", "leaves", "data_leaves", "outputs", "view")
 MAX_GENERATED = 1_000_000  # elements of a generated tensor leaf (8 MB)
 MODEL_ONLY = ("model", "data", "starts")
 
@@ -245,6 +245,11 @@ def _expression_parts(c: _Checker, doc: dict) -> dict:
                    f"{name} = 2.0")
         else:
             leaves[name] = _finite(value)
+    data_leaves = tuple(c.strings(doc, (), "data_leaves", default=[]))
+    for name in data_leaves:
+        if name not in leaves:
+            c.fail(("data_leaves",), f"data_leaves names {str(name)[:40]!r}, which is not a leaf",
+                   "names drawn from [leaves]: " + ", ".join(leaves))
     outputs_table = c.table(doc, ("outputs",), None)
     if not outputs_table:
         c.fail(("outputs",), "a scenario needs at least one output", 'f = "x * y" under [outputs]', at_value=False)
@@ -272,9 +277,9 @@ def _expression_parts(c: _Checker, doc: dict) -> dict:
             c.fail(("view", key), f"{str(item)[:40]!r} is not a composite gate",
                    "a list drawn from " + ", ".join(COMPOSITE_FUNCTIONS))
     expand = [n for n in COMPOSITE_FUNCTIONS if n not in listed] if key == "collapse" else listed
-    training = _training(c, doc, expression_leaves=leaves, outputs=tuple(expressions))
-    return dict(engine=engine, leaves=leaves, expressions=expressions, backward_from=backward_from,
-                expand=tuple(expand), training=training)
+    training = _training(c, doc, expression_leaves=leaves, outputs=tuple(expressions), data_leaves=data_leaves)
+    return dict(engine=engine, leaves=leaves, data_leaves=data_leaves, expressions=expressions,
+                backward_from=backward_from, expand=tuple(expand), training=training)
 
 
 def _generated_leaf(c: _Checker, value: dict, path: tuple, engine: str) -> GeneratedLeaf:
@@ -411,7 +416,8 @@ def _data(c: _Checker, doc: dict, inputs: int, outputs: int) -> DataSpec:
     return DataSpec(tuple(xs), tuple(ys))
 
 
-def _training(c: _Checker, doc: dict, outputs: tuple, expression_leaves: Optional[dict] = None):
+def _training(c: _Checker, doc: dict, outputs: tuple, expression_leaves: Optional[dict] = None,
+              data_leaves: tuple = ()):
     path = ("training",)
     keys = ("optimizer", "lr", "momentum", "iterations", "record")
     if expression_leaves is not None:
@@ -426,11 +432,14 @@ def _training(c: _Checker, doc: dict, outputs: tuple, expression_leaves: Optiona
                    "names drawn from " + ", ".join(outputs))
     params = None
     if expression_leaves is not None:
-        scalars = [n for n, v in expression_leaves.items() if isinstance(v, float)]
+        scalars = [n for n, v in expression_leaves.items() if isinstance(v, float) and n not in data_leaves]
         params = c.strings(t, path, "parameters", default=scalars)
         for name in params:
             if name not in expression_leaves:
                 c.fail(path + ("parameters",), f"{str(name)[:40]!r} is not a leaf", "leaf names to train")
+            if name in data_leaves:
+                c.fail(path + ("parameters",), f"{str(name)[:40]!r} is data (listed in data_leaves), it cannot "
+                       f"be trained", "parameters that are not data leaves")
         params = tuple(params)
     return TrainingSpec(
         c.choice(t, path, "optimizer", OPTIMIZERS, default="sgd"),

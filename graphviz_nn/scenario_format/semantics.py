@@ -85,7 +85,7 @@ class NodeSemantics:
     def power(self, x, exponent, offset):
         def one(v):
             if functions.is_node(v):
-                return v ** exponent
+                return v if exponent == 1 else v ** exponent  # x ** 1 is x: no identity gate
             try:
                 result = math.pow(v, exponent)
             except (OverflowError, ValueError):

@@ -9,6 +9,7 @@ import random
 
 import numpy as np
 
+from ..node import RecordedNode
 from ..nn import MLP, Activation, BatchNorm1d, Dropout, Linear, Sequential
 from ..tensor import Tensor
 from .errors import ExpressionError, OutputBuildError
@@ -69,7 +70,7 @@ def tensor_loss(scenario, model, X: Tensor, target: Tensor):
         loss = evaluate(scenario.model.loss, NodeSemantics(names))
     except ExpressionError as error:
         raise OutputBuildError(error, ("model", "loss")) from None
-    if not hasattr(loss, "_order"):
+    if not isinstance(loss, RecordedNode):
         raise OutputBuildError(ExpressionError("the loss does not depend on the output", 0,
                                                "an expression using output"), ("model", "loss"))
     if loss.shape != ():

@@ -102,7 +102,8 @@ def test_train_json_records(capsys):
     status, out, err = run(capsys, "train", "learning-slowdown-quadratic", "--iterations", "4", "--format", "json")
     records = json.loads(out)
     assert status == 0 and err == ""  # no progress bar when standard error is not a terminal
-    assert [r["iteration"] for r in records] == [0, 1, 2, 3]
+    # counted from 1, as the app counts them (its header's "iteration 1" is the first record)
+    assert [r["iteration"] for r in records] == [1, 2, 3, 4]
     assert round(records[0]["output"], 2) == 0.82 and records[0]["loss"] > records[-1]["loss"]
 
 

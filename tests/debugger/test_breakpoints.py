@@ -127,3 +127,25 @@ def test_dead_relu_watch_reads_the_forward_value_even_after_an_update():
     session = Session(trace)
     session.add_watch("dead_relu")
     assert session.continue_().reason == "dead_relu"
+
+
+def test_activation_watches_read_the_rule_tables_local_gradient():
+    """The saturation and dead-ReLU watches hold no derivative of their own: each activation's
+    local gradient in the watch's sentence is the one the rule table (ops.py) computes."""
+    import numpy as np
+    from graphviz_nn import Tensor
+    from graphviz_nn.debugger import breakpoints as bp
+    from graphviz_nn.ops import OPS
+    for name, x in (("sigmoid", 6.0), ("tanh", 3.5), ("elu", -6.0), ("relu", -1.0)):
+        for engine in ("scalar", "tensor"):
+            leaf = Value(x, label="x") if engine == "scalar" else Tensor([x, x - 0.5], label="x")
+            gate = leaf._gate(OPS[name], 1.0 if name == "elu" else None)
+            trace = build_trace(gate)
+            step = trace.steps[1]
+            expected = np.asarray(OPS[name].scalar(x, 1.0 if name == "elu" else None)[1][0])
+            local = trace.local_gradient(step.node)
+            assert np.asarray(local).flat[0] == pytest.approx(float(expected), rel=1e-12, abs=1e-300), (name, engine)
+            kind = "dead_relu" if name == "relu" else "saturated"
+            sentence = bp.check_watch(kind, 0.01 if kind == "saturated" else None, trace, step)
+            assert sentence is not None, (name, engine)
+    assert "local_gradient_of_activation" not in dir(bp)  # no second copy of σ' or tanh'

@@ -61,61 +61,120 @@ def test_run_to_end_stops_at_the_end_of_the_current_pass():
 
 def test_step_into_the_sigmoid_shows_four_primitive_gates_whose_locals_multiply_to_sigma_prime():
     session = Session(build_trace(neuron()))
-    session.goto(session.trace.n_forward)  # the next step is the sigmoid's backward step
+    session.goto(session.trace.n_forward + 2)  # the step shown: the sigmoid's backward step (after the seed)
+    came_from = session.k
     assert session.step_into() is None and session.depth == 1
+    assert session.inside.startswith("n9 (sigmoid), backward step 12") and "inside n9" in session.message
     sub = session.trace
     gates = [n.symbol for n in sub.nodes if not n.is_leaf]
     assert gates == ["*-1", "exp", "+1", "1/x"]
-    backward = sub.steps[sub.n_forward:]
-    assert len(backward) == 4
+    seed, *backward = sub.steps[sub.n_forward:]
+    assert seed.is_seed and seed.grad_after == 1.0 and len(backward) == 4
     assert math.prod(s.local for s in backward) == pytest.approx(0.1966, abs=1e-4)
     # the lecture's numbers along the chain: 1.00, -0.53, -0.53, -0.20, 0.20
     assert [round(s.grad_after, 2) for s in backward] == [-0.53, -0.53, -0.2, 0.2]
-    assert sub.steps[sub.n_forward - 1].value == pytest.approx(session._stack[0][0].steps[9].value)
-    while session.depth:
-        session.next()
-    assert session.k == session.trace.n_forward + 1  # back past the collapsed gate's step
+    assert sub.steps[sub.n_forward - 1].value == pytest.approx(session.root_trace.steps[9].value)
+    session.end()
+    session.next()  # stays inside: only step out leaves
+    assert session.depth == 1 and "f (step out) returns" in session.message
+    session.step_out()
+    assert session.depth == 0 and session.k == came_from  # back to the step we came from
 
 
 def test_a_breakpoint_set_inside_an_expansion_stays_there():
     session = Session(build_trace(neuron()))
-    session.goto(session.trace.n_forward)
+    session.goto(session.trace.n_forward + 2)
     session.step_into()
     inner = session.trace.find("exp")
-    session.add_breakpoint(inner)  # an id of the expansion's own graph
+    assert inner.startswith("n9.")  # qualified: never one of the outer graph's ids
+    session.add_breakpoint(inner)
     session.step_out()
-    assert inner not in session.breakpoints  # the outer graph's node with that id is untouched
+    assert inner not in session.breakpoints
     session.restart()
     assert session.continue_() is None and session.k == session.trace.n_forward  # end of forward pass
+    session.next(); session.next()  # the seed, then the sigmoid's step
     session.step_into()  # the same expansion again: its breakpoint is still set
     assert inner in session.breakpoints
     stop = session.continue_()
     assert stop is not None and stop.node == inner
 
 
-def test_step_into_forward_sigmoid_then_step_out_resumes_after_the_gate():
+def test_step_into_forward_sigmoid_then_step_out_returns_to_the_same_step():
     session = Session(build_trace(neuron()))
-    session.goto(9)
+    session.goto(10)  # the sigmoid's forward step is shown
     session.step_into()
     assert session.state.phase == "start" and session.depth == 1
     session.next(); session.next()
-    assert session.state.value("n1") == -1.0  # *-1 of the gate's input 1.0
+    assert session.state.value("n9.1") == -1.0  # *-1 of the gate's input 1.0
     session.step_out()
     assert session.depth == 0 and session.k == 10
-    session.step_into()  # the sigmoid's backward step comes next: into its expansion again
+    session.next()  # the seed
+    session.step_into()
+    assert session.depth == 0 and session.k == 11 and "the seed" in session.message
+    session.next(); session.step_into()  # the sigmoid's backward step: into its expansion
     assert session.depth == 1 and session.k == session.trace.n_forward
     session.step_out()
-    assert session.depth == 0 and session.k == 11
-    session.step_into()  # a + gate is not composite: one step
     assert session.depth == 0 and session.k == 12
+    session.next()
+    session.step_into()  # a + gate is not composite: one sentence, no move
+    assert session.depth == 0 and session.k == 13 and "primitive gate (+)" in session.message
 
 
-def test_prev_at_the_start_of_an_expansion_returns_before_the_gate():
+def test_prev_and_home_at_the_start_of_an_expansion_stay_inside():
     session = Session(build_trace(neuron()))
-    session.goto(9)
+    session.goto(10)
     session.step_into()
     session.prev()
-    assert session.depth == 0 and session.k == 9
+    assert session.depth == 1 and session.k == 0 and "start of the expansion" in session.message
+    session.next(); session.next()
+    session.home()
+    assert session.depth == 1 and session.k == 0
+    session.end()
+    assert session.depth == 1 and session.k == session.trace.n_forward
+    session.goto(0)
+    assert session.depth == 1
+
+
+def test_step_into_with_nothing_to_enter_says_so_and_does_not_move():
+    session = Session(build_trace(neuron()))
+    assert session.step_into() is None and session.k == 0 and "take a step first" in session.message
+    session.goto(6)  # n5 = w0 * x0
+    session.step_into()
+    assert session.k == 6 and session.depth == 0 and "nothing to step into" in session.message
+
+
+def test_step_out_at_the_top_with_no_group_says_so_and_does_not_move():
+    session = Session(build_trace(neuron()))
+    session.goto(7)
+    assert session.step_out() is None and session.k == 7 and "nothing to finish" in session.message
+
+
+def test_levels_are_only_those_the_graph_has():
+    session = Session(build_trace(neuron()))
+    assert session.levels == ("gate",)
+    assert session.cycle_level() == "gate" and "only the gate level" in session.message
+    with pytest.raises(BreakpointError, match="no neuron level"):
+        session.set_level("neuron")
+    grouped = Session(mlp_trace())
+    assert grouped.levels == ("gate", "neuron", "layer")
+    assert [grouped.cycle_level() for _ in range(3)] == ["neuron", "layer", "gate"]
+
+
+def test_step_into_a_neuron_of_mlp_xor_lands_in_that_neurons_gates():
+    from graphviz_nn.scenario_format import load_scenario
+    trace = load_scenario("mlp-xor").trace()
+    for phase in ("forward", "backward"):
+        session = Session(trace, level="neuron")
+        first, last = trace.pass_bounds(phase)
+        session.goto(first)
+        while trace.steps[session.k - 1].group[:2] != ("L1", "N1") if session.k > first else True:
+            session.step_over()
+        assert trace.steps[session.k - 1].group[:2] == ("L1", "N1")
+        session.step_into()
+        assert session.level == "gate" and session.state.step.group[:2] == ("L1", "N1")
+        assert session.state.step.phase == phase
+        previous = trace.steps[session.k - 2]
+        assert previous.phase != phase or previous.group[:2] != ("L1", "N1")  # at the neuron's first step
 
 
 def mlp_trace():
@@ -142,10 +201,10 @@ def test_step_over_at_layer_level_finishes_a_layer_and_step_into_descends():
     session.goto(start)
     session.step_over()
     assert trace.steps[session.k - 1].group[:1] == ("L1",) and trace.steps[session.k].group[:1] == ("L2",)
-    session.step_into()
-    assert session.level == "neuron" and trace.steps[session.k - 1].group == ("L2", "N1")
+    session.step_into()  # into the layer shown (L1), at its first neuron
+    assert session.level == "neuron" and trace.steps[session.k - 1].group == ("L1", "N1")
     session.step_out()
-    assert session.level == "layer" and trace.steps[session.k].group[:1] != ("L2",)
+    assert session.level == "layer" and trace.steps[session.k].group[:1] == ("L2",)
 
 
 def test_step_out_at_gate_level_finishes_the_neuron():
@@ -189,13 +248,16 @@ def test_step_over_takes_exactly_one_whole_unit(sizes, level, where, seed):
 def test_step_out_at_gate_level_finishes_exactly_the_enclosing_neuron(sizes, where, seed):
     trace = build_trace(MLP(2, sizes + [1], activation="tanh", seed=seed)([0.4, -0.9]))
     session = Session(trace)
-    start = int(where * (len(trace.steps) - 1))
+    start = 1 + int(where * (len(trace.steps) - 2))
     session.goto(start)
-    first = trace.steps[start]
+    shown = trace.steps[start - 1]  # the group we are in is the one of the step shown
     session.step_out()
+    key = shown.group[:2]
+    if not key:
+        assert session.k == start and "nothing to finish" in session.message
+        return
     taken = trace.steps[start:session.k]
-    key = first.group[:2]
-    assert taken and all(s.phase == first.phase and s.group[:len(key)] == key for s in taken)
+    assert all(s.phase == shown.phase and s.group[:len(key)] == key for s in taken)
     if session.k < len(trace.steps):
         after = trace.steps[session.k]
-        assert after.phase != first.phase or after.group[:len(key)] != key
+        assert after.phase != shown.phase or after.group[:len(key)] != key

@@ -26,7 +26,9 @@ def test_one_forward_step_per_node_and_one_backward_step_per_edge():
     trace = build_trace(neuron())
     assert trace.n_forward == len(trace.nodes) == 10
     assert [s.phase for s in trace.steps].count("forward") == 10
-    assert [s.phase for s in trace.steps].count("backward") == len(trace.edges) == 9
+    # the seed step, then one step per edge
+    assert [s.phase for s in trace.steps].count("backward") == 1 + len(trace.edges) == 10
+    assert trace.steps[10].is_seed and trace.steps[10].text == "seed: n9.grad = 1.00  (dn9/dn9 = 1)"
     assert [s.node for s in trace.steps[:10]] == [f"n{i}" for i in range(10)]
 
 
@@ -38,11 +40,21 @@ def test_backward_step_into_w0_reads_upstream_local_contribution():
     assert step.text == "[0.20] × [-1.00] = -0.20 → w0.grad = -0.20"
 
 
-def test_final_gradients_match_the_lecture_in_the_lecture_order():
+def test_final_gradients_match_the_lecture_gate_by_gate():
     trace = build_trace(neuron())
     leaves = [(trace.node(s.input).label, round(s.grad_after, 2)) for s in trace.steps
               if s.phase == "backward" and trace.node(s.input).is_leaf]
-    assert leaves == [("w0", -0.2), ("x0", 0.39), ("w1", -0.39), ("x1", -0.59), ("w2", 0.2)]
+    # gate by gate from the output: the last + sends to w2, then w1*x1, then w0*x0
+    assert leaves == [("w2", 0.2), ("w1", -0.39), ("x1", -0.59), ("w0", -0.2), ("x0", 0.39)]
+
+
+def test_each_gates_inputs_are_consecutive_steps_after_the_seed():
+    trace = build_trace(neuron())
+    backward = trace.steps[trace.n_forward:]
+    assert backward[0].is_seed and "seed" in backward[0].text
+    gates = [s.node for s in backward[1:]]
+    assert gates == ["n9", "n8", "n8", "n7", "n7", "n6", "n6", "n5", "n5"]
+    assert [s.input_index for s in backward[1:] if s.node == "n8"] == [0, 1]
 
 
 def test_tracing_an_already_backpropagated_graph_shows_one_pass_not_accumulated_sums():
@@ -51,14 +63,14 @@ def test_tracing_an_already_backpropagated_graph_shows_one_pass_not_accumulated_
     build_trace(f)
     trace = build_trace(f)
     (step,) = backward_into(trace, "w1")
-    assert step.text == "[0.20] × [-2.00] = -0.39 → w1.grad = -0.39"
-    assert trace.node(trace.find("w1")).node.grad == pytest.approx(-0.3932, abs=1e-4)
+    assert step.text == "[0.1966] × [-2.00] = -0.3932 → w1.grad = -0.3932"
+    assert trace.engine_node(trace.find("w1")).grad == pytest.approx(-0.3932, abs=1e-4)
 
 
 def test_forward_text_reads_like_one_equation_per_node():
     trace = build_trace(neuron())
-    assert trace.steps[0].text == "n0 = w0 = 2.00"
-    assert trace.steps[5].text == "n5 = n0 * n1 = -2.00"
+    assert trace.steps[0].text == "w0 = 2.00"
+    assert trace.steps[5].text == "n5 = w0 * x0 = -2.00"
     assert trace.steps[9].text == "n9 = sigmoid(n8) = 0.73"
 
 
@@ -66,10 +78,13 @@ def test_fan_out_shows_partial_sums():
     x = Value(3.0, label="x")
     trace = build_trace(x * x + x)
     steps = backward_into(trace, "x")
-    assert [s.grad_after for s in steps] == [3.0, 6.0, 7.0]
+    # gate by gate: the + gate sends 1 to x first, then the x*x gate sends 3 and 3
+    assert [s.grad_after for s in steps] == [1.0, 4.0, 7.0]
+    assert [s.text.split("→ ")[1] for s in steps] == [
+        "x.grad = 1.00 (1 of 3)", "x.grad = 1.00 + 3.00 = 4.00 (2 of 3)", "x.grad = 4.00 + 3.00 = 7.00 (3 of 3)"]
     k = steps[1].index + 1
     state = trace.state_at(k)
-    assert state.grad("n0") == 6.0 and state.is_partial("n0")
+    assert state.grad("n0") == 4.0 and state.is_partial("n0")
     assert not trace.state_at(len(trace.steps)).is_partial("n0")
     assert x.grad == 7.0
 
@@ -82,15 +97,16 @@ def test_state_at_start_knows_nothing_and_at_end_knows_every_gradient():
     assert all(start.value(n.id) is None and start.grad(n.id) is None for n in trace.nodes)
     assert end.phase == "end"
     for info in trace.nodes:
-        assert end.value(info.id) == info.node.data
-        assert end.grad(info.id) == pytest.approx(info.node.grad)
+        assert end.value(info.id) == trace.engine_node(info.id).data
+        assert end.grad(info.id) == pytest.approx(trace.engine_node(info.id).grad)
 
 
 def test_output_gradient_known_from_first_backward_state():
     trace = build_trace(neuron())
     assert trace.state_at(trace.n_forward).grad("n9") is None
-    assert trace.state_at(trace.n_forward + 1).grad("n9") == 1.0
-    assert trace.state_at(trace.n_forward + 1).current_edge == ("n8", "n9", 0)
+    assert trace.state_at(trace.n_forward + 1).grad("n9") == 1.0  # the seed step
+    assert trace.state_at(trace.n_forward + 1).current_edge is None
+    assert trace.state_at(trace.n_forward + 2).current_edge == ("n8", "n9", 0)
 
 
 def test_values_become_known_one_forward_step_at_a_time():
@@ -214,7 +230,8 @@ def test_backward_invariants_on_random_graphs(seed, n_leaves, n_ops, grouped):
         leaves, out = _random_expression(rng, n_leaves, n_ops)
     trace = build_trace(out)
     end = len(trace.steps)
-    backward = trace.steps[trace.n_forward:]
+    assert trace.steps[trace.n_forward].is_seed
+    backward = trace.steps[trace.n_forward + 1:]
     assert len(backward) == len(trace.edges)
     assert {(s.input, s.node, s.input_index) for s in backward} == {(e.src, e.dst, e.index) for e in trace.edges}
     for s in backward:
@@ -223,4 +240,4 @@ def test_backward_invariants_on_random_graphs(seed, n_leaves, n_ops, grouped):
         assert s.upstream == trace.grad_at(s.node, end)
         assert s.contribution == s.upstream * s.local
     for info in trace.nodes:
-        assert trace.grad_at(info.id, end) == pytest.approx(info.node.grad, rel=1e-12, abs=1e-12)
+        assert trace.grad_at(info.id, end) == pytest.approx(trace.engine_node(info.id).grad, rel=1e-12, abs=1e-12)

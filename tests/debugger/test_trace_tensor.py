@@ -17,12 +17,13 @@ def layer():
 def test_tensor_steps_carry_arrays_and_vjp_formulas():
     X, W, b, out = layer()
     trace = build_trace(out)
-    assert trace.n_forward == 7 and trace.n_backward == 6
+    assert trace.n_forward == 7 and trace.n_backward == 1 + 6  # the seed, then one step per edge
     matmul = trace.node("n3")
-    assert matmul.is_tensor and matmul.shape == (2, 1) and matmul.formula == "n0 @ n1"
+    assert matmul.is_tensor and matmul.shape == (2, 1) and matmul.formula == "X @ W"
     into_w = next(s for s in trace.steps if s.input == "n1")
     assert into_w.local is None and isinstance(into_w.contribution, np.ndarray)
     assert into_w.text.startswith("dL/dW = Xᵀ · dL/dY = ")
+    assert into_w.local_text == "dL/dW = Xᵀ · dL/dY"
     end = trace.state_at(len(trace.steps))
     for node, tensor in (("n0", X), ("n1", W), ("n2", b)):
         assert np.allclose(end.grad(node), tensor.grad)
@@ -69,7 +70,7 @@ def test_a_tensor_composite_expands_element_wise_and_agrees_with_the_gate():
     (leaf,) = [n.id for n in sub.nodes if n.is_leaf]
     assert np.allclose(sub.state_at(end).grad(leaf), into_input.contribution)
     session = Session(trace)
-    session.goto(5)  # next step: the tanh forward step
+    session.goto(6)  # the step shown: the tanh forward step
     session.step_into()
     assert session.depth == 1 and session.trace.n_forward == 6 and tanh.composite
 
@@ -82,6 +83,27 @@ def test_dead_relu_on_a_tensor_is_diagnosed_when_every_entry_is_off():
 
 def test_explain_shows_small_arrays_in_their_shape():
     X = Tensor([[1.0, 2.0], [3.0, 4.0]], label="X")
-    assert "n0 = X = [[1.00, 2.00], [3.00, 4.00]]" in explain((X * 2.0).sum())
+    assert "X = [[1.00, 2.00], [3.00, 4.00]]" in explain((X * 2.0).sum())
     big = Tensor(np.ones((10, 3)), label="big")
     assert "10×3 array" in explain((big * 2.0).sum())
+
+
+def test_every_vjp_runs_exactly_once_per_node_when_a_trace_is_built(monkeypatch):
+    from collections import Counter
+    from graphviz_nn.tensor import Tensor as T
+    calls = Counter()
+    original = T._vjp
+
+    def counting(self, upstream):
+        calls[self._order] += 1
+        return original(self, upstream)
+
+    monkeypatch.setattr(T, "_vjp", counting)
+    X, W, b, out = layer()
+    fan = (X @ W) * (X @ W)  # fan-out: one node read twice
+    total = out + fan.sum()
+    trace = build_trace(total)
+    gates = [n for n in trace.nodes if not n.is_leaf]
+    assert len(calls) == len(gates) and set(calls.values()) == {1}
+    end = trace.state_at(len(trace.steps))
+    assert np.allclose(end.grad(trace.id_of(W)), W.grad)  # the sums the trace shows are the engine's

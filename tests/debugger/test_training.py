@@ -4,6 +4,7 @@ import math
 import pytest
 
 from graphviz_nn import SGD, Value, bce, mse
+from graphviz_nn.debugger import BreakpointError
 from graphviz_nn.debugger.training import Trainer, TrainingError
 
 
@@ -103,11 +104,12 @@ def test_watches_and_breakpoints_carry_over_to_the_next_iteration():
     trainer.trace_iteration()
     trainer.session.add_watch("saturated", threshold=0.05)
     trainer.session.add_breakpoint("w")
-    trainer.session.set_level("neuron")
+    with pytest.raises(BreakpointError, match="no neuron level"):
+        trainer.session.set_level("neuron")  # a lone w·x + b has no neurons to collapse
     trainer.trace_iteration()
     session = trainer.session
     assert session.watches == {"saturated": 0.05} and session.breakpoints == {session.trace.find("w")}
-    assert session.level == "neuron"
+    assert session.level == "gate"
     hit = session.continue_()
     assert hit.reason == "breakpoint" and hit.node == session.trace.find("w")
 

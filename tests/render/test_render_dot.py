@@ -141,8 +141,8 @@ def test_options_decimals_palette_and_no_grads(neuron):
 def test_bad_options_are_one_sentence_errors(neuron):
     with pytest.raises(RenderError, match="choose gate, neuron or layer"):
         to_dot(neuron, level="atoms")
-    with pytest.raises(RenderError, match="steps 0 to 25"):
-        to_dot(neuron, step=26)
+    with pytest.raises(RenderError, match="steps 0 to 26"):
+        to_dot(neuron, step=27)
     with pytest.raises(RenderError, match="choose LR, RL, TB or BT"):
         to_dot(neuron, rankdir="LR]; a -> b [")
     with pytest.raises(RenderError, match="decimals"):
@@ -155,10 +155,10 @@ def test_phase_counts_steps_within_the_pass(neuron):
     trace = build_trace(neuron)
     assert resolve_step(trace, "end", "forward") == 13
     assert resolve_step(trace, 0, "backward") == 13
-    assert resolve_step(trace, "end", "backward") == 25
+    assert resolve_step(trace, "end", "backward") == 26  # 12 forward steps, the seed, 13 edges
     assert resolve_step(trace, 3, None) == 3
-    with pytest.raises(RenderError, match="backward pass has steps 0 to 12"):
-        resolve_step(trace, 13, "backward")
+    with pytest.raises(RenderError, match="backward pass has steps 0 to 13"):
+        resolve_step(trace, 14, "backward")
 
 
 def test_gate_view_refuses_above_the_node_limit_and_names_it():
@@ -276,9 +276,10 @@ def test_every_step_shows_exactly_what_the_state_knows(neuron):
         for j, e in enumerate(trace.edges):
             cells = label_cells(source, f"e{j}")
             value = state.value(e.src)
-            assert cells[1 if len(cells) == 4 else 0] == ("" if value is None else f"{value:.2f}"), (k, e)
+            top = (len(cells) - 2) // 2  # an annotated edge has blank rows above, notes below
+            assert cells[top] == ("" if value is None else f"{value:.2f}"), (k, e)
             sent = trace.edge_step(e.src, e.dst, e.index)
-            grad_cell = cells[2] if len(cells) == 4 else cells[1]
+            grad_cell = cells[top + 1]
             if sent is None or sent >= k:
                 assert grad_cell == "", (k, e)
             else:

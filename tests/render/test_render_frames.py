@@ -7,7 +7,8 @@ import pytest
 from graphviz_nn import Value
 from graphviz_nn.debugger import build_trace
 from graphviz_nn.nn import MLP
-from graphviz_nn.render.frames import FramesError, progress_bar, render_frames, write_frames
+from graphviz_nn.render.frame_set import write_frames
+from graphviz_nn.render.frames import FramesError, progress_bar, render_frames
 
 from render_helpers import SVG, svg_root, svg_texts
 
@@ -39,10 +40,10 @@ def neuron_frames(tmp_path_factory):
 
 def test_one_frame_per_step_plus_the_start(neuron_frames):
     trace, directory, frames = neuron_frames
-    assert len(trace.steps) == 25
+    assert len(trace.steps) == 26  # with the seed step
     assert len(frames) == len(trace.steps) + 1
     files = sorted(p.name for p in directory.glob("frame-*.svg"))
-    assert files == [f"frame-{k:03d}.svg" for k in range(26)]
+    assert files == [f"frame-{k:03d}.svg" for k in range(27)]
 
 
 def test_every_node_is_at_the_same_place_in_every_frame(neuron_frames):
@@ -65,7 +66,7 @@ def test_frames_show_the_story(neuron_frames):
 def test_index_lists_frames_with_phase_and_text(neuron_frames):
     trace, directory, frames = neuron_frames
     index = json.loads((directory / "index.json").read_text())
-    assert index["steps"] == 25 and len(index["frames"]) == 26
+    assert index["steps"] == 26 and len(index["frames"]) == 27
     assert index["frames"][0]["phase"] == "start"
     assert index["frames"][1] == {"k": 1, "file": "frame-001.svg", "phase": "forward", "text": trace.steps[0].text}
     assert index["frames"][-1]["phase"] == "end"
@@ -82,14 +83,14 @@ def test_stale_frames_of_a_longer_run_are_removed_and_nothing_else(tmp_path):
     write_frames(x * x, tmp_path)
     assert sorted(p.name for p in tmp_path.iterdir()) == [
         "frame-000.svg", "frame-001.svg", "frame-002.svg", "frame-003.svg", "frame-004.svg",
-        "frame-999.png", "frame-999.svg", "index.json", "notes.txt"]
+        "frame-005.svg", "frame-999.png", "frame-999.svg", "index.json", "notes.txt"]
     assert (tmp_path / "frame-999.svg").read_text().startswith("a file frames did not write")
 
 
 def test_png_frames_and_unknown_format(tmp_path):
     x = Value(3.0, label="x")
     images = render_frames(x * 2, "png")
-    assert len(images) == 4 and all(i.startswith(b"\x89PNG") for i in images)
+    assert len(images) == 5 and all(i.startswith(b"\x89PNG") for i in images)
     with pytest.raises(FramesError, match="choose one of svg, png, pdf"):
         render_frames(x * 2, "gif")
 

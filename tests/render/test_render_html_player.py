@@ -10,7 +10,7 @@ from selenium.webdriver.common.keys import Keys
 
 from graphviz_nn.debugger import build_trace
 from graphviz_nn.render.html_player import decode_frames, encode_frames, inline_svg, player_html
-from graphviz_nn.render.frames import write_frames
+from graphviz_nn.render.frame_set import write_frames
 
 from render_helpers import build_sigmoid_neuron
 
@@ -90,11 +90,11 @@ def test_arrow_keys_buttons_and_slider_change_frame_and_text(browser, page):
     assert "w0.grad" in text.text
     picture = browser.find_element(By.ID, "stage")
     assert "[0.20] × [-1.00] = -0.20" in picture.text
-    assert browser.find_element(By.ID, "counter").text == f"step {k} / 25"
+    assert browser.find_element(By.ID, "counter").text == f"step {k} / 26"
     # the last frame stops the right arrow
     for _ in range(30):
         body.send_keys(Keys.ARROW_RIGHT)
-    assert shown_frame(browser) == 25
+    assert shown_frame(browser) == 26
 
 
 def test_page_makes_no_network_request(browser, page):

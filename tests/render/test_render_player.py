@@ -6,7 +6,8 @@ import pytest
 
 from graphviz_nn import Value, player
 from graphviz_nn.debugger import build_trace
-from graphviz_nn.render.frames import START_TEXT, render_frames, write_frames
+from graphviz_nn.render.frame_set import write_frames
+from graphviz_nn.render.frames import START_TEXT, render_frames
 from graphviz_nn.render.html_player import decode_frames, inline_svg, unpack
 from graphviz_nn.render.player import MAX_PLAYER_BYTES, Player, PlayerError, PlayerTooLargeError
 from graphviz_nn.scenario_format import ScenarioError, load_scenario

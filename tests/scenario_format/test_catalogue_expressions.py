@@ -170,3 +170,30 @@ def test_losses_on_the_same_predictions():
     assert got == pytest.approx(expected, rel=1e-12)
     built.backward_from.backward()
     assert [x.grad for x in built.leaves["p"]] == pytest.approx([-1 / 0.7, 0.0, 0.0])
+
+
+@pytest.mark.parametrize("scenario, data", [("prelu-regularised", ["x1", "x2", "y"]),
+                                            ("cross-entropy-vs-log-likelihood", ["y"])])
+def test_data_leaves_get_no_gradient_step_and_say_they_are_data(scenario, data):
+    from graphviz_nn.debugger import build_trace
+    s = load_scenario(scenario)
+    outputs, backward_from = s.outputs_for_view(None)
+    trace = build_trace(outputs, backward_from)
+    data_ids = {info.id for info in trace.nodes if info.is_leaf and info.label.split("[")[0] in data}
+    assert data_ids and all(not trace.node(i).requires_grad for i in data_ids)
+    assert not [st for st in trace.steps if st.phase == "backward" and st.input in data_ids]
+    assert all(trace.steps[trace.rank(i)].text.endswith("(data)") for i in data_ids)
+
+
+def test_prelu_regularised_still_sends_its_gradients_to_the_weights_and_alpha():
+    from graphviz_nn.debugger import build_trace
+    s = load_scenario("prelu-regularised")
+    trace = s.trace()
+    end = trace.state_at(len(trace.steps))
+    assert round(end.grad(trace.find("alpha")), 1) == 2.2
+
+
+def test_the_losses_graph_records_no_identity_gates():
+    trace = load_scenario("losses").trace()
+    symbols = [info.symbol for info in trace.nodes]
+    assert not {"+0", "*1", "x^1", "-0"} & set(symbols), symbols

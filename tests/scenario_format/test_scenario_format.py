@@ -191,3 +191,41 @@ def test_a_model_loss_that_is_a_vector_is_a_located_error():
     with pytest.raises(ScenarioError) as info:
         load_text(bad, "vector-loss.toml").build()
     assert "one number" in str(info.value) and info.value.line == bad.splitlines().index('loss = "softmax(output)"') + 1
+
+
+def _data_text(data: str, training: str = "") -> str:
+    return f'''
+id = "d"
+title = "t"
+kind = "expression"
+explanation = "e"
+{data}
+lecture = {{ seed = "a", slide = "b" }}
+[leaves]
+w = 0.5
+x = 2.0
+y = 0.5
+[outputs]
+loss = "(w * x - y) ** 2"
+{training}
+'''
+
+
+def test_data_leaves_want_no_gradient_and_are_not_trained_by_default():
+    scenario = load_text(_data_text('data_leaves = ["x", "y"]', "[training]\nlr = 0.1\niterations = 2"))
+    built = scenario.build()
+    built.backward_from.backward()
+    leaves = built.leaves
+    assert leaves["x"].grad == 0.0 and leaves["y"].grad == 0.0 and leaves["w"].grad == 2 * 0.5 * 2.0
+    assert not leaves["x"].requires_grad and leaves["w"].requires_grad
+    assert scenario.training.parameters == ("w",)
+
+
+@pytest.mark.parametrize("data, training, problem", [
+    ('data_leaves = ["z"]', "", "data_leaves names 'z', which is not a leaf"),
+    ('data_leaves = ["x"]', '[training]\nparameters = ["w", "x"]', "'x' is data (listed in data_leaves)"),
+])
+def test_bad_data_leaves_are_one_sentence_at_their_line(data, training, problem):
+    with pytest.raises(ScenarioError) as info:
+        load_text(_data_text(data, training), "d.toml")
+    assert problem in str(info.value) and info.value.line is not None

@@ -26,7 +26,7 @@ async def test_default_scenario_is_sigmoid_neuron_at_step_zero():
         assert app.target.id == "sigmoid-neuron"
         assert app.session.k == 0
         text = screen_text(app)
-        assert "step 0 of 25" in text
+        assert "step 0 of 26" in text  # 12 forward steps, the seed, 13 edges
         assert "= ?" in text  # nothing computed yet: every box waits
 
 
@@ -76,8 +76,9 @@ async def test_step_into_the_sigmoid_gate_shows_its_four_primitive_gates():
     async with app.run_test(size=SIZE) as pilot:
         gate = node_id(app, "f")
         assert app.session.trace.node(gate).op == "sigmoid"
-        while app.session.trace.steps[app.session.k].node != gate:
-            await pilot.press("n")
+        while app.session.k == 0 or app.session.state.step.node != gate:
+            await pilot.press("n")  # until the sigmoid gate's step is the one shown
+        came_from = app.session.k
         await pilot.press("s")
         assert app.session.depth == 1
         ops = [info.symbol for info in app.session.trace.nodes if not info.is_leaf]
@@ -87,8 +88,8 @@ async def test_step_into_the_sigmoid_gate_shows_its_four_primitive_gates():
                 box = await box_text(app, pilot, info.id)
                 assert info.symbol in box, box
         assert "inside a gate" in screen_text(app)
-        await pilot.press("f")  # finish: back to the one sigmoid gate
-        assert app.session.depth == 0
+        await pilot.press("f")  # finish: back to the one sigmoid gate, at the step we came from
+        assert app.session.depth == 0 and app.session.k == came_from
         assert app.session.trace.node(gate).op == "sigmoid"
 
 
@@ -127,7 +128,7 @@ async def test_inspector_shows_local_gradient_formula_with_numbers():
     async with app.run_test(size=SIZE) as pilot:
         rdiv = next(i.id for i in app.session.trace.nodes if i.op == "rdiv_const")
         backward_start = app.session.trace.n_forward
-        app.session.goto(backward_start + 1)  # the first backward step goes through 1/x
+        app.session.goto(backward_start + 2)  # after the seed, the first backward step goes through 1/x
         app.refresh_view()
         await pilot.pause()
         assert app.session.state.step.node == rdiv
@@ -157,6 +158,10 @@ async def test_go_to_step_prompt_and_bad_input():
 
 
 async def test_level_cycles_and_header_says_so():
+    app = app_for("sigmoid-neuron")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("l")  # an expression without neurons offers the gate level only
+        assert app.session.level == "gate" and "only the gate level" in app.session.message
     app = app_for("mlp-xor")
     async with app.run_test(size=SIZE) as pilot:
         for level in ("neuron", "layer", "gate"):
@@ -254,7 +259,7 @@ async def test_train_key_advances_the_iteration_and_changes_the_weights():
     app = app_for("learning-slowdown-quadratic")
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
-        assert app.target.trains and "iteration 0" in screen_text(app)  # as graphviz-nn train numbers it
+        assert app.target.trains and "iteration 1" in screen_text(app)
         params = [info.id for info in app.session.trace.nodes if info.user_label and ".w" in info.user_label
                   or (info.user_label or "").endswith(".b")]
         assert len(params) == 2  # one weight and one bias
@@ -262,7 +267,7 @@ async def test_train_key_advances_the_iteration_and_changes_the_weights():
         losses_before = len(app.target.trainer.history)
         await pilot.press("t")
         assert len(app.target.trainer.history) == losses_before + 1
-        assert "iteration 1" in screen_text(app)
+        assert "iteration 2" in screen_text(app)
         assert app.session.k == 0  # the new iteration starts at its first step
         after = [app.session.trace.value_at(p, app.session.trace.rank(p) + 1) for p in params]
         assert all(a != b for a, b in zip(before, after)), (before, after)
@@ -291,13 +296,14 @@ async def test_fan_out_shows_the_running_sum_of_contributions():
         app.refresh_view()
         await pilot.pause()
         text = app.query_one(Inspector).plain  # on screen it wraps beside the graph pane
-        assert "partial gradient: 3.00 + 3.00 = 6.00  (2 of 3 contributions)" in text
-        assert "∂ 6.00" in await box_text(app, pilot, xid)  # ∂: not final yet
+        # gate by gate: the + gate's 1 arrives first, then the x*x gate's 3s
+        assert "partial gradient: 1.00 + 3.00 = 4.00  (2 of 3 contributions)" in text
+        assert "∂ 4.00" in await box_text(app, pilot, xid)  # ∂: not final yet
         await pilot.press("end")
         app.selected = xid
         app.refresh_view()
         await pilot.pause()
-        assert "gradient: 3.00 + 3.00 + 1.00 = 7.00  (3 of 3 contributions)" in app.query_one(Inspector).plain
+        assert "gradient: 1.00 + 3.00 + 3.00 = 7.00  (3 of 3 contributions)" in app.query_one(Inspector).plain
 
 
 async def test_diagnostic_flag_sentence_in_the_inspector():
@@ -427,7 +433,7 @@ async def test_clicking_a_step_list_row_jumps_there():
         top = steps.scroll_offset.y
         await pilot.click(StepList, offset=(10, 1 + 3))  # below the top border: the fourth row shown
         assert app.session.k == top + 3 + 1  # row i is step i + 1 done
-        assert "step 4 of 25" in screen_text(app)
+        assert "step 4 of 26" in screen_text(app)
 
 
 async def test_breakpoints_and_watches_survive_a_training_iteration():

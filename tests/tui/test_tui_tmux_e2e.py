@@ -69,17 +69,17 @@ def tmux():
 def test_run_command_steps_forward_to_073_and_quits_cleanly(tmux):
     assert EXE.exists(), f"{EXE} is missing: install the project (scripts/setup.sh)"
     tmux.send(f"cd {ROOT} && {EXE}; echo EXIT=$?", "Enter")
-    screen = tmux.wait_for("step 0 of 25")
+    screen = tmux.wait_for("step 0 of 26")
     assert "The sigmoid neuron" in screen
     assert tmux.flag("alternate_on") == "1"  # a full-screen app is running
     for _ in range(13):  # the 13 forward steps
         tmux.send("n")
-    screen = tmux.wait_for("step 13 of 25")
+    screen = tmux.wait_for("step 13 of 26")
     assert "forward" in screen
     assert "0.73" in screen, screen
     tmux.send("q")
     screen = tmux.wait_for("EXIT=0")
-    assert "step 13 of 25" not in screen  # the app's screen is gone
+    assert "step 13 of 26" not in screen  # the app's screen is gone
     assert tmux.flag("alternate_on") == "0"  # back on the shell's own screen
     assert tmux.flag("cursor_flag") == "1"  # cursor shown again
     assert tmux.flag("mouse_any_flag") == "0"  # mouse reporting switched off
@@ -166,10 +166,10 @@ def test_debug_from_python_opens_the_app_and_returns_on_quit(tmux, tmp_path):
                       "debug(x * x + x, title='my graph')\n"
                       "print('RETURNED', x.grad)\n")
     tmux.send(f"cd {ROOT} && {sys.executable} {script}", "Enter")
-    screen = tmux.wait_for("step 0 of 7")
+    screen = tmux.wait_for("step 0 of 8")
     assert "my graph" in screen
     tmux.send("End")
-    tmux.wait_for("step 7 of 7")
+    tmux.wait_for("step 8 of 8")
     tmux.send("q")
     tmux.wait_for("RETURNED 7.0")  # returned on quit; the graph was traced (and backpropagated) once
     assert tmux.flag("alternate_on") == "0"
@@ -178,11 +178,11 @@ def test_debug_from_python_opens_the_app_and_returns_on_quit(tmux, tmp_path):
 def test_starts_without_graphviz_and_says_so(tmux):
     # only the virtual environment on PATH: no dot program anywhere
     tmux.send(f"cd {ROOT} && PATH={EXE.parent} {EXE}; echo EXIT=$?", "Enter")
-    screen = tmux.wait_for("step 0 of 25")
+    screen = tmux.wait_for("step 0 of 26")
     assert "w0" in screen
     screen = tmux.wait_for("not installed")
     assert "built-in layout" in " ".join(screen.split())
     tmux.send("n", "n", "n")
-    tmux.wait_for("step 3 of 25")
+    tmux.wait_for("step 3 of 26")
     tmux.send("q")
     tmux.wait_for("EXIT=0")

@@ -4,7 +4,7 @@ from __future__ import annotations
 from rich.table import Table
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import ModalScreen
+from .modal import Modal
 from textual.widgets import Static
 
 KEYS = (
@@ -49,7 +49,7 @@ KEYS = (
 )
 
 
-class HelpScreen(ModalScreen):
+class HelpScreen(Modal):
     """Lists the keys; any of Escape, ? or q closes it."""
 
     DEFAULT_CSS = """

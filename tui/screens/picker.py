@@ -8,12 +8,12 @@ from __future__ import annotations
 from rich.text import Text
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
+from .modal import Modal
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 
-class PickerScreen(ModalScreen):
+class PickerScreen(Modal):
     """Dismisses with a catalogue id or a path, or ``None`` when cancelled.
 
     ``entries`` are ``(id, title, explanation)``.

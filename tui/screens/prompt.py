@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
+from .modal import Modal
 from textual.widgets import Input, Static
 
 
-class PromptScreen(ModalScreen):
+class PromptScreen(Modal):
     """Dismisses with the text typed, or ``None`` when cancelled."""
 
     DEFAULT_CSS = """

@@ -4,11 +4,11 @@ from __future__ import annotations
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
-from textual.screen import ModalScreen
+from .modal import Modal
 from textual.widgets import Static
 
 
-class ReportScreen(ModalScreen):
+class ReportScreen(Modal):
     DEFAULT_CSS = """
     ReportScreen { align: center middle; }
     ReportScreen > VerticalScroll { width: 95%; max-width: 110; height: 90%; border: round $accent;
