@@ -20,6 +20,9 @@ The closure must be linear in ``out.grad`` (every chain-rule step is). A gate of
 distinct children is recorded as a chain of two-input links (``fma·1`` feeding ``fma``) whose
 local gradients multiply back to the closure's: the graph model keeps at most two inputs per
 node, and the chain gives each child its own edge and its exact gradient.
+
+``micrograd_op(node)`` is any node's ``_op`` string: a user gate's own, or the one micrograd
+gives the last node of the same expression for a built-in gate.
 """
 from __future__ import annotations
 

@@ -1,6 +1,9 @@
 """Gradient checking: each leaf's backprop gradient against a central finite difference.
 
-The slides' "finite difference method for gradient checking"::
+The slides' "finite difference method for gradient checking". The default is the central
+difference (f(x+ε) - f(x-ε)) / 2ε, whose error shrinks like ε²; the slide (seed 003) writes the
+one-sided (forward) difference (f(x+ε) - f(x)) / ε, error like ε, offered as
+``one_sided=True``::
 
     >>> from graphviz_nn import Value, gradcheck
     >>> x = Value(3.0, label="x")
@@ -40,6 +43,12 @@ class GradCheckReport:
     eps: float
     atol: float
     rtol: float
+    one_sided: bool = False
+
+    @property
+    def formula(self) -> str:
+        return "(f(x+eps) - f(x)) / eps (one-sided, as on the slide)" if self.one_sided \
+            else "(f(x+eps) - f(x-eps)) / 2eps (central)"
 
     @property
     def passed(self) -> bool:
@@ -55,7 +64,7 @@ class GradCheckReport:
         for r in self.rows:
             lines.append(f"{r.label:<16.16} {r.analytic:>14.6g} {r.numeric:>14.6g} {r.rel_error:>11.2e}  "
                          f"{'ok' if r.passed else 'FAIL'}")
-        lines.append(f"tolerance |a - n| <= {self.atol:g} + {self.rtol:g}·|n|, eps = {self.eps:g}: "
+        lines.append(("numeric = " + self.formula + "; " if self.one_sided else "") + f"tolerance |a - n| <= {self.atol:g} + {self.rtol:g}·|n|, eps = {self.eps:g}: "
                      f"{'all passed' if self.passed else f'{len(self.failures)} failed'}")
         return "\n".join(lines)
 
@@ -70,8 +79,10 @@ def _scalar(out) -> float:
 
 
 def gradcheck(output_fn: Callable, leaves: Sequence, eps: float = EPS, atol: float = ATOL,
-              rtol: float = RTOL, max_elements: int = 20, progress: Callable | None = None) -> GradCheckReport:
-    """Compare backprop with central differences ``(f(x+eps) - f(x-eps)) / 2eps`` per leaf.
+              rtol: float = RTOL, max_elements: int = 20, progress: Callable | None = None,
+              one_sided: bool = False) -> GradCheckReport:
+    """Compare backprop with central differences ``(f(x+eps) - f(x-eps)) / 2eps`` per leaf
+    (``one_sided=True``: the slide's ``(f(x+eps) - f(x)) / eps``).
 
     ``output_fn()`` must rebuild the graph from the leaves' current ``data`` and return the
     scalar output. Tensor leaves are checked element by element (at most ``max_elements``
@@ -104,12 +115,12 @@ def gradcheck(output_fn: Callable, leaves: Sequence, eps: float = EPS, atol: flo
                 flat = leaf.data.reshape(-1)
                 picks = np.unique(np.linspace(0, flat.size - 1, min(max_elements, flat.size)).astype(int))
                 for j in picks:
-                    numeric = _central(output_fn, flat, int(j), eps)
+                    numeric = _central(output_fn, flat, int(j), eps, one_sided)
                     rows.append(_row(f"{name}[{j}]", float(analytic[i].reshape(-1)[j]), numeric, atol, rtol))
             else:
-                numeric = _central_scalar(output_fn, leaf, eps)
+                numeric = _central_scalar(output_fn, leaf, eps, one_sided)
                 rows.append(_row(name, float(analytic[i]), numeric, atol, rtol))
-        return GradCheckReport(tuple(rows), eps, atol, rtol)
+        return GradCheckReport(tuple(rows), eps, atol, rtol, one_sided)
     finally:
         for leaf, grad in zip(leaves, saved_grads):
             leaf.grad = grad
@@ -128,28 +139,28 @@ def _counted(output_fn, progress, total: int):
     return counted
 
 
-def _central_scalar(output_fn, leaf, eps) -> float:
+def _central_scalar(output_fn, leaf, eps, one_sided=False) -> float:
     x = leaf.data
     try:
         leaf.data = x + eps
         plus = _scalar(output_fn())
-        leaf.data = x - eps
+        leaf.data = x if one_sided else x - eps
         minus = _scalar(output_fn())
     finally:
         leaf.data = x
-    return (plus - minus) / (2 * eps)
+    return (plus - minus) / (eps if one_sided else 2 * eps)
 
 
-def _central(output_fn, flat, j, eps) -> float:
+def _central(output_fn, flat, j, eps, one_sided=False) -> float:
     x = flat[j]
     try:
         flat[j] = x + eps
         plus = _scalar(output_fn())
-        flat[j] = x - eps
+        flat[j] = x if one_sided else x - eps
         minus = _scalar(output_fn())
     finally:
         flat[j] = x
-    return (plus - minus) / (2 * eps)
+    return (plus - minus) / (eps if one_sided else 2 * eps)
 
 
 def _row(label, analytic, numeric, atol, rtol) -> GradCheckRow:

@@ -52,7 +52,7 @@ def test_user_gate_steps_like_any_gate():
     trace = build_trace(o)
     info = trace.node(trace.id_of(o))
     assert info.symbol == "tanh" and info.formula == "tanh(n2)" and info.local_formulas == ("read from _backward",)
-    step = next(s for s in trace.steps if s.phase == "backward" and s.node == info.id)
+    step = next(s for s in trace.steps if s.phase == "backward" and s.node == info.id and not s.is_seed)
     local = 1 - math.tanh(-1.0) ** 2
     assert (step.upstream, step.local) == (1.0, pytest.approx(local, abs=1e-15))
     assert step.text.startswith(f"[1.00] × [{local:.2f}]")
@@ -155,3 +155,4 @@ def test_bad_closures_are_one_sentence():
     with pytest.raises(CustomGateError, match="left a child's grad as str"):
         out._backward = lambda: setattr(x, "grad", "oops")
     assert x.grad == 0.0  # restored even when the closure fails
+

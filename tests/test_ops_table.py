@@ -130,3 +130,28 @@ def test_vjp_shapes_text_comes_from_the_table():
     b = Tensor(np.ones(3))
     terms = vjp_terms(Tensor(np.ones((4, 3))) + b)
     assert terms[1].factors == "dL/dy (4, 3) summed over axis 0 → (3,)"
+
+
+def test_no_module_outside_the_table_spells_a_gradient_formula():
+    # tensor.py once re-spelled "dL/dY · Wᵀ" beside the table's "dL/dX = dL/dY · Wᵀ"; the two could
+    # drift. Only the table, and the two modules that make entries at run time (a user's
+    # micrograd-style gate, an opaque PyTorch call), may hold formula text; docstrings may cite it.
+    import ast
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    makers = {"graphviz_nn/ops.py", "graphviz_nn/custom_gate.py", "graphviz_nn/torch/opaque.py"}
+    found = []
+    for path in sorted([*(root / "graphviz_nn").rglob("*.py"), *(root / "tui").rglob("*.py")]):
+        name = path.relative_to(root).as_posix()
+        if name in makers:
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        docstrings = {id(node.body[0].value) for node in ast.walk(tree)
+                      if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
+                      and node.body and isinstance(node.body[0], ast.Expr)}
+        for node in ast.walk(tree):
+            if (isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings
+                    and any(mark in node.value for mark in ("dL/d", "σ(x)", "tanh²"))):
+                found.append(f"{name}:{node.lineno} {node.value[:50]!r}")
+    assert not found, "formula text outside the rule table: " + "; ".join(found)

@@ -4,6 +4,8 @@ import math
 
 import micrograd.engine
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from graphviz_nn import Value, explain
 from graphviz_nn.custom_gate import CustomGateError
@@ -199,3 +201,29 @@ def test_lectures_tanh_broken_into_exp_and_division_gives_the_same_gradients():
         pytest.approx(-1.5, abs=1e-12), pytest.approx(1.0, abs=1e-12),
         pytest.approx(0.5, abs=1e-12), pytest.approx(0.0, abs=1e-12))
     assert [v._op for v in (e, o)] == ["exp", "*"]  # micrograd: (e - 1) * (e + 1)**-1
+
+
+_BINARY = [lambda a, b: a + b, lambda a, b: a * b, lambda a, b: a - b, lambda a, b: a / (b * b + 1)]
+_UNARY = [lambda a: a.tanh(), lambda a: a.relu(), lambda a: a ** 2, lambda a: (a * 0.3).exp(), lambda a: 2 - a]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.floats(-2, 2), min_size=2, max_size=4),
+       st.lists(st.tuples(st.integers(0, 3), st.integers(0, 99), st.integers(0, 99), st.integers(0, 4)),
+                min_size=1, max_size=12))
+def test_every_nodes_backward_in_reverse_order_is_backward(xs, program):
+    def build():
+        leaves = [Value(x) for x in xs]
+        nodes = list(leaves)
+        for kind, i, j, u in program:
+            a, b = nodes[i % len(nodes)], nodes[j % len(nodes)]
+            nodes.append(_UNARY[u](a) if kind == 3 else _BINARY[kind](a, b))
+        return nodes[-1], leaves
+    out, leaves = build()
+    out.backward()
+    expected = [leaf.grad for leaf in leaves]
+    out2, leaves2 = build()
+    out2.grad = 1.0
+    for node in reversed(reachable(out2)):  # creation order is topological
+        node._backward()
+    assert [leaf.grad for leaf in leaves2] == pytest.approx(expected, rel=1e-12, abs=1e-12, nan_ok=True)

@@ -23,16 +23,17 @@ from textual.widgets import Footer, Static
 from graphviz_nn.debugger.breakpoints import WATCH_KINDS, watch_kind
 from graphviz_nn.debugger.session import Session
 from graphviz_nn.errors import UserError
+from graphviz_nn.terminal_text import terminal_safe
 from graphviz_nn.scenario_format.budget import estimate
 from graphviz_nn.scenario_format.loader import load_scenario
 from .picture.layout import Layout, layered_layout, layout as graphviz_or_builtin
 
-from . import key_parser_guard, presenter, reports
+from . import key_parser_guard, presenter, reports, served
 from .screens.help import HelpScreen
 from .screens.picker import PickerScreen
 from .screens.prompt import PromptScreen
 from .screens.report import ReportScreen
-from .picture.level_graph import ViewGraph, make_view
+from .picture.level_graph import LevelGraph, make_view
 from .target import Target, catalogue, from_outputs, from_scenario, iteration_of, loss_history
 from .widgets.graph_view import GraphView
 from .widgets.header_line import HeaderLine
@@ -82,6 +83,7 @@ class DebuggerApp(App):
         Binding("t", "train", "Train"),
         Binding("x", "gradcheck", "Grad check", show=False),
         Binding("d", "diagnostics", "Diagnose", show=False),
+        Binding("r", "training_report", "Report", show=False),
         Binding("e", "export", "Export", show=False),
         Binding("o", "open", "Open"),
         Binding("question_mark", "help", "Help"),
@@ -98,7 +100,7 @@ class DebuggerApp(App):
         Binding("C", "palette", "Palette", show=False),
         Binding("full_stop", "decimals(1)", "More decimals", show=False),
         Binding("comma", "decimals(-1)", "Fewer decimals", show=False),
-        Binding("r", "reveal", "Reveal", show=False),
+        Binding("v", "reveal", "Reveal", show=False),
         Binding("L", "lecture", "Lecture", show=False),
         Binding("left_square_bracket", "sample(-1)", "Sample", show=False),
         Binding("right_square_bracket", "sample(1)", "Sample", show=False),
@@ -107,8 +109,12 @@ class DebuggerApp(App):
     ]
 
     def __init__(self, scenario: Optional[str] = None, outputs=None, title: Optional[str] = None,
-                 layout_engine: str = "auto", target: Optional[Target] = None, zoom: str = "auto") -> None:
+                 layout_engine: str = "auto", target: Optional[Target] = None, served: bool = False,
+                 scenarios_dir: Optional[str] = None, zoom: str = "auto") -> None:
         super().__init__()
+        # under ``serve``: downloads instead of files, o limited to what the server shares
+        self.served = served
+        self.scenarios_dir = scenarios_dir
         self._zoom = zoom  # "auto" (full boxes when they fit, else compact), "full" or "compact"
         given = scenario is not None or outputs is not None or target is not None
         self._initial_scenario = scenario if given else DEFAULT_SCENARIO
@@ -123,11 +129,11 @@ class DebuggerApp(App):
         self.flags: dict = {}
         self._diagnosed = None  # the trace self.flags belong to
         self._layouts: dict = {}  # (trace, level) -> Layout
-        self._view: Optional[ViewGraph] = None
+        self._view: Optional[LevelGraph] = None
         self._layout_note_said = False
         self._catalogue: Optional[list] = None
         self._layout_busy = False  # a Graphviz layout is being computed in a worker
-        self.quiz = True  # future steps' numbers stay hidden until reached (r reveals them)
+        self.quiz = True  # future steps' numbers stay hidden until reached (v reveals them)
         self.presenting = False  # P: the graph fills the terminal, the step's sentence under it
         self.fitted = False  # 0: side panes hidden so the whole graph fits
         self.training = None  # a TrainingRun while T runs iterations in a worker
@@ -208,6 +214,9 @@ class DebuggerApp(App):
 
     def show_error(self, message: str) -> None:
         """Say what went wrong in one sentence, in the app (the old session, if any, stays)."""
+        if self.served:
+            message = served.redact(message)  # a browser user never sees what a file holds
+        message = terminal_safe(message, newlines=False)  # a file name may hold escapes
         self.error = message
         box = self.query_one("#message", Static)
         box.update(message)
@@ -267,6 +276,8 @@ class DebuggerApp(App):
     def open_scenario(self, id_or_path) -> None:
         """Open a scenario: a small one at once, a large one in a worker with progress and Esc."""
         try:
+            if self.served:
+                id_or_path = served.allowed(str(id_or_path), self.scenarios_dir)
             scenario = load_scenario(id_or_path)  # quick: the work budget is checked before building
         except UserError as error:
             self.show_error(str(error))
@@ -340,7 +351,7 @@ class DebuggerApp(App):
         """The trace the diagnostics were made for (not a composite gate's expansion)."""
         return self._diagnosed
 
-    def _show(self, trace) -> ViewGraph:
+    def _show(self, trace) -> LevelGraph:
         """A new trace or level: new boxes, the step list, and a layout (cached per level)."""
         if self._view is None or self._view.trace is not trace:
             self._fill_step_list(trace)
@@ -362,7 +373,7 @@ class DebuggerApp(App):
         self._draw_graph(view, layout)
         return view
 
-    def _draw_graph(self, view: ViewGraph, layout: Layout) -> None:
+    def _draw_graph(self, view: LevelGraph, layout: Layout) -> None:
         session = self.session
         flags = self.flags if view.trace is self._top_trace() else {}
         final = view.trace.state_at(len(view.trace.steps))
@@ -585,6 +596,9 @@ class DebuggerApp(App):
         self._end_busy()
         self.push_screen(ReportScreen("Gradient check", text))
 
+    def action_training_report(self) -> None:
+        self.push_screen(ReportScreen("Training report", reports.training_report_text(self.target)))
+
     def action_diagnostics(self) -> None:
         if self.session is not None:
             self.push_screen(ReportScreen("Diagnostics", reports.diagnostics_text(self.session.trace)))
@@ -601,6 +615,13 @@ class DebuggerApp(App):
                 self._export(trace, k, level, path)
 
         default = f"{self.target.id if self.target else 'graph'}-step{k}.svg"
+        if self.served:  # nothing is written on the server: the browser downloads the picture
+            def download(name: Optional[str]) -> None:
+                if name:
+                    self.say(f"Preparing {name} for download…", timeout=3)
+                    self._export_download(trace, k, level, name)
+            self.push_screen(PromptScreen("Download this frame as (.svg, .png or .pdf):", default), download)
+            return
         self.push_screen(PromptScreen("Export this frame to (.svg, .png or .pdf):", default), answer)
 
     @work(thread=True, group="export", exit_on_error=False)
@@ -617,13 +638,28 @@ class DebuggerApp(App):
             return
         self.call_from_thread(self.say, f"Wrote {written}.", title="Exported", timeout=5)
 
+    @work(thread=True, group="export", exit_on_error=False)
+    def _export_download(self, trace, k: int, level: str, name: str) -> None:
+        """Under serve: render in memory and hand the bytes to the browser (textual-serve's download)."""
+        try:
+            filename, data, mime = download_frame(trace, k, level, name)
+        except UserError as error:
+            self._from_thread(self.say, str(error), title="Export failed", severity="error", timeout=8)
+            return
+        self._from_thread(self._deliver, filename, data, mime)
+
+    def _deliver(self, filename: str, data: bytes, mime: str) -> None:
+        import io
+        self.deliver_binary(io.BytesIO(data), save_filename=filename, mime_type=mime)
+        self.say(f"Sent {filename} to your browser.", title="Exported", timeout=5)
+
     def action_open(self) -> None:
         def answer(choice: Optional[str]) -> None:
             if choice:
                 self.open_scenario(choice)
 
-        if self._catalogue is None:
-            self._catalogue = catalogue()  # reading every scenario file once per run is enough
+        if self._catalogue is None:  # reading every scenario file once per run is enough
+            self._catalogue = catalogue(served.class_files(self.scenarios_dir) if self.served else ())
         self.push_screen(PickerScreen(self._catalogue, self.target.id if self.target else None), answer)
 
     def action_help(self) -> None:
@@ -734,7 +770,7 @@ class DebuggerApp(App):
         """Quiz mode off/on: every step's numbers in the step list, or only the steps reached."""
         self.quiz = not self.quiz
         self.query_one("#steps", StepList).refresh()
-        self.say("Every step's numbers shown (r hides them again)." if not self.quiz
+        self.say("Every step's numbers shown (v hides them again)." if not self.quiz
                  else "Quiz mode: a step's numbers appear when it is reached.", timeout=3)
 
     def action_lecture(self) -> None:
@@ -917,3 +953,17 @@ def export_frame(trace, k: int, level: str, path: str) -> str:
     from graphviz_nn.render.export import export
 
     return str(Path(export(trace, path, step=k, level=level)).resolve())  # the full path, said on screen
+
+
+MIME_TYPES = {"svg": "image/svg+xml", "png": "image/png", "pdf": "application/pdf"}
+
+
+def download_frame(trace, k: int, level: str, name: str) -> tuple:
+    """(file name, bytes, MIME type) of the frame at step ``k``: rendered in memory, never written."""
+    from graphviz_nn.render.export import ExportError, format_of, render_bytes
+
+    filename = Path(name.replace("\\", "/")).name  # a name, not a path: the browser picks the folder
+    fmt = format_of(filename)
+    if fmt not in MIME_TYPES:
+        raise ExportError(f"downloads are .svg, .png or .pdf pictures; give a name such as graph-step{k}.svg")
+    return filename, render_bytes(trace, fmt, step=k, level=level), MIME_TYPES[fmt]

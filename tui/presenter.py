@@ -69,16 +69,14 @@ def phase_name(state) -> str:
 
 def header_text(title: str, state, n_steps: int, iteration: Optional[int], level: str, depth: int = 0,
                 inside: Optional[str] = None, sample: str = "") -> str:
-    """The header line: scenario, phase, step k of N, iteration, level (or the gate we are inside)."""
+    """The header line: scenario, phase, step k of N, iteration, level, which gate we are inside,
+    and the sample a network view shows."""
     parts = [title, phase_name(state), f"step {state.k} of {n_steps}"]
     if iteration is not None:
         parts.append(f"iteration {iteration}")
-    if inside:
-        parts.append(f"inside a gate: {inside} (f returns)")
-    elif depth:
-        parts.append(f"level {level} (inside a gate, depth {depth})")
-    else:
-        parts.append(f"level {level}")
+    parts.append(f"level {level}")
+    if depth:
+        parts.append(f"inside a gate: {inside}" if inside else f"inside a gate, depth {depth}")
     if sample:
         parts.append(sample)
     return "  │  ".join(parts)
@@ -235,7 +233,9 @@ def inspector_lines(trace, state, node_id: Optional[str], flags: Iterable = ()) 
     if info.is_leaf:
         out.append(("", f"leaf {info.user_label or info.id} = {number(value) if value is not None else '? (not yet computed)'}"))
     else:
-        out.append(("", f"op {info.op}: {info.formula}"))
+        # a gate written micrograd's way is named by the user's op string, not the rule's name
+        op = f"{info.symbol} (your own op)" if info.op in ("custom", "custom2") else info.op
+        out.append(("", f"op {op}: {info.formula}"))
         out.append(("", f"value = {number(value) if value is not None else '? (not yet computed)'}"))
         out.append(("bold", "inputs"))
         for i, src in enumerate(info.inputs):

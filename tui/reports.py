@@ -55,6 +55,32 @@ _HEAD = ("Gradient check: each leaf's backprop gradient against the finite diffe
          "(f(x+eps) - f(x-eps)) / 2eps.\n\n")
 
 
+def training_report_text(target) -> str:
+    """The training so far: loss, the accuracy of every iteration for a classifier, and the
+    final precision, recall, F1, TPR, FPR, confusion matrix and ROC/PR AUC (``train``'s numbers)."""
+    from graphviz_nn.metrics import metrics_text
+
+    trainer = getattr(target, "trainer", None) if target is not None else None
+    if trainer is None:
+        return "This scenario does not train; open a training scenario with o (e.g. mlp-moons or metrics)."
+    records = trainer.records()
+    if not records:
+        return "No iteration has run yet: press t to train one iteration, then open this report again."
+    settings = trainer.settings
+    lines = [f"{len(records)} iteration(s) of {settings.optimizer}, lr {settings.lr:g}"
+             + (f", batch size {settings.batch_size}" if settings.batch_size else ""),
+             f"loss {records[0]['loss']:.6g} at iteration {records[0]['iteration']}, "
+             f"{records[-1]['loss']:.6g} at iteration {records[-1]['iteration']}"]
+    if "accuracy" in records[-1]:
+        lines.append("")
+        lines.append("accuracy by iteration (last 10): " + ", ".join(
+            f"{r['iteration']}: {r['accuracy']:.4f}" for r in records[-10:]))
+    final = trainer.metrics()
+    if final is not None:
+        lines += ["", "Now, after the updates so far:", metrics_text(final)]
+    return "\n".join(lines)
+
+
 def diagnostics_text(trace) -> str:
     """One line per diagnostic flag (saturation, vanishing/exploding gradients, dead ReLUs)."""
     flags = diagnose(trace)

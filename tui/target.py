@@ -59,16 +59,17 @@ def from_scenario(id_or_path, start=None) -> Target:
     return Target(scenario.id, title, scenario.explanation or "", make, trainer, scenario)
 
 
-def catalogue() -> list[tuple[str, str, str]]:
-    """``(id, title, explanation)`` of every shipped scenario, for the picker."""
+def catalogue(extra_files=()) -> list[tuple[str, str, str]]:
+    """``(id, title, explanation)`` of every shipped scenario, for the picker (then ``extra_files``,
+    whose id is their path; a broken file says so without quoting it)."""
     from graphviz_nn.scenario_format.loader import catalogue_ids, load_scenario
 
     entries = []
-    for sid in catalogue_ids():
+    for sid in list(catalogue_ids()) + list(extra_files):
         try:
             scenario = load_scenario(sid)
-        except Exception as error:  # a broken catalogue entry must not hide the others
-            entries.append((sid, sid, f"(cannot be opened: {error})"))
+        except Exception:  # a broken entry must not hide the others
+            entries.append((sid, sid, "(cannot be opened: open it to see where the mistake is)"))
             continue
         entries.append((sid, getattr(scenario, "title", sid), getattr(scenario, "explanation", "")))
     return entries

@@ -14,6 +14,8 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
                                                "gradients or dead ReLUs. Exits with 1 if a gradient check fails.")
     add_scenario_argument(parser)
     add_start_argument(parser)
+    parser.add_argument("--one-sided", action="store_true",
+                        help="use the slide's one-sided difference (f(x+eps) - f(x)) / eps instead of the central one")
     parser.set_defaults(run=run)
     return parser
 
@@ -24,7 +26,7 @@ def run(args) -> int:
 
     scenario = load_scenario(args.scenario)
     start = start_of(args)
-    report = scenario.gradcheck(start)
+    report = scenario.gradcheck(start, one_sided=args.one_sided)
     print(f"Gradient check: {terminal_safe(scenario.title, newlines=False)}  [{scenario.id}]")
     print(report)
     flags = diagnose(scenario.trace(start))

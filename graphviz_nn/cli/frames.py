@@ -45,6 +45,7 @@ class NothingToWriteError(UserError):
 def run(args) -> int:
     from ..render.animation import animation_format, require_pillow, write_animation
     from ..render.beamer import write_beamer
+    from ..render.export import writable_target
     from ..render.frame_set import write_frames
     from ..render.frames import FramesError, progress_bar
     from ..render.player import build_player
@@ -60,16 +61,16 @@ def run(args) -> int:
     if args.delay <= 0:
         raise FramesError(f"--delay must be a positive number of milliseconds, got {args.delay}")
     options = diagram_options(args)
-    if args.html is not None:
-        from ..render.export import writable_target
-        writable_target(args.html)  # a folder or a device is refused before any work
+    for path in (args.html, args.beamer, args.gif):
+        if path is not None:
+            writable_target(path)  # a missing folder, a folder or a device is refused before any work
     scenario = load_scenario(args.scenario)
     trace = scenario_trace(scenario, start_of(args), options)
     title = f"{scenario.title} [{scenario.id}]"
     common = dict(progress=progress_bar(sys.stderr), timeout=args.timeout, **options)
     if args.output is not None:
         write_frames(trace, args.output, args.format, html=args.html, title=title,
-                              max_player_bytes=args.max_player_bytes, cli=True, **common)
+                     max_player_bytes=args.max_player_bytes, cli=True, **common)
     elif args.html is not None:
         build_player(trace, title, max_bytes=args.max_player_bytes, cli=True, **common).save(args.html)
     written = []

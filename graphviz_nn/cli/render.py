@@ -4,9 +4,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from ..debugger.levels import LEVELS
 from .scenario_args import add_scenario_argument, add_start_argument, start_of
-
-LEVELS = ("gate", "neuron", "layer")
 
 
 def _sample_number(text: str) -> int:

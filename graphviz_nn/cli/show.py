@@ -46,8 +46,13 @@ def run(args) -> int:
     if args.format == "json":
         print(json.dumps(snapshot(scenario, start), ensure_ascii=False))
         return 0
+    from ..scenario_format.facts import facts
     outputs, backward_from = scenario.outputs_for_view(start)
     print(header(scenario))
     print()
+    computed = facts(scenario, start)
+    if computed:
+        print(computed)
+        print()
     print(explain(outputs, backward_from, decimals=args.decimals))
     return 0

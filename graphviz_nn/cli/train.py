@@ -17,9 +17,26 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     add_start_argument(parser)
     parser.add_argument("--iterations", type=_positive, default=None, metavar="N",
                         help="how many iterations (default: the scenario's)")
-    parser.add_argument("--format", choices=("table", "json"), default="table")
+    parser.add_argument("--lr", type=_learning_rate, default=None, metavar="RATE",
+                        help="the learning rate (default: the scenario's)")
+    parser.add_argument("--batch-size", type=_positive, default=None, metavar="N",
+                        help="samples per update for a scenario that trains on a data set "
+                             "(default: the scenario's; the data set's size is full-batch gradient descent)")
+    parser.add_argument("--format", choices=("table", "json"), default="table",
+                        help="table: one row per iteration, then the final metrics and compared runs; "
+                             "json: a list of records, the last one carrying 'metrics' for a classifier")
     parser.set_defaults(run=run)
     return parser
+
+
+def _learning_rate(text: str) -> float:
+    try:
+        lr = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not 1e-9 <= lr <= 100.0:
+        raise argparse.ArgumentTypeError(f"{text} is out of range; expected a learning rate from 1e-9 to 100")
+    return lr
 
 
 def _positive(text: str) -> int:
@@ -69,14 +86,53 @@ def _cell(value) -> str:
 def run(args) -> int:
     from ..scenario_format import load_scenario
 
+    from ..metrics import metrics_text
+
     scenario = load_scenario(args.scenario)
-    trainer = scenario.trainer(start_of(args), args.iterations)
+    trainer = scenario.trainer(start_of(args), args.iterations, args.lr, args.batch_size)
     progress = ProgressBar(sys.stderr) if sys.stderr.isatty() else None
     records = trainer.train(progress=progress)
+    final = trainer.metrics()
     if args.format == "json":
+        if final is not None and records:
+            records[-1]["metrics"] = final  # the final model's metrics ride on the last record
         print(json.dumps(json_records(records), allow_nan=False))  # valid JSON, whatever diverged
-    else:
-        print(f"Training {terminal_safe(scenario.title, newlines=False)}  [{scenario.id}]: {trainer.settings.optimizer}, "
-              f"lr {trainer.settings.lr:g}, momentum {trainer.settings.momentum:g}, {len(records)} iterations")
-        print(table(records))
+        return 0
+    batch = trainer.settings.batch_size
+    print(f"Training {terminal_safe(scenario.title, newlines=False)}  [{scenario.id}]: {trainer.settings.optimizer}, "
+          f"lr {trainer.settings.lr:g}, momentum {trainer.settings.momentum:g}, "
+          + (f"batch size {batch}, " if batch else "") + f"{len(records)} iterations")
+    print(table(records))
+    if final is not None:
+        print()
+        print(f"After {len(records)} iterations, on the {sum(map(sum, final['confusion_matrix']))} training samples:")
+        print(metrics_text(final))
+    comparison = compared_runs(scenario, args)
+    if comparison:
+        print()
+        print(comparison)
     return 0
+
+
+def compared_runs(scenario, args) -> str:
+    """The runs the scenario's [compare] table sets side by side, one line each (not with --lr
+    or --batch-size, which ask for one run)."""
+    from ..scenario_format.runs import runs
+    from ..scenario_format.normal_equation import normal_equation_text
+    if scenario.compare is None or args.lr is not None or args.batch_size is not None:
+        return ""
+    lines = []
+    every = runs(scenario)
+    if len(every) > 1:
+        lines.append(f"Runs compared (`graphviz-nn plot {scenario.id} -o FILE` draws them):")
+        for run in every:
+            trainer = run.scenario.trainer(run.start, args.iterations, run.lr, run.batch_size)
+            records = trainer.train()
+            end = records[-1]
+            extra = f", output {end['output']:.4f}" if isinstance(end.get("output"), float) else ""
+            lines.append(f"  {run.label:<44} loss {records[0]['loss']:.6g} → {end['loss']:.6g}{extra}")
+    if scenario.compare.normal_equation:
+        trainer = scenario.trainer(start_of(args), args.iterations)
+        trainer.train()
+        lines.append(normal_equation_text(scenario, trainer.built))
+    return "\n".join(lines)

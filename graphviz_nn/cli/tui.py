@@ -14,6 +14,9 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     add_scenario_argument(parser)
     parser.add_argument("--builtin-layout", action="store_true",
                         help="never run Graphviz; use the built-in layered layout")
+    # set by ``graphviz-nn serve`` for each browser session (see graphviz_nn.tui.served)
+    parser.add_argument("--served", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--scenarios", metavar="DIR", default=None, help=argparse.SUPPRESS)
     parser.set_defaults(run=run)
     return parser
 
@@ -23,6 +26,7 @@ def run(args) -> int:
     from ..tui.app import DebuggerApp
 
     load_scenario(args.scenario)  # a bad name or file is one sentence here, before the screen changes
-    app = DebuggerApp(scenario=args.scenario, layout_engine="builtin" if args.builtin_layout else "auto")
+    app = DebuggerApp(scenario=args.scenario, layout_engine="builtin" if args.builtin_layout else "auto",
+                      served=args.served, scenarios_dir=args.scenarios)
     app.run()
     return int(app.return_code or 0)

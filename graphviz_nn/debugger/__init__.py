@@ -96,8 +96,8 @@ from .breakpoints import WATCH_KINDS, Break, BreakpointError
 from .diagnostics import Flag, diagnose, layer_report
 from .expand import expand
 from .explain import explain
-from .levels import collapse
-from .session import LEVELS, Session
+from .levels import LEVELS, collapse
+from .session import Session
 from .trace import Edge, NodeInfo, State, Step, Trace, TraceError, build_trace
 from .training import Trainer
 

@@ -26,7 +26,8 @@ class Flag:
     sentence: str
 
 
-def diagnose(trace: Trace, vanishing: float = 1e-5, exploding: float = 1e3, saturated: float = 0.01) -> list:
+def diagnose(trace: Trace, vanishing: float = 1e-5, exploding: float = 1e3,
+             saturated: float = bp.SATURATION_THRESHOLD) -> list:
     """Flagged nodes of a finished trace, in step order, at most one flag per node and kind."""
     flags: list = []
     seen: set = set()

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from ..ops import OPS, expand as expand_gate
 from ..recording import group
-from ..value import Value, apply
+from ..tensor import Tensor, apply as tensor_apply
+from ..value import Value, apply as value_apply
 from .trace import Trace, TraceError, build_trace
 
 
@@ -22,10 +23,7 @@ def expand(trace: Trace, node_id: str) -> Trace:
             f"can be stepped into"
         )
     # the same expansion on either engine: element-wise gates expand element-wise
-    if info.is_tensor:
-        from ..tensor import Tensor as leaf, apply as apply_op
-    else:
-        leaf, apply_op = Value, apply
+    leaf, apply_op = (Tensor, tensor_apply) if info.is_tensor else (Value, value_apply)
     upstream = trace.grad_at(node_id, len(trace.steps))
     with group(*info.group):
         leaves = [leaf(trace.forward_value(i), label=trace.node(i).name, requires_grad=trace.node(i).requires_grad)

@@ -1,4 +1,8 @@
-"""Levels of detail: collapse each neuron (or each layer) of a trace into one box.
+"""Levels of detail: the level hierarchy, and collapsing each neuron (or layer) into one box.
+
+The one place that knows the levels: ``LEVELS`` from finest to coarsest, the group depth
+each level shows as a box, and which unit a step belongs to at a level (what the session's
+step over/into/out, the renderer's ``--level`` and the app's picture all read).
 
 At ``"neuron"`` level every depth-2 group (``("L1", "N3")``) becomes one box, at ``"layer"``
 level every depth-1 group; nodes without a group stay as they are. An edge between two
@@ -15,8 +19,40 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Optional
 
-from .session import LEVELS
 from .trace import Edge, State, Trace, TraceError
+
+LEVELS = ("gate", "neuron", "layer")  # finest to coarsest: a neuron holds gates, a layer neurons
+# how many entries of a group path (("L1", "N3")) one box holds at each level; None: no boxes
+GROUP_DEPTH = {"gate": None, "neuron": 2, "layer": 1}
+
+
+def check_level(level: str, error=TraceError) -> None:
+    """Raise ``error`` with one sentence when ``level`` is not one of ``LEVELS``."""
+    if level not in LEVELS:
+        raise error(f"unknown level {level!r}; choose {', '.join(LEVELS[:-1])} or {LEVELS[-1]}")
+
+
+def finer(level: str) -> str:
+    """The next level down (``layer`` → ``neuron`` → ``gate``); ``gate`` stays ``gate``."""
+    return LEVELS[max(LEVELS.index(level) - 1, 0)]
+
+
+def coarser(level: str) -> str:
+    """The next level up (``gate`` → ``neuron`` → ``layer``); ``layer`` stays ``layer``."""
+    return LEVELS[min(LEVELS.index(level) + 1, len(LEVELS) - 1)]
+
+
+def enclosing_depth(level: str) -> int:
+    """The group depth of the unit that holds one unit of ``level`` (0: the whole graph)."""
+    return 0 if level == LEVELS[-1] else GROUP_DEPTH[coarser(level)]
+
+
+def unit_key(group: tuple, level: str):
+    """The group a step belongs to at a level (None: the step is a unit of its own)."""
+    depth = GROUP_DEPTH[level]
+    if depth is None:
+        return None
+    return group[:depth] if len(group) >= depth else None
 
 
 @dataclass(frozen=True)
@@ -86,9 +122,8 @@ def box_id(path: tuple) -> str:
 
 def collapse(trace: Trace, level: str) -> CollapsedView:
     """The trace's graph with groups at ``level`` collapsed into boxes (``"gate"``: nothing collapsed)."""
-    if level not in LEVELS:
-        raise TraceError(f"unknown level {level!r}; choose gate, neuron or layer")
-    depth = {"gate": None, "neuron": 2, "layer": 1}[level]
+    check_level(level)
+    depth = GROUP_DEPTH[level]
     view_of: dict = {}
     members: dict = {}
     order: list = []
@@ -122,4 +157,5 @@ def collapse(trace: Trace, level: str) -> CollapsedView:
     return CollapsedView(level, nodes, edges, view_of)
 
 
-__all__ = ["collapse", "CollapsedView", "ViewNode", "ViewEdge", "box_id", "Edge"]
+__all__ = ["LEVELS", "GROUP_DEPTH", "check_level", "finer", "coarser", "enclosing_depth", "unit_key",
+           "collapse", "CollapsedView", "ViewNode", "ViewEdge", "box_id", "Edge"]

@@ -16,18 +16,8 @@ from typing import Callable, Optional
 from . import breakpoints as bp
 from .breakpoints import Break, BreakpointError
 from .expand import expand
+from .levels import LEVELS, check_level, coarser, enclosing_depth, finer, unit_key
 from .trace import Trace, build_trace
-
-LEVELS = ("gate", "neuron", "layer")
-
-
-def unit_key(group: tuple, level: str):
-    """The group a step belongs to at a level (None: the step is a unit of its own)."""
-    if level == "neuron":
-        return group[:2] if len(group) >= 2 else None
-    if level == "layer":
-        return group[:1] if group else None
-    return None
 
 
 def levels_of(trace: Trace) -> tuple:
@@ -107,8 +97,7 @@ class Session:
 
     def set_level(self, level: str) -> None:
         """Choose gate, neuron or layer; a level the graph does not have is a user error."""
-        if level not in LEVELS:
-            raise BreakpointError(f"unknown level {level!r}; choose gate, neuron or layer")
+        check_level(level, BreakpointError)
         if level not in self.levels:
             raise BreakpointError(f"this graph has no {level} level (it offers {', '.join(self.levels)}): "
                                   f"levels come from the neurons and layers of graphviz_nn.nn")
@@ -218,7 +207,7 @@ class Session:
             steps = self.trace.steps
             while start > 0 and steps[start - 1].phase == step.phase and unit_key(steps[start - 1].group, self.level) == key:
                 start -= 1
-            self.level = LEVELS[LEVELS.index(self.level) - 1]
+            self.level = finer(self.level)
             self.k = start + 1
             self.message = f"into {'.'.join(key)}: level {self.level}, at its first step"
             return None
@@ -249,14 +238,14 @@ class Session:
             return None
         steps = self.trace.steps
         current = self.state.step if self.k > 0 else (steps[0] if steps else None)
-        depth = {"gate": 2, "neuron": 1, "layer": 0}[self.level]
+        depth = enclosing_depth(self.level)
         key = current.group[:depth] if current is not None else ()
         if not key:
             self.message = ("not inside a neuron or layer: nothing to finish" if self.level != "layer"
                             else "at layer level there is no enclosing group: nothing to finish")
             return None
-        if self.level != "layer" and LEVELS[LEVELS.index(self.level) + 1] in self.levels:
-            self.level = LEVELS[LEVELS.index(self.level) + 1]
+        if self.level != LEVELS[-1] and coarser(self.level) in self.levels:
+            self.level = coarser(self.level)
         phase = current.phase
         if self.k >= len(steps) or steps[self.k].phase != phase or steps[self.k].group[:len(key)] != key:
             self.message = f"{'.'.join(key)} is finished ({phase} pass)"

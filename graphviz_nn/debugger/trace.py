@@ -404,21 +404,38 @@ class State:
         return f"State(k={self.k}, phase={self.phase!r})"
 
 
-def _node_info(node, node_id, ids, names) -> NodeInfo:
+def _gate_texts(op, const, tensor, memo) -> tuple:
+    """(symbol, local formulas) of a gate; memoised per (op, constant): most gates repeat."""
+    try:
+        key = (op, const, tensor)
+        texts = memo.get(key)
+    except TypeError:  # an array constant (a dropout mask) is not hashable
+        key, texts = None, None
+    if texts is None:
+        local = op.vjp_formula(const) if tensor else op.local_formula(const)
+        texts = (op.symbol(const), tuple(local))
+        if key is not None:
+            memo[key] = texts
+    return texts
+
+
+def _node_info(node, node_id, ids, names, memo) -> NodeInfo:
     op = node._rule
-    tensor = isinstance(node.data, np.ndarray)
+    data = node.data
+    tensor = type(data) is not float and isinstance(data, np.ndarray)
     const = node._const
-    shape = node.data.shape if tensor else None
+    shape = data.shape if tensor else None
+    label = node.label
     if op is None:
-        return NodeInfo(node_id, graph.display_label(node, node_id), None, "", const, (), node.group,
-                        True, tensor, shape, node.label or "", (), False, node.label, None,
-                        node.requires_grad)
-    ins = tuple(ids[x] for x in graph.inputs(node))
-    local = op.vjp_formula(const) if tensor else op.local_formula(const)
-    return NodeInfo(node_id, graph.display_label(node, node_id), op.name, op.symbol(const), const, ins,
-                    node.group, False, tensor, shape, fmt.expression(op, const, [names[i] for i in ins]),
-                    tuple(local), op.composite, node.label, None if tensor else node.local_grads,
-                    node.requires_grad)
+        return NodeInfo(node_id, label or node_id, None, "", const, (), node.group,
+                        True, tensor, shape, label or "", (), False, label, None, node.requires_grad)
+    a, b = node._a, node._b
+    ins = (ids[a],) if b is None else (ids[a], ids[b])
+    symbol, local = _gate_texts(op, const, tensor, memo)
+    local_grads = None if tensor else ((node._la,) if b is None else (node._la, node._lb))
+    return NodeInfo(node_id, label or symbol, op.name, symbol, const, ins, node.group, False, tensor, shape,
+                    fmt.expression(op, const, [names[i] for i in ins]), local, op.composite, label,
+                    local_grads, node.requires_grad)
 
 
 def build_trace(outputs, backward_from=None, *, seed=None, fill_grads: bool = True, decimals: int = 2,
@@ -457,9 +474,10 @@ def _build(outputs, backward_from, seed, fill_grads, decimals, id_prefix) -> Tra
         raise TraceError("backward_from is not a node the outputs depend on; pass one of the outputs or a node before them")
     names = {}
     infos = []
+    memo: dict = {}
     for node in nodes:
         node_id = ids[node]
-        info = _node_info(node, node_id, ids, names)
+        info = _node_info(node, node_id, ids, names, memo)
         names[node_id] = info.name
         infos.append(info)
     values = [_snapshot(node.data) for node in nodes]
@@ -502,15 +520,21 @@ def _backward_steps(events, ids, by_id, words, k) -> list:
     before: dict = {}
     steps = []
     append = steps.append
+    one = (1, 1)
     for gate, index, inp, upstream, local, contribution, after in events:
-        i = arrived.get(inp, 0) + 1
-        arrived[inp] = i
-        after = _snapshot(after)
+        n = fan_in[inp]
+        if n == 1:  # the common case: no running sum to keep
+            fan, previous = one, None
+        else:
+            i = arrived.get(inp, 0) + 1
+            arrived[inp] = i
+            fan, previous = (i, n), before.get(inp)
+        if type(after) is not float:  # arrays: copies later in-place updates cannot change
+            after, contribution = _snapshot(after), _snapshot(contribution)
         gate_id = ids[gate]
-        target = ids[inp]
-        append(Step(k, "backward", gate_id, None, by_id[gate_id].group, None, index, target, upstream, local,
-                    _snapshot(contribution), after, grad_before=before.get(inp), fan=(i, fan_in[inp]),
-                    words=words))
-        before[inp] = after
+        append(Step(k, "backward", gate_id, None, gate.group, None, index, ids[inp], upstream, local,
+                    contribution, after, grad_before=previous, fan=fan, words=words))
+        if n > 1:
+            before[inp] = after
         k += 1
     return steps

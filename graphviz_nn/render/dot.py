@@ -24,11 +24,11 @@ import graphviz
 import numpy as np
 
 from .. import graph
+from ..debugger.levels import LEVELS, check_level, collapse  # noqa: F401 (LEVELS: render.LEVELS)
 from ..errors import UserError
 from . import labels
 from .palette import Palette, palette as get_palette
 
-LEVELS = ("gate", "neuron", "layer")
 DEFAULT_NODE_LIMIT = 2000  # above this a gate-level layout is slow and unreadable on a slide
 FONT = "Helvetica"
 
@@ -118,8 +118,7 @@ def to_dot(output, step=None, level: str = "gate", show_grads: bool = True, deci
     pinned: fixed positions (``render.frames`` uses it); sample: which sample of the batch the
     neuron level of an MLP shows (its network view draws one sample at a time).
     """
-    if level not in LEVELS:
-        raise RenderError(f"unknown level {level!r}; choose gate, neuron or layer")
+    check_level(level, RenderError)
     if rankdir not in ("LR", "RL", "TB", "BT"):
         raise RenderError(f"unknown direction {rankdir!r}; choose LR, RL, TB or BT")
     if not isinstance(decimals, int) or not 0 <= decimals <= 12:
@@ -147,7 +146,6 @@ def to_dot(output, step=None, level: str = "gate", show_grads: bool = True, deci
     elif net is not None:  # an MLP: the textbook network (inputs, neurons, one edge per weight)
         writer.network_view(net, sample)
     else:
-        from ..debugger.levels import collapse
         view = collapse(trace, level)
         if max_nodes is not None and (len(view.nodes) > max_nodes or len(view.edges) > 4 * max_nodes):
             head = (f"the {level}-level view still has {len(view.nodes):,} nodes and {len(view.edges):,} edges, "

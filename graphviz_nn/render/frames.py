@@ -54,7 +54,7 @@ def frame_phases(output) -> list:
     return [trace.state_at(k).phase for k in range(len(trace.steps) + 1)]
 
 
-def layout(trace, *, timeout=DEFAULT_TIMEOUT, **options) -> Pinned:
+def pinned_layout(trace, *, timeout=DEFAULT_TIMEOUT, **options) -> Pinned:
     """Lay out the final-state diagram once with ``dot``; node positions in points and the bb."""
     # rows further apart than in a single picture: the current edge's annotation goes between them
     source = to_dot(trace, step=None, nodesep=FRAME_NODESEP, **options).source
@@ -96,7 +96,7 @@ def iter_frames(output, fmt: str = "svg", *, timeout=DEFAULT_TIMEOUT, progress=N
     if fmt not in FRAME_FORMATS:
         raise FramesError(f"unknown frame format {fmt!r}; choose one of {', '.join(FRAME_FORMATS)}")
     trace = trace_of(output)
-    pinned = layout(trace, timeout=timeout, **options)
+    pinned = pinned_layout(trace, timeout=timeout, **options)
     count = len(trace.steps) + 1
 
     def draw(k: int) -> bytes:

@@ -48,12 +48,15 @@ def micrograd_dot(outputs, format: str = "svg", rankdir: str = "LR", *, decimals
         raise RenderError(f"unknown direction {rankdir!r}; choose LR, RL, TB or BT")
     if not isinstance(decimals, int) or not 0 <= decimals <= 12:
         raise RenderError(f"decimals must be a whole number from 0 to 12, got {decimals!r}")
-    nodes, edges = micrograd_view(outputs)
-    if max_nodes is not None and len(nodes) > max_nodes:
+    outs = graph.as_outputs(outputs, "draw_dot")
+    # counted by the engine's own walk first: refusing 65,000 values must not build 65,000 sets
+    count = len(graph.reachable(outs)) if max_nodes is not None else 0
+    if max_nodes is not None and count > max_nodes:
         raise GraphTooLargeError(
-            f"the graph has {len(nodes):,} values, more than draw_dot's limit of {max_nodes:,}; pass "
+            f"the graph has {count:,} values, more than draw_dot's limit of {max_nodes:,}; pass "
             f'level="neuron" or level="layer" for a picture with one box per neuron or layer '
             f"(or max_nodes=None to draw every value)")
+    nodes, edges = micrograd_view(outs)
     ids = graph.node_ids(nodes)
     lines = []
     for node in nodes:
@@ -63,7 +66,7 @@ def micrograd_dot(outputs, format: str = "svg", rankdir: str = "LR", *, decimals
             cells.insert(0, _RECORD_SPECIAL.sub(r"\\\1", _one_line(node.label)))
         lines.append(f'\t{nid} [label="{{ {" | ".join(cells)} }}" shape=record]')
         op = node._op
-        if op and node._prev:
+        if op:  # as micrograd: even a leaf given an op string gets its oval
             lines.append(f'\t{nid}_op [label="{_quoted(op)}"]')
             lines.append(f"\t{nid}_op -> {nid}")
     for child, node in edges:

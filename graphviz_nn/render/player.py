@@ -18,15 +18,16 @@ from __future__ import annotations
 
 import os
 
+from ..debugger.levels import LEVELS
 from ..errors import UserError
+from .frames import frame_phases, frame_texts, iter_frames
 from .run_dot import DEFAULT_TIMEOUT
 
 # A notebook output this size keeps the .ipynb light enough for git, GitHub's preview and Colab;
 # the catalogue's MLPs fit well under it (see the README's Teaching materials).
 MAX_PLAYER_BYTES = 1_000_000
 _SIZE_SCOPE = "gnn00000000-"  # as long as a real scope (see html_player.new_scope)
-
-
+LEVEL_ORDER = {"gate": 0, "neuron": 1, "layer": 2}
 class PlayerError(UserError):
     """A player cannot be made from what was given."""
 
@@ -36,18 +37,16 @@ class PlayerTooLargeError(PlayerError):
 
     def __init__(self, size: int, limit: int, steps: int, level: str, cli: bool = False, at_least: bool = False):
         self.size, self.limit, self.steps, self.level = size, limit, steps, level
-        coarser = [lv for lv in ("neuron", "layer") if LEVEL_ORDER[lv] > LEVEL_ORDER.get(level, 0)]
+        coarser = LEVELS[LEVELS.index(level) + 1:] if level in LEVELS else LEVELS[1:]
         spell = (lambda lv: f"--level {lv}") if cli else (lambda lv: f"level={lv!r}")
         advice = (f"draw it with {' or '.join(spell(lv) for lv in coarser)}" if coarser
                   else "step through it with graphviz-nn tui instead" if cli
                   else "step through it with graphviz_nn.debug instead")
         raise_it = "--max-player-bytes" if cli else "max_bytes="
+        estimate = f"at least {_bytes(size)}" if at_least else _bytes(size)
         super().__init__(
-            f"the player for these {steps:,} steps at {level} level would be {'at least ' if at_least else ''}{_bytes(size)}, more than "
+            f"the player for these {steps:,} steps at {level} level would be {estimate}, more than "
             f"the {_bytes(limit)} a notebook or page carries comfortably; {advice}, or raise {raise_it}")
-
-
-LEVEL_ORDER = {"gate": 0, "neuron": 1, "layer": 2}
 
 
 def _bytes(n: int) -> str:
@@ -70,6 +69,10 @@ def trace_for_player(source, start=None):
         return source, None
     nodes = source if isinstance(source, (list, tuple)) else [source]
     if not nodes or not all(hasattr(n, "_rule") and hasattr(n, "grad") for n in nodes):
+        from ..graph import check_node
+        for n in nodes:
+            if hasattr(n, "data") and hasattr(n, "grad"):
+                check_node(n, "player")  # a micrograd Value: named, with the import to use instead
         raise PlayerError(f"player() takes a Value or Tensor output, a trace, a Scenario, or a scenario id "
                           f"or .toml path; got {type(source).__name__}")
     return trace_of(source), None
@@ -134,7 +137,6 @@ def build_player(trace, title=None, *, max_bytes=MAX_PLAYER_BYTES, cli: bool = F
     the size is checked as the frames are drawn (after 64, 128, 256, ... frames: a player only
     grows), so a graph far too large is refused early rather than after drawing every step.
     """
-    from .frames import frame_phases, frame_texts, iter_frames
     from .html_player import player_fragment
 
     texts, phases = frame_texts(trace), frame_phases(trace)
@@ -161,8 +163,9 @@ def player(source, *, level: str = "gate", decimals: int = 2, palette="lecture",
 
     source: a Value or Tensor output (or a list of them), a debugger ``Trace``, a ``Scenario``,
     or a scenario id or ``.toml`` path (``start`` picks a scenario's starting point).
-    level, decimals, palette, show_grads, legend: as for ``draw_dot``. title: shown above the
-    controls (a scenario's title by default). max_bytes: refuse a bigger player (None: no limit).
+    level, decimals, palette, show_grads, legend: as for ``to_dot`` (the lecture's picture, also
+    ``draw_dot(..., style="lecture")``). title: shown above the controls (a scenario's title by
+    default). max_bytes: refuse a bigger player (None: no limit).
 
     Previous/Next, a slider and (once clicked) the arrow keys step through the trace; each
     step shows the trace's line for it. No network, no scripts from elsewhere; several players

@@ -5,9 +5,11 @@ without any state leaking between builds.
 """
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 
-from .. import datasets, graph
+from .. import datasets, graph, metrics
 from ..debugger.training import Trainer
 from ..gradcheck import gradcheck as check
 from ..nn import MLP
@@ -19,7 +21,7 @@ from .errors import ExpressionError, OutputBuildError, ScenarioError
 from .expression import evaluate
 from .functions import is_node, is_vector
 from .semantics import NodeSemantics
-from .spec import TrainingSpec, model_output_names, start_parameters
+from .spec import TrainingSpec, find_start, model_output_names, start_parameters
 from .tensor_build import build_tensor_model, tensor_fresh_outputs
 
 
@@ -98,17 +100,26 @@ def _name_output(node, name: str) -> None:
 
 def build(scenario, start=None) -> Built:
     if scenario.kind == "expression":
-        if start is not None:  # silently drawing the only graph there is would mislead
+        if start is not None and not scenario.starts:  # silently drawing the only graph there is would mislead
             raise ScenarioError(f"there is no start {str(start)[:40]!r}: {scenario.id} is an expression scenario "
                                 f"with one graph", file="<command line>",
-                                expected="no --start (starting points belong to model scenarios with [[starts]])")
-        return _build_expression(scenario)
+                                expected="no --start (this file has no [[starts]])")
+        return _build_expression(scenario, start=start)
     return _build_model(scenario, start)
 
 
-def _build_expression(scenario, leaf_nodes: dict | None = None) -> Built:
-    leaf_nodes = (_leaf_nodes(scenario.leaves, scenario.engine, scenario.data_leaves) if leaf_nodes is None
-                  else leaf_nodes)
+def expression_leaf_values(scenario, start=None) -> dict:
+    """The [leaves] values, with a ``[[starts]]`` entry's values in place (by index or name)."""
+    values = dict(scenario.leaves)
+    if start is not None:
+        chosen = find_start(scenario, start)
+        values.update(chosen.leaves or {})
+    return values
+
+
+def _build_expression(scenario, leaf_nodes: dict | None = None, start=None) -> Built:
+    if leaf_nodes is None:
+        leaf_nodes = _leaf_nodes(expression_leaf_values(scenario, start), scenario.engine, scenario.data_leaves)
     outputs = evaluate_outputs(scenario, leaf_nodes)
     backward = _backward_node(scenario, outputs)
     params = [leaf_nodes[n] for n in (scenario.training.parameters if scenario.training else ())]
@@ -124,6 +135,38 @@ def _backward_node(scenario, outputs: dict):
 
 
 # ---- model scenarios ---------------------------------------------------------------------
+
+def is_classifier(scenario) -> bool:
+    """One sigmoid output neuron, several samples, targets 0 and 1 only (both present)."""
+    if scenario.kind != "model" or scenario.model.layers[-1] != 1 or scenario.model.output_activation != "sigmoid":
+        return False
+    ys = samples(scenario)[1]
+    labels = {y[0] for y in ys}
+    return len(ys) > 1 and labels == {0.0, 1.0}
+
+
+def predict(scenario, built: Built, xs=None):
+    """The model's outputs on every sample (or on ``xs``) as a numpy array, in inference mode
+    (dropout off, batch norm on its running statistics); records nothing the views show."""
+    xs = samples(scenario)[0] if xs is None else xs
+    model = built.model
+    if scenario.model.engine == "scalar":
+        return np.array([float(model(list(x)).data) for x in xs])
+    model.eval()
+    try:
+        out = model(Tensor(np.array(xs, dtype=np.float64), label="X", requires_grad=False))
+    finally:
+        model.train()
+    return np.asarray(out.data, dtype=np.float64).reshape(-1)
+
+
+def scenario_metrics(scenario, built: Built, threshold: float | None = None) -> dict:
+    """Every classification metric of the model's current predictions on its data set."""
+    xs, ys = samples(scenario)
+    labels = [y[0] for y in ys]
+    return metrics.classification_metrics(labels, predict(scenario, built, xs),
+                                          metrics.THRESHOLD if threshold is None else threshold)
+
 
 def make_model(scenario, start=None):
     """A fresh scalar ``MLP`` with the scenario's sizes and initial weights."""
@@ -197,14 +240,19 @@ def built_model(scenario, model, prediction, loss, data) -> Built:
 
 # ---- checking and training -----------------------------------------------------------------
 
-def fresh_outputs(scenario, built: Built, fixed_masks: bool = False) -> tuple:
-    """(backward node, outputs dict) recorded afresh from the same leaves or model."""
+def fresh_outputs(scenario, built: Built, fixed_masks: bool = False, rows=None) -> tuple:
+    """(backward node, outputs dict) recorded afresh from the same leaves or model.
+
+    ``rows`` (sample indexes) trains on a mini-batch instead of the whole data set.
+    """
     if scenario.kind == "expression":
         again = _build_expression(scenario, built.leaves)
         return again.backward_from, dict(again)
     if scenario.model.engine != "scalar":
-        return tensor_fresh_outputs(scenario, built, fixed_masks)
+        return tensor_fresh_outputs(scenario, built, fixed_masks, rows)
     xs, ys = built.data
+    if rows is not None:
+        xs, ys = tuple(xs[i] for i in rows), tuple(ys[i] for i in rows)
     first, loss = model_loss(scenario, built.model, xs, ys)
     outputs = {"output": first, "loss": loss} if "output" in model_output_names(scenario) else {"loss": loss}
     return loss, outputs
@@ -216,17 +264,17 @@ def rebuild_fn(scenario, built: Built):
     return lambda: fresh_outputs(scenario, built, fixed_masks=True)[0]
 
 
-def gradcheck(scenario, start=None, progress=None):
+def gradcheck(scenario, start=None, progress=None, one_sided: bool = False):
     check_gradcheck(scenario)  # before building: a refusal costs nothing
     built = build(scenario, start)
     if scenario.kind == "expression":
-        # only leaves the backward output depends on: a loss's targets are data, not inputs
+        # only leaves the backward output depends on, and not data (declared in data_leaves)
         reached = set(graph.reachable(built.backward_from))
         leaves = [n for item in built.leaves.values() for n in (item if isinstance(item, list) else [item])
-                  if n in reached]
+                  if n in reached and n.requires_grad]
     else:
         leaves = built.parameters
-    return check(rebuild_fn(scenario, built), leaves, progress=progress)
+    return check(rebuild_fn(scenario, built), leaves, progress=progress, one_sided=one_sided)
 
 
 class ScenarioTrainer(Trainer):
@@ -237,10 +285,24 @@ class ScenarioTrainer(Trainer):
     records for the command line; ``record`` names the outputs kept in each history entry.
     """
 
-    def __init__(self, scenario, start=None, iterations: int | None = None):
+    def __init__(self, scenario, start=None, iterations: int | None = None, lr: float | None = None,
+                 batch_size: int | None = None):
         self.scenario = scenario
         defaults = tuple(n for n in scenario.output_names if n == "output") if scenario.kind == "model" else ()
         self.settings = scenario.training or TrainingSpec(record=defaults)
+        if lr is not None:
+            self.settings = dataclasses.replace(self.settings, lr=float(lr))
+        if batch_size is not None:
+            if scenario.kind != "model":
+                raise ScenarioError("a batch size applies to a scenario that trains on a data set", file=scenario.file,
+                                    expected="a model scenario with [data] (such as mlp-moons or mini-batch-sgd)")
+            count = len(samples(scenario)[0])
+            if not 1 <= batch_size <= count:
+                raise ScenarioError(f"the batch size {batch_size} does not fit the data set of {count} samples",
+                                    file=scenario.file, expected=f"a batch size from 1 to {count}")
+            self.settings = dataclasses.replace(self.settings, batch_size=int(batch_size))
+        self.classifies = is_classifier(scenario)
+        self.accuracies: dict = {}  # iteration -> accuracy on the whole data set, before its update
         self.iterations = iterations if iterations is not None else self.settings.iterations
         if iterations is not None:  # the file's own iterations were checked at load
             check_training(scenario, iterations)
@@ -254,9 +316,33 @@ class ScenarioTrainer(Trainer):
                             for key in ([n] if n in self.built else [k for k in self.built if k.startswith(n + "[")]))
         super().__init__(self._forward, params, SGD(params, lr=self.settings.lr, momentum=self.settings.momentum))
 
+    def batch_rows(self, iteration: int):
+        """The sample indexes of an iteration's mini-batch (``None``: the whole data set).
+
+        Each epoch visits every sample once in an order drawn from the model's seed and the
+        epoch number, so any iteration's batch can be recomputed (``goto_iteration``).
+        """
+        size = self.settings.batch_size
+        count = len(self.built.data[0]) if self.scenario.kind == "model" else 0
+        if not size or size >= count:
+            return None
+        per_epoch = -(-count // size)
+        epoch, k = divmod(iteration, per_epoch)
+        order = np.random.default_rng([self.scenario.model.seed, epoch]).permutation(count)
+        return [int(i) for i in order[k * size:(k + 1) * size]]
+
     def _forward(self):
-        loss, outputs = fresh_outputs(self.scenario, self.built)
+        index = len(self.history)
+        if self.classifies:
+            labels = [y[0] for y in samples(self.scenario)[1]]
+            self.accuracies[index] = metrics.accuracy(labels, predict(self.scenario, self.built))
+        loss, outputs = fresh_outputs(self.scenario, self.built, rows=self.batch_rows(index))
         return loss, [outputs[n] for n in self.record]
+
+    def metrics(self) -> dict | None:
+        """Precision, recall, F1, TPR, FPR, the confusion matrix and ROC/PR AUC of the current
+        parameters (``None`` when the scenario is not a binary classifier)."""
+        return scenario_metrics(self.scenario, self.built) if self.classifies else None
 
     def train(self, n: int | None = None, progress=None) -> list:
         """Run ``n`` iterations (default: the scenario's) on the fast path; returns ``records()``.
@@ -282,13 +368,17 @@ class ScenarioTrainer(Trainer):
             record = {"iteration": entry.number, "loss": entry.loss}
             for name, value in zip(self.record, entry.outputs):
                 record[name] = float(value) if not hasattr(value, "size") or value.size == 1 else value.tolist()
+            if entry.index in self.accuracies:
+                record["accuracy"] = self.accuracies[entry.index]
             out.append(record)
         return out
 
 
-def make_trainer(scenario, start=None, iterations: int | None = None) -> ScenarioTrainer:
-    return ScenarioTrainer(scenario, start, iterations)
+def make_trainer(scenario, start=None, iterations: int | None = None, lr: float | None = None,
+                 batch_size: int | None = None) -> ScenarioTrainer:
+    return ScenarioTrainer(scenario, start, iterations, lr, batch_size)
 
 
-def train(scenario, start=None, iterations: int | None = None) -> list:
-    return ScenarioTrainer(scenario, start, iterations).train()
+def train(scenario, start=None, iterations: int | None = None, lr: float | None = None,
+          batch_size: int | None = None) -> list:
+    return ScenarioTrainer(scenario, start, iterations, lr, batch_size).train()

@@ -149,6 +149,15 @@ def _softmax(z):
     return [e / total for e in exps]
 
 
+def _branch(condition, if_positive, otherwise):
+    """The dynamic graph's data-dependent branch: the condition's value picks one expression
+    and only that one joins the graph (the other is never reached from the output)."""
+    if is_vector(condition) or is_tensor(condition):
+        raise ValueError("the condition must be one number")
+    value = condition.data if is_node(condition) else float(condition)
+    return if_positive if value > 0 else otherwise
+
+
 def _constant(x):
     """A target as plain numbers: targets are data, not something to differentiate."""
     if isinstance(x, Value):
@@ -176,7 +185,8 @@ FUNCTIONS: dict[str, Function] = {f.name: f for f in (
     Function("tanh", 1, 1, _unary("tanh", "tanh"), "tanh(x)"),
     Function("sigmoid", 1, 1, _unary("sigmoid", "sigmoid"), "sigmoid(x)"),
     Function("relu", 1, 1, _unary("relu", "relu"), "relu(x)"),
-    Function("leaky_relu", 1, 2, _unary("leaky_relu", "leaky_relu"), f"leaky_relu(x, alpha={fmt_const(OPS['leaky_relu'].default)})", (1,)),
+    Function("leaky_relu", 1, 2, _unary("leaky_relu", "leaky_relu"),
+             f"leaky_relu(x, alpha={fmt_const(OPS['leaky_relu'].default)})", (1,)),
     Function("elu", 1, 2, _unary("elu", "elu"), f"elu(x, alpha={fmt_const(OPS['elu'].default)})", (1,)),
     Function("abs", 1, 1, _unary("abs", "abs"), "abs(x)"),
     Function("prelu", 2, 2, _prelu, "prelu(x, alpha) with alpha a leaf that learns"),
@@ -187,6 +197,7 @@ FUNCTIONS: dict[str, Function] = {f.name: f for f in (
     Function("sum", 1, 16, _sum, "sum(v) (adds a vector's elements)"),
     Function("mean", 1, 16, _mean, "mean(v)"),
     Function("softmax", 1, 1, _softmax, "softmax(z) (a vector)"),
+    Function("branch", 3, 3, _branch, "branch(c, a, b): a when c > 0, else b (only the branch taken is recorded)"),
     Function("mse", 2, 2, _loss("mse"), "mse(prediction, target)"),
     Function("mae", 2, 2, _loss("mae"), "mae(prediction, target)"),
     Function("huber", 2, 3, _loss("huber"), "huber(prediction, target, delta=1)", (2,)),

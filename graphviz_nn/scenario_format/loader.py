@@ -13,6 +13,7 @@ import sys
 from importlib import resources
 from pathlib import Path
 
+from .catalogue import catalogue_ids
 from .errors import ScenarioError
 from .schema import scenario_from_dict
 from .source import Source
@@ -34,12 +35,6 @@ _LONG_DIGITS = re.compile(r"[0-9_]{100,}")
 _LONG_LINE = re.compile(r"[^\n]{%d}" % (MAX_LINE_CHARS + 1))
 _TOML_POSITION = re.compile(r"^(.*?)\s*\(at line (\d+), column (\d+)\)\s*$", re.S)
 _TOML_END = re.compile(r"^(.*?)\s*\(at end of document\)\s*$", re.S)
-
-
-def catalogue_ids() -> list:
-    """The ids of the shipped lecture scenarios, sorted."""
-    folder = resources.files("graphviz_nn.scenarios")
-    return sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".toml"))
 
 
 MAX_NAME_CHARS = 1024  # longer than any real path a teacher types; the OS refuses beyond 4,096

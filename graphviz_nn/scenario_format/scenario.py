@@ -39,6 +39,9 @@ class Scenario:
     data: Optional[DataSpec] = None
     training: Optional[TrainingSpec] = None
     starts: tuple = ()
+    compare: Any = None  # a CompareSpec: runs drawn and summed up side by side
+    draw: tuple = ()  # expression scenarios: the outputs the graph views draw (default: all)
+    jacobian: tuple = ()  # expression scenarios: outputs whose Jacobian ``show`` describes
     source: Any = field(default=None, repr=False)
 
     def __repr__(self) -> str:
@@ -65,28 +68,44 @@ class Scenario:
         return build.build(self, start)
 
     def outputs_for_view(self, start=None) -> tuple:
-        """(list of output nodes, the node backward runs from): what every view passes on."""
+        """(list of output nodes, the node backward runs from): what every view passes on.
+
+        ``[view] draw`` limits the graph to some outputs (the others are still computed and
+        listed by ``show``'s table of values).
+        """
         built = self.build(start)
+        if self.draw:
+            drawn = [node for name, node in built.items() if name in self.draw or name.split("[")[0] in self.draw]
+            return drawn, built.backward_from
         return list(built.values()), built.backward_from
+
+    @property
+    def classifies(self) -> bool:
+        """A binary classifier: one sigmoid output trained on several samples labelled 0 and 1."""
+        return build.is_classifier(self)
 
     def trace(self, start=None):
         """The debugger's trace of a fresh build: forward over every output, backward from one."""
         outputs, backward_from = self.outputs_for_view(start)
         return build_trace(outputs, backward_from=backward_from)
 
-    def gradcheck(self, start=None, progress=None):
-        """Finite differences against backprop for every leaf (or parameter).
+    def gradcheck(self, start=None, progress=None, one_sided: bool = False):
+        """Finite differences against backprop for every leaf (or parameter); ``one_sided``
+        uses the slide's (f(x+ε) - f(x)) / ε instead of the central difference.
 
         ``progress(done, total)`` is called after each rebuild of the graph (see ``gradcheck``)."""
-        return build.gradcheck(self, start, progress)
+        return build.gradcheck(self, start, progress, one_sided)
 
-    def trainer(self, start=None, iterations: int | None = None):
-        """A ``Trainer`` set up with the scenario's optimiser, learning rate and records."""
-        return build.make_trainer(self, start, iterations)
+    def trainer(self, start=None, iterations: int | None = None, lr: float | None = None,
+                batch_size: int | None = None):
+        """A ``Trainer`` set up with the scenario's optimiser, learning rate and records
+        (``lr`` and ``batch_size`` override the file's)."""
+        return build.make_trainer(self, start, iterations, lr, batch_size)
 
-    def train(self, start=None, iterations: int | None = None):
+    def train(self, start=None, iterations: int | None = None, lr: float | None = None,
+              batch_size: int | None = None):
         """Train with the scenario's settings; returns the per-iteration history."""
-        return build.train(self, start, iterations)
+        return build.train(self, start, iterations, lr, batch_size)
 
     @property
     def start_names(self) -> tuple:

@@ -21,6 +21,7 @@ from ..errors import UserError
 from ..nn import ACTIVATIONS
 from .budget import check_load
 from .build import build
+from .compare import compare_spec
 from .errors import ExpressionError, OutputBuildError, ScenarioError
 from .expression import Program, parse
 from .functions import COMPOSITE_FUNCTIONS, FUNCTIONS
@@ -45,10 +46,10 @@ MAX_TEXT = 4000
 MULTILINE_KEYS = ("explanation", "loss")  # a paragraph, an expression; the rest is one line
 
 TOP_KEYS = ("id", "title", "kind", "lecture", "explanation", "engine", "leaves", "data_leaves", "outputs", "view",
-            "model", "data", "training", "starts")
+            "model", "data", "training", "starts", "compare")
 EXPRESSION_ONLY = ("engine", "leaves", "data_leaves", "outputs", "view")
 MAX_GENERATED = 1_000_000  # elements of a generated tensor leaf (8 MB)
-MODEL_ONLY = ("model", "data", "starts")
+MODEL_ONLY = ("model", "data")
 
 
 # ---- checking one document ------------------------------------------------------------
@@ -220,9 +221,10 @@ def scenario_from_dict(doc: dict, source: Source) -> Scenario:
     common = dict(id=sid, title=title, lecture=lecture, explanation=explanation, kind=kind,
                   file=source.file, source=source)
     if kind == "expression":
-        scenario = Scenario(**common, **_expression_parts(c, doc))
+        parts = _expression_parts(c, doc)
     else:
-        scenario = Scenario(**common, **_model_parts(c, doc))
+        parts = _model_parts(c, doc)
+    scenario = Scenario(**common, **parts, compare=compare_spec(c, doc, kind, parts))
     _check_by_building(c, scenario)
     return scenario
 
@@ -262,7 +264,7 @@ def _expression_parts(c: _Checker, doc: dict) -> dict:
             c.fail(("outputs", name), f"the output {name} must be an expression string, not {_kind(text)}",
                    f'{name} = "w * x + b"')
         expressions[name] = c.expression(text, ("outputs", name))
-    view = c.table(doc, ("view",), ("backward_from", "expand", "collapse"), required=False) or {}
+    view = c.table(doc, ("view",), ("backward_from", "expand", "collapse", "draw", "jacobian"), required=False) or {}
     backward_from = c.get(view, ("view",), "backward_from", "str", default=next(iter(expressions)))
     if backward_from not in expressions:
         c.fail(("view", "backward_from"), f"backward_from = {backward_from[:40]!r} is not an output",
@@ -278,8 +280,41 @@ def _expression_parts(c: _Checker, doc: dict) -> dict:
                    "a list drawn from " + ", ".join(COMPOSITE_FUNCTIONS))
     expand = [n for n in COMPOSITE_FUNCTIONS if n not in listed] if key == "collapse" else listed
     training = _training(c, doc, expression_leaves=leaves, outputs=tuple(expressions), data_leaves=data_leaves)
+    draw = tuple(c.strings(view, ("view",), "draw", default=[]))
+    jacobian = tuple(c.strings(view, ("view",), "jacobian", default=[]))
+    for key, names in (("draw", draw), ("jacobian", jacobian)):
+        for name in names:
+            if name not in expressions:
+                c.fail(("view", key), f"{key} names {name[:40]!r}, which is not an output",
+                       "names drawn from " + ", ".join(expressions))
+    if backward_from not in draw and draw:
+        c.fail(("view", "draw"), f"draw leaves out {backward_from!r}, the output backward starts from",
+               f"a list that includes {backward_from!r}")
     return dict(engine=engine, leaves=leaves, data_leaves=data_leaves, expressions=expressions,
-                backward_from=backward_from, expand=tuple(expand), training=training)
+                backward_from=backward_from, expand=tuple(expand), training=training, draw=draw,
+                jacobian=jacobian, starts=_expression_starts(c, doc, leaves))
+
+
+def _expression_starts(c: _Checker, doc: dict, leaves: dict) -> tuple:
+    """``[[starts]]`` of an expression scenario: a name and new values for some scalar leaves."""
+    starts = []
+    for i, entry in enumerate(c.get(doc, (), "starts", "list", default=[])):
+        path = ("starts", i)
+        if not isinstance(entry, dict):
+            c.fail(("starts",), "starts must be an array of tables ([[starts]])", "[[starts]] with name and leaves")
+        c.only(entry, path, ("name", "leaves"))
+        name = c.get(entry, path, "name", "str", required=True)
+        table = c.get(entry, path, "leaves", "table", required=True)
+        values = {}
+        for leaf, value in table.items():
+            if not isinstance(leaves.get(leaf), float):
+                c.fail(path + ("leaves", leaf), f"{str(leaf)[:40]!r} is not a scalar leaf of this scenario",
+                       "names of scalar leaves from [leaves]", at_value=False)
+            if _finite(value) is None:
+                c.fail(path + ("leaves", leaf), f"the leaf {leaf} must be a finite number", f"{leaf} = 1.0")
+            values[leaf] = _finite(value)
+        starts.append(Start(name, (), values))
+    return tuple(starts)
 
 
 def _generated_leaf(c: _Checker, value: dict, path: tuple, engine: str) -> GeneratedLeaf:
@@ -361,8 +396,12 @@ def _model_parts(c: _Checker, doc: dict) -> dict:
         starts.append(Start(name, values))
     # "output" exists when one neuron sees one sample (the learning-slowdown neuron)
     single = layers[-1] == 1 and data.dataset is None and len(data.x) == 1
-    training = _training(c, doc, outputs=("output", "loss") if single else ("loss",))
+    training = _training(c, doc, outputs=("output", "loss") if single else ("loss",), samples=_sample_count(data))
     return dict(model=model, data=data, starts=tuple(starts), training=training, backward_from="loss")
+
+
+def _sample_count(data: DataSpec) -> int:
+    return data.samples if data.dataset is not None else len(data.x)
 
 
 def _parameter_count(inputs: int, layers: list) -> int:
@@ -417,11 +456,10 @@ def _data(c: _Checker, doc: dict, inputs: int, outputs: int) -> DataSpec:
 
 
 def _training(c: _Checker, doc: dict, outputs: tuple, expression_leaves: Optional[dict] = None,
-              data_leaves: tuple = ()):
+              data_leaves: tuple = (), samples: int = 0):
     path = ("training",)
     keys = ("optimizer", "lr", "momentum", "iterations", "record")
-    if expression_leaves is not None:
-        keys += ("parameters",)
+    keys += ("parameters",) if expression_leaves is not None else ("batch_size",)
     t = c.table(doc, path, keys, required=False)
     if t is None:
         return None
@@ -446,7 +484,8 @@ def _training(c: _Checker, doc: dict, outputs: tuple, expression_leaves: Optiona
         c.bounded_float(t, path, "lr", 1e-9, 100.0, default=0.1),
         c.bounded_float(t, path, "momentum", 0.0, 0.999, default=0.0),
         c.bounded_int(t, path, "iterations", 1, MAX_ITERATIONS, default=100),
-        tuple(record), params)
+        tuple(record), params,
+        0 if expression_leaves is not None else (c.bounded_int(t, path, "batch_size", 1, max(samples, 1)) or 0))
 
 
 def _check_by_building(c: _Checker, scenario: Scenario) -> None:

@@ -72,14 +72,17 @@ class TrainingSpec:
     iterations: int = 100
     record: tuple = ()
     parameters: Optional[tuple] = None  # expression scenarios: the leaves that learn
+    batch_size: int = 0  # model scenarios: samples per update (0: the whole data set, full-batch GD)
 
 
 @dataclass(frozen=True)
 class Start:
-    """A named set of initial parameters (``learning-slowdown-*`` has two)."""
+    """A named set of initial parameters (``learning-slowdown-*`` has two), or for an
+    expression scenario a named set of leaf values (``leaves``: name -> number)."""
 
     name: str
     parameters: tuple
+    leaves: Optional[dict] = None
 
 
 def model_output_names(scenario) -> tuple:
@@ -93,13 +96,18 @@ def start_parameters(scenario, start):
     """The initial parameter values of start ``start`` (index or name; None: the first, or the model's)."""
     if start is None:
         return scenario.starts[0].parameters if scenario.starts else scenario.model.parameters
+    return find_start(scenario, start).parameters
+
+
+def find_start(scenario, start) -> Start:
+    """The ``Start`` named ``start`` or at index ``start``; one sentence when there is none."""
     if isinstance(start, int) and not isinstance(start, bool):
         if not 0 <= start < len(scenario.starts):
             raise ScenarioError(f"there is no start number {start}", file=scenario.file,
                                 expected=f"0 to {len(scenario.starts) - 1}" if scenario.starts else "no start")
-        return scenario.starts[start].parameters
+        return scenario.starts[start]
     for s in scenario.starts:
         if s.name == start:
-            return s.parameters
+            return s
     raise ScenarioError(f"there is no start called {str(start)!r}", file=scenario.file,
                         expected="one of " + (", ".join(repr(s.name) for s in scenario.starts) or "none"))

@@ -90,13 +90,16 @@ def build_tensor_model(scenario, values, xs, ys):
     return model, prediction, loss, (X, target)
 
 
-def tensor_fresh_outputs(scenario, built, fixed_masks: bool = False):
+def tensor_fresh_outputs(scenario, built, fixed_masks: bool = False, rows=None):
     """A fresh forward pass of the same model; ``fixed_masks`` replays the first dropout masks
     (so finite differences see the same function on every evaluation)."""
     if fixed_masks:
         for layer in dropout_layers(built.model):
             layer.rng = np.random.default_rng(scenario.model.seed)
     X, target = built.data
+    if rows is not None:  # a mini-batch: the same constant leaves' rows
+        X = Tensor(X.data[rows], label="X", requires_grad=False)
+        target = Tensor(target.data[rows], label="target", requires_grad=False)
     prediction, loss = tensor_loss(scenario, built.model, X, target)
     outputs = {"output": prediction, "loss": loss} if "output" in model_output_names(scenario) else {"loss": loss}
     return loss, outputs

@@ -45,7 +45,7 @@ def test_render_step_and_phase(tmp_path):
     assert main(["render", "sigmoid-neuron", "-o", str(out), "--phase", "forward"]) == 0
     forward_end = out.read_text()
     assert "0.73" in forward_end and "-0.20" not in forward_end
-    assert main(["render", "sigmoid-neuron", "-o", str(out), "--phase", "backward", "--step", "1"]) == 0
+    assert main(["render", "sigmoid-neuron", "-o", str(out), "--phase", "backward", "--step", "2"]) == 0  # step 1 is the seed
     assert "× [" in out.read_text()
 
 
@@ -60,7 +60,7 @@ def test_json_output_is_the_snapshot(tmp_path):
 def test_bad_step_is_one_line_and_exit_2(tmp_path):
     done = run_cli("render", "sigmoid-neuron", "-o", str(tmp_path / "x.svg"), "--step", "99")
     assert done.returncode == 2
-    assert done.stderr == "graphviz-nn: step 99 is out of range; this trace has steps 0 to 25\n"
+    assert done.stderr == "graphviz-nn: step 99 is out of range; this trace has steps 0 to 26\n"
     assert not (tmp_path / "x.svg").exists()
 
 
@@ -102,8 +102,8 @@ def test_without_graphviz_images_fail_with_exit_2_and_dot_json_work(tmp_path, pa
 def test_frames_command_writes_frames_index_and_player(tmp_path):
     done = run_cli("frames", "sigmoid-neuron", "-o", str(tmp_path / "frames"), "--html", str(tmp_path / "play.html"))
     assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == f"wrote 26 frames (steps 0 to 25) to {tmp_path / 'frames'} and the player to {tmp_path / 'play.html'}"
-    assert len(list((tmp_path / "frames").glob("frame-*.svg"))) == 26
+    assert done.stdout.strip() == f"wrote 27 frames (steps 0 to 26) to {tmp_path / 'frames'} and the player to {tmp_path / 'play.html'}"
+    assert len(list((tmp_path / "frames").glob("frame-*.svg"))) == 27
     assert (tmp_path / "frames" / "index.json").exists()
     assert "Sigmoid" in (tmp_path / "play.html").read_text() or "sigmoid" in (tmp_path / "play.html").read_text()
     assert done.stderr == ""  # not a terminal: no progress bar
@@ -132,6 +132,8 @@ def test_frames_player_alone_beamer_and_gif(tmp_path):
 @pytest.mark.parametrize("args, sentence", [
     (["--gif", "steps.mp4"], r"cannot tell the animation format of 'steps\.mp4'; use a name ending in \.gif"),
     (["--gif", "steps.gif", "--delay", "0"], r"--delay must be a positive number of milliseconds, got 0"),
+    (["--html", "play.html", "--beamer", "talk/slides.tex"],
+     r"cannot write 'talk/slides\.tex': the folder 'talk' does not exist; create it first$"),
     (["--html", "play.html", "--max-player-bytes", "10000"],
      r"the player for these \d+ steps at gate level would be \d+ kB, more than the 10 kB a notebook or page "
      r"carries comfortably; draw it with --level neuron or --level layer, or raise --max-player-bytes$"),

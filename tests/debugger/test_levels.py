@@ -35,3 +35,33 @@ def test_neuron_level_has_one_box_per_neuron_and_gate_level_collapses_nothing():
     gate = collapse(t, "gate")
     assert len(gate.nodes) == len(t.nodes) and len(gate.edges) == len(t.edges)
     assert collapse(t, "neuron").view_of("n0") == "g:L1/N1"
+
+
+def test_the_level_hierarchy_is_declared_once_and_every_user_reads_it():
+    # the session, the renderer, the command line and the app all take their levels from here
+    from graphviz_nn import render
+    from graphviz_nn.cli.render import LEVELS as cli_levels
+    from graphviz_nn.debugger import LEVELS as debugger_levels
+    from graphviz_nn.debugger.levels import GROUP_DEPTH, LEVELS, coarser, enclosing_depth, finer, unit_key
+
+    assert LEVELS == ("gate", "neuron", "layer")
+    assert cli_levels is LEVELS and debugger_levels is LEVELS and render.LEVELS is LEVELS
+    assert [finer(level) for level in LEVELS] == ["gate", "gate", "neuron"]
+    assert [coarser(level) for level in LEVELS] == ["neuron", "layer", "layer"]
+    assert [enclosing_depth(level) for level in LEVELS] == [GROUP_DEPTH["neuron"], GROUP_DEPTH["layer"], 0]
+    group = ("L1", "N3")
+    assert [unit_key(group, level) for level in LEVELS] == [None, ("L1", "N3"), ("L1",)]
+    assert unit_key((), "layer") is None and unit_key(("L1",), "neuron") is None
+
+
+@pytest.mark.parametrize("where", ["session", "render", "collapse"])
+def test_an_unknown_level_is_one_sentence_naming_the_levels(where):
+    from graphviz_nn.debugger import BreakpointError, Session, TraceError
+    from graphviz_nn.render import RenderError, to_dot
+
+    t = trace()
+    act, error = {"session": (lambda: Session(t, level="unit"), BreakpointError),
+                  "render": (lambda: to_dot(t, level="unit"), RenderError),
+                  "collapse": (lambda: collapse(t, "unit"), TraceError)}[where]
+    with pytest.raises(error, match=r"^unknown level 'unit'; choose gate, neuron or layer$"):
+        act()

@@ -226,7 +226,7 @@ def test_unknown_level_is_a_user_error():
 @given(st.lists(st.integers(1, 3), min_size=1, max_size=3), st.sampled_from(["neuron", "layer"]),
        st.floats(0, 1), st.integers(0, 100))
 def test_step_over_takes_exactly_one_whole_unit(sizes, level, where, seed):
-    from graphviz_nn.debugger.session import unit_key
+    from graphviz_nn.debugger.levels import unit_key
     trace = build_trace(MLP(2, sizes + [1], activation="tanh", seed=seed)([0.4, -0.9]))
     session = Session(trace, level=level)
     start = int(where * (len(trace.steps) - 1))
@@ -261,3 +261,16 @@ def test_step_out_at_gate_level_finishes_exactly_the_enclosing_neuron(sizes, whe
     if session.k < len(trace.steps):
         after = trace.steps[session.k]
         assert after.phase != shown.phase or after.group[:len(key)] != key
+
+
+def test_break_messages_number_steps_as_the_header_does():
+    session = Session(build_trace(neuron()))
+    session.add_breakpoint("w2")
+    hit = session.continue_()
+    assert hit is not None and f"at step {session.k}:" in hit.sentence  # the header says "step k of N"
+    assert session.state.step.number == session.k
+    session.remove_breakpoint("w2")
+    session.add_watch("saturated", threshold=0.5)
+    session.restart()
+    hit = session.continue_()
+    assert hit.reason == "saturated" and hit.sentence.startswith(f"step {session.k}: ")

@@ -241,3 +241,25 @@ def test_backward_invariants_on_random_graphs(seed, n_leaves, n_ops, grouped):
         assert s.contribution == s.upstream * s.local
     for info in trace.nodes:
         assert trace.grad_at(info.id, end) == pytest.approx(trace.engine_node(info.id).grad, rel=1e-12, abs=1e-12)
+
+
+def test_every_scalar_op_shows_its_local_gradient_with_the_numbers_filled_in():
+    from graphviz_nn.ops import OPS
+    from graphviz_nn.value import apply
+    consts = {"add_const": 2.0, "mul_const": -3.0, "rsub_const": 1.0, "rdiv_const": 1.0, "pow": 2.0,
+              "leaky_relu": 0.1, "elu": 1.0}
+    for name, op in OPS.items():
+        if op.scalar is None:
+            continue
+        inputs = [Value(1.37 if i == 0 else -0.5, label=f"x{i}") for i in range(op.arity)]
+        gate = apply(name, inputs, consts.get(name))
+        trace = build_trace(gate)
+        for step in trace.steps[trace.n_forward + 1:]:
+            text = step.local_text
+            formula = trace.node(step.node).local_formulas[step.input_index]
+            # formula = numbers = value, or just the constant where there is nothing to fill in (the 1 of +)
+            assert text.endswith(f" = {trace.number(step.local)}") or text == formula, (name, text)
+    sig = build_trace(Value(1.0, label="x").sigmoid())
+    assert sig.steps[-1].local_text == "σ(x)(1-σ(x)) = 0.73 × 0.27 = 0.20"
+    inv = build_trace(1 / Value(1.3678794411714423, label="x"))
+    assert inv.steps[-1].local_text == "-1/x² = -1/1.37² = -0.53"

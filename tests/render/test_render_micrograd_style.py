@@ -126,3 +126,9 @@ def test_docstring_examples(name):
     import importlib
     result = doctest.testmod(importlib.import_module(name))
     assert result.failed == 0 and result.attempted >= 1
+
+
+def test_the_player_names_a_micrograd_value_too():
+    from graphviz_nn import player
+    with pytest.raises(ForeignNodeError, match=r"player expected a graphviz_nn Value, got a micrograd.engine.Value"):
+        player(micrograd.engine.Value(1.0))

@@ -153,3 +153,14 @@ def test_docstring_examples(name):
     import importlib
     result = doctest.testmod(importlib.import_module(name))
     assert result.failed == 0 and result.attempted >= 1
+
+
+def test_player_of_a_tensor_output():
+    import numpy as np
+    from graphviz_nn import Tensor
+    x = Tensor(np.array([[1.0, 2.0]]), label="x")
+    w = Tensor(np.array([[0.5], [-1.0]]), label="W")
+    y = (x @ w).sum()
+    made = player(y)
+    assert made.texts[1:] == [s.text for s in build_trace(y).steps]
+    assert any("W.grad" in text for text in made.texts)

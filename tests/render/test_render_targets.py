@@ -103,7 +103,9 @@ def test_an_interrupted_frames_run_leaves_the_previous_set_intact(tmp_path):
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     subprocess.run(_frames(folder), check=True, env=env, capture_output=True, timeout=300)
     before = {p.name: p.read_bytes() for p in folder.iterdir()}
-    assert len(before) == 27  # 26 frames and the index
+    listed = [f["file"] for f in json.loads(before["index.json"])["frames"]]
+    assert len(before) == 28  # 27 frames (with the seed step) and the index
+    assert sorted(before) == sorted(listed + ["index.json"])
     process = subprocess.Popen(_frames(folder, "--decimals", "4"), env=env, stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE)
     staged = None
@@ -122,4 +124,35 @@ def test_an_interrupted_frames_run_leaves_the_previous_set_intact(tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["frames"]  # the staging folder is gone too
     subprocess.run(_frames(folder, "--decimals", "4"), check=True, env=env, capture_output=True, timeout=300)
     index = json.loads((folder / "index.json").read_text())
-    assert len(index["frames"]) == 26 and (folder / "frame-025.svg").read_bytes() != before["frame-025.svg"]
+    assert [f["file"] for f in index["frames"]] == listed
+    assert (folder / listed[-1]).read_bytes() != before[listed[-1]]  # the new set, with 4 decimals
+
+
+def test_frames_stream_to_disk_with_a_few_in_memory(tmp_path, monkeypatch):
+    """However many frames, only a small window of them is drawn ahead of what is on disk."""
+    from graphviz_nn.render import frames as frames_module
+    from graphviz_nn.render.frames_folder import StagedFolder
+    from render_helpers import build_sigmoid_neuron
+
+    drawn, ahead = [0], []
+    real_run_dot = frames_module.run_dot
+
+    def counting_run_dot(source, fmt, **kwargs):
+        if kwargs.get("engine") == "neato":
+            drawn[0] += 1
+        return real_run_dot(source, fmt, **kwargs)
+
+    real_write = StagedFolder.write
+
+    def watching_write(self, name, data):
+        if name.startswith("frame-"):
+            ahead.append(drawn[0] - (len([n for n in self.names if n.startswith("frame-")]) + 1))
+        return real_write(self, name, data)
+
+    monkeypatch.setattr(frames_module, "run_dot", counting_run_dot)
+    monkeypatch.setattr(StagedFolder, "write", watching_write)
+    from graphviz_nn.render.frame_set import write_frames
+    written = write_frames(build_sigmoid_neuron(), tmp_path / "f")
+    workers = max(1, min(4, os.cpu_count() or 1))
+    assert len(written) > 20 and len(ahead) == len(written)
+    assert max(ahead) <= 2 * workers  # never the whole set in memory

@@ -54,7 +54,7 @@ def test_serve_without_the_web_extra_says_how_to_install_it(monkeypatch, capsys)
 
 def test_serve_command_runs_the_tui_of_the_scenario():
     command = serve_command.app_command("sigmoid-gate")
-    assert command.endswith("-m graphviz_nn tui sigmoid-gate")
+    assert command.endswith("-m graphviz_nn tui sigmoid-gate --served")  # sessions run with serve's limits
 
 
 def free_port() -> int:
@@ -82,3 +82,35 @@ def test_serve_answers_a_browser_on_localhost():
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def test_serve_on_a_port_in_use_is_one_sentence(refused):
+    pytest.importorskip("textual_serve")
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        refused("serve", "--port", port).assert_one_sentence(f"port {port} is already in use")
+
+
+@pytest.mark.parametrize("host", ["256.1.1.1", "no-such-host.invalid", "[::1"])
+def test_serve_on_a_bad_host_is_one_sentence(host, refused):
+    pytest.importorskip("textual_serve")
+    refused("serve", "--host", host, "--port", free_port()).assert_one_sentence("--host")
+
+
+def test_serve_on_all_interfaces_says_what_it_exposes(monkeypatch, capsys, tmp_path):
+    pytest.importorskip("textual_serve")
+    from graphviz_nn.cli import classroom_server
+    started = []
+    monkeypatch.setattr(classroom_server.ClassroomServer, "serve", lambda self: started.append(self))
+    monkeypatch.setattr(serve_command, "_check_port_free", lambda host, port: None)  # never bind 0.0.0.0 here
+    assert main(["serve", "--host", "0.0.0.0", "--port", "9000", "--scenarios", str(tmp_path),
+                 "--max-sessions", "5"]) == 0
+    err = capsys.readouterr().err
+    assert "ALL network interfaces" in err and "port 9000" in err and str(tmp_path.resolve()) in err
+    assert "nothing is written here" in err
+    (server,) = started
+    assert server.max_sessions == 5 and "--served" in server.command and str(tmp_path.resolve()) in server.command
+    assert main(["serve", "--max-sessions", "0"]) == 2
+    assert main(["serve", "--scenarios", str(tmp_path / "missing")]) == 2

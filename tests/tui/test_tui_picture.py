@@ -141,7 +141,7 @@ async def test_quiz_mode_hides_future_numbers_until_reached():
         assert "0.73" in steps._row(12)
         await pilot.press("p")
         assert "0.73" not in steps._row(12)  # going back hides it again
-        await pilot.press("r")  # reveal all
+        await pilot.press("v")  # reveal all
         assert "0.73" in steps._row(12) and "-0.59" in steps._row(into_x1)
 
 

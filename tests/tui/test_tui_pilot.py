@@ -255,6 +255,31 @@ async def test_gradient_check_and_diagnostics_reports_open_and_close():
         assert app.screen is app.screen_stack[0]
 
 
+async def test_training_report_shows_accuracy_and_metrics():
+    import numpy as np
+    app = app_for("metrics")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("t", "r")
+        await pilot.pause()
+        text = screen_text(app)
+        assert "Training report" in text and "accuracy by iteration" in text
+        assert "precision 0.6667" in text and "ROC AUC   0.8800" in text  # the hand-worked example
+        # the report's numbers are the trainer's: the accuracy of iteration 1 at w = 1.5, b = 0
+        x = np.array([-2.0, -1.5, -1.0, 0.2, 0.8, -0.5, 0.5, 1.0, 1.5, 2.0])
+        assert "1: 0.7000" in text and np.mean((x >= 0) == np.array([0] * 5 + [1] * 5)) == 0.7
+        await pilot.press("escape")
+        assert app.screen is app.screen_stack[0]
+
+
+async def test_training_report_on_a_scenario_that_does_not_train():
+    app = app_for("sigmoid-neuron")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("r")
+        await pilot.pause()
+        assert "does not train" in screen_text(app)
+
+
 async def test_train_key_advances_the_iteration_and_changes_the_weights():
     app = app_for("learning-slowdown-quadratic")
     async with app.run_test(size=SIZE) as pilot:

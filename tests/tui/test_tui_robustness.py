@@ -13,9 +13,9 @@ SIZES = [(120, 36), (80, 24), (40, 12), (20, 6), (10, 3)]
 # every binding's key; the ones that open a screen are followed by escape
 BINDING_KEYS = ["n", "right", "p", "left", "s", "f", "c", "home", "end", "b", "l", "t",
                 "shift+left", "shift+right", "shift+up", "shift+down",
-                "plus", "equals_sign", "minus", "0", "P", "C", "full_stop", "comma", "r", "L",
+                "plus", "equals_sign", "minus", "0", "P", "C", "full_stop", "comma", "v", "L",
                 "left_square_bracket", "right_square_bracket", "T", "S", "escape"]
-SCREEN_KEYS = ["g", "w", "x", "d", "e", "o", "question_mark"]
+SCREEN_KEYS = ["g", "w", "x", "d", "r", "e", "o", "question_mark"]
 
 
 def burst(app, keys) -> None:

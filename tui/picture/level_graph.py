@@ -15,7 +15,7 @@ from .. import presenter
 from .box import Box
 
 
-class ViewGraph:
+class LevelGraph:
     """Boxes (ids), edges ``(src, dst, index)`` and the mapping from trace nodes to boxes."""
 
     def __init__(self, trace, level: str, sample: int = 0) -> None:
@@ -115,7 +115,7 @@ class ViewGraph:
 
 
 def make_view(trace, level: str, sample: int = 0):
-    """The picture of a level: at neuron level an MLP is drawn as its network, else ``ViewGraph``."""
+    """The picture of a level: at neuron level an MLP is drawn as its network, else ``LevelGraph``."""
     if level == "neuron":
         from graphviz_nn.debugger.network import network
 
@@ -124,4 +124,4 @@ def make_view(trace, level: str, sample: int = 0):
         net = network(trace)
         if net is not None:
             return NetworkView(trace, net, sample)
-    return ViewGraph(trace, level, sample)
+    return LevelGraph(trace, level, sample)

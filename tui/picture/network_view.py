@@ -19,7 +19,7 @@ LABELLED_WEIGHTS = 60
 
 
 class NetworkView:
-    """Same interface as ``ViewGraph``: ids, edges, box_of/node_of, describe."""
+    """Same interface as ``LevelGraph``: ids, edges, box_of/node_of, describe."""
 
     def __init__(self, trace, net: Network, sample: int = 0) -> None:
         self.trace = trace

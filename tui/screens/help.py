@@ -16,7 +16,7 @@ KEYS = (
         ("c", "continue to the next breakpoint or the end of the pass"),
         ("Home  End", "start / end of the trace (of the gate's expansion when inside one)"),
         ("g", "go to a step number"),
-        ("r", "quiz mode off/on: every step's numbers, or only the steps reached"),
+        ("v", "quiz mode off/on: every step's numbers, or only the steps reached"),
     )),
     ("The picture", (
         ("+  -", "full boxes / compact boxes (value above the symbol, gradient below)"),
@@ -41,6 +41,7 @@ KEYS = (
         ("S", "pick the starting point (scenarios with several, e.g. learning-slowdown-*)"),
         ("x", "gradient check: backprop against finite differences"),
         ("d", "diagnostics: saturation, vanishing/exploding gradients, dead ReLUs"),
+        ("r", "training report: loss, accuracy, precision/recall/F1, ROC and PR AUC"),
         ("e", "export the current frame (SVG, PNG or PDF)"),
         ("o", "open another scenario (type to filter) or your own file"),
         ("?", "this help"),

@@ -46,7 +46,7 @@ class PickerScreen(Modal):
             box.border_title = self.title_text
             yield Static(self.hint, markup=False)
             yield OptionList(*self._options(""), id="picker-list")
-            yield Input(placeholder=self.placeholder, id="picker-path")
+            yield Input(placeholder=self.placeholder, id="picker-path", select_on_focus=False)
 
     def _options(self, typed: str) -> list:
         words = typed.lower().split()
@@ -97,8 +97,26 @@ class PickerScreen(Modal):
             options.highlighted = ids.index(self.current)
         options.focus()
 
+    def on_key(self, event) -> None:
+        """Typing on the list starts a path in the path field (a teacher types /home/...)."""
+        field = self.query_one("#picker-path", Input)
+        if self.focused is field:
+            return
+        if event.key == "enter" and field.value:
+            event.stop()
+            event.prevent_default()
+            self.dismiss(field.value.strip())
+        elif event.character and event.character.isprintable() and event.character != " ":
+            event.stop()
+            event.prevent_default()
+            field.value += event.character
+            field.cursor_position = len(field.value)
+            field.focus()
+
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
+        if self.query_one("#picker-path", Input).value:
+            return  # a path is being typed: Enter answers with it (see on_key)
         self.dismiss(event.option.id)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:

@@ -106,6 +106,7 @@ def test_activation_zoo_values_at_minus_two():
         "leaky_relu_001": -0.02, "leaky_relu_01": -0.2, "prelu_x": -0.5, "elu_x": math.exp(-2) - 1,
         "maxout_x": 1.5, "piecewise_x": -1.25,
     }
+    expected["all"] = sum(expected.values())  # backward runs from the sum: every derivative is a step
     assert got.keys() == expected.keys()
     for key, value in expected.items():
         assert math.isclose(got[key], value, abs_tol=1e-12), key
@@ -150,7 +151,10 @@ def test_cross_entropy_vs_log_likelihood():
 def test_l1_vs_l2():
     built = load_scenario("l1-vs-l2").build()
     got = {k: v.data for k, v in built.items()}
-    assert got == {"output_1": 1.0, "output_2": 1.0, "l2_1": 1.0, "l2_2": 0.25, "l1_1": 1.0, "l1_2": 1.0}
+    assert got == {"output_1": 1.0, "output_2": 1.0, "l2_1": 1.0, "l2_2": 0.25, "l1_1": 1.0, "l1_2": 1.0,
+                   "penalty_2": 1.25}
+    built.backward_from.backward()  # L2 + L1 of W2: 2w + sign(w) = 0.5 + 1 per weight
+    assert [w.grad for w in built.leaves["W2"]] == [1.5, 1.5, 1.5, 1.5]
 
 
 def test_losses_on_the_same_predictions():
@@ -166,6 +170,7 @@ def test_losses_on_the_same_predictions():
         "loss_multiclass_hinge": 1 + 0.2 - 0.7,
         "loss_bce": -(math.log(0.7) + math.log(0.8) + math.log(0.9)),
         "loss_cce": -math.log(0.7),
+        "loss_bce_keras": -(math.log(0.7) + math.log(0.8) + math.log(0.9)) / 3,  # Keras averages
     }
     assert got == pytest.approx(expected, rel=1e-12)
     built.backward_from.backward()

@@ -13,6 +13,9 @@ FIXED_IDS = {
     "non-zero-centred", "dead-relu", "activations", "prelu-regularised", "losses", "softmax-vs-sigmoid",
     "cross-entropy-vs-log-likelihood", "l1-vs-l2", "logistic-regression", "linear-regression", "mlp-xor",
     "mlp-moons", "mlp-regression", "sigmoid-jacobian", "dropout", "batchnorm", "gradient-check",
+    # issue 15: every slide topic a scenario
+    "metrics", "mini-batch-sgd", "learning-rate", "static-vs-dynamic", "keras-dense", "stacked-linear",
+    "tanh-from-sigmoid", "mae-vs-mse-outliers", "maxout", "normal-equation", "cost-examples",
 }
 SEEDS = {"000_0eb4b9ad79510fda.txt", "001_4708e7f08f9c8581.txt", "002_f0c872693aa582a8.txt",
          "003_a865680e82364ae9.txt", "004_62f7dd1c4e1dee0c.txt"}

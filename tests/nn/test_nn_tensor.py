@@ -18,7 +18,7 @@ from graphviz_nn.nn import (MLP, Activation, BatchNorm1d, Dropout, Linear, Scala
 from graphviz_nn.tensor import ShapeError
 from graphviz_nn import tensor_losses as L
 
-sys.path.insert(0, str(Path(__file__).parent / "tensor"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tensor"))
 from tensor_fd_helpers import check_vjp  # noqa: E402
 
 
