@@ -243,22 +243,29 @@ async def test_training_numbers_iterations_as_graphviz_nn_train():
     assert [r["loss"] for r in records] == pytest.approx(history)  # the app's iteration 6 is train's iteration 6
 
 
-async def test_start_picker_switches_to_the_slow_start():
+async def test_start_picker_switches_between_the_two_starts():
     app = app_for("learning-slowdown-quadratic")
     async with app.run_test(size=(120, 36)) as pilot:
+        starts = app.target.scenario.start_names
+        assert len(starts) == 2 and f"start {starts[0]}" in screen_text(app)
         await pilot.press("S")
         await pilot.pause()
         from textual.widgets import OptionList
         options = app.screen.query_one(OptionList)
         assert [options.get_option_at_index(i).id for i in range(options.option_count)] == ["0", "1"]
-        options.highlighted = 1
+        fast = starts.index("w=0.6, b=0.9")
+        options.highlighted = fast
         await pilot.press("enter")
         await pilot.pause()
-        assert "w=2, b=2" in screen_text(app)
-        await pilot.press("end")
-        output = node_id(app, "output") if "output" in {i.user_label for i in app.session.trace.nodes} else None
-        value = app.session.trace.forward_value(output) if output else app.target.trainer.history[0].outputs[0]
-        assert float(value) == pytest.approx(0.98, abs=0.005)  # the slide's slow start: output 0.98
+        assert "start w=0.6, b=0.9" in screen_text(app)
+        assert app.target.trainer.history[0].outputs[0] == pytest.approx(0.82, abs=0.005)  # the slide's 0.82
+        await pilot.press("S")
+        await pilot.pause()
+        app.screen.query_one(OptionList).highlighted = starts.index("w=2, b=2")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "start w=2, b=2" in screen_text(app)
+        assert app.target.trainer.history[0].outputs[0] == pytest.approx(0.98, abs=0.005)  # the slow start
 
 
 async def test_loss_plot_has_a_value_axis_from_zero_and_an_iteration_axis():
@@ -269,7 +276,9 @@ async def test_loss_plot_has_a_value_axis_from_zero_and_an_iteration_axis():
         await pilot.pause()
         plot = app.query_one(LossPlot)
         rows = [text for text, _ in plot.lines(40)]
-        assert rows[1].strip().startswith("0.334")  # the top of the value axis: the first loss
+        from graphviz_nn.tui.widgets.loss_plot import axis_number
+        top = max(h.loss for h in app.target.trainer.history)
+        assert rows[1].strip().startswith(axis_number(top) + " ┤")  # the top of the value axis: the largest loss
         assert rows[4].strip().startswith("0 ┤")  # the axis starts at zero: a small drop looks small
         assert "iteration" in rows[-1] and rows[-1].strip().endswith("3")
         bars = "".join(rows[1:5])
@@ -337,7 +346,7 @@ async def test_s_on_the_backward_step_of_the_sigmoid_gate_enters_it_and_f_return
         app.refresh_view()
         await pilot.press("s")
         assert app.session.depth == 1
-        assert "inside a gate:" in screen_text(app) and "sigmoid" in screen_text(app) and "backward" in screen_text(app)
+        assert "inside a gate: f (sigmoid)" in screen_text(app) and "backward" in app.session.inside
         assert app.session.state.phase != "forward" or app.session.k == app.session._pass_start
         await pilot.press("n", "n")
         await pilot.press("home")

@@ -113,15 +113,15 @@ def test_run_command_shows_the_whole_neuron_at_end_and_step_1_at_home(size):
     tmux = Tmux(*size)
     try:
         tmux.send(f"cd {ROOT} && {EXE}; echo EXIT=$?", "Enter")
-        tmux.wait_for("step 0 of 25")
+        tmux.wait_for("step 0 of 26")
         tmux.send("End")
-        tmux.wait_for("step 25 of 25")
+        tmux.wait_for("step 26 of 26")
         graph = graph_part(tmux.wait_for("0.73"))
         assert "0.73" in graph, graph
         for g in LEAF_GRADIENTS:
             assert g in graph, (g, graph)
         tmux.send("Home")
-        screen = tmux.wait_for("step 0 of 25")
+        screen = tmux.wait_for("step 0 of 26")
         assert "     1 F" in screen, screen  # the step list is back at step 1
         tmux.send("q")
         tmux.wait_for("EXIT=0")
@@ -133,9 +133,9 @@ def test_at_80x24_the_fit_key_shows_the_whole_neuron():
     tmux = Tmux(80, 24)
     try:
         tmux.send(f"cd {ROOT} && {EXE}; echo EXIT=$?", "Enter")
-        tmux.wait_for("step 0 of 25")
+        tmux.wait_for("step 0 of 26")
         tmux.send("End")
-        tmux.wait_for("step 25 of 25")
+        tmux.wait_for("step 26 of 26")
         tmux.send("0")
         tmux.wait_for("0.73")
         deadline = time.monotonic() + 10
