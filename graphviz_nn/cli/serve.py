@@ -76,7 +76,7 @@ def run(args) -> int:
     load_scenario(args.scenario)  # fail here, in one sentence, rather than in every browser tab
     try:
         import textual_serve.server  # noqa: F401  (the optional extra itself, even if ours is cached)
-        from .classroom_server import ClassroomServer, exposed_addresses
+        from ..tui.classroom_server import ClassroomServer, exposed_addresses  # the app side: textual-serve
     except ImportError:
         raise UserError("serving in a browser needs the optional extra: pip install 'graphviz-nn[web]'") from None
     _check_port_free(args.host, args.port)

@@ -18,7 +18,7 @@ pytest.importorskip("textual_serve")
 aiohttp = pytest.importorskip("aiohttp")
 from aiohttp import web  # noqa: E402
 
-from graphviz_nn.cli.classroom_server import ClassroomServer  # noqa: E402
+from graphviz_nn.tui.classroom_server import ClassroomServer  # noqa: E402
 from graphviz_nn.cli.serve import app_command  # noqa: E402
 
 SECRET = "SECRET-token-abc123XYZ"
