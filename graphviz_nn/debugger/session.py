@@ -313,7 +313,7 @@ class Session:
 
     def add_watch(self, kind: str, threshold=None) -> None:
         """Stop when a step meets a condition (see ``breakpoints.WATCH_KINDS``)."""
-        self.watches[kind] = bp.watch_threshold(kind, threshold)
+        self.watches[bp.watch_kind(kind)] = bp.watch_threshold(kind, threshold)
 
     def remove_watch(self, kind: str) -> None:
         self.watches.pop(kind, None)
