@@ -19,6 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Optional
 
+from .network import is_tensor_mlp
 from .trace import Edge, State, Trace, TraceError
 
 LEVELS = ("gate", "neuron", "layer")  # finest to coarsest: a neuron holds gates, a layer neurons
@@ -34,9 +35,13 @@ def check_level(level: str, error=TraceError) -> None:
 
 def levels_of(trace: Trace) -> tuple:
     """The levels a graph offers: gate always; neuron when it has neurons (group paths of depth
-    2, ``L1.N3``); layer when it has groups at all (a tensor MLP's ``L1``, ``L2``)."""
+    2, ``L1.N3``, or a tensor MLP's matrix columns, drawn as the network); layer when it has
+    groups at all (a tensor MLP's ``L1``, ``L2``)."""
     depth = max((len(info.group) for info in trace.nodes), default=0)
-    return tuple(level for level in LEVELS if GROUP_DEPTH[level] is None or depth >= GROUP_DEPTH[level])
+    offered = [level for level in LEVELS if GROUP_DEPTH[level] is None or depth >= GROUP_DEPTH[level]]
+    if "neuron" not in offered and is_tensor_mlp(trace):
+        offered.insert(1, "neuron")
+    return tuple(offered)
 
 
 def finer(level: str, offered: tuple = LEVELS) -> str:

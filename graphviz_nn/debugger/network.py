@@ -99,11 +99,16 @@ class Network:
         return per_sample[min(sample, len(per_sample) - 1)][0] if per_sample else None
 
 
+def is_tensor_mlp(trace) -> bool:
+    """A tensor MLP: layers (groups ``L1``, ``L2``) with weight matrices, whose columns are neurons."""
+    return any(info.group and info.is_leaf and info.label and info.label.endswith(".W") for info in trace.nodes)
+
+
 def network(trace) -> Optional[Network]:
     """The network picture of an MLP trace, or ``None`` when the trace is not an MLP."""
     if any(len(info.group) >= 2 for info in trace.nodes):
         return _scalar(trace)
-    if any(info.group and info.is_leaf and info.label.endswith(".W") for info in trace.nodes):
+    if is_tensor_mlp(trace):
         return _tensor(trace)
     return None
 
