@@ -12,6 +12,7 @@ import gc
 from pathlib import Path
 from typing import Optional
 
+from rich.text import Text
 from textual import work
 from textual.worker import get_current_worker
 from textual.app import App
@@ -19,7 +20,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Footer, Static
 
-from graphviz_nn.debugger.breakpoints import WATCH_KINDS
+from graphviz_nn.debugger.breakpoints import WATCH_KINDS, watch_kind
 from graphviz_nn.debugger.session import Session
 from graphviz_nn.errors import UserError
 from graphviz_nn.terminal_text import terminal_safe
@@ -32,19 +33,26 @@ from .screens.help import HelpScreen
 from .screens.picker import PickerScreen
 from .screens.prompt import PromptScreen
 from .screens.report import ReportScreen
-from .picture.level_graph import LevelGraph
+from .picture.level_graph import LevelGraph, make_view
 from .target import Target, catalogue, from_outputs, from_scenario, iteration_of, loss_history
 from .widgets.graph_view import GraphView
 from .widgets.header_line import HeaderLine
 from .widgets.inspector import Inspector
 from .widgets.loss_plot import LossPlot
 from .widgets.step_list import StepList
+from .widgets.training_bar import TrainingBar
 
 key_parser_guard.install()  # two escape sequences would otherwise end the app (a Textual defect)
 
 DEFAULT_SCENARIO = "sigmoid-neuron"
 # Above this many nodes a graph opens at neuron level (gate level is one key away).
 LARGE_GRAPH = 400
+# The narrowest the inspector gets so that a graph fits beside it (0 hides it instead).
+SIDE_MIN = 24
+# Up to this many boxes the compact style measures each box at the trace's end.
+MEASURED_BOXES = 2000
+# Terminals shorter than this open with the lecture pane hidden (the inspector needs the rows).
+LECTURE_MIN_HEIGHT = 30
 # Graphs up to this size open in a few milliseconds, inline; larger ones in a worker.
 INLINE_NODES = 3000
 
@@ -53,7 +61,8 @@ class DebuggerApp(App):
     """Step through backpropagation on a scenario (id or path), the user's own ``outputs``, or a ``Target``.
 
     ``layout_engine``: ``"auto"`` (Graphviz when installed, in a worker; built-in meanwhile)
-    or ``"builtin"`` (never runs ``dot``).
+    or ``"builtin"`` (never runs ``dot``). ``zoom``: ``"auto"`` (full boxes when they fit,
+    else the compact lecture style), ``"full"`` or ``"compact"``.
     """
 
     CSS_PATH = Path(__file__).with_name("app.tcss")  # absolute, so subclasses elsewhere find it
@@ -84,15 +93,29 @@ class DebuggerApp(App):
         Binding("shift+right", "pan(10, 0)", "Pan", show=False),
         Binding("shift+up", "pan(0, -4)", "Pan", show=False),
         Binding("shift+down", "pan(0, 4)", "Pan", show=False),
+        Binding("plus,equals_sign", "zoom('full')", "Zoom in", show=False),
+        Binding("minus", "zoom('compact')", "Zoom out", show=False),
+        Binding("0", "fit", "Fit", show=False),
+        Binding("P", "present", "Present", show=False),
+        Binding("C", "palette", "Palette", show=False),
+        Binding("full_stop", "decimals(1)", "More decimals", show=False),
+        Binding("comma", "decimals(-1)", "Fewer decimals", show=False),
+        Binding("v", "reveal", "Reveal", show=False),
+        Binding("L", "lecture", "Lecture", show=False),
+        Binding("left_square_bracket", "sample(-1)", "Sample", show=False),
+        Binding("right_square_bracket", "sample(1)", "Sample", show=False),
+        Binding("T", "train_many", "Train N", show=False),
+        Binding("S", "pick_start", "Start", show=False),
     ]
 
     def __init__(self, scenario: Optional[str] = None, outputs=None, title: Optional[str] = None,
                  layout_engine: str = "auto", target: Optional[Target] = None, served: bool = False,
-                 scenarios_dir: Optional[str] = None) -> None:
+                 scenarios_dir: Optional[str] = None, zoom: str = "auto") -> None:
         super().__init__()
         # under ``serve``: downloads instead of files, o limited to what the server shares
         self.served = served
         self.scenarios_dir = scenarios_dir
+        self._zoom = zoom  # "auto" (full boxes when they fit, else compact), "full" or "compact"
         given = scenario is not None or outputs is not None or target is not None
         self._initial_scenario = scenario if given else DEFAULT_SCENARIO
         self._outputs = outputs
@@ -110,23 +133,35 @@ class DebuggerApp(App):
         self._layout_note_said = False
         self._catalogue: Optional[list] = None
         self._layout_busy = False  # a Graphviz layout is being computed in a worker
+        self.quiz = True  # future steps' numbers stay hidden until reached (v reveals them)
+        self.presenting = False  # P: the graph fills the terminal, the step's sentence under it
+        self.fitted = False  # 0: side panes hidden so the whole graph fits
+        self.training = None  # a TrainingRun while T runs iterations in a worker
+        self.sample = 0  # the sample the network view shows
         self._busy: Optional[str] = None  # what a "busy" worker is doing (the progress line)
 
     # ---- building the screen ----
     def compose(self):
         yield HeaderLine("graphviz-nn", id="header")
         with Horizontal(id="main"):
-            yield GraphView(id="graph")
+            with Vertical(id="picture"):
+                yield GraphView(id="graph")
+                yield Static("", id="spoken", markup=False)
             with Vertical(id="side"):
+                yield Static("", id="lecture", markup=False)
                 yield Inspector(id="inspector")
                 yield LossPlot(id="loss")
+        yield TrainingBar(id="training")
         yield Static("", id="message", markup=False)
         yield StepList(id="steps")
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
+        self.query_one("#graph", GraphView).zoom = self._zoom
         self.query_one("#loss", LossPlot).display = False
         self.query_one("#message", Static).display = False
+        self.query_one("#spoken", Static).display = False
+        self.query_one("#training", TrainingBar).display = False
         if self._initial_target is not None:
             self.open_target(lambda: self._initial_target)
         elif self._outputs is not None:
@@ -158,6 +193,7 @@ class DebuggerApp(App):
         self._settle_memory(replacing=replacing)
         loss = self.query_one("#loss", LossPlot)
         loss.display = target.trains
+        self._show_lecture()
         self.refresh_view()
         return True
 
@@ -208,6 +244,9 @@ class DebuggerApp(App):
         if view is None or view.trace is not trace or view.level != self._drawn_level():
             view = self._show(trace)
         graph = self.query_one("#graph", GraphView)
+        if follow and view.samples:
+            view.follow_sample(state.current)  # the network shows the current step's sample
+            self.sample = view.sample
         graph.current = view.box_of(state.current)
         graph.selected = self.selected
         graph.hot_edge = view.hot_edge(state.current_edge)
@@ -220,7 +259,8 @@ class DebuggerApp(App):
         title = self.target.title if self.target else ""
         busy = "  │  laying out with Graphviz…" if self._layout_busy else ""
         header.update(presenter.header_text(title, state, len(trace.steps), iteration_of(self.target),
-                                            session.level, session.depth, session.inside) + busy)
+                                            session.level, session.depth, session.inside,
+                                            self._sample_note()) + busy)
         focus = view.node_of(self.selected) if self.selected else state.current
         flags = self.flags.get(focus, ()) if trace is self._top_trace() else ()
         lines = view.group_summary(self.selected, state) + presenter.inspector_lines(trace, state, focus, flags)
@@ -228,6 +268,9 @@ class DebuggerApp(App):
         self.query_one("#steps", StepList).set_current(state.k - 1 if state.k else None)
         if self.target is not None and self.target.trains:
             self.query_one("#loss", LossPlot).show(loss_history(self.target))
+        if self.presenting:
+            self.query_one("#spoken", Static).update(presenter.spoken_line(trace, state))
+        self._mark_lecture(trace, state.current)
 
     # ---- work off the UI thread: opening, the gradient check (Esc cancels, q always quits) ----
     def open_scenario(self, id_or_path) -> None:
@@ -280,6 +323,8 @@ class DebuggerApp(App):
             self.say(note, timeout=4)
 
     def action_cancel_work(self) -> None:
+        if self.training is not None:  # T's iterations stop at the next chunk
+            self.training["cancel"] = True
         if self._busy is None:
             return
         what = self._busy.split("…")[0]
@@ -309,14 +354,15 @@ class DebuggerApp(App):
     def _show(self, trace) -> LevelGraph:
         """A new trace or level: new boxes, the step list, and a layout (cached per level)."""
         if self._view is None or self._view.trace is not trace:
-            steps = self.query_one("#steps", StepList)
-            steps.show_steps(len(trace.steps), lambda i: presenter.step_row(trace.steps[i]))
-        view = LevelGraph(trace, self._drawn_level())
+            self._fill_step_list(trace)
+        view = make_view(trace, self._drawn_level(), self.sample)
         self._view = view
         if self.selected is not None and self.selected not in view.ids:
             self.selected = None
         key = (trace, view.level)
         layout = self._layouts.get(key)
+        if layout is None and hasattr(view, "positions"):  # a network: the textbook layout
+            layout = self._layouts[key] = Layout(view.positions(), "network")
         if layout is None:
             edges = [(e[0], e[1]) for e in view.edges]
             layout = layered_layout(view.ids, edges)
@@ -330,11 +376,18 @@ class DebuggerApp(App):
     def _draw_graph(self, view: LevelGraph, layout: Layout) -> None:
         session = self.session
         flags = self.flags if view.trace is self._top_trace() else {}
+        final = view.trace.state_at(len(view.trace.steps))
 
         def describe(box_id):
             return view.describe(box_id, session.state, session.breakpoints, session.group_breakpoints, flags)
 
-        self.query_one("#graph", GraphView).show_graph(layout.positions, view.edges, describe)
+        def at_end(box_id):  # the widest a box gets: compact columns never grow while stepping
+            return view.describe(box_id, final)
+
+        # measuring every box costs a describe per node: big graphs use one compact width
+        measure = at_end if len(view.ids) <= MEASURED_BOXES else None
+        self.query_one("#graph", GraphView).show_graph(layout.positions, view.edges, describe, measure)
+        self._fit_panes()
 
     @work(thread=True, exclusive=True, group="layout", exit_on_error=False)
     def _graphviz_layout(self, key, ids, edges) -> None:
@@ -452,19 +505,22 @@ class DebuggerApp(App):
         def answer(text: Optional[str]) -> None:
             if not text:
                 return
-            kind, _, threshold = text.partition(" ")
-            try:
-                value = float(threshold) if threshold.strip() else None
+            words = text.split()
+            try:  # the last word is the threshold when it is a number: "vanishing 1e-6", "dead relu"
+                value = float(words[-1]) if len(words) > 1 else None
+                kind = " ".join(words[:-1]) if value is not None else text
             except ValueError:
-                self.say(f"{threshold.strip()[:30]!r} is not a number; write e.g. 'vanishing 1e-6'.",
-                            severity="warning")
+                value, kind = None, text
+            if watch_kind(kind) not in WATCH_KINDS and len(words) > 1 and watch_kind(words[0]) in WATCH_KINDS:
+                self.say(f"{' '.join(words[1:])[:30]!r} is not a number; write e.g. 'vanishing 1e-6'.",
+                         severity="warning")
                 return
             try:
                 self.session.add_watch(kind, value)
             except UserError as error:
                 self.say(str(error), severity="warning")
                 return
-            self.say(f"Watching for {kind}; c runs until it happens.")
+            self.say(f"Watching for {watch_kind(kind)}; c runs until it happens.")
 
         self.push_screen(PromptScreen("Add a watch (kind and optional threshold):", "",
                                       "kinds: " + ", ".join(WATCH_KINDS)), answer)
@@ -473,12 +529,18 @@ class DebuggerApp(App):
         session = self.session
         if session is None:
             return
+        if session.depth:
+            self.say("Inside a gate's expansion there are only gates: f returns first.", timeout=5)
+            return
         session.cycle_level()  # only the levels this graph has; says so when it has one
         self.say(session.message)
         self.refresh_view(follow=False)
 
     def action_train(self) -> None:
         target = self.target
+        if self.training is not None:
+            self.say("Training is running; Esc cancels it.", severity="warning")
+            return
         if target is None or not target.trains:
             self.say("This scenario does not train; open a training scenario with o "
                         "(e.g. learning-slowdown-quadratic).", severity="warning")
@@ -607,6 +669,251 @@ class DebuggerApp(App):
         graph = self.query_one("#graph", GraphView)
         graph.scroll_to(graph.scroll_offset.x + dx, graph.scroll_offset.y + dy, animate=False)
 
+    # ---- the picture: fit, zoom, presentation, palette, decimals, quiz, lecture (issue 12) ----
+    def _fill_step_list(self, trace) -> None:
+        """Rows for a trace; in quiz mode a step's numbers appear only once it has been reached."""
+        def row(i: int) -> str:
+            session = self.session
+            reached = session is not None and session.trace is trace and i < session.k
+            return presenter.step_row(trace.steps[i], reveal=reached or not self.quiz, trace=trace)
+
+        self.query_one("#steps", StepList).show_steps(len(trace.steps), row)
+
+    def _fit_panes(self) -> None:
+        """Give the graph the room it needs: shrink the side pane, or hide it (fit, presentation)."""
+        graph = self.query_one("#graph", GraphView)
+        side = self.query_one("#side")
+        steps = self.query_one("#steps", StepList)
+        spoken = self.query_one("#spoken", Static)
+        width, height = self.size
+        steps_h = max(2, min(8, height // 4))
+        full_screen = self.presenting or self.fitted
+        side.display = not full_screen
+        spoken.display = self.presenting
+        if full_screen:
+            room_h = height - 2 - (3 if self.presenting else 0)
+            # the step list stays when the graph fits above it
+            steps.display = not self.presenting and graph.fits(
+                graph.style_name if graph.zoom != "auto" else "compact", width, room_h - steps_h)
+            return
+        steps.display = True
+        side_w = min(56, max(20, int(width * 0.4)))
+        room_h = height - 2 - steps_h
+        if graph.zoom == "auto" and not graph.fits("full", width - side_w, room_h) \
+                and not graph.fits("compact", width - side_w, room_h):
+            compact_w = graph.geometry("compact").width
+            if graph.fits("compact", width - SIDE_MIN, room_h):
+                side_w = width - compact_w  # the inspector gives up columns so the picture fits
+        side.styles.width = side_w
+
+    def on_resize(self) -> None:
+        if self.session is not None and self._view is not None:
+            self._fit_panes()
+            self.call_after_refresh(self.refresh_view, False)
+
+    def _picture_changed(self) -> None:
+        self._fit_panes()
+        self.call_after_refresh(self._follow_current)
+
+    def _follow_current(self) -> None:
+        """After the panes change size: the current node and edge back in view."""
+        if self.session is None or self._view is None:
+            return
+        graph = self.query_one("#graph", GraphView)
+        state = self.session.state
+        if graph.current is not None:
+            edge = state.current_edge
+            graph.follow(graph.current, self._view.box_of(edge[0]) if edge else None)
+        graph.invalidate()
+
+    def action_zoom(self, style: str) -> None:
+        graph = self.query_one("#graph", GraphView)
+        graph.set_zoom(style)
+        self._picture_changed()
+        self.say(f"{'Full boxes' if style == 'full' else 'Compact boxes (value above, gradient below)'}; "
+                 f"0 fits the whole graph.", timeout=3)
+
+    def action_fit(self) -> None:
+        """Toggle: the whole graph on screen (side pane hidden when it needs the room)."""
+        graph = self.query_one("#graph", GraphView)
+        graph.set_zoom("auto")
+        self.fitted = not self.fitted
+        self._picture_changed()
+        self.say("Whole graph: 0 again brings the inspector back." if self.fitted else "Inspector back.",
+                 timeout=3)
+
+    def action_present(self) -> None:
+        """Presentation mode: the graph fills the terminal, the step's sentence large under it."""
+        self.presenting = not self.presenting
+        self.query_one("#graph", GraphView).set_zoom("auto")
+        self._picture_changed()
+        self.refresh_view(follow=False)
+
+    def action_palette(self) -> None:
+        graph = self.query_one("#graph", GraphView)
+        graph.palette = "colorblind" if graph.palette == "default" else "default"
+        graph.invalidate()
+        self.say(f"Palette: {'colour-blind (Okabe-Ito)' if graph.palette == 'colorblind' else 'lecture'}.",
+                 timeout=3)
+
+    def action_decimals(self, delta: int) -> None:
+        decimals = presenter.set_decimals(presenter.decimals() + delta)
+        if self.session is not None:  # the step texts too: the trace writes them again at this precision
+            for trace in {self.session.trace, self.session.root_trace}:
+                trace.set_decimals(decimals)
+        self._view = None  # box widths depend on the digits: a new picture
+        self._fill_step_list(self.session.trace) if self.session is not None else None
+        self.refresh_view(follow=False)
+        self.say(f"{decimals} decimals (. more, , fewer).", timeout=3)
+
+    def action_reveal(self) -> None:
+        """Quiz mode off/on: every step's numbers in the step list, or only the steps reached."""
+        self.quiz = not self.quiz
+        self.query_one("#steps", StepList).refresh()
+        self.say("Every step's numbers shown (v hides them again)." if not self.quiz
+                 else "Quiz mode: a step's numbers appear when it is reached.", timeout=3)
+
+    def action_lecture(self) -> None:
+        pane = self.query_one("#lecture", Static)
+        pane.display = not pane.display
+
+    def _show_lecture(self) -> None:
+        """The scenario's title, explanation and formula in the side pane (L toggles it)."""
+        self._lecture_mark = None
+        pane = self.query_one("#lecture", Static)
+        pane.update(presenter.lecture_text(self.target) if self.target else "")
+        if not getattr(self, "_lecture_decided", False):  # L toggles it; a short terminal starts without it
+            self._lecture_decided = True
+            pane.display = self.size.height >= LECTURE_MIN_HEIGHT
+
+    def _mark_lecture(self, trace, node_id) -> None:
+        """The current step's sub-expression highlighted in the lecture pane's formula."""
+        pane = self.query_one("#lecture", Static)
+        if self.target is None or not pane.display or trace is not self._top_trace():
+            return
+        text = presenter.lecture_text(self.target)
+        for name, source in presenter.lecture_formulas(self.target):
+            span = presenter.formula_span(trace, node_id, source)
+            if span is not None:
+                at = text.find(f"{name} = {source}") + len(name) + 3
+                mark = (at + span[0], at + span[1])
+                break
+        else:
+            mark = None
+        if mark == getattr(self, "_lecture_mark", None):
+            return
+        self._lecture_mark = mark
+        shown = Text(text)
+        if mark is not None:
+            shown.stylize("bold black on yellow", *mark)
+        pane.update(shown)
+
+    def _sample_note(self) -> str:
+        view = self._view
+        if view is None or not view.samples:
+            return ""
+        return f"sample {view.sample + 1} of {view.samples} ([ ])"
+
+    def action_sample(self, delta: int) -> None:
+        """At neuron level: the network for the previous/next sample of the batch."""
+        view = self._view
+        if view is None or not view.samples:
+            self.say("[ and ] pick a sample in the network view (neuron level of a network).", timeout=4)
+            return
+        view.sample = self.sample = (view.sample + delta) % view.samples
+        self.refresh_view(follow=False)
+
+    # ---- training in the app: T runs N iterations in a worker, Esc cancels; S picks a start ----
+    def action_train_many(self) -> None:
+        target = self.target
+        if target is None or not target.trains:
+            self.say("This scenario does not train; open a training scenario with o "
+                     "(e.g. learning-slowdown-quadratic).", severity="warning")
+            return
+        if self.training is not None:
+            self.say("Training is running; Esc cancels it.", severity="warning")
+            return
+        settings = getattr(target.scenario, "training", None)
+        default = str(getattr(settings, "iterations", None) or 100)
+
+        def answer(text: Optional[str]) -> None:
+            if not text:
+                return
+            try:
+                n = int(text)
+            except ValueError:
+                self.say(f"{text[:40]!r} is not a number of iterations; type a whole number such as {default}.",
+                         severity="warning")
+                return
+            if not 1 <= n <= 1_000_000:
+                self.say(f"{n} iterations is out of range; choose 1 to 1,000,000.", severity="warning")
+                return
+            self._start_training(n)
+
+        self.push_screen(PromptScreen(f"Train how many iterations? (the scenario's count: {default})", default,
+                                      "they run without tracing; the last one opens in the debugger; Esc cancels"),
+                         answer)
+
+    def _start_training(self, n: int) -> None:
+        run = {"cancel": False, "total": n}
+        self.training = run
+        self.query_one("#training", TrainingBar).start(n)
+        self._train_worker(n, run)
+
+    @work(thread=True, exclusive=True, group="training", exit_on_error=False)
+    def _train_worker(self, n: int, run: dict) -> None:
+        """N-1 fast iterations in chunks (the bar moves, Esc is heard between chunks); the Nth is traced."""
+        trainer = self.target.trainer
+        done, chunk = 0, max(1, n // 50)
+        error = None
+        try:
+            while done < n - 1 and not run["cancel"]:
+                k = min(chunk, n - 1 - done)
+                losses = trainer.run(k)
+                done += k
+                self.call_from_thread(self.query_one("#training", TrainingBar).advance, done, n, losses[-1])
+        except Exception as error_:  # a diverging run (overflow): say so, keep the app
+            error = f"training stopped after {done} iterations ({type(error_).__name__}: {error_})"
+        try:
+            self.call_from_thread(self._training_done, run, done, error)
+        except RuntimeError:
+            pass  # the app quit while training
+
+    def _training_done(self, run: dict, done: int, error: Optional[str]) -> None:
+        self.training = None
+        self.query_one("#training", TrainingBar).display = False
+        self.action_train()  # one more iteration, traced: the one on screen
+        iteration = iteration_of(self.target)
+        if error:
+            self.say(error, severity="warning", timeout=8)
+        elif run["cancel"]:
+            self.say(f"Cancelled after {done + 1} of {run['total']} iterations; showing iteration {iteration}.",
+                     timeout=6)
+        else:
+            self.say(f"Trained {run['total']} iterations; showing iteration {iteration}.", timeout=5)
+
+    def action_pick_start(self) -> None:
+        """For scenarios with several starting points (the learning-slowdown ones): pick one."""
+        target = self.target
+        scenario = getattr(target, "scenario", None)
+        starts = getattr(scenario, "starts", ()) or ()
+        if len(starts) < 2:
+            self.say("This scenario has one starting point; learning-slowdown-* have two.", timeout=4)
+            return
+        if self.training is not None:
+            self.say("Training is running; Esc cancels it first.", severity="warning")
+            return
+        entries = [(str(i), s.name, "parameters " + ", ".join(f"{p:g}" for p in s.parameters))
+                   for i, s in enumerate(starts)]
+
+        def answer(choice: Optional[str]) -> None:
+            if choice is not None and choice.isdigit():
+                self.open_target(lambda: from_scenario(scenario, start=int(choice)))
+
+        self.push_screen(PickerScreen(entries, None, title="Start from",
+                                      hint="Pick a starting point (Enter): training begins again from it.",
+                                      placeholder="type to filter"), answer)
+
     # ---- messages from widgets ----
     def on_graph_view_node_clicked(self, message: GraphView.NodeClicked) -> None:
         self.selected = message.node_id
@@ -645,7 +952,7 @@ def export_frame(trace, k: int, level: str, path: str) -> str:
     """Write the frame at step ``k`` through the renderer's export (atomic write); returns the path."""
     from graphviz_nn.render.export import export
 
-    return str(export(trace, path, step=k, level=level))
+    return str(Path(export(trace, path, step=k, level=level)).resolve())  # the full path, said on screen
 
 
 MIME_TYPES = {"svg": "image/svg+xml", "png": "image/png", "pdf": "application/pdf"}

@@ -14,16 +14,29 @@ from graphviz_nn.debugger import format as fmt
 from .picture.box import Box
 
 
+_DECIMALS = [2]  # the app's . and , keys change it; 2 as the lecture writes numbers
+
+
+def decimals() -> int:
+    return _DECIMALS[0]
+
+
+def set_decimals(n: int) -> int:
+    """Digits after the point for every number the app shows (0 to 6); returns the setting."""
+    _DECIMALS[0] = max(0, min(6, n))
+    return _DECIMALS[0]
+
+
 def number(x) -> str:
-    """Two decimals as the lecture writes them; a big array as its shape and norm."""
-    return fmt.number(x)
+    """Two decimals as the lecture writes them, or the app's setting (the one formatter: no -0.00)."""
+    return fmt.number(x, _DECIMALS[0])
 
 
 def box_number(x) -> str:
     """A number short enough for a box: an array with more than one entry is its norm ``‖2.21‖``."""
     if isinstance(x, np.ndarray) and x.size > 1:
-        return "‖" + fmt.number(float(np.linalg.norm(x))) + "‖"
-    return fmt.number(x)
+        return "‖" + number(float(np.linalg.norm(x))) + "‖"
+    return number(x)
 
 
 def box_title(info) -> str:
@@ -46,6 +59,7 @@ def node_box(info, state, breakpoints=(), flagged=()) -> Box:
         partial=grad is not None and state.is_partial(info.id),
         breakpoint=info.id in breakpoints,
         flagged=info.id in flagged,
+        gate=not info.is_leaf,
     )
 
 
@@ -54,20 +68,153 @@ def phase_name(state) -> str:
 
 
 def header_text(title: str, state, n_steps: int, iteration: Optional[int], level: str, depth: int = 0,
-                inside: Optional[str] = None) -> str:
-    """The header line: scenario, phase, step k of N, iteration, level, and which gate we are inside."""
+                inside: Optional[str] = None, sample: str = "") -> str:
+    """The header line: scenario, phase, step k of N, iteration, level, which gate we are inside,
+    and the sample a network view shows."""
     parts = [title, phase_name(state), f"step {state.k} of {n_steps}"]
     if iteration is not None:
         parts.append(f"iteration {iteration}")
     parts.append(f"level {level}")
     if depth:
         parts.append(f"inside a gate: {inside}" if inside else f"inside a gate, depth {depth}")
+    if sample:
+        parts.append(sample)
     return "  │  ".join(parts)
 
 
-def step_row(step) -> str:
-    """One line of the step list: number, phase letter, the step's own sentence."""
-    return f"{step.index + 1:>6} {step.phase[0].upper()}  {step.text}"
+def step_row(step, reveal: bool = True, trace=None) -> str:
+    """One line of the step list: number, phase letter, the step's sentence.
+
+    Not yet reached in quiz mode (``reveal`` False): what will happen, without its numbers
+    (``14 B  1/x → n11``), so the class can be asked before the screen answers.
+    """
+    head = f"{step.index + 1:>6} {step.phase[0].upper()}  "
+    if reveal or trace is None:
+        return head + step.text
+    return head + future_text(step, trace)
+
+
+def future_text(step, trace) -> str:
+    """A step's action without its numbers."""
+    info = trace.node(step.node)
+    if step.phase == "backward" and step.input is not None:
+        return f"{_short(info)} → {trace.node(step.input).name}.grad   ?"
+    if step.phase == "update":
+        return f"update {info.name}   ?"
+    if info.is_leaf:
+        return f"{info.name} = ?"
+    return f"{info.id} = {info.formula} = ?"
+
+
+def _short(info) -> str:
+    """A gate as the lecture names it: its label, else its symbol and id."""
+    if info.user_label:
+        return info.user_label
+    return f"{info.symbol} {info.id}" if info.symbol else info.id
+
+
+def spoken_line(trace, state) -> str:
+    """Presentation mode's one line: the current step with names, as a lecturer would say it."""
+    step = state.step
+    if step is None:
+        return "Press n to take the first step."
+    if step.phase == "backward" and step.local is not None and step.input is not None:
+        gate = _short(trace.node(step.node))
+        target = trace.node(step.input).name
+        return (f"step {state.k}: {gate} → {target}:  upstream [{number(step.upstream)}] × local "
+                f"[{number(step.local)}] = {number(step.contribution)}   →  {target}.grad = {number(step.grad_after)}")
+    return f"step {state.k}: {step.text}"
+
+
+_INFIX_OPS = {"add": "+", "sub": "-", "mul": "*", "div": "/"}
+_CANDIDATES_MAX = 24  # ways to write one sub-expression, kept small (parentheses multiply them)
+
+
+def formula_span(trace, node_id: Optional[str], text: str) -> Optional[tuple]:
+    """Where a node's sub-expression is written in a formula (``(start, end)``), if it is found.
+
+    The sub-expression is rebuilt from the node's inputs with their names (``w0*x0 + w1*x1``)
+    and looked for with spaces ignored; a node the formula writes differently is not marked.
+    """
+    if node_id is None or not text:
+        return None
+    keep = [i for i, ch in enumerate(text) if not ch.isspace()]
+    squeezed = "".join(text[i] for i in keep)
+    memo: dict = {}
+    wanted = _written(trace, node_id, memo, squeezed)
+    if not wanted:
+        return None
+    for candidate in sorted(wanted, key=len, reverse=True):
+        at = squeezed.find(candidate)
+        if at >= 0 and candidate:
+            return keep[at], keep[at + len(candidate) - 1] + 1
+    return None
+
+
+def _written(trace, node_id: str, memo: dict, squeezed: str) -> set:
+    if node_id in memo:
+        return memo[node_id]
+    memo[node_id] = set()  # a cycle cannot happen; this also stops deep recursion on repeats
+    info = trace.node(node_id)
+    out: set = set()
+    if info.is_leaf:
+        out = {info.label} if info.label else set()
+    else:
+        args = [_written(trace, i, memo, squeezed) for i in info.inputs]
+        wrapped = [a | {f"({x})" for x in a} for a in args]
+        const = _const_text(info.const)
+        if info.op in _INFIX_OPS and len(wrapped) == 2:
+            sym = _INFIX_OPS[info.op]
+            out = {f"{a}{sym}{b}" for a in wrapped[0] for b in wrapped[1]}
+        elif info.op == "mul_const" and const == "-1" and wrapped:
+            out = {f"-{a}" for a in wrapped[0]}
+        elif info.op in ("add_const", "mul_const", "sub_const", "div_const") and wrapped and const:
+            sym = {"add_const": "+", "mul_const": "*", "sub_const": "-", "div_const": "/"}[info.op]
+            out = {f"{a}{sym}{const}" for a in wrapped[0]}
+            if sym in "+*":
+                out |= {f"{const}{sym}{a}" for a in wrapped[0]}
+        elif info.op in ("rdiv_const", "rsub_const") and wrapped and const:
+            sym = "/" if info.op == "rdiv_const" else "-"
+            out = {f"{const}{sym}{a}" for a in wrapped[0]}
+        elif info.op and len(args) == 1 and args[0]:
+            out = {f"{info.op}({a})" for a in args[0]}
+    out = set(sorted((c for c in out if c in squeezed), key=len)[:_CANDIDATES_MAX])  # only what is written
+    memo[node_id] = out
+    return out
+
+
+def _const_text(const) -> str:
+    try:
+        c = float(const)
+    except (TypeError, ValueError):
+        return ""
+    return str(int(c)) if c == int(c) else repr(c)
+
+
+def lecture_formulas(target) -> list[tuple[str, str]]:
+    """``(name, formula text)`` of an expression scenario's outputs."""
+    scenario = getattr(target, "scenario", None)
+    return [(name, getattr(program, "text", "")) for name, program in
+            (getattr(scenario, "expressions", None) or {}).items()]
+
+
+def lecture_text(target) -> str:
+    """The lecture pane: title, the scenario's explanation, its formula(s)."""
+    scenario = getattr(target, "scenario", None)
+    lines = [target.title, ""]
+    if target.explanation:
+        lines.append(" ".join(target.explanation.split()))
+    formulas = []
+    for name, source in lecture_formulas(target):
+        if source:
+            formulas.append(f"{name} = {source}")
+    model = getattr(scenario, "model", None)
+    if model is not None and getattr(model, "loss", None):
+        formulas.append(f"loss = {model.loss}")
+    if formulas:
+        lines += [""] + formulas
+    lines += ["", "(L hides this pane)"]
+    return "\n".join(lines)
 
 
 def inspector_lines(trace, state, node_id: Optional[str], flags: Iterable = ()) -> list[tuple[str, str]]:
@@ -104,14 +251,17 @@ def inspector_lines(trace, state, node_id: Optional[str], flags: Iterable = ()) 
     step = state.step
     if step is not None and step.phase == "backward" and step.node == node_id:
         out.append(("bold yellow", "this step"))
-        if step.local is not None:
-            out.append(("yellow", f"  upstream × local = contribution: [{number(step.upstream)}] × "
-                                  f"[{number(step.local)}] = {number(step.contribution)}"))
+        if getattr(step, "is_seed", False):  # the seed: df/df = 1, no upstream yet
+            out.append(("yellow", f"  {step.text}"))
         else:
-            out.append(("yellow", f"  upstream {number(step.upstream)} → contribution {number(step.contribution)}"))
-        out.append(("yellow", f"  → {_name(trace, step.input)}.grad = {number(step.grad_after)}"))
-        if step.local_text:
-            out.append(("yellow", f"  local gradient: {step.local_text}"))
+            if step.local is not None:
+                out.append(("yellow", f"  upstream × local = contribution: [{number(step.upstream)}] × "
+                                      f"[{number(step.local)}] = {number(step.contribution)}"))
+            else:
+                out.append(("yellow", f"  upstream {number(step.upstream)} → contribution {number(step.contribution)}"))
+            out.append(("yellow", f"  → {_name(trace, step.input)}.grad = {number(step.grad_after)}"))
+            if step.local_text:
+                out.append(("yellow", f"  local gradient: {step.local_text}"))
     elif step is not None and step.phase == "backward" and step.input == node_id:
         out.append(("bold yellow", "this step"))
         out.append(("yellow", f"  {step.text}"))

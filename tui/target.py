@@ -37,17 +37,26 @@ def from_outputs(outputs, title: str = "your graph") -> Target:
     return Target("user", title, "A graph built in your own code.", lambda: trace)
 
 
-def from_scenario(id_or_path) -> Target:
-    """A catalogue scenario or a scenario file; raises ``ScenarioError`` with one sentence."""
+def from_scenario(id_or_path, start=None) -> Target:
+    """A catalogue scenario or a scenario file; raises ``ScenarioError`` with one sentence.
+
+    ``start``: one of a model scenario's starting points (index or name), e.g. the slow
+    start of ``learning-slowdown-quadratic``.
+    """
     from graphviz_nn.scenario_format.loader import load_scenario
 
     # an already loaded Scenario is used as it is (the app loads first to check the work budget)
     scenario = id_or_path if hasattr(id_or_path, "outputs_for_view") else load_scenario(id_or_path)
-    trainer = scenario.trainer() if getattr(scenario, "training", None) is not None else None
+    trainer = scenario.trainer(start) if getattr(scenario, "training", None) is not None else None
     # a training scenario shows its current iteration: forward, backward, then the updates
     make = trainer.trace_iteration if trainer is not None else scenario.trace
-    return Target(scenario.id, scenario.title or str(id_or_path), scenario.explanation or "",
-                  make, trainer, scenario)
+    title = scenario.title or str(id_or_path)
+    if start is not None and scenario.starts:
+        names = scenario.start_names
+        title += f" (start {names[start] if isinstance(start, int) else start})"
+    elif len(getattr(scenario, "starts", ())) > 1:
+        title += f" (start {scenario.start_names[0]})"
+    return Target(scenario.id, title, scenario.explanation or "", make, trainer, scenario)
 
 
 def catalogue(extra_files=()) -> list[tuple[str, str, str]]:
@@ -67,7 +76,7 @@ def catalogue(extra_files=()) -> list[tuple[str, str, str]]:
 
 
 def iteration_of(target: Optional[Target]) -> Optional[int]:
-    """The iteration on screen, counted from 1 (``None`` for a scenario that does not train)."""
+    """The iteration on screen, counted from 1 as ``graphviz-nn train`` counts (``None``: no training)."""
     if target is None or target.trainer is None:
         return None
     return target.trainer.iteration

@@ -18,7 +18,8 @@ def rows() -> list:
     out = []
     for scenario_id in catalogue_ids():
         s = load_scenario(scenario_id)
-        out.append({"id": s.id, "title": s.title, "kind": s.kind, "seed": s.lecture.seed, "slide": s.lecture.slide})
+        out.append({"id": s.id, "title": s.title, "kind": s.kind, "seed": s.lecture.seed if s.lecture else None,
+                    "slide": s.lecture.slide if s.lecture else None})
     return out
 
 

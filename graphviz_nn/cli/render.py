@@ -8,10 +8,24 @@ from ..debugger.levels import LEVELS
 from .scenario_args import add_scenario_argument, add_start_argument, start_of
 
 
+def _sample_number(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text[:20]!r} is not a sample number; give a whole number from 1") from None
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"sample {n} does not exist; samples count from 1")
+    return n
+
+
 def add_diagram_options(parser) -> None:
     """Options shared by ``render`` and ``frames``: level of detail and look."""
     parser.add_argument("--level", choices=LEVELS, default="gate",
-                        help="gate: one node per operation; neuron/layer: each neuron or layer as one box")
+                        help="gate: one node per operation; neuron: an MLP as its network (each input, "
+                             "each neuron once, one edge per weight), else each neuron as one box; "
+                             "layer: each layer as one box")
+    parser.add_argument("--sample", type=_sample_number, default=1, metavar="N",
+                        help="which sample of the batch the neuron level of an MLP shows (from 1; default 1)")
     parser.add_argument("--decimals", type=int, default=2, metavar="N", help="digits after the point (default 2)")
     parser.add_argument("--palette", choices=("lecture", "colorblind"), default="lecture",
                         help="lecture: green values, red gradients; colorblind: blue and vermillion")
@@ -45,7 +59,7 @@ def diagram_options(args) -> dict:
     """The ``to_dot`` keyword arguments from the parsed options (checked first)."""
     from ..render.dot import DEFAULT_NODE_LIMIT
     check_diagram_options(args)
-    return {"level": args.level, "decimals": args.decimals, "palette": args.palette,
+    return {"level": args.level, "decimals": args.decimals, "palette": args.palette, "sample": args.sample - 1,
             "show_grads": args.show_grads, "legend": args.legend,
             "max_nodes": DEFAULT_NODE_LIMIT if args.max_nodes is None else args.max_nodes}
 

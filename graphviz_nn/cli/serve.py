@@ -75,10 +75,11 @@ def run(args) -> int:
     folder = check_options(args)
     load_scenario(args.scenario)  # fail here, in one sentence, rather than in every browser tab
     try:
-        import textual_serve.server  # noqa: F401  (the optional extra itself, even if ours is cached)
-        from ..tui.classroom_server import ClassroomServer, exposed_addresses  # the app side: textual-serve
+        from textual_serve.server import Server
     except ImportError:
         raise UserError("serving in a browser needs the optional extra: pip install 'graphviz-nn[web]'") from None
+    from .classroom_server import exposed_addresses, server_class
+    ClassroomServer = server_class(Server)
     _check_port_free(args.host, args.port)
     server = ClassroomServer(app_command(args.scenario, folder), host=args.host, port=args.port,
                              title=f"graphviz-nn: {args.scenario}", max_sessions=args.max_sessions)

@@ -24,7 +24,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
 
 
 def header(scenario) -> str:
-    lines = [f"{scenario.title}  [{scenario.id}]", f"Lecture: {scenario.lecture}", "", scenario.explanation]
+    lines = [f"{scenario.title}  [{scenario.id}]", f"Lecture: {scenario.lecture or '(your own scenario: no lecture slide)'}", "", scenario.explanation]
     return terminal_safe("\n".join(lines))  # the loader refuses control characters; this is the second lock
 
 

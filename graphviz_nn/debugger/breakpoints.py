@@ -46,8 +46,14 @@ class Break:
     k: int
 
 
+def watch_kind(text: str) -> str:
+    """A watch kind as people type it: ``dead relu``, ``dead-relu`` and ``Dead_ReLU`` are ``dead_relu``."""
+    return "_".join(text.strip().lower().replace("-", " ").replace("_", " ").split())
+
+
 def watch_threshold(kind: str, threshold=None):
     """Validate a watch kind and return its threshold (the default when none is given)."""
+    kind = watch_kind(kind)
     if kind not in WATCH_DEFAULTS:
         raise BreakpointError(f"unknown watch {kind!r}; choose one of {', '.join(WATCH_KINDS)}")
     return WATCH_DEFAULTS[kind] if threshold is None else float(threshold)

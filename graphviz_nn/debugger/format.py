@@ -92,10 +92,15 @@ def checks_out(parts: list, combine, result: str) -> bool:
     return _shown_ok(combine(values), result)
 
 
-def _equation(values, combine, result, decimals, layout) -> str:
+def _equation(values, combine, result, decimals, layout, start=None) -> str:
     if not all(isinstance(v, (int, float)) and math.isfinite(v) for v in (*values, result)):
         return layout([number(v, decimals) for v in values], "=", number(result, decimals))
-    for digits in range(decimals, decimals + EXTRA_DIGITS + 1):
+    start = decimals if start is None else max(decimals, min(start, decimals + EXTRA_DIGITS))
+    # a small nonzero number widens the digits rather than switching to 1.23e-03 mid-equation
+    small = [abs(v) for v in (*values, result) if 0 < abs(v) < 0.5 * 10.0 ** -start]
+    if small:
+        start = min(decimals + EXTRA_DIGITS, max(start, math.ceil(math.log10(0.5 / min(small)))))
+    for digits in range(start, decimals + EXTRA_DIGITS + 1):
         shown = [trimmed(v, digits, decimals) for v in values]
         res = trimmed(result, digits, decimals)
         if checks_out(shown, combine, res):
@@ -109,13 +114,21 @@ def product(a, b, c, decimals: int = DECIMALS) -> str:
                      lambda s, rel, r: f"[{s[0]}] × [{s[1]}] {rel} {r}")
 
 
-def running_sum(before, contribution, after, decimals: int = DECIMALS) -> str:
-    """``before + contribution = after`` (a fan-out's partial sum) that adds up as displayed."""
+def running_sum(before, contribution, after, decimals: int = DECIMALS, start=None) -> str:
+    """``before + contribution = after`` (a fan-out's partial sum) that adds up as displayed.
+
+    ``start``: the digits the contribution was just shown with, so the sum repeats it as written.
+    """
     def layout(s, rel, r):
         right = s[1][1:] if s[1].startswith("-") else s[1]
         sign = "-" if s[1].startswith("-") else "+"
         return f"{s[0]} {sign} {right} {rel} {r}"
-    return _equation((before, contribution), lambda v: v[0] + v[1], after, decimals, layout)
+    return _equation((before, contribution), lambda v: v[0] + v[1], after, decimals, layout, start)
+
+
+def digits_of(shown: str) -> int:
+    """How many decimals a number was written with (``-0.0254`` → 4; ``1.27e-04`` → 0)."""
+    return 0 if "e" in shown or "." not in shown else len(shown.split(".")[1])
 
 
 def expression(op, const, names) -> str:

@@ -19,6 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Optional
 
+from .network import is_tensor_mlp
 from .trace import Edge, State, Trace, TraceError
 
 LEVELS = ("gate", "neuron", "layer")  # finest to coarsest: a neuron holds gates, a layer neurons
@@ -32,14 +33,27 @@ def check_level(level: str, error=TraceError) -> None:
         raise error(f"unknown level {level!r}; choose {', '.join(LEVELS[:-1])} or {LEVELS[-1]}")
 
 
-def finer(level: str) -> str:
-    """The next level down (``layer`` → ``neuron`` → ``gate``); ``gate`` stays ``gate``."""
-    return LEVELS[max(LEVELS.index(level) - 1, 0)]
+def levels_of(trace: Trace) -> tuple:
+    """The levels a graph offers: gate always; neuron when it has neurons (group paths of depth
+    2, ``L1.N3``, or a tensor MLP's matrix columns, drawn as the network); layer when it has
+    groups at all (a tensor MLP's ``L1``, ``L2``)."""
+    depth = max((len(info.group) for info in trace.nodes), default=0)
+    offered = [level for level in LEVELS if GROUP_DEPTH[level] is None or depth >= GROUP_DEPTH[level]]
+    if "neuron" not in offered and is_tensor_mlp(trace):
+        offered.insert(1, "neuron")
+    return tuple(offered)
 
 
-def coarser(level: str) -> str:
-    """The next level up (``gate`` → ``neuron`` → ``layer``); ``layer`` stays ``layer``."""
-    return LEVELS[min(LEVELS.index(level) + 1, len(LEVELS) - 1)]
+def finer(level: str, offered: tuple = LEVELS) -> str:
+    """The next level down among ``offered`` (``layer`` → ``neuron`` → ``gate``); the finest stays."""
+    below = [lv for lv in offered if LEVELS.index(lv) < LEVELS.index(level)]
+    return below[-1] if below else level
+
+
+def coarser(level: str, offered: tuple = LEVELS) -> str:
+    """The next level up among ``offered`` (``gate`` → ``neuron`` → ``layer``); the coarsest stays."""
+    above = [lv for lv in offered if LEVELS.index(lv) > LEVELS.index(level)]
+    return above[0] if above else level
 
 
 def enclosing_depth(level: str) -> int:
@@ -157,5 +171,5 @@ def collapse(trace: Trace, level: str) -> CollapsedView:
     return CollapsedView(level, nodes, edges, view_of)
 
 
-__all__ = ["LEVELS", "GROUP_DEPTH", "check_level", "finer", "coarser", "enclosing_depth", "unit_key",
+__all__ = ["LEVELS", "GROUP_DEPTH", "check_level", "levels_of", "finer", "coarser", "enclosing_depth", "unit_key",
            "collapse", "CollapsedView", "ViewNode", "ViewEdge", "box_id", "Edge"]

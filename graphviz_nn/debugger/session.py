@@ -16,15 +16,8 @@ from typing import Callable, Optional
 from . import breakpoints as bp
 from .breakpoints import Break, BreakpointError
 from .expand import expand
-from .levels import LEVELS, check_level, coarser, enclosing_depth, finer, unit_key
+from .levels import check_level, coarser, enclosing_depth, finer, levels_of, unit_key
 from .trace import Trace, build_trace
-
-
-def levels_of(trace: Trace) -> tuple:
-    """The levels a graph offers: gate always; neuron when it has neurons (group paths of depth
-    2, ``L1.N3``); layer when it has groups at all. A graph without groups has gate only."""
-    depth = max((len(info.group) for info in trace.nodes), default=0)
-    return LEVELS[:1 + (depth >= 2) + (depth >= 1)] if depth else LEVELS[:1]
 
 
 class Session:
@@ -207,7 +200,7 @@ class Session:
             steps = self.trace.steps
             while start > 0 and steps[start - 1].phase == step.phase and unit_key(steps[start - 1].group, self.level) == key:
                 start -= 1
-            self.level = finer(self.level)
+            self.level = finer(self.level, self.levels)
             self.k = start + 1
             self.message = f"into {'.'.join(key)}: level {self.level}, at its first step"
             return None
@@ -244,8 +237,7 @@ class Session:
             self.message = ("not inside a neuron or layer: nothing to finish" if self.level != "layer"
                             else "at layer level there is no enclosing group: nothing to finish")
             return None
-        if self.level != LEVELS[-1] and coarser(self.level) in self.levels:
-            self.level = coarser(self.level)
+        self.level = coarser(self.level, self.levels)
         phase = current.phase
         if self.k >= len(steps) or steps[self.k].phase != phase or steps[self.k].group[:len(key)] != key:
             self.message = f"{'.'.join(key)} is finished ({phase} pass)"
@@ -321,7 +313,7 @@ class Session:
 
     def add_watch(self, kind: str, threshold=None) -> None:
         """Stop when a step meets a condition (see ``breakpoints.WATCH_KINDS``)."""
-        self.watches[kind] = bp.watch_threshold(kind, threshold)
+        self.watches[bp.watch_kind(kind)] = bp.watch_threshold(kind, threshold)
 
     def remove_watch(self, kind: str) -> None:
         self.watches.pop(kind, None)

@@ -67,9 +67,10 @@ class StepWords:
             # the first arrival: the gradient is the contribution, written with the same digits
             return f"{head} → {target}.grad = {head.rsplit(' ', 1)[1]}" + (
                 f" (1 of {step.fan[1]})" if step.fan[1] > 1 else "")
-        return f"{head} → {target}.grad = {self.running_total(step)}"
+        shown = fmt.digits_of(head.rsplit(" ", 1)[1]) if step.local is not None else None
+        return f"{head} → {target}.grad = {self.running_total(step, shown)}"
 
-    def running_total(self, step) -> str:
+    def running_total(self, step, shown_digits=None) -> str:
         """``-3.00``, or at fan-out ``-4.00 + 1.00 = -3.00 (2 of 2)`` (``-4.00 (1 of 2)`` first)."""
         i, n = step.fan
         if n == 1:
@@ -78,7 +79,8 @@ class StepWords:
             return f"{self.number(step.grad_after)} ({i} of {n})"
         if isinstance(step.grad_after, np.ndarray):
             return f"{self.number(step.grad_after)} ({i} of {n})"
-        return f"{fmt.running_sum(step.grad_before, step.contribution, step.grad_after, self.decimals)} ({i} of {n})"
+        return (f"{fmt.running_sum(step.grad_before, step.contribution, step.grad_after, self.decimals, shown_digits)}"
+                f" ({i} of {n})")
 
     def update(self, step) -> str:
         name = self.infos[step.node].name

@@ -106,7 +106,7 @@ def resolve_step(trace, step=None, phase: Optional[str] = None) -> int:
 def to_dot(output, step=None, level: str = "gate", show_grads: bool = True, decimals: int = 2,
            palette="lecture", rankdir: str = "LR", *, phase: Optional[str] = None,
            max_nodes: Optional[int] = DEFAULT_NODE_LIMIT, legend: bool = True,
-           nodesep: float = 0.12, pinned: Optional[Pinned] = None) -> Diagram:
+           nodesep: float = 0.12, pinned: Optional[Pinned] = None, sample: int = 0) -> Diagram:
     """The diagram of ``output`` (a Value/Tensor, a list of them, a trace or a scenario) at a step.
 
     step: ``None`` or ``"end"`` for the final state, else the k of ``trace.state_at(k)``
@@ -115,7 +115,8 @@ def to_dot(output, step=None, level: str = "gate", show_grads: bool = True, deci
     palette: ``"lecture"`` or ``"colorblind"``; rankdir: Graphviz direction (``"LR"``);
     max_nodes: the gate view refuses bigger graphs (``None``: no limit);
     legend: a caption saying which row is which; nodesep: space between rows (inches);
-    pinned: fixed positions (``render.frames`` uses it).
+    pinned: fixed positions (``render.frames`` uses it); sample: which sample of the batch the
+    neuron level of an MLP shows (its network view draws one sample at a time).
     """
     check_level(level, RenderError)
     if rankdir not in ("LR", "RL", "TB", "BT"):
@@ -131,8 +132,19 @@ def to_dot(output, step=None, level: str = "gate", show_grads: bool = True, deci
     state = trace.state_at(k)
     writer = _Writer(trace, state, get_palette(palette), decimals, show_grads,
                      highlight=step not in (None, "end"), pinned=pinned)
+    net = None
+    if level == "neuron":
+        from ..debugger.network import network
+        net = network(trace)
+    if net is not None and max_nodes is not None and (len(net.nodes) > max_nodes or len(net.edges) > 4 * max_nodes):
+        head = (f"the neuron-level view still has {len(net.nodes):,} nodes and {len(net.edges):,} edges, "
+                f"more than the limit of {max_nodes:,} nodes (and {4 * max_nodes:,} edges)")
+        raise GraphTooLargeError(f'{head}; draw it with level="layer" (or pass max_nodes=None)').with_cli(
+            f"{head}; draw it with --level layer (or raise --max-nodes)")
     if level == "gate":
         writer.gate_view()
+    elif net is not None:  # an MLP: the textbook network (inputs, neurons, one edge per weight)
+        writer.network_view(net, sample)
     else:
         view = collapse(trace, level)
         if max_nodes is not None and (len(view.nodes) > max_nodes or len(view.edges) > 4 * max_nodes):
@@ -160,6 +172,7 @@ class _Writer:
         self.current_edge = state.current_edge if step is not None else None
         self.step = step
         self.caption = ""
+        self.note = ""  # e.g. which sample a network view shows, before the legend
         self.output_ids = frozenset(trace.outputs)
         self._numbers: dict = {}
         # the label of an edge that is neither current nor annotated: the hot path of big graphs
@@ -230,7 +243,8 @@ class _Writer:
         notes = annotation.split("\n")
         width, tall = 8.5 * max(map(len, notes)) + 10, 22.0 * len(notes)  # generous for bold 14 pt Helvetica
         x = min(max(x, width / 2 + 2), right - width / 2 - 2)
-        y = min(max(y - height / 2 - 14, tall / 2 + 2), top - tall / 2 - 2)
+        # its top edge just under the label, however many lines it has (two with the local gradient)
+        y = min(max(y - height / 2 - 4 - tall / 2, tall / 2 + 2), top - tall / 2 - 2)
         pal = self.pal
         self.lines.append(f'\tannotation [id="annotation" class="annotation" shape=box style=filled penwidth=0 '
                           f'fixedsize=true width={width / 72:.3f} height={tall / 72:.3f} '
@@ -317,6 +331,33 @@ class _Writer:
             self.link(ids[ve.src], label_id, ids[ve.dst], current)
         self.outputs(lambda node_id: ids[view.view_of(node_id)])
 
+    def network_view(self, net, sample: int = 0) -> None:
+        """An MLP as the textbook picture for one sample: each input feature once, each neuron
+        once, one edge per weight labelled with the weight and its gradient; the loss last."""
+        state = self.state
+        sample = max(0, min(sample, net.samples - 1))
+        current = net.node_of(self.current) if self.current is not None else None
+        ids = {n.id: f"net{i}" for i, n in enumerate(net.nodes)}
+        for n in net.nodes:
+            value = net.value(n.id, state, sample)
+            rows = [f"<b>{labels.html_text(n.label)}</b>", _coloured(self.num(value), self.pal.value)]
+            if n.kind != "input" and self.show_grads:
+                rows.append(_coloured(self.num(net.grad(n.id, state, sample)), self.pal.grad))
+            shape = {"input": "plaintext", "neuron": "circle", "loss": "box"}[n.kind]
+            self.node_line(ids[n.id], "<br/>".join(rows), shape, n.kind, n.id == current)
+        for j, e in enumerate(net.edges):
+            label_id = f"e{j}"
+            value, grad = net.weight(e, state)
+            if e.weight is None:  # an output into the loss: no weight, just the arrow
+                self.lines.append(f"\t{ids[e.src]} -> {ids[e.dst]}")
+                continue
+            current_edge = self.current_edge is not None and e.weight in self.current_edge[:2] \
+                and net.node_of(self.current_edge[0]) == e.dst
+            self.edge_label(label_id, value, grad, current_edge, self.annotation() if current_edge else "")
+            self.link(ids[e.src], label_id, ids[e.dst], current_edge)
+        if net.samples > 1:
+            self.note = f"sample {sample + 1} of {net.samples}; "
+
     def outputs(self, dot_id_of) -> None:
         """An arrow out of each output, carrying its value and gradient (the slide's 0.73 / 1.00)."""
         for i, out in enumerate(self.trace.outputs):
@@ -342,7 +383,7 @@ class _Writer:
         return f"{product}\nlocal: {local}" if local else product
 
     def legend(self) -> None:
-        text = "above each edge: value" + ("; below: gradient" if self.show_grads else "")
+        text = self.note + "above each edge: value" + ("; below: gradient" if self.show_grads else "")
         self.caption = f'<<font point-size="10">{text}</font>>'
 
     def diagram(self, rankdir: str, nodesep: float) -> Diagram:

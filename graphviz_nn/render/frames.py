@@ -23,7 +23,7 @@ from .dot import Pinned, to_dot, trace_of
 from .run_dot import DEFAULT_TIMEOUT, run_dot
 
 FRAME_FORMATS = ("svg", "png", "pdf")
-FRAME_NODESEP = 0.45  # inches
+FRAME_NODESEP = 0.8  # inches: room between rows for a two-line annotation (product; local gradient)
 PROGRESS_MIN_FRAMES = 20  # fewer frames finish too fast for a progress bar to help
 START_TEXT = "start: only the inputs are known; step forward to compute the values"
 

@@ -209,9 +209,10 @@ def scenario_from_dict(doc: dict, source: Source) -> Scenario:
     title = c.get(doc, (), "title", "str", required=True)
     kind = c.choice(doc, (), "kind", KINDS, required=True)
     explanation = c.get(doc, (), "explanation", "str", required=True).strip()
-    lec = c.table(doc, ("lecture",), ("seed", "slide"))
-    lecture = Lecture(c.get(lec, ("lecture",), "seed", "str", required=True),
-                      c.get(lec, ("lecture",), "slide", "str", required=True))
+    # [lecture] says which slide a catalogue scenario comes from; a user's own file may leave it out
+    lec = c.table(doc, ("lecture",), ("seed", "slide"), required=False)
+    lecture = None if lec is None else Lecture(c.get(lec, ("lecture",), "seed", "str", required=True),
+                                               c.get(lec, ("lecture",), "slide", "str", required=True))
     wrong = MODEL_ONLY if kind == "expression" else EXPRESSION_ONLY
     for key in wrong:
         if key in doc:

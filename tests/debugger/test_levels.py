@@ -65,3 +65,27 @@ def test_an_unknown_level_is_one_sentence_naming_the_levels(where):
                   "collapse": (lambda: collapse(t, "unit"), TraceError)}[where]
     with pytest.raises(error, match=r"^unknown level 'unit'; choose gate, neuron or layer$"):
         act()
+
+
+def test_a_tensor_mlp_offers_the_layer_level_and_stepping_moves_between_offered_levels():
+    # a tensor MLP groups by layer only (L1, L2); its neurons are the columns of each weight
+    # matrix, drawn as the textbook network at neuron level (issue 12), so it offers all three
+    # levels, and stepping into a layer or finishing one moves one offered level at a time
+    import numpy as np
+
+    from graphviz_nn import Tensor
+    from graphviz_nn.debugger import Session
+    from graphviz_nn.debugger.levels import levels_of
+
+    model = MLP(2, [3, 1], seed=0, engine="tensor")
+    t = build_trace(model(Tensor(np.ones((4, 2)))).sum())
+    assert levels_of(t) == ("gate", "neuron", "layer")
+    assert levels_of(trace()) == ("gate", "neuron", "layer")
+    assert levels_of(build_trace(Tensor(np.ones(3)).sum())) == ("gate",)  # no layers: gate only
+    session = Session(t, level="layer")
+    while session.state.step is None or session.state.step.group[:1] != ("L1",):
+        session.step_over()  # to the step that shows layer L1
+    session.step_into()
+    assert session.level == "neuron"
+    session.step_out()
+    assert session.level == "layer"

@@ -199,9 +199,10 @@ def labels_text(step):
 
 def test_neuron_and_layer_levels_collapse_groups_and_dot_accepts_them():
     out = MLP(2, [3, 1], seed=0)([1.0, -2.0])
-    for level, boxes in (("neuron", 4), ("layer", 2)):
+    # neuron level: an MLP as its network, one node per neuron; layer level: one box per layer
+    for level, css, boxes in (("neuron", 'class="neuron', 4), ("layer", 'class="group', 2)):
         source = to_dot(out, level=level).source
-        assert source.count('class="group') == boxes
+        assert source.count(css) == boxes
         texts = svg_texts(run_dot(source, "svg"))
         assert "x0" in texts and "x1" in texts
     layer = to_dot(out, level="layer").source
@@ -289,3 +290,20 @@ def test_show_outside_ipython_returns_the_diagram(neuron):
     from graphviz_nn import show
     diagram = show(neuron, decimals=1)
     assert label_cells(diagram.source, "o0") == ["0.7", "1.0"]
+
+
+def test_neuron_level_of_mlp_xor_draws_the_network_each_input_and_neuron_once():
+    """``render mlp-xor --level neuron``: each input feature once, each neuron once, one edge per weight."""
+    import re
+
+    from graphviz_nn.render.dot import to_dot
+    from graphviz_nn.scenario_format.loader import load_scenario
+
+    source = to_dot(load_scenario("mlp-xor").trace(), level="neuron").source
+    nodes = re.findall(r'\tnet\d+ \[id="net\d+" class="(\w+)', source)
+    assert nodes.count("input") == 2 and nodes.count("neuron") == 5 and nodes.count("loss") == 1
+    for label in ("x0", "x1", "L1.N1", "L1.N4", "L2.N1"):
+        assert source.count(f"<b>{label}</b>") == 1, label
+    weight_labels = re.findall(r'\te\d+ \[id="e\d+" class="edge-label', source)
+    assert len(weight_labels) == 12  # 2×4 + 4×1 weights, one labelled edge each
+    assert "sample 1 of 4" in source

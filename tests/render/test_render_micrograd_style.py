@@ -103,7 +103,7 @@ def test_big_graphs_are_refused_naming_the_python_arguments():
                                                  r'level="layer" .*max_nodes=None'):
         draw_dot(_loss_of(model))
     boxes = draw_dot(_loss_of(model), level="neuron", max_nodes=None).source
-    assert 'class="group' in boxes
+    assert 'class="neuron' in boxes  # neuron level: the MLP drawn as its network, one node per neuron
 
 
 def _loss_of(model):

@@ -101,9 +101,11 @@ def test_serve_on_a_bad_host_is_one_sentence(host, refused):
 
 def test_serve_on_all_interfaces_says_what_it_exposes(monkeypatch, capsys, tmp_path):
     pytest.importorskip("textual_serve")
-    from graphviz_nn.tui import classroom_server
+    from textual_serve.server import Server
+
+    from graphviz_nn.cli.classroom_server import server_class
     started = []
-    monkeypatch.setattr(classroom_server.ClassroomServer, "serve", lambda self: started.append(self))
+    monkeypatch.setattr(server_class(Server), "serve", lambda self: started.append(self))
     monkeypatch.setattr(serve_command, "_check_port_free", lambda host, port: None)  # never bind 0.0.0.0 here
     assert main(["serve", "--host", "0.0.0.0", "--port", "9000", "--scenarios", str(tmp_path),
                  "--max-sessions", "5"]) == 0

@@ -81,6 +81,22 @@ async def test_a_key_that_looks_like_markup_is_quoted_in_the_error(tmp_path):
         assert MARKUP in screen_text(app)
 
 
+@pytest.fixture
+def slow_evaluations(monkeypatch):
+    """The real gradient check, each graph evaluation made 20 ms longer: a check that is still
+    running when the test presses its key, however fast the machine (501 evaluations ≈ 10 s)."""
+    from graphviz_nn.tui import reports
+    real = reports.gradient_check_text
+
+    def slowed(trace, scenario, progress):
+        def progress_after_a_pause(done, total):
+            time.sleep(0.02)
+            progress(done, total)
+        return real(trace, scenario, progress_after_a_pause)
+
+    monkeypatch.setattr(reports, "gradient_check_text", slowed)
+
+
 def long_check_file(tmp_path) -> Path:
     """A gradient check that takes a while but is within the budget: 250 leaves, ~2,000 nodes."""
     values = ", ".join(f"{0.1 + i / 1000:.3f}" for i in range(250))
@@ -90,7 +106,7 @@ def long_check_file(tmp_path) -> Path:
     return path
 
 
-async def test_q_during_a_long_gradient_check_quits_and_stops_the_check(tmp_path):
+async def test_q_during_a_long_gradient_check_quits_and_stops_the_check(tmp_path, slow_evaluations):
     app = app_for(str(long_check_file(tmp_path)))
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
@@ -110,7 +126,7 @@ async def test_q_during_a_long_gradient_check_quits_and_stops_the_check(tmp_path
     assert not worker.is_running and worker.result is None  # stopped, no report was made
 
 
-async def test_escape_cancels_a_running_gradient_check(tmp_path):
+async def test_escape_cancels_a_running_gradient_check(tmp_path, slow_evaluations):
     app = app_for(str(long_check_file(tmp_path)))
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()

@@ -8,12 +8,14 @@ from graphviz_nn.tui.app import DebuggerApp
 from graphviz_nn.tui.widgets.graph_view import GraphView
 from graphviz_nn.tui.widgets.inspector import Inspector
 from graphviz_nn.tui.widgets.step_list import StepList
-from tui_helpers import box_text, node_id, screen_text
+from tui_helpers import box_text, messages, node_id, screen_text
 
 SIZE = (120, 36)
 
 
 def app_for(scenario=None, **kw):
+    # full boxes ("= 0.73" inside a border): the compact style has its own tests
+    kw.setdefault("zoom", "full")
     return DebuggerApp(scenario=scenario, layout_engine="builtin", **kw)
 
 
@@ -126,7 +128,7 @@ async def test_inspector_shows_local_gradient_formula_with_numbers():
     async with app.run_test(size=SIZE) as pilot:
         rdiv = next(i.id for i in app.session.trace.nodes if i.op == "rdiv_const")
         backward_start = app.session.trace.n_forward
-        app.session.goto(backward_start + 1)  # the first backward step goes through 1/x
+        app.session.goto(backward_start + 2)  # after the seed, the first backward step goes through 1/x
         app.refresh_view()
         await pilot.pause()
         assert app.session.state.step.node == rdiv
@@ -166,6 +168,16 @@ async def test_level_cycles_and_header_says_so():
             await pilot.press("l")
             assert app.session.level == level
             assert f"level {level}" in screen_text(app)
+
+
+async def test_level_on_a_single_neuron_says_there_is_only_the_gate_level():
+    app = app_for("sigmoid-neuron")  # a single neuron: no neuron or layer groups
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("l")
+        await pilot.pause()
+        assert app.session.level == "gate"
+        assert "level gate" in screen_text(app)
+        assert any("only the gate level" in m for m in messages(app))
 
 
 async def test_invalid_scenario_file_shows_the_scenario_error(tmp_path):
@@ -355,7 +367,7 @@ async def test_a_large_graph_opens_at_neuron_level():
         await pilot.pause()
         assert len(app.session.trace.nodes) > 400
         assert app.session.level == "neuron"
-        assert "▣ L1.N" in screen_text(app)  # neuron boxes on screen
+        assert "L1.N1" in screen_text(app)  # neuron boxes on screen (the network view)
         assert len(app._view.ids) < len(app.session.trace.nodes) / 5  # neurons, not gates
         await pilot.press("l", "l")
         assert app.session.level == "gate" and len(app._view.ids) == len(app.session.trace.nodes)
@@ -467,9 +479,9 @@ async def test_clicking_a_neuron_box_summarises_the_neuron():
     app = DebuggerApp(outputs=out, layout_engine="builtin")
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("l", "end")
-        app.post_message(GraphView.NodeClicked("g:L1/N2"))
+        app.post_message(GraphView.NodeClicked("neuron:L1.N2"))  # the network view's neuron
         await pilot.pause()
         text = app.query_one(Inspector).plain
         # b + w0*x0 + w1*x1 then relu: two *, two +, one relu; parameters w0, w1, b
-        assert "▣ neuron L1.N2: 5 gates, 3 parameters" in text
+        assert "neuron L1.N2: 5 gates, 3 parameters" in text
         assert "output n" in text and "gradient" in text

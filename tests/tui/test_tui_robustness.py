@@ -12,14 +12,18 @@ from tui_helpers import assert_consistent
 SIZES = [(120, 36), (80, 24), (40, 12), (20, 6), (10, 3)]
 # every binding's key; the ones that open a screen are followed by escape
 BINDING_KEYS = ["n", "right", "p", "left", "s", "f", "c", "home", "end", "b", "l", "t",
-                "shift+left", "shift+right", "shift+up", "shift+down", "escape"]
+                "shift+left", "shift+right", "shift+up", "shift+down",
+                "plus", "equals_sign", "minus", "0", "P", "C", "full_stop", "comma", "v", "L",
+                "left_square_bracket", "right_square_bracket", "T", "S", "escape"]
 SCREEN_KEYS = ["g", "w", "x", "d", "r", "e", "o", "question_mark"]
 
 
 def burst(app, keys) -> None:
     """Queue key events without waiting between them (Pilot.press waits for idle after each)."""
     for key in keys:
-        char = key if len(key) == 1 else {"question_mark": "?"}.get(key)
+        char = key if len(key) == 1 else {"question_mark": "?", "plus": "+", "equals_sign": "=", "minus": "-",
+                                          "full_stop": ".", "comma": ",", "left_square_bracket": "[",
+                                          "right_square_bracket": "]"}.get(key)
         event = events.Key(key, char)
         event.set_sender(app)
         app._driver.send_message(event)

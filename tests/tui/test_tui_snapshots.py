@@ -33,3 +33,22 @@ def test_neuron_level_screen(snap_compare):
     out = MLP(2, [3, 1], output_activation="sigmoid", seed=0)([1.0, -2.0])
     app = DebuggerApp(outputs=out, title="MLP 2-3-1", layout_engine="builtin")
     assert snap_compare(app, press=["l"] + ["n"] * 30, terminal_size=(120, 36))
+
+
+def test_presentation_mode_screen(snap_compare):
+    assert snap_compare(make_app(), press=MID_BACKWARD + ["P"], terminal_size=(120, 36))
+
+
+def test_mlp_xor_network_view_screen(snap_compare):
+    app = DebuggerApp(scenario="mlp-xor", layout_engine="builtin")
+    assert snap_compare(app, press=["l", "end", "right_square_bracket"], terminal_size=(120, 36))
+
+
+def test_mlp_moons_network_view_screen(snap_compare):
+    app = DebuggerApp(scenario="mlp-moons", layout_engine="builtin")
+    assert snap_compare(app, press=["l", "n", "n", "n"], terminal_size=(120, 36))
+
+
+def test_loss_plot_and_start_picker_screen(snap_compare):
+    app = DebuggerApp(scenario="learning-slowdown-quadratic", layout_engine="builtin")
+    assert snap_compare(app, press=["t", "t", "t", "S"], terminal_size=(120, 36))

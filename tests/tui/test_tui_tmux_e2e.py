@@ -85,6 +85,72 @@ def test_run_command_steps_forward_to_073_and_quits_cleanly(tmux):
     assert tmux.flag("mouse_any_flag") == "0"  # mouse reporting switched off
 
 
+LEAF_GRADIENTS = ["-0.20", "0.39", "-0.39", "-0.59", "0.20"]
+
+
+def graph_part(screen: str) -> str:
+    """The graph pane only: each row cut at the side pane's border (the lecture pane there
+    quotes the same numbers, so the whole screen would prove nothing)."""
+    lines = screen.splitlines()
+    # the main area: below the header, above the step list's top border (or the footer)
+    end = next((i for i, line in enumerate(lines) if i and set(line.strip()) == {"─"} and len(line.strip()) > 60),
+               len(lines) - 1)
+    rows = lines[1:end]
+    columns = {}
+    for row in rows:
+        for i, ch in enumerate(row):
+            if ch in "│└":
+                columns[i] = columns.get(i, 0) + 1
+    border = max((c for c, n in columns.items() if n >= len(rows) * 0.8), default=None)
+    if border is None:  # no side pane (fit): the whole width is the graph
+        return "\n".join(rows)
+    return "\n".join(row[:border] for row in rows)
+
+
+@pytest.mark.parametrize("size", [(120, 36), (100, 30)], ids=lambda s: f"{s[0]}x{s[1]}")
+def test_run_command_shows_the_whole_neuron_at_end_and_step_1_at_home(size):
+    """The README's run command: at End the output 0.73 and all five leaf gradients are on screen."""
+    tmux = Tmux(*size)
+    try:
+        tmux.send(f"cd {ROOT} && {EXE}; echo EXIT=$?", "Enter")
+        tmux.wait_for("step 0 of 26")
+        tmux.send("End")
+        tmux.wait_for("step 26 of 26")
+        graph = graph_part(tmux.wait_for("0.73"))
+        assert "0.73" in graph, graph
+        for g in LEAF_GRADIENTS:
+            assert g in graph, (g, graph)
+        tmux.send("Home")
+        screen = tmux.wait_for("step 0 of 26")
+        assert "     1 F" in screen, screen  # the step list is back at step 1
+        tmux.send("q")
+        tmux.wait_for("EXIT=0")
+    finally:
+        tmux.close()
+
+
+def test_at_80x24_the_fit_key_shows_the_whole_neuron():
+    tmux = Tmux(80, 24)
+    try:
+        tmux.send(f"cd {ROOT} && {EXE}; echo EXIT=$?", "Enter")
+        tmux.wait_for("step 0 of 26")
+        tmux.send("End")
+        tmux.wait_for("step 26 of 26")
+        tmux.send("0")
+        tmux.wait_for("0.73")
+        deadline = time.monotonic() + 10
+        graph = graph_part(tmux.screen())
+        while not all(g in graph for g in LEAF_GRADIENTS + ["0.73"]) and time.monotonic() < deadline:
+            time.sleep(0.1)
+            graph = graph_part(tmux.screen())
+        for g in LEAF_GRADIENTS + ["0.73"]:
+            assert g in graph, (g, graph)
+        tmux.send("q")
+        tmux.wait_for("EXIT=0")
+    finally:
+        tmux.close()
+
+
 def test_unknown_scenario_is_one_sentence_and_status_2(tmux):
     tmux.send(f"cd {ROOT} && {EXE} tui no-such-scenario; echo EXIT=$?", "Enter")
     screen = tmux.wait_for("EXIT=2")

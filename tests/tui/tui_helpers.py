@@ -1,7 +1,7 @@
 """Helpers for the TUI tests: the text on screen, and one box's text in the graph pane."""
 from __future__ import annotations
 
-from graphviz_nn.tui.widgets.graph_view import BOX_H, BOX_W, GraphView
+from graphviz_nn.tui.widgets.graph_view import GraphView
 
 
 def screen_text(app) -> str:
@@ -19,7 +19,8 @@ async def box_text(app, pilot, node_id: str) -> str:
     region = graph.content_region
     lines = screen_text(app).splitlines()
     top, left = region.y + y - sy, region.x + x - sx
-    return "\n".join(line[left:left + BOX_W] for line in lines[top:top + BOX_H])
+    w, h = graph.box_size_of(node_id)
+    return "\n".join(line[left:left + w] for line in lines[top:top + h])
 
 
 def node_id(app, label: str) -> str:
@@ -44,3 +45,8 @@ def assert_consistent(app) -> None:
     assert app.query_one(StepList).current == (session.k - 1 if session.k else None)
     header = app.query_one("#header").text
     assert f"step {session.k} of {len(trace.steps)}" in header
+
+
+def messages(app) -> list:
+    """The toasts the app has on screen (its one-sentence messages)."""
+    return [n.message for n in app._notifications]

@@ -15,3 +15,4 @@ class Box:
     partial: bool = False
     breakpoint: bool = False
     flagged: bool = False
+    gate: bool = False  # a gate or a group (drawn as the lecture's circle in the compact style)

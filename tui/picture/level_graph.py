@@ -18,9 +18,11 @@ from .box import Box
 class LevelGraph:
     """Boxes (ids), edges ``(src, dst, index)`` and the mapping from trace nodes to boxes."""
 
-    def __init__(self, trace, level: str) -> None:
+    def __init__(self, trace, level: str, sample: int = 0) -> None:
         self.trace = trace
         self.level = level
+        self.samples = 0  # the network view's batch size (0: not a network view)
+        self.sample = sample
         has_groups = any(info.group for info in trace.nodes)
         self.collapsed = None
         if level != "gate" and has_groups:
@@ -75,6 +77,9 @@ class LevelGraph:
                               f", gradient {presenter.number(grad) if grad is not None else '?'}"))
         if len(self._outputs[box_id]) > 8:
             lines.append(("", f"  … and {len(self._outputs[box_id]) - 8} more outputs"))
+        if len(self._outputs[box_id]) > 1:
+            lines.append(("dim", f"  {len(self._outputs[box_id])} outputs, one per sample: "
+                                 "the box shows the latest one computed"))
         lines.append(("dim", "  (s steps into the neuron's gates; below: its last output)"))
         return lines
 
@@ -98,12 +103,25 @@ class LevelGraph:
         value_of = next((o for o in reversed(outputs) if state.value(o) is not None), outputs[-1])
         grad_of = next((o for o in reversed(outputs) if state.grad(o) is not None), outputs[-1])
         value, grad = state.value(value_of), state.grad(grad_of)
-        count = f" ×{len(outputs)}" if len(outputs) > 1 else ""
         return Box(
-            title=f"▣ {group.label}{count}",
+            title=group.label,  # with several samples the box shows the latest one (the inspector says so)
             value=None if value is None else presenter.box_number(value),
             grad=None if grad is None else presenter.box_number(grad),
             partial=grad is not None and state.is_partial(grad_of),
             breakpoint=group.path in group_breakpoints or any(m in breakpoints for m in group.members),
             flagged=any(m in flags for m in group.members),
+            gate=True,
         )
+
+
+def make_view(trace, level: str, sample: int = 0):
+    """The picture of a level: at neuron level an MLP is drawn as its network, else ``LevelGraph``."""
+    if level == "neuron":
+        from graphviz_nn.debugger.network import network
+
+        from .network_view import NetworkView
+
+        net = network(trace)
+        if net is not None:
+            return NetworkView(trace, net, sample)
+    return LevelGraph(trace, level, sample)

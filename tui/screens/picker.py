@@ -1,4 +1,8 @@
-"""The ``o`` picker: the lecture catalogue (titles and explanations) and a path field for one's own file."""
+"""The ``o`` picker: the lecture catalogue (titles and explanations) and a path field for one's own file.
+
+Typing filters the list (by id, title or explanation); Enter opens the highlighted
+scenario, or the typed path when it names a ``.toml`` file.
+"""
 from __future__ import annotations
 
 from rich.text import Text
@@ -22,27 +26,69 @@ class PickerScreen(Modal):
     PickerScreen OptionList { height: 1fr; }
     PickerScreen Input { height: 3; }
     """
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS = [Binding("escape", "cancel", "Cancel"),
+                Binding("down", "move(1)", "Down", show=False), Binding("up", "move(-1)", "Up", show=False)]
 
-    def __init__(self, entries: list[tuple[str, str, str]], current: str | None = None) -> None:
+    def __init__(self, entries: list[tuple[str, str, str]], current: str | None = None,
+                 title: str = "Open a scenario",
+                 hint: str = "Pick a lecture scenario (Enter), type to filter, or type the path of your own .toml file.",
+                 placeholder: str = "type to filter, or path/to/scenario.toml") -> None:
         super().__init__()
         self.entries = entries
         self.current = current
+        self.title_text = title
+        self.hint = hint
+        self.placeholder = placeholder
+        self.shown = [sid for sid, _, _ in entries]
 
     def compose(self):
         with Vertical() as box:
-            box.border_title = "Open a scenario"
-            yield Static("Pick a lecture scenario (Enter), or type the path of your own .toml file below.")
-            options = []
-            for sid, title, explanation in self.entries:
-                prompt = Text()
-                prompt.append(title or sid, style="bold")
-                prompt.append(f"  ({sid})", style="dim")
-                if explanation:
-                    prompt.append("\n  " + _shorten(" ".join(explanation.split()), 160))
-                options.append(Option(prompt, id=sid))
-            yield OptionList(*options, id="picker-list")
-            yield Input(placeholder="path/to/scenario.toml", id="picker-path", select_on_focus=False)
+            box.border_title = self.title_text
+            yield Static(self.hint, markup=False)
+            yield OptionList(*self._options(""), id="picker-list")
+            yield Input(placeholder=self.placeholder, id="picker-path", select_on_focus=False)
+
+    def _options(self, typed: str) -> list:
+        words = typed.lower().split()
+        options = []
+        self.shown = []
+        for sid, title, explanation in self.entries:
+            haystack = f"{sid} {title} {explanation}".lower()
+            if not all(w in haystack for w in words):
+                continue
+            prompt = Text()
+            prompt.append(title or sid, style="bold")
+            prompt.append(f"  ({sid})", style="dim")
+            if explanation:
+                prompt.append("\n  " + _shorten(" ".join(explanation.split()), 160))
+            options.append(Option(prompt, id=sid))
+            self.shown.append(sid)
+        return options
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        """Filter as you type (a path-like text filters nothing away until it looks like a path)."""
+        typed = event.value.strip()
+        if "/" in typed or typed.endswith(".toml"):
+            return
+        options = self.query_one(OptionList)
+        options.clear_options()
+        options.add_options(self._options(typed))
+        if options.option_count:
+            options.highlighted = 0
+
+    def on_key(self, event) -> None:
+        field = self.query_one(Input)
+        if self.focused is not field and event.is_printable and event.character:
+            field.focus()
+            field.insert_text_at_cursor(event.character)
+            event.stop()
+            event.prevent_default()
+
+    def action_move(self, delta: int) -> None:
+        options = self.query_one(OptionList)
+        if options.option_count:
+            current = options.highlighted if options.highlighted is not None else -delta
+            options.highlighted = max(0, min(options.option_count - 1, current + delta))
 
     def on_mount(self) -> None:
         options = self.query_one(OptionList)
@@ -75,8 +121,14 @@ class PickerScreen(Modal):
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        if event.value.strip():
-            self.dismiss(event.value.strip())
+        typed = event.value.strip()
+        options = self.query_one(OptionList)
+        if typed and ("/" in typed or typed.endswith(".toml")):
+            self.dismiss(typed)
+        elif options.option_count and options.highlighted is not None:
+            self.dismiss(options.get_option_at_index(options.highlighted).id)
+        elif typed:
+            self.dismiss(typed)
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -19,13 +19,13 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from ..picture.box import Box
+from ..picture.canvas import COMPACT, FULL, Geometry, build, compact_width
 
-BOX_W = 14  # 12 characters of text between the borders
-BOX_H = 5  # border, title, value, gradient, border
-COL_PITCH = BOX_W + 6
-ROW_PITCH = BOX_H + 1
-MARGIN = 1
+BOX_W = FULL.fixed_width  # a full box: 12 characters of text between the borders
+BOX_H = FULL.height  # border, title, value, gradient, border
 BUCKET_W, BUCKET_H = 64, 32
+ZOOMS = ("auto", "full", "compact")
+COMPACT_DEFAULT_W = 9  # a compact box's width when the boxes are not measured (big graphs)
 
 UP, DOWN, LEFT, RIGHT = 1, 2, 4, 8
 LINE_CHARS = {
@@ -50,20 +50,23 @@ PENDING = Style(color="grey42")
 MARK_BREAK = Style(color="red", bold=True)
 MARK_FLAG = Style(color="magenta", bold=True)
 BLANK = Style()
-
-
-def box_origin(rank: int, y: float) -> tuple[int, int]:
-    """Top-left cell of a box at a layout position."""
-    return MARGIN + rank * COL_PITCH, MARGIN + round(y * ROW_PITCH)
-
-
-def entry_row(index: int, arity: int) -> int:
-    """Row (inside the box) where input ``index`` arrives: one input in the middle, two apart."""
-    return 2 if arity <= 1 else (1 if index == 0 else 3)
+SELECTED_COMPACT = Style(color="black", bgcolor="cyan", bold=True)
+# The highlight and the numbers' colours; "colorblind" as ``render --palette colorblind`` (Okabe-Ito).
+PALETTES = {
+    "default": {"hot": EDGE_HOT, "current": BORDER_CURRENT, "value": VALUE, "grad": GRAD,
+                "current_compact": Style(color="black", bgcolor="yellow", bold=True)},
+    "colorblind": {"hot": Style(color="#E69F00", bold=True), "current": Style(color="#E69F00", bold=True),
+                   "value": Style(color="#56B4E9"), "grad": Style(color="#D55E00"),
+                   "current_compact": Style(color="black", bgcolor="#E69F00", bold=True)},
+}
 
 
 class GraphView(ScrollView, can_focus=False):
-    """Draws a laid-out graph; ``current``/``selected`` node and ``hot_edge`` are highlighted."""
+    """Draws a laid-out graph; ``current``/``selected`` node and ``hot_edge`` are highlighted.
+
+    ``zoom``: ``"auto"`` draws full boxes when they fit the pane and compact ones when not;
+    ``"full"``/``"compact"`` keep one style (the app's ``+``/``-``).
+    """
 
     DEFAULT_CSS = """
     GraphView { background: $surface; }
@@ -78,12 +81,16 @@ class GraphView(ScrollView, can_focus=False):
 
     def __init__(self, *, name=None, id=None, classes=None) -> None:
         super().__init__(name=name, id=id, classes=classes)
-        self._origin: dict[str, tuple[int, int]] = {}
-        self._segments: list[tuple] = []  # (x0, y0, x1, y1, edge key, leaves a box); horizontal or vertical
-        self._arrows: list[tuple] = []  # (x, y, edge key)
+        self._positions: dict = {}
+        self._edges: list = []
+        self._final: Optional[Callable[[str], Box]] = None
+        self._geometries: dict = {}  # style name -> Geometry
+        self._geo = Geometry(FULL)
         self._box_buckets: dict = {}
         self._seg_buckets: dict = {}
         self._describe: Callable[[str], Box] = lambda n: Box(n)
+        self.zoom = "auto"
+        self.palette = "default"
         self.current: Optional[str] = None
         self.selected: Optional[str] = None
         self.hot_edge: Optional[tuple] = None
@@ -91,25 +98,71 @@ class GraphView(ScrollView, can_focus=False):
         self._frame: list[Strip] = []
 
     # ---- model in ----
-    def show_graph(self, positions: dict, edges: Iterable[tuple], describe: Callable[[str], Box]) -> None:
-        """Lay out boxes at ``positions`` ``{id: (rank, y)}`` joined by ``(src, dst, index)`` edges."""
+    def show_graph(self, positions: dict, edges: Iterable[tuple], describe: Callable[[str], Box],
+                   final: Optional[Callable[[str], Box]] = None) -> None:
+        """Lay out boxes at ``positions`` ``{id: (rank, y)}`` joined by ``(src, dst, index)`` edges.
+
+        ``final(id)`` is a box as it reads at the end of the trace: compact boxes are as wide
+        as their widest number, so a column never has to grow while stepping.
+        """
         self._describe = describe
-        self._origin = {n: box_origin(r, y) for n, (r, y) in positions.items()}
-        edges = [tuple(e) for e in edges]
-        arity: dict[str, int] = {}
-        for e in edges:
-            arity[e[1]] = max(arity.get(e[1], 0), (e[2] if len(e) > 2 else 0) + 1)
-        self._segments, self._arrows = [], []
-        for e in edges:
-            src, dst = e[0], e[1]
-            if src not in self._origin or dst not in self._origin:
-                continue
-            self._route(e, src, dst, e[2] if len(e) > 2 else 0, arity.get(dst, 1))
-        self._index()
-        width = max((x + BOX_W for x, _ in self._origin.values()), default=0) + MARGIN
-        height = max((y + BOX_H for _, y in self._origin.values()), default=0) + MARGIN
-        self.virtual_size = Size(width, height)
+        self._final = final
+        self._positions = dict(positions)
+        self._edges = [tuple(e) for e in edges]
+        self._geometries = {}
+        self._pick()
+
+    def geometry(self, style: str) -> Geometry:
+        """The picture in one style (built once per graph)."""
+        geo = self._geometries.get(style)
+        if geo is None:
+            if style == "full":
+                geo = build(self._positions, self._edges, FULL)
+            else:
+                widths = {}
+                if self._final is not None:
+                    for n in self._positions:
+                        box = self._final(n)
+                        widths[n] = compact_width(_compact_title(box), box.value, box.grad)
+                else:  # nothing to measure with (only visible boxes are ever described): one width
+                    widths = dict.fromkeys(self._positions, COMPACT_DEFAULT_W)
+                geo = build(self._positions, self._edges, COMPACT, widths)
+            self._geometries[style] = geo
+        return geo
+
+    @property
+    def style_name(self) -> str:
+        """The node style on screen: ``full`` or ``compact``."""
+        return self._geo.style.name
+
+    def fits(self, style: str, width: int, height: int) -> bool:
+        geo = self.geometry(style)
+        return geo.width <= width and geo.height <= height
+
+    def set_zoom(self, zoom: str) -> None:
+        self.zoom = zoom
+        self._pick()
+
+    def _pick(self) -> None:
+        """Choose the style for the pane's size; rebuild the drawing index if it changed."""
+        if self.zoom != "auto":
+            style = self.zoom
+        else:
+            w, h = self.scrollable_content_region.size
+            if not self._positions or w <= 0 or self.fits("full", w, h):
+                style = "full"
+            else:
+                style = "compact"
+        geo = self.geometry(style)
+        if geo is not self._geo or not self._box_buckets:
+            self._geo = geo
+            self._index()
+            self.virtual_size = Size(geo.width, geo.height)
         self.invalidate()
+
+    def on_resize(self) -> None:
+        if self.zoom == "auto" and self._positions:
+            self._pick()
 
     def invalidate(self) -> None:
         """The state changed: redraw the visible frame."""
@@ -118,14 +171,17 @@ class GraphView(ScrollView, can_focus=False):
 
     def follow(self, node_id: Optional[str], also: Optional[str] = None) -> None:
         """Scroll just enough (centring) to bring a node's box into view, and ``also``'s if both fit."""
-        if node_id not in self._origin:
+        geo = self._geo
+        if node_id not in geo.origin:
             return
-        x0, y0 = self._origin[node_id]
-        x1, y1 = x0 + BOX_W, y0 + BOX_H
+        x0, y0 = geo.origin[node_id]
+        bw, bh = geo.size[node_id]
+        x1, y1 = x0 + bw, y0 + bh
         w, h = self.scrollable_content_region.size
-        if also in self._origin:  # e.g. the gate and the input its gradient flows into
-            ax, ay = self._origin[also]
-            bx0, by0, bx1, by1 = min(x0, ax), min(y0, ay), max(x1, ax + BOX_W), max(y1, ay + BOX_H)
+        if also in geo.origin:  # e.g. the gate and the input its gradient flows into
+            ax, ay = geo.origin[also]
+            aw, ah = geo.size[also]
+            bx0, by0, bx1, by1 = min(x0, ax), min(y0, ay), max(x1, ax + aw), max(y1, ay + ah)
             if bx1 - bx0 <= w and by1 - by0 <= h:
                 x0, y0, x1, y1 = bx0, by0, bx1, by1
         sx, sy = self.scroll_offset
@@ -136,42 +192,33 @@ class GraphView(ScrollView, can_focus=False):
 
     def node_at(self, x: int, y: int) -> Optional[str]:
         """The node whose box covers a cell of the whole canvas, or ``None``."""
+        geo = self._geo
         for n in self._box_buckets.get((x // BUCKET_W, y // BUCKET_H), ()):
-            bx, by = self._origin[n]
-            if bx <= x < bx + BOX_W and by <= y < by + BOX_H:
+            bx, by = geo.origin[n]
+            bw, bh = geo.size[n]
+            if bx <= x < bx + bw and by <= y < by + bh:
                 return n
         return None
 
     def box_origin_of(self, node_id: str) -> Optional[tuple[int, int]]:
         """Top-left cell of a node's box on the whole canvas (``None`` if it is not drawn)."""
-        return self._origin.get(node_id)
+        return self._geo.origin.get(node_id)
 
-    # ---- geometry ----
-    def _route(self, key, src, dst, index, arity) -> None:
-        sx, sy = self._origin[src]
-        dx, dy = self._origin[dst]
-        x0, a = sx + BOX_W, sy + 2
-        b = dy + entry_row(index, arity)
-        xm, x3 = dx - 3, dx - 1
-        if xm < x0:  # a backwards edge (never from a layered layout): go straight
-            xm = x0
-        segs = self._segments
-        if a == b:
-            segs.append((x0, a, x3, a, key, True))
-        else:
-            segs.append((x0, a, xm, a, key, True))
-            segs.append((xm, min(a, b), xm, max(a, b), key, False))
-            segs.append((xm, b, x3, b, key, False))
-        self._arrows.append((x3, b, key))
+    def box_size_of(self, node_id: str) -> Optional[tuple[int, int]]:
+        """Width and height of a node's box in the style on screen."""
+        return self._geo.size.get(node_id)
 
+    # ---- geometry index ----
     def _index(self) -> None:
+        geo = self._geo
         boxes: dict = {}
-        for n, (x, y) in self._origin.items():
-            for bx in range(x // BUCKET_W, (x + BOX_W - 1) // BUCKET_W + 1):
-                for by in range(y // BUCKET_H, (y + BOX_H - 1) // BUCKET_H + 1):
+        for n, (x, y) in geo.origin.items():
+            w, h = geo.size[n]
+            for bx in range(x // BUCKET_W, (x + w - 1) // BUCKET_W + 1):
+                for by in range(y // BUCKET_H, (y + h - 1) // BUCKET_H + 1):
                     boxes.setdefault((bx, by), []).append(n)
         segs: dict = {}
-        for i, (x0, y0, x1, y1, *_) in enumerate(self._segments):
+        for i, (x0, y0, x1, y1, *_) in enumerate(geo.segments):
             for bx in range(x0 // BUCKET_W, x1 // BUCKET_W + 1):
                 for by in range(y0 // BUCKET_H, y1 // BUCKET_H + 1):
                     segs.setdefault((bx, by), []).append(i)
@@ -202,13 +249,15 @@ class GraphView(ScrollView, can_focus=False):
         """The visible window as strips: lines first, boxes on top."""
         if w <= 0 or h <= 0:
             return []
+        geo = self._geo
+        colours = PALETTES.get(self.palette, PALETTES["default"])
         chars = [[" "] * w for _ in range(h)]
         styles = [[BLANK] * w for _ in range(h)]
         bits = [[0] * w for _ in range(h)]
         hot = [[False] * w for _ in range(h)]
         hot_key = self.hot_edge
         for i in self._visible(self._seg_buckets, sx, sy, w, h):
-            x0, y0, x1, y1, key, from_box = self._segments[i]
+            x0, y0, x1, y1, key, from_box = geo.segments[i]
             is_hot = hot_key is not None and key[:2] == hot_key[:2] and (len(hot_key) < 3 or key[2:3] == hot_key[2:3])
             if y0 == y1:
                 row = y0 - sy
@@ -224,38 +273,42 @@ class GraphView(ScrollView, can_focus=False):
                         r = y - sy
                         bits[r][col] |= (UP if y > y0 else 0) | (DOWN if y < y1 else 0)
                         hot[r][col] = hot[r][col] or is_hot
+        edge_hot = colours["hot"]
         for r in range(h):
             brow, crow, srow, hrow = bits[r], chars[r], styles[r], hot[r]
             for c in range(w):
                 if brow[c]:
                     crow[c] = LINE_CHARS.get(brow[c], "┼")
-                    srow[c] = EDGE_HOT if hrow[c] else EDGE
-        for x, y, key in self._arrows:
+                    srow[c] = edge_hot if hrow[c] else EDGE
+        for x, y, key in geo.arrows:
             c, r = x - sx, y - sy
             if 0 <= c < w and 0 <= r < h:
                 chars[r][c] = "▶"
+        draw = self._draw_box if geo.style.name == "full" else self._draw_compact
         for n in self._visible(self._box_buckets, sx, sy, w, h):
-            self._draw_box(n, chars, styles, sx, sy, w, h)
+            draw(n, chars, styles, sx, sy, w, h, colours)
         return [self._strip(chars[r], styles[r]) for r in range(h)]
 
-    def _draw_box(self, node_id: str, chars, styles, sx, sy, w, h) -> None:
-        box = self._describe(node_id)
-        x, y = self._origin[node_id]
-        known = box.value is not None
+    def _border(self, node_id: str, known: bool, colours: dict) -> Style:
         if node_id == self.current:
-            border = BORDER_CURRENT
-        elif node_id == self.selected:
-            border = BORDER_SELECTED
-        else:
-            border = BORDER if known else BORDER_PENDING
+            return colours["current"]
+        if node_id == self.selected:
+            return BORDER_SELECTED
+        return BORDER if known else BORDER_PENDING
+
+    def _draw_box(self, node_id: str, chars, styles, sx, sy, w, h, colours) -> None:
+        box = self._describe(node_id)
+        x, y = self._geo.origin[node_id]
+        known = box.value is not None
+        border = self._border(node_id, known, colours)
         inner = BOX_W - 2
         top = "╭" + "─" * inner + "╮"
         rows = [
             (top, [border] * BOX_W),
             _text_row(box.title, TITLE if known else TITLE_PENDING, border),
-            _text_row("= " + (box.value if known else "?"), VALUE if known else PENDING, border),
+            _text_row("= " + (box.value if known else "?"), colours["value"] if known else PENDING, border),
             _text_row(("∂ " if box.partial else "∇ ") + (box.grad if box.grad is not None else "?"),
-                      PENDING if box.grad is None else PARTIAL if box.partial else GRAD, border),
+                      PENDING if box.grad is None else PARTIAL if box.partial else colours["grad"], border),
             ("╰" + "─" * inner + "╯", [border] * BOX_W),
         ]
         row0 = list(rows[0][0])
@@ -265,15 +318,39 @@ class GraphView(ScrollView, can_focus=False):
         if box.flagged:  # a diagnostic flag on this node
             row0[BOX_W - 2], style0[BOX_W - 2] = "!", MARK_FLAG
         rows[0] = ("".join(row0), style0)
-        for dy, (text, row_styles) in enumerate(rows):
-            r = y + dy - sy
-            if not 0 <= r < h:
-                continue
-            for dx in range(BOX_W):
-                c = x + dx - sx
-                if 0 <= c < w:
-                    chars[r][c] = text[dx]
-                    styles[r][c] = row_styles[dx]
+        _blit(rows, x, y, chars, styles, sx, sy, w, h)
+
+    def _draw_compact(self, node_id: str, chars, styles, sx, sy, w, h, colours) -> None:
+        """The lecture's picture: value above the gate's symbol, gradient below it."""
+        box = self._describe(node_id)
+        x, y = self._geo.origin[node_id]
+        bw = self._geo.size[node_id][0]
+        known = box.value is not None
+        title = _compact_title(box)
+        if node_id == self.current:
+            title_style = colours["current_compact"]
+        elif node_id == self.selected:
+            title_style = SELECTED_COMPACT
+        else:
+            title_style = TITLE if known else TITLE_PENDING
+        value = box.value if known else "?"
+        grad = box.grad if box.grad is not None else "?"
+        grad_style = PENDING if box.grad is None else PARTIAL if box.partial else colours["grad"]
+        head = title.center(bw)
+        rows = [
+            (value.center(bw), [colours["value"] if known else PENDING] * bw),
+            (head, [title_style] * bw),
+            (grad.center(bw), [grad_style] * bw),
+        ]
+        if box.breakpoint or box.flagged:
+            row = list(head)
+            marks = list(rows[1][1])
+            if box.breakpoint:
+                row[0], marks[0] = "●", MARK_BREAK
+            if box.flagged:
+                row[-1], marks[-1] = "!", MARK_FLAG
+            rows[1] = ("".join(row), marks)
+        _blit(rows, x, y, chars, styles, sx, sy, w, h)
 
     @staticmethod
     def _strip(chars: list, styles: list) -> Strip:
@@ -294,6 +371,23 @@ class GraphView(ScrollView, can_focus=False):
         node = self.node_at(offset.x + sx, offset.y + sy)
         if node is not None:
             self.post_message(self.NodeClicked(node))
+
+
+def _compact_title(box: Box) -> str:
+    """A gate's symbol in brackets, as the lecture's circle; a leaf's name as it is."""
+    return f"({box.title})" if box.gate else box.title
+
+
+def _blit(rows, x, y, chars, styles, sx, sy, w, h) -> None:
+    for dy, (text, row_styles) in enumerate(rows):
+        r = y + dy - sy
+        if not 0 <= r < h:
+            continue
+        for dx in range(len(text)):
+            c = x + dx - sx
+            if 0 <= c < w:
+                chars[r][c] = text[dx]
+                styles[r][c] = row_styles[dx]
 
 
 def _text_row(text: str, style: Style, border: Style) -> tuple[str, list]:

@@ -1,37 +1,108 @@
-"""The loss history of a training scenario: a sparkline with the first and latest loss."""
+"""The loss per training iteration, with a labelled value axis and iteration axis.
+
+Drawn with Textual's own Line API, not a plotting library: plotext (via textual-plotext)
+costs ~300 ms to import and ~15 ms per redraw of 300 points (measured), against a 1 s
+budget for the first screen and 33 ms per step; this costs well under a millisecond.
+The value axis starts at zero (losses are not negative), so a drop from 0.334 to 0.330
+looks as small as it is: the slowdown the learning-slowdown scenarios show.
+"""
 from __future__ import annotations
 
 import math
 
-from textual.containers import Vertical
-from textual.widgets import Sparkline, Static
+from rich.segment import Segment
+from rich.style import Style
+from textual.strip import Strip
+from textual.widget import Widget
 
 from graphviz_nn.debugger import format as fmt
 
+BLOCKS = " ▁▂▃▄▅▆▇█"
+LINE = Style(color="green3")
+AXIS = Style(color="grey62")
+CAPTION = Style(bold=True)
+PLOT_ROWS = 4
 
-class LossPlot(Vertical, can_focus=False):
+
+def axis_number(x: float) -> str:
+    """Three significant digits: 0.334 and 0.330 stay apart."""
+    return f"{x:.3g}"
+
+
+def plot_rows(losses: list, width: int, rows: int = PLOT_ROWS) -> tuple[list[str], float, float]:
+    """The bars (top row first), and the axis range ``(low, high)``; one column per bucket of iterations."""
+    low = min(0.0, min(losses))
+    high = max(losses)
+    if high <= low:
+        high = low + 1.0
+    n = len(losses)
+    columns = []
+    for c in range(min(width, n)):
+        a, b = c * n // min(width, n), (c + 1) * n // min(width, n)
+        bucket = losses[a:max(b, a + 1)]
+        columns.append(sum(bucket) / len(bucket))
+    levels = rows * 8
+    heights = [round((v - low) / (high - low) * levels) for v in columns]
+    lines = []
+    for r in range(rows):
+        base = (rows - 1 - r) * 8
+        lines.append("".join(BLOCKS[max(0, min(8, h - base))] for h in heights))
+    return lines, low, high
+
+
+class LossPlot(Widget, can_focus=False):
     """One number per training iteration; hidden by the app for scenarios that do not train."""
 
     DEFAULT_CSS = """
-    LossPlot { height: 4; border-left: solid $primary-darken-2; padding: 0 1; background: $surface; }
-    LossPlot Sparkline { height: 2; }
-    LossPlot > Static { height: 1; }
+    LossPlot { height: 8; border-left: solid $primary-darken-2; padding: 0 1; background: $surface; }
     """
 
-    def compose(self):
-        yield Static("loss: no iterations yet", id="loss-caption", markup=False)
-        yield Sparkline([], id="loss-sparkline")
-
-    _shown: tuple = ()
+    def __init__(self, *, name=None, id=None, classes=None) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        self._losses: list = []
+        self._shown: tuple = ()
+        self._first_iteration = 0
 
     def show(self, history: list) -> None:
         """Plot the losses; a no-op when they have not changed (stepping calls this every time)."""
         if tuple(history) == self._shown:
             return
         self._shown = tuple(history)
-        losses = [float(x) for x in history if x is not None and math.isfinite(float(x))]
-        caption = "loss: no iterations yet"
-        if losses:
-            caption = f"loss per iteration: {fmt.number(losses[0])} → {fmt.number(losses[-1])} ({len(losses)})"
-        self.query_one("#loss-caption", Static).update(caption)
-        self.query_one("#loss-sparkline", Sparkline).data = losses
+        self._losses = [float(x) for x in history if x is not None and math.isfinite(float(x))]
+        self.refresh()
+
+    @property
+    def caption(self) -> str:
+        losses = self._losses
+        if not losses:
+            return "loss: no iterations yet"
+        return f"loss per iteration: {fmt.number(losses[0])} → {fmt.number(losses[-1])}"
+
+    def lines(self, width: int) -> list[tuple[str, Style]]:
+        """Every row as text: caption, plot with the value axis, iteration axis and its name."""
+        out = [(self.caption[:width], CAPTION)]
+        losses = self._losses
+        if not losses or width < 12:
+            return out
+        label_w = 7
+        bars, low, high = plot_rows(losses, width - label_w - 1)
+        for r, bar in enumerate(bars):
+            label = axis_number(high) if r == 0 else axis_number(low) if r == len(bars) - 1 else ""
+            out.append((label.rjust(label_w - 1) + " ┤" + bar, LINE))
+        last = str(len(losses) - 1)
+        span = max(len(bars[0]), len(last) + 12)
+        out.append((" " * label_w + "└" + "─" * span, AXIS))
+        out.append((" " * label_w + "0" + " iteration ".center(span - len(last), " ") + last, AXIS))
+        return out
+
+    def render_line(self, y: int) -> Strip:
+        width = self.content_region.width
+        rows = self.lines(width)
+        if y >= len(rows) or width <= 0:
+            return Strip.blank(width)
+        text, style = rows[y]
+        text = text[:width].ljust(width)
+        if style is LINE and "┤" in text:  # the axis labels in grey, the bars in green
+            cut = text.index("┤") + 1
+            return Strip([Segment(text[:cut], AXIS), Segment(text[cut:], LINE)], width)
+        return Strip([Segment(text, style)], width)

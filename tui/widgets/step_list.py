@@ -65,10 +65,14 @@ class StepList(ScrollView, can_focus=True, inherit_bindings=False):
 
     def set_current(self, index: Optional[int]) -> None:
         """Highlight the step just done and keep it (with the cursor) in view."""
+        moved_to_start = index is None and self.current is not None
         self.current = index
         if index is not None:
             self.cursor = index
             self._scroll_into_view(index)
+        elif moved_to_start:  # back at the start (Home): the list shows step 1 again
+            self.cursor = 0
+            self.scroll_to(y=0, animate=False, immediate=True)
         self.refresh()
 
     def _scroll_into_view(self, index: int) -> None:

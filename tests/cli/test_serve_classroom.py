@@ -18,7 +18,11 @@ pytest.importorskip("textual_serve")
 aiohttp = pytest.importorskip("aiohttp")
 from aiohttp import web  # noqa: E402
 
-from graphviz_nn.tui.classroom_server import ClassroomServer  # noqa: E402
+from textual_serve.server import Server  # noqa: E402
+
+from graphviz_nn.cli.classroom_server import server_class  # noqa: E402
+
+ClassroomServer = server_class(Server)
 from graphviz_nn.cli.serve import app_command  # noqa: E402
 
 SECRET = "SECRET-token-abc123XYZ"
