@@ -58,9 +58,11 @@ fi
 # Reinstall only when the packaging files change (a stamp holds their hash).
 extras=""
 [ "$DEV" = 1 ] && extras="[dev,web,gif]"
-stamp="$VENV/.installed$( [ "$DEV" = 1 ] && echo -dev )"
+stamp="$VENV/.installed"
+[ "$DEV" = 1 ] && stamp="$VENV/.installed-dev"
 want="$(cat "$ROOT/pyproject.toml" "$ROOT/setup.py" | sha256sum | cut -d' ' -f1)"
-if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+# an install with the test tools holds the plain one too: the run command then installs nothing
+if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ] && [ "$(cat "$VENV/.installed-dev" 2>/dev/null)" != "$want" ]; then
     say "installing graphviz-nn${extras} into .venv"
     "$VENV/bin/python" -m pip install -q --disable-pip-version-check --upgrade pip >&2
     "$VENV/bin/python" -m pip install -q --disable-pip-version-check -e "$ROOT$extras" >&2
