@@ -32,6 +32,11 @@ def number(x) -> str:
     return fmt.number(x, _DECIMALS[0])
 
 
+def product(step) -> str:
+    """``[upstream] × [local] = contribution`` with digits that check out as displayed (the trace's formatter)."""
+    return fmt.product(step.upstream, step.local, step.contribution, _DECIMALS[0])
+
+
 def box_number(x) -> str:
     """A number short enough for a box: an array with more than one entry is its norm ``‖2.21‖``."""
     if isinstance(x, np.ndarray) and x.size > 1:
@@ -121,8 +126,8 @@ def spoken_line(trace, state) -> str:
     if step.phase == "backward" and step.local is not None and step.input is not None:
         gate = _short(trace.node(step.node))
         target = trace.node(step.input).name
-        return (f"step {state.k}: {gate} → {target}:  upstream [{number(step.upstream)}] × local "
-                f"[{number(step.local)}] = {number(step.contribution)}   →  {target}.grad = {number(step.grad_after)}")
+        said = "upstream " + product(step).replace("] × [", "] × local [", 1)
+        return f"step {state.k}: {gate} → {target}:  {said}   →  {target}.grad = {number(step.grad_after)}"
     return f"step {state.k}: {step.text}"
 
 
@@ -255,8 +260,7 @@ def inspector_lines(trace, state, node_id: Optional[str], flags: Iterable = ()) 
             out.append(("yellow", f"  {step.text}"))
         else:
             if step.local is not None:
-                out.append(("yellow", f"  upstream × local = contribution: [{number(step.upstream)}] × "
-                                      f"[{number(step.local)}] = {number(step.contribution)}"))
+                out.append(("yellow", f"  upstream × local = contribution: {product(step)}"))
             else:
                 out.append(("yellow", f"  upstream {number(step.upstream)} → contribution {number(step.contribution)}"))
             out.append(("yellow", f"  → {_name(trace, step.input)}.grad = {number(step.grad_after)}"))
@@ -285,9 +289,13 @@ def _gradient_lines(trace, state, node_id) -> list[tuple[str, str]]:
     if grad is None:
         return [("", "gradient: ? (not yet computed)")]
     if len(indices) > 1:
-        parts = " + ".join(number(trace.steps[i].contribution) for i in arrived)
         label = "partial gradient" if len(arrived) < len(indices) else "gradient"
-        return [("", f"{label}: {parts} = {number(grad)}  ({len(arrived)} of {len(indices)} contributions)")]
+        parts = [trace.steps[i].contribution for i in arrived]
+        if all(isinstance(p, float) for p in parts) and isinstance(grad, float):
+            summed = fmt.total(parts, grad, _DECIMALS[0])  # adds up as displayed, or says ≈
+        else:
+            summed = f"{' + '.join(number(p) for p in parts)} = {number(grad)}"
+        return [("", f"{label}: {summed}  ({len(arrived)} of {len(indices)} contributions)")]
     return [("", f"gradient: {number(grad)}")]
 
 

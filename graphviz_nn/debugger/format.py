@@ -126,6 +126,16 @@ def running_sum(before, contribution, after, decimals: int = DECIMALS, start=Non
     return _equation((before, contribution), lambda v: v[0] + v[1], after, decimals, layout, start)
 
 
+def total(parts, result, decimals: int = DECIMALS) -> str:
+    """``a + b - c = result`` (every contribution a gradient has received) that adds up as displayed."""
+    def layout(s, rel, r):
+        text = s[0]
+        for part in s[1:]:
+            text += f" - {part[1:]}" if part.startswith("-") else f" + {part}"
+        return f"{text} {rel} {r}"
+    return _equation(tuple(parts), sum, result, decimals, layout)
+
+
 def digits_of(shown: str) -> int:
     """How many decimals a number was written with (``-0.0254`` → 4; ``1.27e-04`` → 0)."""
     return 0 if "e" in shown or "." not in shown else len(shown.split(".")[1])
