@@ -14,45 +14,7 @@ from graphviz_nn.graph import ForeignNodeError, reachable
 MV = micrograd.engine.Value
 
 
-# ---- micrograd's test_engine.py, run on both engines ------------------------------
-
-def _sanity(V):
-    x = V(-4.0)
-    z = 2 * x + 2 + x
-    q = z.relu() + z * x
-    h = (z * z).relu()
-    y = h + q + q * x
-    y.backward()
-    return y, x
-
-
-def _more_ops(V):
-    a = V(-4.0)
-    b = V(2.0)
-    c = a + b
-    d = a * b + b ** 3
-    c += c + 1
-    c += 1 + c + (-a)
-    d += d * 2 + (b + a).relu()
-    d += 3 * d + (b - a).relu()
-    e = c - d
-    f = e ** 2
-    g = f / 2.0
-    g += 10.0 / f
-    g.backward()
-    return g, a, b
-
-
-def test_test_engine_sanity_check_matches_micrograd():
-    (y, x), (my, mx) = _sanity(Value), _sanity(MV)
-    assert y.data == pytest.approx(my.data, rel=1e-15)
-    assert x.grad == pytest.approx(mx.grad, rel=1e-15)
-
-
-def test_test_engine_more_ops_matches_micrograd():
-    (g, a, b), (mg, ma, mb) = _more_ops(Value), _more_ops(MV)
-    assert g.data == pytest.approx(mg.data, rel=1e-12)
-    assert (a.grad, b.grad) == (pytest.approx(ma.grad, rel=1e-12), pytest.approx(mb.grad, rel=1e-12))
+# micrograd's test_engine.py computations against micrograd itself: tests/test_value.py
 
 
 # ---- _op: micrograd's string for the node micrograd would build last ---------------
