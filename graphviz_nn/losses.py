@@ -133,7 +133,7 @@ def huber(prediction, target, delta: float = 1.0, reduction: str = "mean"):
     terms = []
     for p, y in zip(ps, ys):
         r = _minus(p, y)
-        terms.append(0.5 * r ** 2 if abs(r.data) <= delta else delta * r.abs() + (-0.5 * delta * delta))
+        terms.append(0.5 * r ** 2 if abs(r.data) <= delta else _scaled(r.abs(), delta) + (-0.5 * delta * delta))
     return _reduce(terms, reduction, "huber")
 
 

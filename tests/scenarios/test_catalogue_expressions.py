@@ -4,6 +4,7 @@ import math
 import pytest
 
 from graphviz_nn import graph, load_scenario
+from graphviz_nn.scenario_format.catalogue import catalogue_ids
 
 
 def _built(scenario_id):
@@ -203,5 +204,13 @@ def test_prelu_regularised_still_sends_its_gradients_to_the_weights_and_alpha():
 
 def test_the_losses_graph_records_no_identity_gates():
     trace = load_scenario("losses").trace()
+    symbols = [info.symbol for info in trace.nodes]
+    assert not {"+0", "*1", "x^1", "-0"} & set(symbols), symbols
+
+
+@pytest.mark.parametrize("scenario", [s for s in catalogue_ids() if load_scenario(s).kind == "expression"])
+def test_no_expression_scenario_records_an_identity_gate(scenario):
+    # a coefficient of 1 inside a library loss (huber's δ = 1 on mae-vs-mse-outliers) adds no *1 gate
+    trace = load_scenario(scenario).trace()
     symbols = [info.symbol for info in trace.nodes]
     assert not {"+0", "*1", "x^1", "-0"} & set(symbols), symbols
