@@ -112,6 +112,7 @@ class DebuggerApp(App):
                  layout_engine: str = "auto", target: Optional[Target] = None, served: bool = False,
                  scenarios_dir: Optional[str] = None, zoom: str = "auto") -> None:
         super().__init__()
+        presenter.set_decimals(presenter.DEFAULT_DECIMALS)  # every app starts as the lecture writes numbers
         # under ``serve``: downloads instead of files, o limited to what the server shares
         self.served = served
         self.scenarios_dir = scenarios_dir

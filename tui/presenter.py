@@ -14,7 +14,8 @@ from graphviz_nn.debugger import format as fmt
 from .picture.box import Box
 
 
-_DECIMALS = [2]  # the app's . and , keys change it; 2 as the lecture writes numbers
+DEFAULT_DECIMALS = 2  # as the lecture writes numbers
+_DECIMALS = [DEFAULT_DECIMALS]  # the app's . and , keys change it; each new app starts again at 2
 
 
 def decimals() -> int:

@@ -426,3 +426,17 @@ async def test_a_short_terminal_opens_without_the_lecture_pane_and_l_shows_it():
         assert not pane.display  # the inspector needs the rows at 80×24
         await pilot.press("L")
         assert pane.display and "The sigmoid neuron" in screen_text(app)
+
+
+async def test_a_new_app_starts_at_two_decimals_whatever_the_last_one_chose():
+    # the decimals setting outlives an app in the same process (a notebook calling debug() twice)
+    first = app_for("sigmoid-neuron")
+    async with first.run_test(size=(120, 36)) as pilot:
+        await pilot.press("full_stop", "full_stop")
+        await pilot.pause()
+    second = app_for("sigmoid-neuron")
+    async with second.run_test(size=(120, 36)) as pilot:
+        await pilot.press("end")
+        await pilot.pause()
+        text = graph_text(second)
+        assert "0.73" in text and "0.7311" not in text
