@@ -1,5 +1,6 @@
 """Shared graphs and an SVG reader for the renderer's tests (imported by name: unique basename)."""
 import xml.etree.ElementTree as ET
+from pathlib import Path
 
 from graphviz_nn import Value
 
@@ -24,3 +25,16 @@ def svg_texts(svg) -> list:
 
 def svg_root(svg):
     return ET.fromstring(svg)
+
+
+def run_notebook(cells, timeout: int = 120):
+    """A new notebook of ``cells`` executed by a real Python kernel in the repository's folder."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [nbformat.v4.new_code_cell(src) for src in cells]
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    NotebookClient(notebook, timeout=timeout, kernel_name="python3",
+                   resources={"metadata": {"path": str(Path(__file__).resolve().parents[2])}}).execute()
+    return notebook

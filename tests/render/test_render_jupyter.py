@@ -1,12 +1,6 @@
 """The notebook display: a real kernel runs draw_dot and show, and the outputs hold an SVG."""
-from pathlib import Path
+from render_helpers import run_notebook, svg_texts
 
-import nbformat
-from nbclient import NotebookClient
-
-from render_helpers import svg_texts
-
-ROOT = Path(__file__).resolve().parents[2]
 
 CELLS = [
     "from graphviz_nn import Value, draw_dot, show\n"
@@ -19,12 +13,7 @@ CELLS = [
 
 
 def test_notebook_displays_svg_inline():
-    notebook = nbformat.v4.new_notebook()
-    notebook.cells = [nbformat.v4.new_code_cell(src) for src in CELLS]
-    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    client = NotebookClient(notebook, timeout=120, kernel_name="python3",
-                            resources={"metadata": {"path": str(ROOT)}})
-    client.execute()
+    notebook = run_notebook(CELLS)
     drawn, shown = notebook.cells[1].outputs, notebook.cells[2].outputs
     assert [o["output_type"] for o in drawn] == ["execute_result"]
     assert [o["output_type"] for o in shown] == ["display_data"]
@@ -92,12 +81,7 @@ LECTURE = [
 
 
 def _run(cells):
-    notebook = nbformat.v4.new_notebook()
-    notebook.cells = [nbformat.v4.new_code_cell(src) for src in cells]
-    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    NotebookClient(notebook, timeout=120, kernel_name="python3",
-                   resources={"metadata": {"path": str(ROOT)}}).execute()
-    return notebook.cells
+    return run_notebook(cells).cells
 
 
 def _printed(cell) -> str:

@@ -2,11 +2,9 @@
 import json
 import re
 import shutil
-from pathlib import Path
 
 import nbformat
 import pytest
-from nbclient import NotebookClient
 from nbconvert import HTMLExporter
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
@@ -17,9 +15,8 @@ from selenium.webdriver.support.ui import WebDriverWait
 from graphviz_nn.debugger import build_trace
 from graphviz_nn.render.frames import START_TEXT
 
-from render_helpers import build_sigmoid_neuron
+from render_helpers import build_sigmoid_neuron, run_notebook
 
-ROOT = Path(__file__).resolve().parents[2]
 
 CELLS = [
     "from graphviz_nn import Value, player\n"
@@ -39,11 +36,7 @@ OFFLINE_FLAGS = ["--host-resolver-rules=MAP * ~NOTFOUND", "--proxy-server=127.0.
 @pytest.fixture(scope="module")
 def exported(tmp_path_factory):
     """The notebook run by a real kernel, and its nbconvert HTML export on disk."""
-    notebook = nbformat.v4.new_notebook()
-    notebook.cells = [nbformat.v4.new_code_cell(src) for src in CELLS]
-    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    NotebookClient(notebook, timeout=180, kernel_name="python3",
-                   resources={"metadata": {"path": str(ROOT)}}).execute()
+    notebook = run_notebook(CELLS, timeout=180)
     body, _ = HTMLExporter().from_notebook_node(notebook)
     page = tmp_path_factory.mktemp("notebook") / "lesson.html"
     page.write_text(body, encoding="utf-8")
