@@ -25,7 +25,7 @@ from graphviz_nn.debugger.session import Session
 from graphviz_nn.errors import UserError
 from graphviz_nn.terminal_text import terminal_safe
 from graphviz_nn.scenario_format.budget import estimate
-from graphviz_nn.scenario_format.loader import load_scenario
+from graphviz_nn.scenario_build.to_trace import scenario_of
 from .picture.layout import Layout, layered_layout, layout as graphviz_or_builtin
 
 from . import key_parser_guard, presenter, reports, served_policy
@@ -279,7 +279,7 @@ class DebuggerApp(App):
         try:
             if self.served:
                 id_or_path = served_policy.allowed(str(id_or_path), self.scenarios_dir)
-            scenario = load_scenario(id_or_path)  # quick: the work budget is checked before building
+            scenario = scenario_of(id_or_path)  # read once per open; the work budget is checked before building
         except UserError as error:
             self.show_error(str(error))
             return
