@@ -24,7 +24,7 @@ import graphviz
 import numpy as np
 
 from .. import graph
-from ..debugger.levels import LEVELS, check_level, collapse  # noqa: F401 (LEVELS: render.LEVELS)
+from ..debugger.levels import LEVELS, check_level, collapse, network_of  # noqa: F401 (LEVELS: render.LEVELS)
 from ..errors import UserError
 from ..scenario_build.to_trace import to_trace
 from . import labels
@@ -118,10 +118,7 @@ def to_dot(output, step=None, level: str = "gate", show_grads: bool = True, deci
     state = trace.state_at(k)
     writer = _Writer(trace, state, get_palette(palette), decimals, show_grads,
                      highlight=step not in (None, "end"), pinned=pinned)
-    net = None
-    if level == "neuron":
-        from ..debugger.network import network
-        net = network(trace)
+    net = network_of(trace, level)
     if net is not None and max_nodes is not None and (len(net.nodes) > max_nodes or len(net.edges) > 4 * max_nodes):
         head = (f"the neuron-level view still has {len(net.nodes):,} nodes and {len(net.edges):,} edges, "
                 f"more than the limit of {max_nodes:,} nodes (and {4 * max_nodes:,} edges)")
