@@ -75,7 +75,8 @@ class LinkOf:
 # The op string micrograd gives the node it would build for the same expression: its
 # a - b is a + (-b), a / b is a * b**-1, 1 / x is 1 * x**-1, so their last node is '+' or '*'.
 _MICROGRAD_OPS = {"add": "+", "sub": "+", "add_const": "+", "rsub_const": "+",
-                  "mul": "*", "div": "*", "mul_const": "*", "rdiv_const": "*", "relu": "ReLU"}
+                  "mul": "*", "div": "*", "mul_const": "*", "rdiv_const": "*", "relu": "ReLU",
+                  "pow_value": "**"}  # forks that take a Value exponent write its op as '**'
 
 
 def micrograd_op(node) -> str:
