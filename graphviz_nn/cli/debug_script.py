@@ -31,13 +31,9 @@ def run(args) -> int:
     from ..script_capture import capture
 
     captured = capture(args.script, tuple(args.args), args.backward)  # one sentence on any failure
-    from ..tui.app import DebuggerApp
-    from ..tui.target import Target
+    from ..launch_app import debug_trace
 
-    trace = captured.trace
     explanation = (f"The backward pass {captured.number} that {captured.script.name} ran, recorded by "
                    f"graphviz_nn's Value.")
-    target = Target("script", captured.title, explanation, lambda: trace)
-    app = DebuggerApp(target=target, layout_engine="builtin" if args.builtin_layout else "auto")
-    app.run()
-    return int(app.return_code or 0)
+    return debug_trace(captured.trace, captured.title, explanation,
+                       layout_engine="builtin" if args.builtin_layout else "auto")
