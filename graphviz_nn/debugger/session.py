@@ -315,9 +315,6 @@ class Session:
         """Stop when a step meets a condition (see ``breakpoints.WATCH_KINDS``)."""
         self.watches[bp.watch_kind(kind)] = bp.watch_threshold(kind, threshold)
 
-    def remove_watch(self, kind: str) -> None:
-        self.watches.pop(kind, None)
-
     def _check(self, step) -> Optional[Break]:
         for kind, threshold in self.watches.items():
             sentence = bp.check_watch(kind, threshold, self.trace, step)
