@@ -57,6 +57,8 @@ SAMPLERS = {
     "leaky_relu": lambda r: ((_away(r),), r.choice((0.01, 0.1, 0.2, _u(r, 0, 1), _u(r, -1, 0), _u(r, 1, 3)))),
     "elu": lambda r: ((_away(r),), r.choice((1.0, _u(r, 0.1, 2.0)))),
     "prelu": lambda r: ((_away(r), _u(r, -1, 1)), None),
+    "gelu": lambda r: ((_u(r, -5, 5),), None),
+    "gelu_tanh": lambda r: ((_u(r, -5, 5),), None),
 }
 
 SCALAR_OPS = sorted(name for name, op in OPS.items() if op.scalar is not None)
