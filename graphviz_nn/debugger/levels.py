@@ -6,7 +6,8 @@ step over/into/out, the renderer's ``--level`` and the app's picture all read).
 
 At ``"neuron"`` level every depth-2 group (``("L1", "N3")``) becomes one box, at ``"layer"``
 level every depth-1 group; nodes without a group stay as they are. An edge between two
-boxes carries the sum of the gradients sent along the edges it stands for.
+boxes carries the sum of the gradients sent along the edges it stands for; in a tensor graph
+there is one such edge per distinct tensor crossing (shapes never mix in one sum).
 
     >>> from graphviz_nn.nn import MLP
     >>> from graphviz_nn.debugger import build_trace
@@ -162,12 +163,16 @@ def collapse(trace: Trace, level: str) -> CollapsedView:
             nodes.append(ViewNode(vid, "node", info.label, info.group, (vid,)))
         else:
             nodes.append(ViewNode(vid, "group", ".".join(path), path, tuple(ids)))
+    # Tensors of different shapes (a tied embedding beside the activations it meets) cannot share
+    # one sum: in a tensor graph each distinct tensor crossing between two boxes is an edge of its
+    # own; a scalar graph keeps the lecture's one edge per pair of boxes, carrying the summed number.
+    per_tensor = any(info.is_tensor for info in trace.nodes)
     grouped: dict = {}
     for e in trace.edges:
         src, dst = view_of[e.src], view_of[e.dst]
         if src != dst:
-            grouped.setdefault((src, dst), []).append(e)
-    edges = [ViewEdge(src, dst, tuple(es)) for (src, dst), es in grouped.items()]
+            grouped.setdefault((src, dst, e.src if per_tensor else None), []).append(e)
+    edges = [ViewEdge(src, dst, tuple(es)) for (src, dst, _), es in grouped.items()]
     return CollapsedView(level, nodes, edges, view_of)
 
 

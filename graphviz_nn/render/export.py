@@ -139,6 +139,9 @@ def render_bytes(output, fmt: str, *, timeout: float | None = None, **options) -
     trace = trace_of(output)
     if fmt == "json":
         return snapshot_json(trace)
+    if options.get("level") is None:  # a large tensor graph: the level that fits a page, folded to a slide's aspect
+        from .fit import fitted_options
+        trace, options = fitted_options(trace, options, timeout)
     diagram = to_dot(trace, **options)
     if fmt == "dot":
         return diagram.source.encode("utf-8")

@@ -30,16 +30,36 @@ def draw_dot(root, format: str = "svg", rankdir: str = "LR", *, style: str = "mi
         raise RenderError(f"unknown style {style!r}; choose micrograd or lecture")
     if format not in graphviz.FORMATS:
         raise RenderError(f"unknown format {format!r}; choose svg, png or pdf (any Graphviz output format)")
+    from .. import graph
     if style == "lecture" or options.get("level", "gate") != "gate":
         from .dot import to_dot
-        from .. import graph
         if not hasattr(root, "outputs_for_view") and not hasattr(root, "steps"):
             graph.as_outputs(root, "draw_dot")  # a micrograd Value is named, not a TypeError deeper down
+        if options.get("level") is None and rankdir == "LR":
+            from .fit import fitted_options
+            root, options = fitted_options(root, options)
         diagram = to_dot(root, rankdir=rankdir, **options)
         diagram.format = format
         return diagram
     from .micrograd_style import micrograd_dot
-    return micrograd_dot(root, format, rankdir, **options)
+    diagram = micrograd_dot(root, format, rankdir, **options)
+    if "level" not in options and rankdir == "LR" and _is_wide_tensor_picture(root, diagram):
+        # a recorded model in micrograd's records is a strip dozens of pages wide: the lecture's
+        # picture at the level that fits instead (its title says so); scalar graphs never come here
+        return draw_dot(root, format, rankdir, style="lecture",
+                        **{k: v for k, v in options.items() if k not in ("max_nodes",)})
+    return diagram
+
+
+def _is_wide_tensor_picture(root, diagram) -> bool:
+    """A tensor graph whose micrograd picture is wider than a slide's aspect (laid out once to know)."""
+    from .. import graph
+    from .fit import MAX_ASPECT, aspect, read_layout
+    from .run_dot import DEFAULT_TIMEOUT
+    outs = graph.as_outputs(root, "draw_dot")
+    if not any(hasattr(node, "shape") for node in outs):
+        return False
+    return aspect(read_layout(diagram.source, DEFAULT_TIMEOUT)) > MAX_ASPECT
 
 
 def show(value_or_tensor, **options):

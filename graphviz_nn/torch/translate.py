@@ -465,8 +465,8 @@ def _picked_loss(logp: Tensor, target, ignore_index: int, smoothing: float, redu
     per = -logp[rows, np.where(keep, flat, 0)]  # an ignored row picks class 0, then counts 0
     if smoothing:
         per = per * (1.0 - smoothing) + logp.mean(axis=1) * -smoothing
-    if not keep.all():
-        per = per * keep.astype(np.float64)
+    if not keep.all():  # a named constant, so the picture says what the 0s and 1s are
+        per = per * Tensor(keep.astype(np.float64), label=f"not ignored (≠ {ignore_index})", requires_grad=False)
     if reduction == "none":
         return per.reshape(labels.shape)
     if reduction == "sum":
