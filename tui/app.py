@@ -23,6 +23,7 @@ from textual.widgets import Footer, Static
 from graphviz_nn.debugger.breakpoints import WATCH_KINDS, watch_kind
 from graphviz_nn.debugger.session import Session
 from graphviz_nn.errors import UserError
+from graphviz_nn.render.fit import default_level, is_tensor_graph
 from graphviz_nn.terminal_text import terminal_safe
 from graphviz_nn.scenario_format.budget import estimate
 from graphviz_nn.scenario_format.loader import load_scenario
@@ -185,7 +186,10 @@ class DebuggerApp(App):
         self.query_one("#message", Static).display = False
         replacing = self.target is not None
         self.target = target
-        level = "neuron" if len(trace.nodes) > LARGE_GRAPH and any(i.group for i in trace.nodes) else "gate"
+        if is_tensor_graph(trace):  # a recorded model: the level its pictures are drawn at (render.fit)
+            level = default_level(trace)
+        else:
+            level = "neuron" if len(trace.nodes) > LARGE_GRAPH and any(i.group for i in trace.nodes) else "gate"
         self.session = Session(trace, level=level)
         self.selected = None
         self._layouts.clear()
