@@ -114,22 +114,28 @@ def aspect(pinned) -> float:
 
 
 def fitted_options(output, options: dict, timeout=None) -> tuple:
-    """(trace, to_dot options) for a picture drawn with no level asked for.
+    """(trace, to_dot options) for a picture drawn with no level asked for, or with ``fit=True``.
 
-    A tensor graph gets ``default_level``, a title saying so, and its layout folded to at most
-    MAX_ASPECT : 1 (``pinned``); a scalar graph is drawn at gate level exactly as before.
-    Options the caller gave (a level, a pinned layout) are kept.
+    A tensor graph gets ``default_level`` (when no level was asked for, with a title saying so)
+    and its layout folded to at most MAX_ASPECT : 1 (``pinned``); a scalar graph is drawn at
+    gate level exactly as before. Options the caller gave (a level, a pinned layout) are kept;
+    ``fit=False`` draws a level left to right in one row, as asked.
     """
     from .dot import trace_of
     from .run_dot import DEFAULT_TIMEOUT
 
     trace = trace_of(output)
     options = dict(options)
-    if options.get("level") is not None or not is_tensor_graph(trace):
-        options["level"] = options.get("level") or "gate"
+    asked = options.get("level")
+    fit = options.pop("fit", None)
+    if fit is None:
+        fit = asked is None
+    if not fit or not is_tensor_graph(trace):
+        options["level"] = asked or "gate"
         return trace, options
-    options["level"] = default_level(trace)
-    options.setdefault("title", level_note(trace, options["level"]))
+    if asked is None:
+        options["level"] = default_level(trace)
+        options.setdefault("title", level_note(trace, options["level"]))
     if options.get("pinned") is None:
         from .dot import to_dot
         layout_options = {k: v for k, v in options.items() if k not in ("step", "phase", "pinned")}

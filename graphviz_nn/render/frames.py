@@ -85,8 +85,8 @@ def iter_frames(output, fmt: str = "svg", *, timeout=DEFAULT_TIMEOUT, progress=N
     if fmt not in FRAME_FORMATS:
         raise FramesError(f"unknown frame format {fmt!r}; choose one of {', '.join(FRAME_FORMATS)}")
     trace = trace_of(output)
-    fitted = options.get("level") is None and fit.is_tensor_graph(trace)
-    if options.get("level") is None:  # the finest level that fits a page, folded to a slide's aspect
+    fitted = (options.get("fit") if "fit" in options else options.get("level") is None) and fit.is_tensor_graph(trace)
+    if options.get("level") is None or "fit" in options:  # the finest level that fits a page, folded
         trace, options = fit.fitted_options(trace, {**options, "pinned": False}, timeout)
         options.pop("pinned")
     pinned = pinned_layout(trace, timeout=timeout, fold=fitted, **options)

@@ -22,6 +22,11 @@ def draw_dot(root, format: str = "svg", rankdir: str = "LR", *, style: str = "mi
     pass; the nodes' own ``grad`` fields are left as they were); options are those of
     ``graphviz_nn.render.to_dot``. A ``level`` of ``"neuron"`` or ``"layer"`` draws the lecture's
     collapsed picture (micrograd's has no boxes). ``format`` is what ``.render()`` writes.
+
+    A tensor graph (a recorded PyTorch model) drawn with no level whose picture would be wider
+    than 4:1 is drawn in the lecture's style at the finest level that fits a page, folded into
+    rows, with a title saying so (``render.fit``); ``fit=False`` keeps one row. Scalar graphs
+    always get micrograd's exact picture.
     """
     import graphviz
 
@@ -35,15 +40,16 @@ def draw_dot(root, format: str = "svg", rankdir: str = "LR", *, style: str = "mi
         from .dot import to_dot
         if not hasattr(root, "outputs_for_view") and not hasattr(root, "steps"):
             graph.as_outputs(root, "draw_dot")  # a micrograd Value is named, not a TypeError deeper down
-        if options.get("level") is None and rankdir == "LR":
+        if (options.get("level") is None or "fit" in options) and rankdir == "LR":
             from .fit import fitted_options
             root, options = fitted_options(root, options)
         diagram = to_dot(root, rankdir=rankdir, **options)
         diagram.format = format
         return diagram
     from .micrograd_style import micrograd_dot
-    diagram = micrograd_dot(root, format, rankdir, **options)
-    if "level" not in options and rankdir == "LR" and _is_wide_tensor_picture(root, diagram):
+    diagram = micrograd_dot(root, format, rankdir, **{k: v for k, v in options.items() if k != "fit"})
+    if "level" not in options and rankdir == "LR" and options.get("fit") is not False and \
+            _is_wide_tensor_picture(root, diagram):
         # a recorded model in micrograd's records is a strip dozens of pages wide: the lecture's
         # picture at the level that fits instead (its title says so); scalar graphs never come here
         return draw_dot(root, format, rankdir, style="lecture",
