@@ -1,8 +1,9 @@
 """PyTorch calls that map onto the rule table, so their gates show the lecture's formulas.
 
 Each handler takes the recorder and the call's arguments and builds graphviz-nn nodes with the
-project's own rules; it returns ``None`` when the call uses an option the rules do not cover
-(it is then recorded as an opaque gate with PyTorch's VJP). Calls with more than two tensor
+project's own rules (a list of nodes for a call with several outputs, such as ``split``); it
+returns ``None`` when the call uses an option the rules do not cover (it is then recorded as an
+opaque gate with PyTorch's VJP). Calls with more than two tensor
 inputs are written as the lecture writes them: ``linear(x, W, b)`` is ``x @ Wᵀ + b``,
 ``addmm(c, A, B)`` is ``A @ B + c``.
 """
