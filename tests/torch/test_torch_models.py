@@ -144,3 +144,22 @@ def test_stepping_into_attention_s_backward_shows_its_primitive_gates(gpt):
     for i, (leaf, expected) in enumerate(zip(leaves, (dq, dk))):
         np.testing.assert_allclose(end.grad(leaf.id), outer[i], rtol=1e-9, atol=1e-12)
         np.testing.assert_allclose(end.grad(leaf.id), expected.numpy(), rtol=1e-9, atol=1e-12)
+
+
+async def test_the_app_opens_the_gpt_at_the_level_its_pictures_use_and_every_level_shows(gpt):
+    from graphviz_nn.tui.app import DebuggerApp
+    from graphviz_nn.tui.target import from_outputs
+
+    _, rec, _ = gpt
+    app = DebuggerApp(target=from_outputs(rec.output, "tiny GPT"), layout_engine="builtin")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.pause()
+        assert app.session.level == "neuron"  # as render.fit.default_level chose for the pictures
+        seen = set()
+        for _ in range(len(app.session.levels)):  # layer level too: the tied head no longer crashes it
+            text = "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+            assert "tiny GPT" in text and f"level {app.session.level}" in text
+            seen.add(app.session.level)
+            await pilot.press("l")
+            await pilot.pause()
+        assert seen == {"gate", "neuron", "layer"}
