@@ -1059,7 +1059,7 @@ def _attention_vjp(g, y, xs, c, needs=(True, True)):
             unbroadcast(np.matmul(np.swapaxes(ds, -1, -2), q), k.shape) if needs[1] else None)
 
 
-_declare("attention", 2, symbol="softmax(QKᵀ·s)", formula="softmax(mask(Q · Kᵀ · s)) along the keys", scalar=None,
+_declare("attention", 2, symbol="attention", formula="softmax(mask(Q · Kᵀ · s)) along the keys", scalar=None,
          array=_attention_array, vjp=_attention_vjp,
          vjp_formula=("dL/dQ = dS · K, dS = s · P ⊙ (dL/dP - Σ dL/dP ⊙ P)",
                       "dL/dK = dSᵀ · Q, dS = s · P ⊙ (dL/dP - Σ dL/dP ⊙ P)"),
