@@ -20,12 +20,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Optional
 
-from .network import is_tensor_mlp
+from .network import Network, is_tensor_mlp, network
 from .trace import Edge, State, Trace, TraceError
 
 LEVELS = ("gate", "neuron", "layer")  # finest to coarsest: a neuron holds gates, a layer neurons
 # how many entries of a group path (("L1", "N3")) one box holds at each level; None: no boxes
 GROUP_DEPTH = {"gate": None, "neuron": 2, "layer": 1}
+# Above this many nodes a graph with groups opens at neuron level (gate level is one key away).
+LARGE_GRAPH = 400
+READABLE_NODES = 60  # boxes and gates one page can show with legible labels (a recorded model's picture)
 
 
 def check_level(level: str, error=TraceError) -> None:
@@ -43,6 +46,32 @@ def levels_of(trace: Trace) -> tuple:
     if "neuron" not in offered and is_tensor_mlp(trace):
         offered.insert(1, "neuron")
     return tuple(offered)
+
+
+def opening_level(trace: Trace) -> str:
+    """The level a view opens ``trace`` at: a tensor graph (a recorded model) at ``page_level``,
+    the level its pictures are drawn at; else neuron for a large graph that has groups, else gate."""
+    if any(info.is_tensor for info in trace.nodes):
+        return page_level(trace)
+    return "neuron" if len(trace.nodes) > LARGE_GRAPH and any(info.group for info in trace.nodes) else "gate"
+
+
+def page_level(trace: Trace) -> str:
+    """The finest level offered whose view has at most ``READABLE_NODES`` boxes and gates (else the
+    coarsest): what one page can show with legible labels. ``render.fit`` draws tensor graphs at it."""
+    offered = levels_of(trace)
+    if len(trace.nodes) <= READABLE_NODES:
+        return offered[0]
+    for level in offered[1:]:
+        if len(collapse(trace, level).nodes) <= READABLE_NODES:
+            return level
+    return offered[-1]
+
+
+def network_of(trace: Trace, level: str) -> Optional[Network]:
+    """What ``level`` shows of an MLP: at neuron level an MLP is its network (inputs, neurons, one
+    edge per weight); ``None`` everywhere else (gates, or group boxes from ``collapse``)."""
+    return network(trace) if level == "neuron" else None
 
 
 def finer(level: str, offered: tuple = LEVELS) -> str:
@@ -177,4 +206,4 @@ def collapse(trace: Trace, level: str) -> CollapsedView:
 
 
 __all__ = ["LEVELS", "GROUP_DEPTH", "check_level", "levels_of", "finer", "coarser", "enclosing_depth", "unit_key",
-           "collapse", "CollapsedView", "ViewNode", "ViewEdge", "box_id", "Edge"]
+           "collapse", "CollapsedView", "ViewNode", "ViewEdge", "box_id", "Edge", "page_level", "READABLE_NODES"]

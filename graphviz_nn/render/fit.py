@@ -14,10 +14,9 @@ from __future__ import annotations
 import math
 from typing import Optional
 
-from ..debugger.levels import collapse, levels_of
+from ..debugger.levels import READABLE_NODES, levels_of, page_level
 
 MAX_ASPECT = 4.0  # width : height of a slide-friendly picture (a 16:9 slide holds up to about 4:1)
-READABLE_NODES = 60  # boxes and gates one page can show with legible labels
 BAND_GAP = 36.0  # points between two folded bands
 
 
@@ -28,16 +27,10 @@ def is_tensor_graph(trace) -> bool:
 def default_level(trace) -> str:
     """The level a picture of ``trace`` is drawn at when none is asked for.
 
-    Scalar graphs: ``"gate"`` (the lecture's picture). Tensor graphs: the finest level offered
-    whose view has at most ``READABLE_NODES`` nodes, else the coarsest offered.
+    Scalar graphs: ``"gate"`` (the lecture's picture). Tensor graphs: ``levels.page_level``, the
+    finest level offered whose view has at most ``READABLE_NODES`` nodes (the app opens there too).
     """
-    if not is_tensor_graph(trace) or len(trace.nodes) <= READABLE_NODES:
-        return "gate"
-    offered = levels_of(trace)
-    for level in offered[1:]:
-        if len(collapse(trace, level).nodes) <= READABLE_NODES:
-            return level
-    return offered[-1]
+    return page_level(trace) if is_tensor_graph(trace) else "gate"
 
 
 def level_note(trace, level: str, cli: bool = False) -> str:
@@ -121,10 +114,10 @@ def fitted_options(output, options: dict, timeout=None) -> tuple:
     gate level exactly as before. Options the caller gave (a level, a pinned layout) are kept;
     ``fit=False`` draws a level left to right in one row, as asked.
     """
-    from .dot import trace_of
+    from ..scenario_build.to_trace import to_trace
     from .run_dot import DEFAULT_TIMEOUT
 
-    trace = trace_of(output)
+    trace = to_trace(output, who="render").trace
     options = dict(options)
     asked = options.get("level")
     fit = options.pop("fit", None)

@@ -10,7 +10,7 @@ import json
 import os
 from pathlib import Path
 
-from .dot import trace_of
+from ..scenario_build.to_trace import to_trace
 from .frames import Frame, frame_texts, iter_frames
 from .staged_folder import StagedFolder
 from .player import build_player
@@ -30,7 +30,7 @@ def write_frames(output, directory, fmt: str = "svg", *, html=None, title: str =
     ``graphviz_nn.player(...).save``; ``max_player_bytes`` refuses a bigger one before any
     file is written). Returns the list of ``Frame``.
     """
-    trace = trace_of(output)
+    trace = to_trace(output, who="write_frames").trace
     player = None
     if html is not None:
         # the player first: a refusal (too large) comes before any drawing in another format
