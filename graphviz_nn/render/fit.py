@@ -18,6 +18,7 @@ from ..debugger.levels import READABLE_NODES, levels_of, page_level
 
 MAX_ASPECT = 4.0  # width : height of a slide-friendly picture (a 16:9 slide holds up to about 4:1)
 BAND_GAP = 36.0  # points between two folded bands
+MARGIN = 24.0  # points around a pinned layout (room for the current edge's annotation in frames)
 
 
 def is_tensor_graph(trace) -> bool:
@@ -131,16 +132,18 @@ def fitted_options(output, options: dict, timeout=None) -> tuple:
         options.setdefault("title", level_note(trace, options["level"]))
     if options.get("pinned") is None:
         from .dot import to_dot
+        from .run_dot import GraphvizNotFoundError
         layout_options = {k: v for k, v in options.items() if k not in ("step", "phase", "pinned")}
-        layout = read_layout(to_dot(trace, step=None, **layout_options).source,
-                             DEFAULT_TIMEOUT if timeout is None else timeout)
+        try:
+            layout = read_layout(to_dot(trace, step=None, **layout_options).source,
+                                 DEFAULT_TIMEOUT if timeout is None else timeout)
+        except GraphvizNotFoundError:
+            return trace, options  # a DOT file can still be written: unfolded, at the chosen level
         folded = fold(layout)
         if folded is not layout:
             options["pinned"] = folded
     return trace, options
 
-
-MARGIN = 24.0  # points around a pinned layout
 
 
 __all__ = ["MAX_ASPECT", "READABLE_NODES", "default_level", "level_note", "fold", "read_layout", "fitted_options",
