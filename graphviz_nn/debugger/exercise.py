@@ -67,26 +67,31 @@ def parse_answer(text) -> float:
     (-0.2, -0.2, -0.2)
     """
     if isinstance(text, bool) or not isinstance(text, (str, int, float)):
-        raise AnswerError(f"{_short(text)} is not a number; write a decimal such as {EXAMPLE}")
+        raise AnswerError(f"{text!r} is not a number; write a decimal such as {EXAMPLE}")
     if not isinstance(text, str):
         x = float(text)
     else:
-        t = text.strip().replace("\u2212", "-")  # a typographic minus copied from a slide
+        t = cleaned(text)
         if not t:
             raise AnswerError(f"the answer is empty; type a number such as {EXAMPLE}")
         if len(t) > MAX_ANSWER_CHARS:
             raise AnswerError(f"the answer is {len(t)} characters long; type one number such as {EXAMPLE}")
         if not _NUMBER.match(t):
-            raise AnswerError(f"{_short(t)} is not a number; type a decimal such as {EXAMPLE}")
+            raise AnswerError(f"{quoted(t)} is not a number; type a decimal such as {EXAMPLE}")
         x = float(t)
     if not math.isfinite(x):
-        raise AnswerError(f"{_short(text)} is too large to be an answer here; type a number such as {EXAMPLE}")
+        raise AnswerError(f"{quoted(str(text))} is too large to be an answer here; type a number such as {EXAMPLE}")
     return x
 
 
-def _short(x) -> str:
-    text = repr(x)
-    return text if len(text) <= 24 else text[:21] + "...'"
+def cleaned(text: str) -> str:
+    """The typed text as it is read: spaces around it dropped, a typographic minus (from a slide) made ``-``."""
+    return text.strip().replace("\u2212", "-")
+
+
+def quoted(text: str) -> str:
+    """Typed text in a sentence: in single quotes, cut to 21 characters (the player writes it the same way)."""
+    return "'" + (text if len(text) <= 21 else text[:18] + "...") + "'"
 
 
 # ---- what a step asks ----
@@ -339,10 +344,11 @@ class Exercise:
             self.outcome[i] = FIRST if self.wrong[i] == 0 else HINTED
             return Verdict(True, f"right: {q.key} = {q.shown}", outcome=self.outcome[i])
         self.wrong[i] += 1
+        typed = cleaned(text) if isinstance(text, str) else _echo(x)
         if self.wrong[i] >= MAX_WRONG:
-            return self.reveal(i, f"not {fmt.number(x, max(fmt.digits_of(q.shown), 2))}")
+            return self.reveal(i, f"not {typed}")
         hint = q.hints[min(self.wrong[i], len(q.hints)) - 1]
-        return Verdict(False, f"not {_echo(x)}; hint: {hint}", hint=hint)
+        return Verdict(False, f"not {typed}; hint: {hint}", hint=hint)
 
     def reveal(self, i: int, why: str = "revealed") -> Verdict:
         q = self.questions[i]
@@ -410,7 +416,7 @@ def check_answers(qs, answers: dict) -> list:
     for key, given in answers.items():
         q = index.get(key)
         if q is None:
-            raise AnswerError(f"no step asks for {_short(key)}; names look like {', '.join(_examples(qs))} "
+            raise AnswerError(f"no step asks for {quoted(str(key))}; names look like {', '.join(_examples(qs))} "
                               f"(graphviz-nn exercise SCENARIO --list shows every one)")
         try:
             x = parse_answer(given)
