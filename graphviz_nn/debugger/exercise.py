@@ -131,10 +131,13 @@ class Question:
                 "alternative": self.alternative, "hints": list(self.hints)}
 
 
-def questions(trace, ask=KINDS) -> list:
-    """Every question of a trace, in step order (a backward step's local gradient before its grad)."""
+def questions(trace, ask=KINDS, decimals=None) -> list:
+    """Every question of a trace, in step order (a backward step's local gradient before its grad).
+
+    ``decimals``: the digits the view displays (default the trace's own): answers agree to these.
+    """
     ask = check_kinds(ask)
-    return _Asker(trace, ask).all()
+    return _Asker(trace, ask, trace.decimals if decimals is None else decimals).all()
 
 
 def check_kinds(ask) -> tuple:
@@ -152,9 +155,9 @@ def check_kinds(ask) -> tuple:
 class _Asker:
     """Builds the questions of one trace: it knows the names, the displayed numbers and the hints."""
 
-    def __init__(self, trace, ask):
+    def __init__(self, trace, ask, decimals):
         self.trace, self.ask = trace, ask
-        self.d = trace.decimals
+        self.d = decimals
         names = Counter(info.name for info in trace.nodes)
         self.unique = {name for name, n in names.items() if n == 1}
         edges = Counter((s.node, s.input) for s in trace.steps if s.phase == "backward" and not s.is_seed)
@@ -229,7 +232,7 @@ class _Asker:
             hints = (f"{gate} = {info.formula}: how much does {gate} change when {inp} grows by 1?",
                      f"the rule of {info.symbol}: {dname} = {formula}")
         else:
-            parts = trace.local_text(step).split(" = ")
+            parts = trace.local_text(step, self.d).split(" = ")
             if len(parts) > 2 and parts[-1] == self.n(step.local):
                 parts = parts[:-1]  # the hint stops before the number
             filled = " = ".join(parts) if len(parts) > 1 else f"{formula} at {inp} = {self.n(ins[i])}"
@@ -321,8 +324,8 @@ class Exercise:
             self._by_step.setdefault(q.step, []).append(i)
 
     @classmethod
-    def of(cls, trace, ask=KINDS) -> "Exercise":
-        return cls(questions(trace, ask))
+    def of(cls, trace, ask=KINDS, decimals=None) -> "Exercise":
+        return cls(questions(trace, ask, decimals))
 
     def asks(self, step_number: int) -> list:
         """Indices of the questions of one step (empty: the step asks nothing)."""
