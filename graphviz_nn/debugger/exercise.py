@@ -335,6 +335,16 @@ class Exercise:
         """Indices of a step's questions not settled yet, in the order they are asked."""
         return [i for i in self.asks(step_number) if self.outcome[i] is None]
 
+    def reachable(self) -> int:
+        """The furthest a view may go (``state_at(k)``): just before the first step still asking."""
+        return min(self.questions[i].step for i, o in enumerate(self.outcome) if o is None) - 1 \
+            if not self.done else 10 ** 9
+
+    def asking(self, k: int) -> Optional[int]:
+        """At ``state_at(k)``: the question to ask now (the next step's first open one), else None."""
+        open_ = self.pending(k + 1)
+        return open_[0] if open_ else None
+
     def answer(self, i: int, text) -> Verdict:
         q = self.questions[i]
         if self.outcome[i] is not None:

@@ -149,3 +149,13 @@ def test_the_displayed_number_is_always_accepted_and_two_half_units_off_never(x,
     q = Question(1, "value", ("y",), "y = ?", x, shown, None, ("", ""))
     assert q.accepts(parse_answer(shown))
     assert not q.accepts(x + 2.5 * q.tolerance) and not q.accepts(x - 2.5 * q.tolerance)
+
+
+def test_a_view_may_go_up_to_the_step_that_asks(neuron):
+    ex = Exercise.of(neuron, "value")
+    assert ex.reachable() == 5 and ex.asking(5) == 0 and ex.asking(4) is None
+    ex.answer(0, "-2")
+    assert ex.reachable() == 6 and ex.asking(6) == 1
+    for i in range(1, len(ex.questions)):
+        ex.reveal(i)
+    assert ex.done and ex.reachable() >= len(neuron.steps) and ex.asking(12) is None
