@@ -7,6 +7,8 @@ and the few calls the app makes:
 - ``hold(app)`` before each redraw: never past the first step still asking; ask its number;
 - ``step_row(app, trace, i, reached)`` the step list's row with its mark (✓ right first time,
   ~ after a hint, ✗ revealed), or None when the exercise is off;
+- ``hides_locals(app, trace, node)`` the inspector keeps a gate's local gradients to formulas
+  while the student still has to work them out;
 - ``toggle(app)`` the key (``a``) and ``graphviz-nn tui --exercise``.
 
 Enter checks the answer, ``?`` shows the number, Escape leaves the box (so n and p step again).
@@ -63,20 +65,24 @@ class ExercisePrompt(Vertical):
     def compose(self):
         with Horizontal():
             yield Static("", id="exercise-question", markup=False)
-            yield Input(placeholder="your answer", id="exercise-answer", compact=True, max_length=60)
+            # disabled until a step asks: a hidden box must never take the keys (the app focuses on mount)
+            yield Input(placeholder="your answer", id="exercise-answer", compact=True, max_length=60, disabled=True)
         yield Static("", id="exercise-verdict", markup=False)
 
     def ask(self, ex: Exercise, i: int, focus: bool) -> None:
+        """Show question ``i``; ``focus``: the keys go to the box (a new question, or a move that ran into it)."""
+        box = self.query_one("#exercise-answer", Input)
+        if focus:
+            box.can_focus = True
+            box.focus()
         if self.asked == (ex, i):
             return  # a redraw while the student types: keep what is typed
         self.asked = (ex, i)
         q = ex.questions[i]
         self.query_one("#exercise-question", Static).update(f"step {q.step}: {q.prompt}")
-        box = self.query_one("#exercise-answer", Input)
         box.display = True
+        box.disabled = False
         box.value = ""
-        if focus:
-            box.focus()
 
     def idle(self, text: str) -> None:
         """Nothing to ask at this step: say what comes, and hand the keys back to stepping."""
@@ -86,6 +92,7 @@ class ExercisePrompt(Vertical):
         if box.has_focus:
             self.app.set_focus(None)
         box.display = False
+        box.disabled = True
 
     def tell(self, text: str) -> None:
         self.query_one("#exercise-verdict", Static).update(text)
@@ -95,9 +102,18 @@ class ExercisePrompt(Vertical):
         answered(self.app, event.value)
 
     def action_leave(self) -> None:
+        # out of the box until the student comes back to it (n at the step, a click): after a
+        # dialog the app would otherwise hand the keys straight back to it
+        self.query_one("#exercise-answer", Input).can_focus = False
         self.app.set_focus(None)
-        self.app.say("Out of the answer box: n and p step again; click the box (or press a twice) to answer.",
+        self.app.say("Out of the answer box: p and n step again (n at this step, or a click, comes back).",
                      timeout=4)
+
+    def on_click(self) -> None:
+        if self.asked is not None:
+            box = self.query_one("#exercise-answer", Input)
+            box.can_focus = True
+            box.focus()
 
 
 def toggle(app) -> None:
@@ -108,7 +124,6 @@ def toggle(app) -> None:
         app.say("Exercise mode: type each hidden number and press Enter; ? shows it, Esc leaves the box.",
                 timeout=5)
     else:
-        app.query_one(ExercisePrompt).display = False
         app.say("Exercise mode off.", timeout=3)
     app.query_one("#steps").refresh()
     app.refresh_view(follow=False)
@@ -119,15 +134,18 @@ def hold(app) -> None:
     prompt = app.query_one(ExercisePrompt)
     mode, session = app.exercise, app.session
     if mode is None or session is None:
-        prompt.display = False
+        if prompt.display:
+            prompt.idle("")
+            prompt.display = False
         return
     ex = mode.of(session.trace)
-    if session.k > ex.reachable():
+    ran_into = session.k > ex.reachable()
+    if ran_into:
         session.goto(ex.reachable())  # a jump (c, End, a whole neuron) stops where an answer is due
     prompt.display = True
     i = ex.asking(session.k)
     if i is not None:
-        prompt.ask(ex, i, focus=prompt.asked is None or prompt.asked[0] is ex)
+        prompt.ask(ex, i, focus=ran_into or prompt.asked != (ex, i))
     elif ex.done:
         prompt.idle(f"Exercise done: {ex.summary_text()}.")
     else:
@@ -156,6 +174,15 @@ def answered(app, text: str) -> None:
     app.refresh_view()
     if ex.done:
         app.say(f"Exercise done: {ex.summary_text()}.", title="Exercise", timeout=10)
+
+
+def hides_locals(app, trace, node_id) -> bool:
+    """True while a local gradient of this gate is still to be worked out (the inspector shows the formula only)."""
+    if app.exercise is None or node_id is None:
+        return False
+    ex = app.exercise.of(trace)
+    return any(o is None and q.kind == "local" and trace.steps[q.step - 1].node == node_id
+               for q, o in zip(ex.questions, ex.outcome))
 
 
 def step_row(app, trace, i: int, reached: bool) -> Optional[str]:
