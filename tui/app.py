@@ -21,11 +21,12 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Footer, Static
 
 from graphviz_nn.debugger.breakpoints import WATCH_KINDS, watch_kind
+from graphviz_nn.debugger.levels import opening_level
 from graphviz_nn.debugger.session import Session
 from graphviz_nn.errors import UserError
 from graphviz_nn.terminal_text import terminal_safe
 from graphviz_nn.scenario_format.budget import estimate
-from graphviz_nn.scenario_format.loader import load_scenario
+from graphviz_nn.scenario_build.to_trace import scenario_of
 from .picture.layout import Layout, layered_layout, layout as graphviz_or_builtin
 
 from . import exercise_prompt, key_parser_guard, presenter, reports, served_policy
@@ -45,8 +46,6 @@ from .widgets.training_bar import TrainingBar
 key_parser_guard.install()  # two escape sequences would otherwise end the app (a Textual defect)
 
 DEFAULT_SCENARIO = "sigmoid-neuron"
-# Above this many nodes a graph opens at neuron level (gate level is one key away).
-LARGE_GRAPH = 400
 # The narrowest the inspector gets so that a graph fits beside it (0 hides it instead).
 SIDE_MIN = 24
 # Up to this many boxes the compact style measures each box at the trace's end.
@@ -188,7 +187,7 @@ class DebuggerApp(App):
         self.query_one("#message", Static).display = False
         replacing = self.target is not None
         self.target = target
-        level = "neuron" if len(trace.nodes) > LARGE_GRAPH and any(i.group for i in trace.nodes) else "gate"
+        level = opening_level(trace)  # debugger/levels.py decides
         self.session = Session(trace, level=level)
         self.selected = None
         self._layouts.clear()
@@ -284,7 +283,7 @@ class DebuggerApp(App):
         try:
             if self.served:
                 id_or_path = served_policy.allowed(str(id_or_path), self.scenarios_dir)
-            scenario = load_scenario(id_or_path)  # quick: the work budget is checked before building
+            scenario = scenario_of(id_or_path)  # read once per open; the work budget is checked before building
         except UserError as error:
             self.show_error(str(error))
             return

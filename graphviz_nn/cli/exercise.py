@@ -35,10 +35,9 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
 
 def exercise_questions(scenario, start, ask, decimals: int) -> list:
     """The questions of a scenario's trace (the one helper ``exercise`` and ``worksheet`` share)."""
-    from ..debugger import build_trace
     from ..debugger.exercise import questions
-    outputs, backward_from = scenario.outputs_for_view(start)
-    return questions(build_trace(outputs, backward_from=backward_from, decimals=decimals), ask)
+    from ..scenario_build.to_trace import to_trace
+    return questions(to_trace(scenario, start=start, who="exercise").trace, ask, decimals)
 
 
 def run(args) -> int:

@@ -34,7 +34,6 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
 
 
 def run(args) -> int:
-    from ..debugger import build_trace
     from ..errors import UserError
     from ..render.export import atomic_write, writable_target
     from ..render.run_dot import run_dot
@@ -50,9 +49,10 @@ def run(args) -> int:
     if not 0 < args.timeout <= 3600:
         raise UserError(f"--timeout {args.timeout:g} is not a number of seconds from above 0 to 3600; give e.g. --timeout 60")
     writable_target(args.output)  # a folder or a device is refused before any work
+    from ..scenario_build.to_trace import to_trace
     scenario = load_scenario(args.scenario)
-    outputs, backward_from = scenario.outputs_for_view(start_of(args))
-    trace = build_trace(outputs, backward_from=backward_from, decimals=args.decimals)
+    trace = to_trace(scenario, start=start_of(args), who="worksheet").trace
+    trace.set_decimals(args.decimals)
     diagram = worksheet_dot(trace, answers=args.answers, palette=args.palette).source
     if fmt == "dot":
         atomic_write(args.output, diagram.encode("utf-8"))

@@ -10,7 +10,7 @@ import json
 import os
 from pathlib import Path
 
-from .dot import trace_of
+from ..scenario_build.to_trace import to_trace
 from .frames import Frame, frame_texts, iter_frames
 from .staged_folder import StagedFolder
 from .player import build_player
@@ -31,7 +31,7 @@ def write_frames(output, directory, fmt: str = "svg", *, html=None, title: str =
     file is written); ``exercise``: the kinds of numbers the player asks (see ``build_player``).
     Returns the list of ``Frame``.
     """
-    trace = trace_of(output)
+    trace = to_trace(output, who="write_frames").trace
     player = None
     if html is not None:
         # the player first: a refusal (too large) comes before any drawing in another format

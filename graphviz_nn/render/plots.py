@@ -196,8 +196,9 @@ def _function_panels(scenario) -> list:
 
 
 def _rebuild(scenario, built):
-    from ..scenario_build.build import _build_expression
-    return _build_expression(scenario, built.leaves)
+    """The outputs recorded afresh on the same leaf nodes (the builder's public way to do it)."""
+    from ..scenario_build.build import fresh_outputs
+    return fresh_outputs(scenario, built)[1]
 
 
 # ---- drawing ------------------------------------------------------------------------------

@@ -15,7 +15,8 @@ from __future__ import annotations
 
 from ..debugger.exercise import questions
 from .beamer import latex_text
-from .dot import Diagram, RenderError, _Writer, _node_label, _shape, trace_of
+from ..scenario_build.to_trace import to_trace
+from .dot import Diagram, RenderError, _Writer, _node_label, _shape
 from . import labels
 from .palette import palette as get_palette
 
@@ -35,7 +36,7 @@ def worksheet_dot(output, answers: bool = False, palette: str = "lecture", legen
     ``answers``: fill every box in (the key). ``max_nodes``: a worksheet bigger than this does
     not fit on a page (``None``: no limit).
     """
-    trace = trace_of(output)
+    trace = to_trace(output, who="worksheet").trace
     if any(info.is_tensor for info in trace.nodes):
         raise WorksheetError("a worksheet asks for single numbers, and this graph holds arrays; "
                              "choose a scalar scenario such as sigmoid-neuron")

@@ -15,6 +15,7 @@ documented in docs/scenarios.md ("Limits").
 from __future__ import annotations
 
 import math
+import weakref
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -181,14 +182,16 @@ def _broadcast(shapes: list) -> tuple:
 
 def estimate(scenario) -> Estimate:
     """The cost of one build of ``scenario``, from its spec alone (never builds)."""
-    return _estimate_cached(scenario)
+    cost = _ESTIMATES.get(scenario)
+    if cost is None:
+        cost = _ESTIMATES[scenario] = _expression_estimate(scenario) if scenario.kind == "expression" \
+            else _model_estimate(scenario)
+    return cost
 
 
-@lru_cache(maxsize=64)
-def _estimate_cached(scenario) -> Estimate:
-    if scenario.kind == "expression":
-        return _expression_estimate(scenario)
-    return _model_estimate(scenario)
+# a scenario is estimated once (loading, then the app deciding how to open it); weak keys: a
+# scenario no longer used is not kept alive here with the graph its loader built
+_ESTIMATES: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 
 
 def _leaf_size(value, engine: str):
