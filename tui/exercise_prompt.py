@@ -146,6 +146,8 @@ def hold(app) -> None:
     i = ex.asking(session.k)
     if i is not None:
         prompt.ask(ex, i, focus=ran_into or prompt.asked != (ex, i))
+    elif not ex.questions:
+        prompt.idle("This graph asks nothing that can be typed: its steps are arrays (a leaves-only or tensor graph).")
     elif ex.done:
         prompt.idle(f"Exercise done: {ex.summary_text()}.")
     else:

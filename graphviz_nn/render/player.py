@@ -134,6 +134,9 @@ def build_player(trace, title=None, *, max_bytes=MAX_PLAYER_BYTES, cli: bool = F
     if exercise is not None:
         from ..debugger.exercise import questions
         asked = [q.to_json() for q in questions(trace, exercise, options.get("decimals"))]
+        if not asked:
+            raise PlayerError("this graph asks nothing that can be typed (its steps are arrays), so it has no "
+                              "exercise; choose a scalar scenario such as sigmoid-neuron, or leave out the exercise")
     made = Player(trace, svgs, texts, phases, title, level, asked)
     if max_bytes is not None and made.size > max_bytes:
         raise PlayerTooLargeError(made.size, max_bytes, made.steps, level, cli)

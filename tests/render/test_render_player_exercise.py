@@ -157,3 +157,9 @@ def test_frames_html_exercise_writes_the_exercise_page(tmp_path, capsys):
     assert "--exercise is for the HTML player" in capsys.readouterr().err
     assert main(["frames", "sigmoid-neuron", "--html", str(page), "--exercise", "guess"]) == 2
     assert "'guess' is not a kind" in capsys.readouterr().err
+
+
+def test_a_graph_of_arrays_has_no_exercise():
+    from graphviz_nn.render.player import PlayerError
+    with pytest.raises(PlayerError, match="asks nothing that can be typed"):
+        player("sigmoid-jacobian", exercise=True)

@@ -150,3 +150,12 @@ async def test_a_training_iteration_asks_its_own_numbers():
         await type_answer(pilot, q.shown)
         assert verdict(app) == f"right: {q.key} = {q.shown}" and app.session.k == q.step
         assert row(app, q.step)[8] == "✓"
+
+
+async def test_a_graph_of_arrays_says_it_asks_nothing():
+    app = app_for("sigmoid-jacobian", exercise=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("end")
+        await pilot.pause()
+        assert app.session.k == len(app.session.trace.steps)
+        assert question(app).startswith("This graph asks nothing that can be typed")
