@@ -21,14 +21,15 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Footer, Static
 
 from graphviz_nn.debugger.breakpoints import WATCH_KINDS, watch_kind
+from graphviz_nn.debugger.levels import opening_level
 from graphviz_nn.debugger.session import Session
 from graphviz_nn.errors import UserError
 from graphviz_nn.terminal_text import terminal_safe
 from graphviz_nn.scenario_format.budget import estimate
-from graphviz_nn.scenario_format.loader import load_scenario
+from graphviz_nn.scenario_build.to_trace import scenario_of
 from .picture.layout import Layout, layered_layout, layout as graphviz_or_builtin
 
-from . import key_parser_guard, presenter, reports, served
+from . import key_parser_guard, presenter, reports, served_policy
 from .screens.help import HelpScreen
 from .screens.picker import PickerScreen
 from .screens.prompt import PromptScreen
@@ -45,8 +46,6 @@ from .widgets.training_bar import TrainingBar
 key_parser_guard.install()  # two escape sequences would otherwise end the app (a Textual defect)
 
 DEFAULT_SCENARIO = "sigmoid-neuron"
-# Above this many nodes a graph opens at neuron level (gate level is one key away).
-LARGE_GRAPH = 400
 # The narrowest the inspector gets so that a graph fits beside it (0 hides it instead).
 SIDE_MIN = 24
 # Up to this many boxes the compact style measures each box at the trace's end.
@@ -185,7 +184,7 @@ class DebuggerApp(App):
         self.query_one("#message", Static).display = False
         replacing = self.target is not None
         self.target = target
-        level = "neuron" if len(trace.nodes) > LARGE_GRAPH and any(i.group for i in trace.nodes) else "gate"
+        level = opening_level(trace)  # debugger/levels.py decides
         self.session = Session(trace, level=level)
         self.selected = None
         self._layouts.clear()
@@ -216,7 +215,7 @@ class DebuggerApp(App):
     def show_error(self, message: str) -> None:
         """Say what went wrong in one sentence, in the app (the old session, if any, stays)."""
         if self.served:
-            message = served.redact(message)  # a browser user never sees what a file holds
+            message = served_policy.redact(message)  # a browser user never sees what a file holds
         message = terminal_safe(message, newlines=False)  # a file name may hold escapes
         self.error = message
         box = self.query_one("#message", Static)
@@ -278,8 +277,8 @@ class DebuggerApp(App):
         """Open a scenario: a small one at once, a large one in a worker with progress and Esc."""
         try:
             if self.served:
-                id_or_path = served.allowed(str(id_or_path), self.scenarios_dir)
-            scenario = load_scenario(id_or_path)  # quick: the work budget is checked before building
+                id_or_path = served_policy.allowed(str(id_or_path), self.scenarios_dir)
+            scenario = scenario_of(id_or_path)  # read once per open; the work budget is checked before building
         except UserError as error:
             self.show_error(str(error))
             return
@@ -660,7 +659,7 @@ class DebuggerApp(App):
                 self.open_scenario(choice)
 
         if self._catalogue is None:  # reading every scenario file once per run is enough
-            self._catalogue = catalogue(served.class_files(self.scenarios_dir) if self.served else ())
+            self._catalogue = catalogue(served_policy.class_files(self.scenarios_dir) if self.served else ())
         self.push_screen(PickerScreen(self._catalogue, self.target.id if self.target else None), answer)
 
     def action_help(self) -> None:

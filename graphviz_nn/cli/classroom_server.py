@@ -11,7 +11,7 @@
   KILL) within seconds of its client leaving (``classroom_session``).
 
 Everything else (what a session may open or write) is the app's business: ``serve`` starts
-it with ``--served`` (see ``graphviz_nn.tui.served``). textual-serve is the optional ``web``
+it with ``--served`` (see ``graphviz_nn.tui.served_policy``). textual-serve is the optional ``web``
 extra and only ``serve`` imports it (in a function), so the class is made from the base it
 hands over (``server_class(Server)``).
 """

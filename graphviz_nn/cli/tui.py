@@ -14,7 +14,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     add_scenario_argument(parser)
     parser.add_argument("--builtin-layout", action="store_true",
                         help="never run Graphviz; use the built-in layered layout")
-    # set by ``graphviz-nn serve`` for each browser session (see graphviz_nn.tui.served)
+    # set by ``graphviz-nn serve`` for each browser session (see graphviz_nn.tui.served_policy)
     parser.add_argument("--served", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--scenarios", metavar="DIR", default=None, help=argparse.SUPPRESS)
     parser.set_defaults(run=run)
@@ -22,11 +22,13 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
 
 
 def run(args) -> int:
-    from ..scenario_format.loader import load_scenario
+    from ..scenario_build.to_trace import scenario_of
     from ..tui.app import DebuggerApp
 
-    load_scenario(args.scenario)  # a bad name or file is one sentence here, before the screen changes
-    app = DebuggerApp(scenario=args.scenario, layout_engine="builtin" if args.builtin_layout else "auto",
+    # read once, here: a bad name or file is one sentence before the screen changes, and the app
+    # opens this very Scenario; a served session hands the app the name, for its policy to check
+    scenario = scenario_of(args.scenario)
+    app = DebuggerApp(scenario=args.scenario if args.served else scenario, layout_engine="builtin" if args.builtin_layout else "auto",
                       served=args.served, scenarios_dir=args.scenarios)
     app.run()
     return int(app.return_code or 0)

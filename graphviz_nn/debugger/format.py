@@ -25,7 +25,7 @@ EXTRA_DIGITS = 4  # how far an equation may widen its numbers before it writes â
 
 def number(x, decimals: int = DECIMALS) -> str:
     """A number as the lecture writes it: ``-0.20``; ``1.27e-04`` when tiny; arrays summarised."""
-    if type(x) is float and (0.5 * 10.0 ** -decimals <= abs(x) < 1e5):
+    if type(x) is float and (0.5 * 10.0 ** -decimals < abs(x) < 1e5):
         return f"{x:.{decimals}f}"  # the common case first: this runs for every number of every step
     if x is None:
         return "?"
@@ -39,7 +39,9 @@ def number(x, decimals: int = DECIMALS) -> str:
     if x == 0:
         return f"{0.0:.{decimals}f}"  # -0.0 too: never "-0.00"
     if 0.5 * 10.0 ** -decimals <= abs(x) < 1e5:
-        return f"{x:.{decimals}f}"
+        text = f"{x:.{decimals}f}"
+        # an exact half rounds to even: -0.5 at 0 decimals is "0", never "-0"
+        return text[1:] if text.startswith("-") and float(text) == 0 else text
     return f"{x:.{max(decimals, 1)}e}"
 
 

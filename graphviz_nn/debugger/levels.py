@@ -19,12 +19,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Optional
 
-from .network import is_tensor_mlp
+from .network import Network, is_tensor_mlp, network
 from .trace import Edge, State, Trace, TraceError
 
 LEVELS = ("gate", "neuron", "layer")  # finest to coarsest: a neuron holds gates, a layer neurons
 # how many entries of a group path (("L1", "N3")) one box holds at each level; None: no boxes
 GROUP_DEPTH = {"gate": None, "neuron": 2, "layer": 1}
+# Above this many nodes a graph with groups opens at neuron level (gate level is one key away).
+LARGE_GRAPH = 400
 
 
 def check_level(level: str, error=TraceError) -> None:
@@ -42,6 +44,17 @@ def levels_of(trace: Trace) -> tuple:
     if "neuron" not in offered and is_tensor_mlp(trace):
         offered.insert(1, "neuron")
     return tuple(offered)
+
+
+def opening_level(trace: Trace) -> str:
+    """The level a view opens ``trace`` at: neuron for a large graph that has groups, else gate."""
+    return "neuron" if len(trace.nodes) > LARGE_GRAPH and any(info.group for info in trace.nodes) else "gate"
+
+
+def network_of(trace: Trace, level: str) -> Optional[Network]:
+    """What ``level`` shows of an MLP: at neuron level an MLP is its network (inputs, neurons, one
+    edge per weight); ``None`` everywhere else (gates, or group boxes from ``collapse``)."""
+    return network(trace) if level == "neuron" else None
 
 
 def finer(level: str, offered: tuple = LEVELS) -> str:

@@ -24,8 +24,9 @@ import graphviz
 import numpy as np
 
 from .. import graph
-from ..debugger.levels import LEVELS, check_level, collapse  # noqa: F401 (LEVELS: render.LEVELS)
+from ..debugger.levels import LEVELS, check_level, collapse, network_of  # noqa: F401 (LEVELS: render.LEVELS)
 from ..errors import UserError
+from ..scenario_build.to_trace import to_trace
 from . import labels
 from .palette import Palette, palette as get_palette
 
@@ -62,21 +63,6 @@ class Pinned:
     positions: dict
     bb: str
     sizes: dict = field(default_factory=dict)  # id -> (width, height) in points
-
-
-def trace_of(output):
-    """A debugger trace for a node, a list of nodes or a trace (returned as it is).
-
-    Tracing runs one backward pass with ``fill_grads=False``: drawing never changes a user's
-    gradients, and nothing here writes into a node.
-    """
-    from ..debugger import Trace, build_trace
-
-    if isinstance(output, Trace):
-        return output
-    if hasattr(output, "trace") and callable(output.trace) and hasattr(output, "outputs_for_view"):
-        return output.trace()  # a Scenario
-    return build_trace(output, fill_grads=False)
 
 
 def resolve_step(trace, step=None, phase: Optional[str] = None) -> int:
@@ -123,7 +109,7 @@ def to_dot(output, step=None, level: str = "gate", show_grads: bool = True, deci
         raise RenderError(f"unknown direction {rankdir!r}; choose LR, RL, TB or BT")
     if not isinstance(decimals, int) or not 0 <= decimals <= 12:
         raise RenderError(f"decimals must be a whole number from 0 to 12, got {decimals!r}")
-    trace = trace_of(output)
+    trace = to_trace(output, who="to_dot").trace  # drawing never writes into a node
     if level == "gate" and max_nodes is not None and len(trace.nodes) > max_nodes:
         head = f"the graph has {len(trace.nodes):,} nodes, more than the gate-level limit of {max_nodes:,}"
         raise GraphTooLargeError(f'{head}; draw it with level="neuron" or level="layer" (or pass max_nodes=None)'
@@ -132,10 +118,7 @@ def to_dot(output, step=None, level: str = "gate", show_grads: bool = True, deci
     state = trace.state_at(k)
     writer = _Writer(trace, state, get_palette(palette), decimals, show_grads,
                      highlight=step not in (None, "end"), pinned=pinned)
-    net = None
-    if level == "neuron":
-        from ..debugger.network import network
-        net = network(trace)
+    net = network_of(trace, level)
     if net is not None and max_nodes is not None and (len(net.nodes) > max_nodes or len(net.edges) > 4 * max_nodes):
         head = (f"the neuron-level view still has {len(net.nodes):,} nodes and {len(net.edges):,} edges, "
                 f"more than the limit of {max_nodes:,} nodes (and {4 * max_nodes:,} edges)")

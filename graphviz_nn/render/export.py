@@ -134,9 +134,10 @@ def snapshot_json(trace) -> bytes:
 
 def render_bytes(output, fmt: str, *, timeout: float | None = None, **options) -> bytes:
     """The diagram of ``output`` in format ``fmt`` as bytes (``options`` go to ``to_dot``)."""
-    from .dot import to_dot, trace_of  # graphviz is imported only when a diagram is drawn
+    from ..scenario_build.to_trace import to_trace
+    from .dot import to_dot  # graphviz is imported only when a diagram is drawn
     fmt = format_of("", fmt)
-    trace = trace_of(output)
+    trace = to_trace(output, who="render_bytes").trace
     if fmt == "json":
         return snapshot_json(trace)
     diagram = to_dot(trace, **options)

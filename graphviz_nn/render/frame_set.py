@@ -2,7 +2,7 @@
 HTML player beside them when asked (``graphviz-nn frames -o DIR --html FILE``).
 
 The pictures come from ``frames`` (pinned layout, one drawing per step) or, for SVG with a
-player, from the player itself; the set is staged and swapped in by ``frames_folder``.
+player, from the player itself; the set is staged and swapped in by ``staged_folder``.
 """
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ import json
 import os
 from pathlib import Path
 
-from .dot import trace_of
+from ..scenario_build.to_trace import to_trace
 from .frames import Frame, frame_texts, iter_frames
-from .frames_folder import StagedFolder
+from .staged_folder import StagedFolder
 from .player import build_player
 from .run_dot import DEFAULT_TIMEOUT
 
@@ -31,7 +31,7 @@ def write_frames(output, directory, fmt: str = "svg", *, html=None, title: str =
     ``graphviz_nn.player(...).save``; ``max_player_bytes`` refuses a bigger one before any
     file is written). Returns the list of ``Frame``.
     """
-    trace = trace_of(output)
+    trace = to_trace(output, who="write_frames").trace
     player = None
     if html is not None:
         # the player first: a refusal (too large) comes before any drawing in another format

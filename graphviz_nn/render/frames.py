@@ -19,7 +19,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from ..errors import UserError
-from .dot import Pinned, to_dot, trace_of
+from ..scenario_build.to_trace import to_trace
+from .dot import Pinned, to_dot
 from .run_dot import DEFAULT_TIMEOUT, run_dot
 
 FRAME_FORMATS = ("svg", "png", "pdf")
@@ -44,13 +45,13 @@ class Frame:
 
 def frame_texts(output) -> list:
     """The text shown beside each frame: the start, then each step's ``upstream × local`` line."""
-    trace = trace_of(output)
+    trace = to_trace(output, who="frame_texts").trace
     return [START_TEXT] + [step.text for step in trace.steps]
 
 
 def frame_phases(output) -> list:
     """Each frame's phase: "start", then each step's ("forward", "backward", "update"), "end" last."""
-    trace = trace_of(output)
+    trace = to_trace(output, who="frame_phases").trace
     return [trace.state_at(k).phase for k in range(len(trace.steps) + 1)]
 
 
@@ -95,7 +96,7 @@ def iter_frames(output, fmt: str = "svg", *, timeout=DEFAULT_TIMEOUT, progress=N
     """
     if fmt not in FRAME_FORMATS:
         raise FramesError(f"unknown frame format {fmt!r}; choose one of {', '.join(FRAME_FORMATS)}")
-    trace = trace_of(output)
+    trace = to_trace(output, who="render_frames").trace
     pinned = pinned_layout(trace, timeout=timeout, **options)
     count = len(trace.steps) + 1
 

@@ -31,11 +31,10 @@ def draw_dot(root, format: str = "svg", rankdir: str = "LR", *, style: str = "mi
     if format not in graphviz.FORMATS:
         raise RenderError(f"unknown format {format!r}; choose svg, png or pdf (any Graphviz output format)")
     if style == "lecture" or options.get("level", "gate") != "gate":
+        from ..scenario_build.to_trace import to_trace
         from .dot import to_dot
-        from .. import graph
-        if not hasattr(root, "outputs_for_view") and not hasattr(root, "steps"):
-            graph.as_outputs(root, "draw_dot")  # a micrograd Value is named, not a TypeError deeper down
-        diagram = to_dot(root, rankdir=rankdir, **options)
+        # a micrograd Value is named here ("draw_dot expected ..."), not as a TypeError deeper down
+        diagram = to_dot(to_trace(root, who="draw_dot").trace, rankdir=rankdir, **options)
         diagram.format = format
         return diagram
     from .micrograd_style import micrograd_dot
@@ -48,11 +47,9 @@ def show(value_or_tensor, **options):
     Outside IPython there is nowhere to draw inline, so the diagram is returned instead
     (save it with ``graphviz_nn.render.export``).
     """
-    from .. import graph
+    from ..scenario_build.to_trace import to_trace
     from .dot import to_dot
-    if not hasattr(value_or_tensor, "outputs_for_view") and not hasattr(value_or_tensor, "steps"):
-        graph.as_outputs(value_or_tensor, "show")
-    diagram = to_dot(value_or_tensor, **options)
+    diagram = to_dot(to_trace(value_or_tensor, who="show").trace, **options)
     try:
         from IPython import get_ipython
         from IPython.display import display

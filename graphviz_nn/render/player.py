@@ -16,10 +16,9 @@ writes; the text beside each frame is the trace's own line for that step.
 """
 from __future__ import annotations
 
-import os
-
 from ..debugger.levels import LEVELS
 from ..errors import UserError
+from ..scenario_build.to_trace import to_trace
 from .frames import frame_phases, frame_texts, iter_frames
 from .run_dot import DEFAULT_TIMEOUT
 
@@ -27,7 +26,8 @@ from .run_dot import DEFAULT_TIMEOUT
 # the catalogue's MLPs fit well under it (see the README's Teaching materials).
 MAX_PLAYER_BYTES = 1_000_000
 _SIZE_SCOPE = "gnn00000000-"  # as long as a real scope (see html_player.new_scope)
-LEVEL_ORDER = {"gate": 0, "neuron": 1, "layer": 2}
+
+
 class PlayerError(UserError):
     """A player cannot be made from what was given."""
 
@@ -51,31 +51,6 @@ class PlayerTooLargeError(PlayerError):
 
 def _bytes(n: int) -> str:
     return f"{n / 1e6:.1f} MB" if n >= 1e6 else f"{n / 1e3:.0f} kB" if n >= 1e3 else f"{n} bytes"
-
-
-def trace_for_player(source, start=None):
-    """The trace and a title for a Value/Tensor output (or a list), a Trace, a Scenario, or a scenario id/path."""
-    from ..debugger import Trace
-    from ..scenario_format import Scenario, load_scenario
-    from .dot import trace_of
-
-    if isinstance(source, (str, os.PathLike)):
-        source = load_scenario(os.fspath(source))
-    if isinstance(source, Scenario):
-        return source.trace(start), f"{source.title} [{source.id}]"
-    if start is not None:
-        raise PlayerError("start= chooses a scenario's starting point; give a scenario id or path with it")
-    if isinstance(source, Trace):
-        return source, None
-    nodes = source if isinstance(source, (list, tuple)) else [source]
-    if not nodes or not all(hasattr(n, "_rule") and hasattr(n, "grad") for n in nodes):
-        from ..graph import check_node
-        for n in nodes:
-            if hasattr(n, "data") and hasattr(n, "grad"):
-                check_node(n, "player")  # a micrograd Value: named, with the import to use instead
-        raise PlayerError(f"player() takes a Value or Tensor output, a trace, a Scenario, or a scenario id "
-                          f"or .toml path; got {type(source).__name__}")
-    return trace_of(source), None
 
 
 class Player:
@@ -172,7 +147,7 @@ def player(source, *, level: str = "gate", decimals: int = 2, palette="lecture",
     in one notebook step independently, and the output survives ``jupyter nbconvert --to html``.
     ``player(f).save("player.html")`` writes the same player as a standalone page.
     """
-    trace, scenario_title = trace_for_player(source, start)
-    return build_player(trace, title if title is not None else scenario_title, max_bytes=max_bytes,
+    view = to_trace(source, start=start, who="player", error=PlayerError)
+    return build_player(view.trace, title if title is not None else view.title, max_bytes=max_bytes,
                         timeout=timeout, level=level, decimals=decimals, palette=palette,
                         show_grads=show_grads, legend=legend)

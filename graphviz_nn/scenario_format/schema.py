@@ -20,12 +20,12 @@ from typing import Optional
 from ..errors import UserError
 from ..nn import ACTIVATIONS
 from .budget import check_load
-from .build import build
+from ..scenario_build.build import build
 from .compare import compare_spec
 from .errors import ExpressionError, OutputBuildError, ScenarioError
 from .expression import Program, parse
 from .functions import COMPOSITE_FUNCTIONS, FUNCTIONS
-from .scenario import Scenario
+from ..scenario_build.scenario import Scenario
 from .source import Source
 from .spec import DataSpec, GeneratedLeaf, Lecture, ModelSpec, Start, TrainingSpec
 from ..terminal_text import describe, first_control
@@ -505,6 +505,8 @@ def _check_by_building(c: _Checker, scenario: Scenario) -> None:
     if scenario.kind == "expression" and scenario.training is not None and scenario.backward_from not in built:
         c.fail(("training",), f"the output {scenario.backward_from!r} that training minimises is a vector",
                "backward_from naming an output that is one number, such as sum(...) of the vector", at_value=False)
+    if scenario.kind == "expression":
+        scenario.checked_build.append(built)  # the whole graph, unchanged: the first view uses it
 
 
 def _validation_stand_in(scenario: Scenario) -> Scenario:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Optional
 
-from graphviz_nn.debugger.levels import collapse
+from graphviz_nn.debugger.levels import collapse, network_of
 
 from .. import presenter
 from .box import Box
@@ -116,12 +116,8 @@ class LevelGraph:
 
 def make_view(trace, level: str, sample: int = 0):
     """The picture of a level: at neuron level an MLP is drawn as its network, else ``LevelGraph``."""
-    if level == "neuron":
-        from graphviz_nn.debugger.network import network
-
+    net = network_of(trace, level)  # the levels module decides what a level shows
+    if net is not None:
         from .network_view import NetworkView
-
-        net = network(trace)
-        if net is not None:
-            return NetworkView(trace, net, sample)
+        return NetworkView(trace, net, sample)
     return LevelGraph(trace, level, sample)
