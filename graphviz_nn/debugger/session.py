@@ -54,8 +54,8 @@ class Session:
 
     @classmethod
     def from_outputs(cls, outputs, backward_from=None, **kwargs) -> "Session":
-        """Trace ``outputs`` and open a session at its start."""
-        return cls(build_trace(outputs, backward_from), **kwargs)
+        """Trace ``outputs`` and open a session at its start (the nodes' gradients stay as they were)."""
+        return cls(build_trace(outputs, backward_from, fill_grads=False), **kwargs)
 
     # ---- where we are ----
     @property
