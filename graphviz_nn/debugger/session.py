@@ -54,8 +54,8 @@ class Session:
 
     @classmethod
     def from_outputs(cls, outputs, backward_from=None, **kwargs) -> "Session":
-        """Trace ``outputs`` and open a session at its start."""
-        return cls(build_trace(outputs, backward_from), **kwargs)
+        """Trace ``outputs`` and open a session at its start (the nodes' gradients stay as they were)."""
+        return cls(build_trace(outputs, backward_from, fill_grads=False), **kwargs)
 
     # ---- where we are ----
     @property
@@ -314,9 +314,6 @@ class Session:
     def add_watch(self, kind: str, threshold=None) -> None:
         """Stop when a step meets a condition (see ``breakpoints.WATCH_KINDS``)."""
         self.watches[bp.watch_kind(kind)] = bp.watch_threshold(kind, threshold)
-
-    def remove_watch(self, kind: str) -> None:
-        self.watches.pop(kind, None)
 
     def _check(self, step) -> Optional[Break]:
         for kind, threshold in self.watches.items():

@@ -23,7 +23,6 @@ from typing import Optional
 import graphviz
 import numpy as np
 
-from .. import graph
 from ..debugger.levels import LEVELS, check_level, collapse, network_of  # noqa: F401 (LEVELS: render.LEVELS)
 from ..debugger.network import NetworkTooLargeError, check_network_size
 from ..errors import UserError

@@ -22,7 +22,6 @@ from ..errors import UserError
 from .run_dot import run_dot
 
 FORMATS = ("svg", "png", "pdf", "dot", "json")
-LAYOUT_FORMATS = ("svg", "png", "pdf")  # the ones that need Graphviz installed
 
 
 class ExportError(UserError):

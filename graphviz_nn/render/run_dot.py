@@ -33,11 +33,6 @@ def _install_hint(program: str) -> str:
             f"or export --format dot or --format json, which need no Graphviz")
 
 
-def graphviz_available(program: str = "dot") -> bool:
-    """Whether ``program`` can be run (looked up on PATH)."""
-    return shutil.which(program) is not None
-
-
 def run_dot(source: str, fmt: str = "svg", *, engine: str = "dot", args=(),
             timeout: float | None = DEFAULT_TIMEOUT) -> bytes:
     """Lay out DOT ``source`` with ``engine`` and return the ``fmt`` output as bytes.

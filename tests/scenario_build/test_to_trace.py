@@ -184,3 +184,15 @@ def test_show_jacobian_corner_writes_no_gradient():
 def test_a_trace_is_not_rebuilt_when_handed_over():
     trace = build_trace(Value(1.0, label="a") * 2, fill_grads=False)
     assert isinstance(to_trace(trace).trace, Trace) and to_trace(trace).trace is trace
+
+
+def test_a_debugger_session_on_a_users_graph_writes_no_node():
+    from graphviz_nn.debugger import Session
+
+    out, w, x, b = _neuron()
+    before = _fingerprint(out)
+    session = Session.from_outputs(out)
+    session.goto(len(session.trace.steps))
+    assert session.state.grad(session.trace.find("w")) == pytest.approx(
+        1 / (1 + np.exp(-(2.0 * -1.0 + 0.5))) * (1 - 1 / (1 + np.exp(-(2.0 * -1.0 + 0.5)))) * -1.0)
+    _assert_unchanged(before)

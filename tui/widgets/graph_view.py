@@ -22,9 +22,7 @@ from ..picture.box import Box
 from ..picture.canvas import COMPACT, FULL, Geometry, build, compact_width
 
 BOX_W = FULL.fixed_width  # a full box: 12 characters of text between the borders
-BOX_H = FULL.height  # border, title, value, gradient, border
 BUCKET_W, BUCKET_H = 64, 32
-ZOOMS = ("auto", "full", "compact")
 COMPACT_DEFAULT_W = 9  # a compact box's width when the boxes are not measured (big graphs)
 
 UP, DOWN, LEFT, RIGHT = 1, 2, 4, 8
