@@ -12,6 +12,7 @@ from __future__ import annotations
 from operator import attrgetter
 from typing import Sequence
 
+from .chain_rule import run_gates
 from .errors import ForeignNodeError, foreign_node_error
 from .node import RecordedNode
 
@@ -121,34 +122,7 @@ def backward(output, nodes: Sequence | None = None, seed=None, emit=None) -> lis
             node.grad = 0.0 if node._la is not None else node._zero_grad()
     seed = output._seed_grad() if seed is None else seed
     output.grad = seed if output._a is not None else output.grad + seed
-    for node in reversed(nodes):
-        a = node._a
-        if a is None or not node.requires_grad:
-            continue
-        g = node.grad
-        la = node._la
-        b = node._b
-        if la is not None:
-            if a.requires_grad:
-                c = g * la
-                a.grad += c
-                if emit is not None:
-                    emit((node, 0, a, g, la, c, a.grad))
-            if b is not None and b.requires_grad:
-                c = g * node._lb
-                b.grad += c
-                if emit is not None:
-                    emit((node, 1, b, g, node._lb, c, b.grad))
-        else:
-            ga, gb = node._vjp(g)
-            if ga is not None:
-                a.grad = a.grad + ga
-                if emit is not None:
-                    emit((node, 0, a, g, None, ga, a.grad))
-            if gb is not None:
-                b.grad = b.grad + gb
-                if emit is not None:
-                    emit((node, 1, b, g, None, gb, b.grad))
+    run_gates(reversed(nodes), emit)
     return nodes
 
 

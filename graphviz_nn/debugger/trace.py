@@ -305,12 +305,10 @@ class Trace:
         if info.local_grads is not None:
             return info.local_grads[index]
         from ..ops import OPS
+        from ..tensor import local_vjp
         y = self.forward_value(node_id)
         xs = tuple(self.forward_value(i) for i in info.inputs)
-        needs = tuple(i == index for i in range(len(xs)))
-        with np.errstate(all="ignore"):
-            grads = OPS[info.op].vjp(np.ones_like(y), y, xs, info.const, *((needs,) if len(xs) == 2 else ()))
-        return grads[index]
+        return local_vjp(OPS[info.op], np.ones_like(y), y, xs, info.const, index)
 
     def forward_value(self, node_id: str):
         """The value the forward pass computed (before any update step)."""
