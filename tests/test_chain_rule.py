@@ -4,7 +4,7 @@ import math
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from graphviz_nn import Tensor, Value
@@ -45,6 +45,7 @@ def _by_hand(out):
 def test_backward_by_hand_equals_backward_on_every_op(name, xs, flags, const, scale):
     op = OPS[name]
     xs, flags = xs[:op.arity], flags[:op.arity]
+    assume(op.arity == 1 or abs(xs[0] - xs[1]) > 1e-3)  # max's kink at a tie has no derivative to check
     const = op.default if op.default is not None else const
     out1, leaves1 = _program(name, xs, flags, const, scale)
     out1.backward()
