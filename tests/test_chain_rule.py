@@ -51,11 +51,14 @@ def test_backward_by_hand_equals_backward_on_every_op(name, xs, flags, const, sc
     out1.backward()
     out2, leaves2 = _program(name, xs, flags, const, scale)
     _by_hand(out2)
-    assert [leaf.grad for leaf in leaves2] == [leaf.grad for leaf in leaves1]  # the same arithmetic: bit for bit
+    # the same arithmetic: bit for bit (nan where the op leaves its domain, e.g. (-1) ** x)
+    assert [repr(leaf.grad) for leaf in leaves2] == [repr(leaf.grad) for leaf in leaves1]
     for leaf, flag in zip(leaves1, flags):
         if not flag:
             assert leaf.grad == 0.0  # data gets no gradient either way
     # and the parameters' gradients are the derivative: central differences of the same program
+    if not math.isfinite(out1.data):
+        return
     for i, flag in enumerate(flags):
         if flag:
             hi = _program(name, [x + H if j == i else x for j, x in enumerate(xs)], flags, const, scale)[0].data
