@@ -25,16 +25,22 @@ def run_gates(gates, emit=None) -> None:
         la = node._la
         b = node._b
         if la is not None:
+            # A first contribution is stored as it is (0 + c is c, except for c = ±0, whose
+            # sign 0.0 + c fixes), and through a local gradient of 1 (every +) it is the
+            # gate's own gradient object: no new float, so a sum chain shares one number.
             if a.requires_grad:
-                c = g * la
-                a.grad += c
+                c = g if la == 1.0 else g * la
+                ag = a.grad
+                a.grad = c if not ag and c else ag + c
                 if emit is not None:
                     emit((node, 0, a, g, la, c, a.grad))
             if b is not None and b.requires_grad:
-                c = g * node._lb
-                b.grad += c
+                lb = node._lb
+                c = g if lb == 1.0 else g * lb
+                bg = b.grad
+                b.grad = c if not bg and c else bg + c
                 if emit is not None:
-                    emit((node, 1, b, g, node._lb, c, b.grad))
+                    emit((node, 1, b, g, lb, c, b.grad))
         else:
             ga, gb = node._vjp(g)
             if ga is not None:
