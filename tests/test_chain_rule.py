@@ -63,7 +63,8 @@ def test_backward_by_hand_equals_backward_on_every_op(name, xs, flags, const, sc
         if flag:
             hi = _program(name, [x + H if j == i else x for j, x in enumerate(xs)], flags, const, scale)[0].data
             lo = _program(name, [x - H if j == i else x for j, x in enumerate(xs)], flags, const, scale)[0].data
-            assert leaves1[i].grad == pytest.approx((hi - lo) / (2 * H), rel=1e-4, abs=1e-6)
+            if math.isfinite(hi) and math.isfinite(lo):  # (-1) ** x is defined at whole x only
+                assert leaves1[i].grad == pytest.approx((hi - lo) / (2 * H), rel=1e-4, abs=1e-6)
 
 
 def test_a_gate_made_only_from_data_sends_nothing_by_hand():
