@@ -441,15 +441,19 @@ class State:
 
 
 def _gate_texts(op, const, tensor, memo) -> tuple:
-    """(symbol, local formulas) of a gate; memoised per (op, constant): most gates repeat."""
+    """(symbol, local formulas, formula pattern) of a gate; memoised per (op, constant): most
+    gates repeat. The pattern is ``format.expression`` written once with {0}, {1} for the
+    inputs' names (its own braces doubled), so each node only fills in its names."""
     try:
-        key = (id(op), const, tensor)  # the table's entries live as long as the process
+        key = (id(op), const, tensor)  # an entry lives as long as the nodes that point to it
         texts = memo.get(key)
     except TypeError:  # an array constant (a dropout mask) is not hashable
         key, texts = None, None
     if texts is None:
         local = op.vjp_formula(const) if tensor else op.local_formula(const)
-        texts = (op.symbol(const), tuple(local))
+        written = fmt.expression(op, const, ("\0", "\1")[:op.arity])  # every op has at most two inputs
+        pattern = written.replace("{", "{{").replace("}", "}}").replace("\0", "{0}").replace("\1", "{1}")
+        texts = (op.symbol(const), tuple(local), pattern)
         if key is not None:
             memo[key] = texts
     return texts
@@ -466,12 +470,16 @@ def _node_info(node, node_id, ids, names, memo) -> NodeInfo:
         return NodeInfo(node_id, label or node_id, None, "", const, (), node.group,
                         True, tensor, shape, label or "", (), False, label, None, node.requires_grad)
     a, b = node._a, node._b
-    ins = (ids[a],) if b is None else (ids[a], ids[b])
-    symbol, local = _gate_texts(op, const, tensor, memo)
+    if b is None:
+        ins = (ids[a],)
+        formula_names = (names[ins[0]],)
+    else:
+        ins = (ids[a], ids[b])
+        formula_names = (names[ins[0]], names[ins[1]])
+    symbol, local, pattern = _gate_texts(op, const, tensor, memo)
     local_grads = None if tensor else ((node._la,) if b is None else (node._la, node._lb))
     return NodeInfo(node_id, label or symbol, op.name, symbol, const, ins, node.group, False, tensor, shape,
-                    fmt.expression(op, const, [names[i] for i in ins]), local, op.composite, label,
-                    local_grads, node.requires_grad)
+                    pattern.format(*formula_names), local, op.composite, label, local_grads, node.requires_grad)
 
 
 def build_trace(outputs, backward_from=None, *, seed=None, fill_grads: bool = True, decimals: int = 2,
