@@ -133,7 +133,7 @@ def _link(node_class, data, a, b, la, lb, const, group, order):
     v.data, v.grad = data, 0.0
     v._a, v._b, v._la, v._lb = a, b, la, lb
     v._rule, v._const = CUSTOM2, const
-    v.label, v.group, v._order = None, group, order
+    v.group, v._order = group, order  # no label: the class's None, so no instance dict is made
     return v
 
 

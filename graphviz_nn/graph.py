@@ -12,6 +12,7 @@ from __future__ import annotations
 from operator import attrgetter
 from typing import Sequence
 
+from .chain_rule import run_gates
 from .errors import ForeignNodeError, foreign_node_error
 from .node import RecordedNode
 
@@ -63,23 +64,30 @@ def reachable(outputs) -> list:
 
     Creation order is topological, so reversing this list is a valid backward order.
     """
-    outs = as_outputs(outputs)
+    return _collect(as_outputs(outputs), False)
+
+
+def _collect(outs: list, zero: bool) -> list:
+    """``reachable``'s walk; with ``zero``, each gate's grad is reset on the way (backward's
+    start), so backward makes one pass over the graph before its walk instead of two."""
     seen = set(outs)
     stack = list(seen)
-    nodes = list(seen)
-    add, push, keep = seen.add, stack.append, nodes.append
+    add, push, pop = seen.add, stack.append, stack.pop
     while stack:
-        node = stack.pop()
+        node = pop()
         a = node._a
         if a is None:
             continue
+        if zero:  # a scalar gate restarts from 0.0; a tensor gate from zeros of its shape
+            node.grad = 0.0 if node._la is not None else node._zero_grad()
         if a not in seen:
-            add(a), push(a), keep(a)
+            add(a)
+            push(a)
         b = node._b
         if b is not None and b not in seen:
-            add(b), push(b), keep(b)
-    nodes.sort(key=_by_creation)
-    return nodes
+            add(b)
+            push(b)
+    return sorted(seen, key=_by_creation)
 
 
 def node_ids(nodes: Sequence) -> dict:
@@ -114,41 +122,16 @@ def backward(output, nodes: Sequence | None = None, seed=None, emit=None) -> lis
     Interior gradients are recomputed on every call; leaf gradients accumulate across calls
     until zeroed, as in PyTorch. Non-finite numbers propagate and never raise.
     """
-    nodes = reachable(output) if nodes is None else nodes
-    for node in nodes:
-        if node._a is not None:
-            # a scalar node restarts from 0.0; a tensor node from zeros of its shape
-            node.grad = 0.0 if node._la is not None else node._zero_grad()
+    if nodes is None:
+        nodes = _collect(as_outputs(output), True)
+    else:
+        for node in nodes:
+            if node._a is not None:
+                # a scalar node restarts from 0.0; a tensor node from zeros of its shape
+                node.grad = 0.0 if node._la is not None else node._zero_grad()
     seed = output._seed_grad() if seed is None else seed
     output.grad = seed if output._a is not None else output.grad + seed
-    for node in reversed(nodes):
-        a = node._a
-        if a is None or not node.requires_grad:
-            continue
-        g = node.grad
-        la = node._la
-        b = node._b
-        if la is not None:
-            if a.requires_grad:
-                c = g * la
-                a.grad += c
-                if emit is not None:
-                    emit((node, 0, a, g, la, c, a.grad))
-            if b is not None and b.requires_grad:
-                c = g * node._lb
-                b.grad += c
-                if emit is not None:
-                    emit((node, 1, b, g, node._lb, c, b.grad))
-        else:
-            ga, gb = node._vjp(g)
-            if ga is not None:
-                a.grad = a.grad + ga
-                if emit is not None:
-                    emit((node, 0, a, g, None, ga, a.grad))
-            if gb is not None:
-                b.grad = b.grad + gb
-                if emit is not None:
-                    emit((node, 1, b, g, None, gb, b.grad))
+    run_gates(reversed(nodes), emit)
     return nodes
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numbers
 
+from .chain_rule import run_gates
 from .custom_gate import UserOp, micrograd_op
 from .ops import OPS
 from .recording import _current_group, creation_counter
@@ -78,7 +79,9 @@ class RecordedNode:
     def _backward(self):
         """This node's own chain-rule step: adds local × self.grad into each input's grad.
 
-        Calling them by hand in reverse creation order reproduces backward(), as in micrograd.
+        It is the step ``backward()`` runs for this gate (``chain_rule.run_gates``), data
+        inputs included (they get nothing), so calling them by hand in reverse creation
+        order reproduces backward(), as in micrograd.
         A closure assigned here (micrograd's way of writing a new op) is returned as given.
         """
         c = self._const
@@ -160,22 +163,7 @@ class _ChainStep:
         self.node = node
 
     def __call__(self) -> None:
-        node = self.node
-        a = node._a
-        if a is None:
-            return
-        g = node.grad
-        if node._la is not None:
-            a.grad += node._la * g
-            b = node._b
-            if b is not None:
-                b.grad += node._lb * g
-            return
-        ga, gb = node._vjp(g)
-        if ga is not None:
-            a.grad = a.grad + ga
-        if gb is not None:
-            node._b.grad = node._b.grad + gb
+        run_gates((self.node,))  # the very step backward() runs, so the two never disagree
 
     def __repr__(self):
         return f"<_backward of {self.node!r}>"

@@ -588,10 +588,19 @@ def _input(node: Tensor, input: int) -> Tensor:
 
 
 def _vjp_of(node: Tensor, upstream: np.ndarray, input: int) -> np.ndarray:
-    ins = graph.inputs(node)
-    needs = tuple(i == input for i in range(len(ins)))
-    grads = node._rule.vjp(upstream, node.data, tuple(x.data for x in ins), node._const, needs)
-    return np.broadcast_to(grads[input], ins[input].shape)
+    return local_vjp(node._rule, upstream, node.data, tuple(x.data for x in graph.inputs(node)), node._const, input)
+
+
+def local_vjp(op, upstream, y, xs: tuple, const, input: int = 0) -> np.ndarray:
+    """d(op)/d(input ``input``) applied to ``upstream``, at output ``y`` and input values ``xs``.
+
+    The one place a gate's local Jacobian is taken (rows here; the diagonal of an element-wise
+    gate is the VJP of ones), for the views and the debugger's watches alike.
+    """
+    needs = tuple(i == input for i in range(len(xs)))
+    with np.errstate(all="ignore"):  # inf·0 gives nan in a view, never an exception
+        grads = op.vjp(upstream, y, xs, const, *((needs,) if len(xs) == 2 else ()))
+    return np.broadcast_to(grads[input], np.shape(xs[input]))
 
 
 def vjp_terms(node: Tensor) -> tuple:

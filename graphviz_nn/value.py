@@ -45,33 +45,39 @@ class Value(RecordedNode):
 
     # Inputs and local gradients sit in slots (_a, _b, _la, _lb) instead of tuples: every
     # op has at most two inputs, and one object per node halves memory and GC work.
-    __slots__ = ("data", "grad", "_a", "_b", "_la", "_lb", "_rule", "_const", "label", "group", "_order")
-    # a class attribute, not a slot: data is rare, so a parameter pays no memory for the flag
+    # ``__dict__`` (made on first use) takes what micrograd's plain object takes: ``p.m = 0``,
+    # ``n._vis_color = c``, and the label, which few nodes have.
+    __slots__ = ("data", "grad", "_a", "_b", "_la", "_lb", "_rule", "_const", "group", "_order", "__dict__")
+    # class attributes, not slots: a parameter pays no memory for the flag, a node none for no label
     requires_grad = True
+    label = None
 
     def __init__(self, data, _children=(), _op: str = "", label: str | None = "", *, requires_grad: bool = True):
         """micrograd's constructor and order. With ``_children`` (micrograd's way of writing a new
         op) the node is a gate of its own whose rule comes from the ``_backward`` assigned next.
         ``requires_grad=False`` (keyword only, PyTorch's name) makes a leaf data: an input, a
         target, a label, which backward sends no gradient."""
-        self.data = real_number(data, "Value(data)")
+        self.data = data if type(data) is float else real_number(data, "Value(data)")
         self.grad = 0.0
-        if not isinstance(_op, str):
+        if type(_op) is not str:
             raise custom_gate.CustomGateError(
                 f"Value's third argument is _op, micrograd's op string such as '+' or 'tanh', "
                 f"got {type(_op).__name__}; write Value(data, (a, b), '+')")
         if label is not None and not isinstance(label, str):
             raise custom_gate.CustomGateError(f"Value(label=...) must be a string, got {type(label).__name__}")
+        if label:
+            self.label = label  # into the instance dict: an unlabelled node makes none
         empty = type(_children) is tuple and not _children  # the leaf case, checked without a loop
         children = () if empty else custom_gate.distinct_children(_children, Value)
         if not children:
-            self._record_leaf(label)
+            self._a = self._b = self._la = self._lb = self._rule = self._const = None
+            self.group = _current_group[-1]
+            self._order = _next()
             if not requires_grad:
                 self.__class__ = DataValue  # same slots: the flag is the class's, no memory per node
             if _op:  # micrograd lets a leaf carry an op string; it is only shown
                 self._const = custom_gate.UserOp(_op, ())
             return
-        self.label = label or None
         custom_gate.record_gate(self, children, _op)
 
     def _attach_backward(self, fn) -> None:
@@ -89,27 +95,59 @@ class Value(RecordedNode):
         return 1.0
 
     # ---- operators ----
+    # Each records its node inline (no helper call): operators are the hot path of every
+    # lesson. The numbers come from the rule table's scalar rule; only the stamping is here.
     def __add__(self, other):
         if isinstance(other, Value):
             out, loc = _add(self.data, other.data, None)
-            return _record(out, self, other, loc, _ADD, None)
-        if _is_number(other):
+            v = _new(Value if self.requires_grad or other.requires_grad else DataValue)
+            v._b = other
+            v._la, v._lb = loc
+            v._rule = _ADD
+            v._const = None
+        elif type(other) in _PLAIN_NUMBERS or _is_number(other):
             c = float(other)
-            out, loc = _addc(self.data, c)
-            return _record(out, self, None, loc, _ADDC, c)
-        return NotImplemented
+            out, (la,) = _addc(self.data, c)
+            v = _new(Value if self.requires_grad else DataValue)
+            v._b = v._lb = None
+            v._la = la
+            v._rule = _ADDC
+            v._const = c
+        else:
+            return NotImplemented
+        v.data = out
+        v.grad = 0.0
+        v._a = self
+        v.group = _current_group[-1]
+        v._order = _next()
+        return v
 
-    __radd__ = __add__
+    __radd__ = __add__  # 0 + x (sum() starts from the int 0) and 1 + x are +c gates
 
     def __mul__(self, other):
         if isinstance(other, Value):
             out, loc = _mul(self.data, other.data, None)
-            return _record(out, self, other, loc, _MUL, None)
-        if _is_number(other):
+            v = _new(Value if self.requires_grad or other.requires_grad else DataValue)
+            v._b = other
+            v._la, v._lb = loc
+            v._rule = _MUL
+            v._const = None
+        elif type(other) in _PLAIN_NUMBERS or _is_number(other):
             c = float(other)
-            out, loc = _mulc(self.data, c)
-            return _record(out, self, None, loc, _MULC, c)
-        return NotImplemented
+            out, (la,) = _mulc(self.data, c)
+            v = _new(Value if self.requires_grad else DataValue)
+            v._b = v._lb = None
+            v._la = la
+            v._rule = _MULC
+            v._const = c
+        else:
+            return NotImplemented
+        v.data = out
+        v.grad = 0.0
+        v._a = self
+        v.group = _current_group[-1]
+        v._order = _next()
+        return v
 
     __rmul__ = __mul__
 
@@ -125,7 +163,7 @@ class Value(RecordedNode):
 
     def __rsub__(self, other):
         if _is_number(other):
-            return _unary(_RSUBC, self, float(other))
+            return self._gate(_RSUBC, float(other))
         return NotImplemented
 
     def __truediv__(self, other):
@@ -134,12 +172,12 @@ class Value(RecordedNode):
             return _record(out, self, other, loc, _DIV, None)
         if _is_number(other):
             # x / c is the gate *(1/c); dividing by zero still records (inf or nan)
-            return _unary(_MULC, self, _div(1.0, float(other), None)[0])
+            return self._gate(_MULC, _div(1.0, float(other), None)[0])
         return NotImplemented
 
     def __rtruediv__(self, other):
         if _is_number(other):
-            return _unary(_RDIVC, self, float(other))
+            return self._gate(_RDIVC, float(other))
         return NotImplemented
 
     def __pow__(self, other):
@@ -148,7 +186,7 @@ class Value(RecordedNode):
             return _record(out, self, other, loc, _POWV, None)
         if _is_number(other):
             # an int exponent stays an int, so _op reads '**2' as micrograd's f'**{other}' does
-            return _unary(_POW, self, other if type(other) in _PLAIN_NUMBERS else float(other))
+            return self._gate(_POW, other if type(other) in _PLAIN_NUMBERS else float(other))
         return NotImplemented
 
     def __rpow__(self, other):
@@ -157,10 +195,22 @@ class Value(RecordedNode):
         return NotImplemented
 
     def __neg__(self):
-        return _unary(_MULC, self, -1.0)
+        return self._gate(_MULC, -1.0)
 
     def _gate(self, op, const):
-        return _unary(op, self, const)
+        """A one-input gate of the table (tanh, relu, exp, +c...), recorded inline."""
+        out, (la,) = op.scalar(self.data, const)
+        v = _new(Value if self.requires_grad else DataValue)
+        v.data = out
+        v.grad = 0.0
+        v._a = self
+        v._b = v._lb = None
+        v._la = la
+        v._rule = op
+        v._const = const
+        v.group = _current_group[-1]
+        v._order = _next()
+        return v
 
     # ---- reading the number, as PyTorch's .item() does: compare, sort, max(a, b), float(x) ----
     # == stays identity (micrograd's, and what sets and dicts of nodes rely on)
@@ -215,7 +265,7 @@ def _number_of(x):
 
 
 def _record(data, a, b, local, op, const) -> Value:
-    """A new recorded node; bypasses ``__init__`` because this is the hot path."""
+    """A new recorded node; bypasses ``__init__`` (the label stays the class's None)."""
     v = _new(Value if a.requires_grad or (b is not None and b.requires_grad) else DataValue)
     v.data = data
     v.grad = 0.0
@@ -228,15 +278,13 @@ def _record(data, a, b, local, op, const) -> Value:
         v._la, v._lb = local
     v._rule = op
     v._const = const
-    v.label = None
     v.group = _current_group[-1]
     v._order = _next()
     return v
 
 
 def _unary(op, x: Value, const) -> Value:
-    out, loc = op.scalar(x.data, const)
-    return _record(out, x, None, loc, op, const)
+    return x._gate(op, const)
 
 
 def _value(x, where: str) -> Value:

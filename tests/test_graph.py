@@ -179,9 +179,14 @@ def test_data_gets_no_gradient_and_no_event():
 
 
 def test_requires_grad_is_keyword_only_and_costs_no_memory():
+    import sys
+
     import pytest
     with pytest.raises(TypeError):
         Value(1.0, "x", (), "", False)
     data = Value(1.0, requires_grad=False)
     assert isinstance(data, Value) and not data.requires_grad and Value(1.0).requires_grad
-    assert not hasattr(data, "__dict__") and type(data).__slots__ == ()
+    # the flag is the class's: no slot and nothing stored per node (issue 28 gave Value a
+    # __dict__ for users' own attributes, p.m = 0; the flag is never in it)
+    assert type(data).__slots__ == () and sys.getsizeof(data) == sys.getsizeof(Value(1.0))
+    assert "requires_grad" not in vars(data) and "requires_grad" not in vars(Value(1.0))
