@@ -13,6 +13,7 @@ from .. import datasets, graph, metrics
 from ..debugger.training import Trainer
 from ..gradcheck import gradcheck as check
 from ..nn import MLP
+from ..nn.tensor import running_statistics, set_running_statistics
 from ..optim import SGD
 from ..tensor import Tensor
 from ..value import Value
@@ -240,16 +241,17 @@ def built_model(scenario, model, prediction, loss, data) -> Built:
 
 # ---- checking and training -----------------------------------------------------------------
 
-def fresh_outputs(scenario, built: Built, fixed_masks: bool = False, rows=None) -> tuple:
+def fresh_outputs(scenario, built: Built, fixed_masks: bool = False, rows=None, step: bool = False) -> tuple:
     """(backward node, outputs dict) recorded afresh from the same leaves or model.
 
-    ``rows`` (sample indexes) trains on a mini-batch instead of the whole data set.
+    ``rows`` (sample indexes) trains on a mini-batch instead of the whole data set; ``step``
+    marks a training step's forward (the only one that moves batch norm's running statistics).
     """
     if scenario.kind == "expression":
         again = _build_expression(scenario, built.leaves)
         return again.backward_from, dict(again)
     if scenario.model.engine != "scalar":
-        return tensor_fresh_outputs(scenario, built, fixed_masks, rows)
+        return tensor_fresh_outputs(scenario, built, fixed_masks, rows, step)
     xs, ys = built.data
     if rows is not None:
         xs, ys = tuple(xs[i] for i in rows), tuple(ys[i] for i in rows)
@@ -307,6 +309,7 @@ class ScenarioTrainer(Trainer):
         if iterations is not None:  # the file's own iterations were checked at load
             check_training(scenario, iterations)
         self.built = build(scenario, start)
+        self._statistics: list = []  # batch norm's running statistics at the start of each iteration
         params = self.built.parameters
         if not params:
             raise ScenarioError("this scenario has nothing to train", file=scenario.file,
@@ -336,8 +339,20 @@ class ScenarioTrainer(Trainer):
         if self.classifies:
             labels = [y[0] for y in samples(self.scenario)[1]]
             self.accuracies[index] = metrics.accuracy(labels, predict(self.scenario, self.built))
-        loss, outputs = fresh_outputs(self.scenario, self.built, rows=self.batch_rows(index))
+        loss, outputs = fresh_outputs(self.scenario, self.built, rows=self.batch_rows(index), step=True)
         return loss, [outputs[n] for n in self.record]
+
+    def _begin(self):
+        # batch norm's running statistics are training state too: going back restores them
+        self._statistics.append(running_statistics(self.built.model) if self.built.model is not None else [])
+        super()._begin()
+
+    def goto_iteration(self, n: int):
+        if 0 <= n < len(self._statistics):
+            if self.built.model is not None:
+                set_running_statistics(self.built.model, self._statistics[n])
+            del self._statistics[n:]
+        return super().goto_iteration(n)
 
     def metrics(self) -> dict | None:
         """Precision, recall, F1, TPR, FPR, the confusion matrix and ROC/PR AUC of the current
