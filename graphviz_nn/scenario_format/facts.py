@@ -126,11 +126,11 @@ def model_text(scenario, start=None) -> str:
         parts.append("Classification metrics at the starting parameters (`graphviz-nn train` prints them "
                      "after training):\n" + metrics_text(m))
     if scenario.compare is not None and scenario.compare.normal_equation:
-        from .normal_equation import normal_equation
+        from .normal_equation import CONVENTION, FORMULA, normal_equation
         w = normal_equation(scenario)
         names = [f"w{i + 1}" for i in range(len(w) - 1)] + ["b"]
-        parts.append("Normal equation W = (XᵀX)⁻¹XᵀY: " + ", ".join(f"{n} = {v:.4f}" for n, v in zip(names, w))
-                     + "  (`graphviz-nn train` sets gradient descent beside it)")
+        parts.append(f"Normal equation {FORMULA}: " + ", ".join(f"{n} = {v:.4f}" for n, v in zip(names, w))
+                     + f"\n  ({CONVENTION}; `graphviz-nn train` sets gradient descent beside it)")
     if scenario.model.engine == "tensor" and (scenario.model.dropout or scenario.model.batchnorm):
         parts.append(_inference_text(scenario, built))
     return "\n\n".join(parts)
