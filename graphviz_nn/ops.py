@@ -685,7 +685,8 @@ def expand(op_name: str, inputs: list, const, apply: Callable) -> list:
 # ---- local gradients with the numbers filled in (the lecture's -1/x² = -1/1.37² = -0.53) ----
 # Each entry maps (n: number formatter, xs: input values, y: output value, c: constant) to one
 # text per input: the local-gradient formula of the scalar rule with the numbers substituted,
-# or None where the formula has no number to fill in (the 1 of an add).
+# or None where the formula has no number to fill in (the 1 of an add). A branch's text in
+# parentheses says where the formula is evaluated: "1 if x > 0 else 0 (x = -2.50) = 0.00".
 
 def _const_local(*texts):
     return lambda n, xs, y, c: texts
@@ -697,18 +698,14 @@ def _paren(n, v) -> str:
     return f"({text})" if text.startswith("-") else text
 
 
-def _branch(xs, then, otherwise):
-    return then if xs[0] > 0 else otherwise
-
-
 _LOCAL_NUMBERS = {
     "add": _const_local(None, None),
     "sub": _const_local(None, None),
     "mul": lambda n, xs, y, c: (n(xs[1]), n(xs[0])),
     "div": lambda n, xs, y, c: (f"1/{_paren(n, xs[1])}", f"-{_paren(n, xs[0])}/{_paren(n, xs[1])}²"),
-    "max": lambda n, xs, y, c: ((f"1 (a = {n(xs[0])} ≥ b = {n(xs[1])})", f"0 (b = {n(xs[1])} ≤ a)")
+    "max": lambda n, xs, y, c: ((f"(a = {n(xs[0])} ≥ b = {n(xs[1])})", f"(b = {n(xs[1])} ≤ a)")
                                 if xs[0] >= xs[1] else
-                                (f"0 (a = {n(xs[0])} < b = {n(xs[1])})", f"1 (b = {n(xs[1])} > a)")),
+                                (f"(a = {n(xs[0])} < b = {n(xs[1])})", f"(b = {n(xs[1])} > a)")),
     "add_const": _const_local(None),
     "mul_const": _const_local(None),
     "rsub_const": _const_local(None),
@@ -717,14 +714,14 @@ _LOCAL_NUMBERS = {
     "exp": lambda n, xs, y, c: (f"e^{n(xs[0])}",),
     "log": lambda n, xs, y, c: (f"1/{_paren(n, xs[0])}",),
     "sqrt": lambda n, xs, y, c: (f"1/(2√{n(xs[0])})",),
-    "relu": lambda n, xs, y, c: (f"{_branch(xs, 1, 0)} (x = {n(xs[0])})",),
+    "relu": lambda n, xs, y, c: (f"(x = {n(xs[0])})",),
     "abs": lambda n, xs, y, c: (f"sign({n(xs[0])})",),
     "sigmoid": lambda n, xs, y, c: (f"{n(y)} × {n(1.0 - y)}",),
     "tanh": lambda n, xs, y, c: (f"1 - {_paren(n, y)}²",),
-    "leaky_relu": lambda n, xs, y, c: (f"{_branch(xs, 1, fmt_const(c))} (x = {n(xs[0])})",),
-    "elu": lambda n, xs, y, c: ((f"1 (x = {n(xs[0])})",) if xs[0] > 0 else (f"{fmt_const(c)}·e^{n(xs[0])}",)),
-    "prelu": lambda n, xs, y, c: ((f"1 (x = {n(xs[0])})", f"0 (x = {n(xs[0])})") if xs[0] > 0 else
-                                  (f"α = {n(xs[1])}", f"x = {n(xs[0])}")),
+    "leaky_relu": lambda n, xs, y, c: (f"(x = {n(xs[0])})",),
+    "elu": lambda n, xs, y, c: ((f"(x = {n(xs[0])})",) if xs[0] > 0 else (f"{fmt_const(c)}·e^{n(xs[0])}",)),
+    "prelu": lambda n, xs, y, c: ((f"(x = {n(xs[0])})",) * 2 if xs[0] > 0 else
+                                  (f"(x = {n(xs[0])}, α = {n(xs[1])})", f"(x = {n(xs[0])})")),
 }
 for _name, _fill in _LOCAL_NUMBERS.items():
     OPS[_name] = replace(OPS[_name], local_numbers=_fill)

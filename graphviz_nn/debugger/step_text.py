@@ -85,9 +85,15 @@ class StepWords:
     def update(self, step) -> str:
         name = self.infos[step.node].name
         n = self.number
+        scalar = all(isinstance(v, float) for v in (step.old_value, step.lr, step.new_value))
         if step.moved is None:
+            if scalar and isinstance(step.grad, float):
+                return f"{name} ← {name} − lr·grad = {fmt.descent(step.old_value, step.lr, step.grad, step.new_value, self.decimals)}"
             return (f"{name} ← {name} − lr·grad = {n(step.old_value)} − {n(step.lr)} × "
                     f"{n(step.grad)} = {n(step.new_value)}")
+        if scalar and isinstance(step.moved, float):
+            return (f"{name} ← {name} − lr·v = {fmt.descent(step.old_value, step.lr, step.moved, step.new_value, self.decimals)}"
+                    f"  (v: momentum velocity; grad {n(step.grad)})")
         return (f"{name} ← {name} − lr·v = {n(step.old_value)} − {n(step.lr)} × {n(step.moved)} = "
                 f"{n(step.new_value)}  (v: momentum velocity; grad {n(step.grad)})")
 
@@ -113,7 +119,9 @@ class StepWords:
             xs = [self.values[i] for i in info.inputs]
             filled = op.local_numbers(self.number, xs, self.values[step.node], info.const)[step.input_index]
         parts = [formula]
-        if filled is not None and filled != formula:
+        if filled is not None and filled.startswith("("):  # a branch: where the formula is evaluated
+            parts[0] = f"{formula} {filled}"
+        elif filled is not None and filled != formula:
             parts.append(filled)
         if value not in parts and not _is_number_text(formula, step.local):
             parts.append(value)
@@ -126,3 +134,4 @@ def _is_number_text(text: str, value) -> bool:
         return float(text) == value
     except ValueError:
         return False
+

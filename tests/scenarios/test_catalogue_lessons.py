@@ -113,7 +113,7 @@ def test_learning_rate_comparison_reads_as_its_labels(capsys):
     distances = [r["distance"] for r in load_scenario("learning-rate").train(lr=0.95)]
     assert all(a * b < 0 for a, b in zip(distances[1:], distances[2:]))  # across the minimum every step
     explanation = load_scenario("learning-rate").explanation
-    assert f"{expected[0.95]:.4f}" in explanation and f"{expected[0.1]:.1e}" in explanation
+    assert f"{expected[0.95]:.4f}" in explanation and f"({expected[0.1]:.5f})" in explanation
 
 
 def test_train_lr_changes_the_learning_slowdown_history(capsys):
