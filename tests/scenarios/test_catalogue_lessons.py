@@ -327,7 +327,7 @@ def test_every_primitive_gate_gets_a_backward_step():
 
 
 def test_saturated_sigmoid_both_sides(capsys):
-    for start, x, value in (("x = 2", 2.0, 1 - 4.5398e-05), ("x = -2", -2.0, 4.5398e-05), ("x = 0", 0.0, 0.5)):
+    for start, x, value in (("x = 2", 2.0, 1 - 4.5398e-05), ("x = -2", -2.0, 4.5398e-05), ("x = 0.1", 0.1, sigmoid(0.5))):
         built = load_scenario("saturated-sigmoid").build(start)
         assert built["f"].data == pytest.approx(value, rel=1e-4)
         built["f"].backward()
