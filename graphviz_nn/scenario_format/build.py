@@ -23,7 +23,7 @@ from .expression import evaluate
 from .functions import is_node, is_vector
 from .semantics import NodeSemantics
 from .spec import TrainingSpec, find_start, model_output_names, start_parameters
-from .tensor_build import build_tensor_model, tensor_fresh_outputs
+from .tensor_build import build_tensor_model, tensor_fresh_outputs, tensor_loss
 
 
 class Built(dict):
@@ -182,14 +182,43 @@ def make_model(scenario, start=None):
 
 
 def samples(scenario) -> tuple:
-    """(xs, ys) as tuples of float tuples: inline data, or the generated data set."""
+    """(xs, ys) as tuples of float tuples: inline data, or the generated data set (its training part)."""
+    return _all_samples(scenario, test=False)
+
+
+def held_out_samples(scenario) -> tuple:
+    """(xs, ys) of the held-out test set (``[data] test_samples``), empty tuples when there is none."""
+    return _all_samples(scenario, test=True)
+
+
+def _all_samples(scenario, test: bool) -> tuple:
     data = scenario.data
     if data.dataset is None:
-        return data.x, data.y
-    x, y = datasets.load(data.dataset, n=data.samples, seed=data.seed, noise=data.noise)[:2]
-    xs = tuple(tuple(float(v) for v in (row if hasattr(row, "__len__") else [row])) for row in x)
-    ys = tuple(tuple(float(v) for v in (row if hasattr(row, "__len__") else [row])) for row in y)
+        return ((), ()) if test else (data.x, data.y)
+    # one draw of samples + test_samples points: the first train, the rest are held out
+    x, y = datasets.load(data.dataset, n=data.samples + data.test_samples, seed=data.seed, noise=data.noise)[:2]
+    part = slice(data.samples, None) if test else slice(0, data.samples)
+    xs = tuple(tuple(float(v) for v in (row if hasattr(row, "__len__") else [row])) for row in x[part])
+    ys = tuple(tuple(float(v) for v in (row if hasattr(row, "__len__") else [row])) for row in y[part])
     return xs, ys
+
+
+def held_out_loss(scenario, built: Built) -> float | None:
+    """The mean loss on the held-out test set at the current parameters, in inference mode (dropout
+    off, batch norm on its running statistics); ``None`` without a test set."""
+    xs, ys = held_out_samples(scenario)
+    if not xs:
+        return None
+    model = built.model
+    if scenario.model.engine == "scalar":
+        return float(model_loss(scenario, model, xs, ys)[1].data)
+    X = Tensor(np.array(xs, dtype=np.float64), label="X", requires_grad=False)
+    target = Tensor(np.array(ys, dtype=np.float64), label="target", requires_grad=False)
+    model.eval()
+    try:
+        return float(tensor_loss(scenario, model, X, target)[1].data)
+    finally:
+        model.train()
 
 
 def model_loss(scenario, model, xs, ys):
@@ -305,6 +334,7 @@ class ScenarioTrainer(Trainer):
             self.settings = dataclasses.replace(self.settings, batch_size=int(batch_size))
         self.classifies = is_classifier(scenario)
         self.accuracies: dict = {}  # iteration -> accuracy on the whole data set, before its update
+        self.test_losses: dict = {}  # iteration -> loss on the held-out test set, before its update
         self.iterations = iterations if iterations is not None else self.settings.iterations
         if iterations is not None:  # the file's own iterations were checked at load
             check_training(scenario, iterations)
@@ -339,6 +369,8 @@ class ScenarioTrainer(Trainer):
         if self.classifies:
             labels = [y[0] for y in samples(self.scenario)[1]]
             self.accuracies[index] = metrics.accuracy(labels, predict(self.scenario, self.built))
+        if self.scenario.kind == "model" and self.scenario.data.test_samples:
+            self.test_losses[index] = held_out_loss(self.scenario, self.built)
         loss, outputs = fresh_outputs(self.scenario, self.built, rows=self.batch_rows(index), step=True)
         return loss, [outputs[n] for n in self.record]
 
@@ -377,7 +409,7 @@ class ScenarioTrainer(Trainer):
 
     def records(self) -> list:
         """One dict per iteration so far: ``iteration`` (counted from 1, as the app counts), ``loss``
-        and each recorded output."""
+        and each recorded output (``accuracy`` for a classifier, ``test_loss`` with a test set)."""
         out = []
         for entry in self.history:
             record = {"iteration": entry.number, "loss": entry.loss}
@@ -385,6 +417,8 @@ class ScenarioTrainer(Trainer):
                 record[name] = float(value) if not hasattr(value, "size") or value.size == 1 else value.tolist()
             if entry.index in self.accuracies:
                 record["accuracy"] = self.accuracies[entry.index]
+            if entry.index in self.test_losses:
+                record["test_loss"] = self.test_losses[entry.index]
             out.append(record)
         return out
 

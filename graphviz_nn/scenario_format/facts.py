@@ -131,6 +131,11 @@ def model_text(scenario, start=None) -> str:
         names = [f"w{i + 1}" for i in range(len(w) - 1)] + ["b"]
         parts.append(f"Normal equation {FORMULA}: " + ", ".join(f"{n} = {v:.4f}" for n, v in zip(names, w))
                      + f"\n  ({CONVENTION}; `graphviz-nn train` sets gradient descent beside it)")
+    if scenario.data.test_samples:
+        from .build import held_out_loss
+        parts.append(f"Held-out test set: {scenario.data.test_samples} samples of the same data set, never trained on; "
+                     f"loss at the starting parameters: training {float(built.loss.data):.4f}, "
+                     f"test {held_out_loss(scenario, built):.4f}  (`graphviz-nn train` prints both every iteration)")
     if scenario.model.engine == "tensor" and (scenario.model.dropout or scenario.model.batchnorm):
         parts.append(_inference_text(scenario, built))
     return "\n\n".join(parts)
