@@ -2,7 +2,6 @@
 import pathlib
 import re
 
-import numpy as np
 import pytest
 
 from graphviz_nn import ScenarioError, graph, load_scenario
@@ -106,20 +105,6 @@ def test_a_bad_test_split_is_one_located_sentence(change, message):
         load_text(text.replace(*change), "split.toml")
     assert message in str(info.value) and info.value.file == "split.toml" and info.value.line > 0
     assert "Traceback" not in str(info.value)
-
-
-def test_a_test_split_is_held_out_of_training():
-    from graphviz_nn import load_scenario
-    from graphviz_nn.datasets import load
-    from graphviz_nn.scenario_format.build import held_out_samples, samples
-    scenario = load_scenario("overfitting")
-    xs, ys = samples(scenario)
-    test_xs, test_ys = held_out_samples(scenario)
-    assert len(xs) == 8 and len(test_xs) == 200 and not set(xs) & set(test_xs)
-    x, y = load("line", n=208, seed=0, noise=0.3)
-    np.testing.assert_array_equal(np.array(xs + test_xs), x)
-    assert scenario.build().data[0].shape == (8, 1)  # the graph holds the training samples only
-    assert held_out_samples(load_scenario("mlp-moons")) == ((), ())
 
 
 def test_a_missing_table_points_at_the_top_and_a_bad_table_at_its_header():

@@ -7,7 +7,7 @@ import pytest
 
 from graphviz_nn import load_scenario
 from graphviz_nn.nn.tensor import batchnorm_layers
-from graphviz_nn.scenario_format.facts import INFERENCE_ITERATIONS, model_text
+from graphviz_nn.scenario_build.facts import INFERENCE_ITERATIONS, model_text
 
 torch = pytest.importorskip("torch")
 
