@@ -85,17 +85,15 @@ class StepWords:
     def update(self, step) -> str:
         name = self.infos[step.node].name
         n = self.number
-        scalar = all(isinstance(v, float) for v in (step.old_value, step.lr, step.new_value))
+        moved = step.grad if step.moved is None else step.moved
+        if all(isinstance(v, float) for v in (step.old_value, step.lr, moved, step.new_value)):
+            # a scalar update checks out as displayed, like a product
+            arithmetic = fmt.descent(step.old_value, step.lr, moved, step.new_value, self.decimals)
+        else:
+            arithmetic = f"{n(step.old_value)} − {n(step.lr)} × {n(moved)} = {n(step.new_value)}"
         if step.moved is None:
-            if scalar and isinstance(step.grad, float):
-                return f"{name} ← {name} − lr·grad = {fmt.descent(step.old_value, step.lr, step.grad, step.new_value, self.decimals)}"
-            return (f"{name} ← {name} − lr·grad = {n(step.old_value)} − {n(step.lr)} × "
-                    f"{n(step.grad)} = {n(step.new_value)}")
-        if scalar and isinstance(step.moved, float):
-            return (f"{name} ← {name} − lr·v = {fmt.descent(step.old_value, step.lr, step.moved, step.new_value, self.decimals)}"
-                    f"  (v: momentum velocity; grad {n(step.grad)})")
-        return (f"{name} ← {name} − lr·v = {n(step.old_value)} − {n(step.lr)} × {n(step.moved)} = "
-                f"{n(step.new_value)}  (v: momentum velocity; grad {n(step.grad)})")
+            return f"{name} ← {name} − lr·grad = {arithmetic}"
+        return f"{name} ← {name} − lr·v = {arithmetic}  (v: momentum velocity; grad {n(step.grad)})"
 
     # ---- the local gradient of a backward step, with the numbers filled in ----
     def local_text(self, step, decimals=None) -> str:
@@ -134,4 +132,3 @@ def _is_number_text(text: str, value) -> bool:
         return float(text) == value
     except ValueError:
         return False
-

@@ -13,7 +13,8 @@ from .build import samples
 
 
 FORMULA = "W = (XXᵀ)⁻¹XY"
-CONVENTION = "X: features × samples, Ŷ = XᵀW; the slide's (XᵀX)⁻¹XᵀY is the same for X as samples × features"
+CONVENTION = ("X: features × samples, Ŷ = XᵀW; the slide's (XᵀX)⁻¹XᵀY is the same "
+              "for X as samples × features")
 
 
 def design_matrix(scenario):
