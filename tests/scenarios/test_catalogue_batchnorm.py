@@ -67,7 +67,7 @@ def test_start_metrics_use_the_fresh_running_statistics():
     n = params[0].shape[1]
     scores = _inference(params, np.zeros(n), np.ones(n), X.data)
     auc = _roc_auc(target.data.reshape(-1), scores)
-    text = model_text(scenario)
+    text = model_text(scenario, scenario.build())
     assert f"ROC AUC   {auc:.4f}" in text
     assert round(auc, 4) == 0.1729  # the moved statistics gave 0.1689 (issue 26)
 
@@ -85,7 +85,7 @@ def test_showing_and_checking_leave_the_running_statistics_alone():
     after_one = bn.running_mean.copy()
     assert not np.array_equal(after_one, np.zeros(6))
     scenario.gradcheck()
-    model_text(scenario)
+    model_text(scenario, scenario.build())
     np.testing.assert_array_equal(bn.running_mean, after_one)
     trainer.run(3)
     trainer.goto_iteration(1)  # going back restores the statistics of that iteration's start, then traces it
@@ -109,7 +109,7 @@ def test_inference_numbers_match_pytorch_and_recompute_from_the_statistics():
     np.testing.assert_allclose(bn.running_mean, mean, rtol=1e-9, atol=1e-12)
     np.testing.assert_allclose(bn.running_var, var, rtol=1e-9, atol=1e-12)
 
-    text = model_text(scenario)
+    text = model_text(scenario, scenario.build())
     assert _printed(text, "running mean of the first 3 features: ") == [round(v, 4) for v in mean[:3]]
     assert _printed(text, "running variance: ") == [round(v, 4) for v in var[:3]]
     expected = _inference(trained, mean, var, X)[:3]
