@@ -224,6 +224,8 @@ def _expand(g, axis, keepdims: bool):
 # Each entry's ``local_numbers`` maps (n: number formatter, xs: input values, y: output value,
 # c: constant) to one text per input: the local-gradient formula of the scalar rule with the
 # numbers substituted, or None where the formula has no number to fill in (the 1 of an add).
+# A branch's text in parentheses says where the formula is evaluated, and is written after it:
+# "1 if x > 0 else 0 (x = -2.50) = 0.00" (the value once).
 
 def _const_local(*texts):
     return lambda n, xs, y, c: texts
@@ -233,10 +235,6 @@ def _paren(n, v) -> str:
     """A number ready for a power: (-0.96)², not -0.96²."""
     text = n(v)
     return f"({text})" if text.startswith("-") else text
-
-
-def _branch(xs, then, otherwise):
-    return then if xs[0] > 0 else otherwise
 
 
 # ==== binary element-wise gates (numpy broadcasts; the VJP sums back) ====================
@@ -320,9 +318,9 @@ def _max_vjp(g, y, xs, c, needs=(True, True)):
 _declare("max", 2, symbol="max", formula="max(a, b)", local_formula=("1 if a ≥ b else 0", "1 if b > a else 0"),
          scalar=_max, array=lambda a, b, c: np.maximum(a, b), vjp=_max_vjp,
          vjp_formula=("dL/da = dL/dy ⊙ [a ≥ b]", "dL/db = dL/dy ⊙ [b > a]"), elementwise=True,
-         local_numbers=lambda n, xs, y, c: ((f"1 (a = {n(xs[0])} ≥ b = {n(xs[1])})", f"0 (b = {n(xs[1])} ≤ a)")
+         local_numbers=lambda n, xs, y, c: ((f"(a = {n(xs[0])} ≥ b = {n(xs[1])})", f"(b = {n(xs[1])} ≤ a)")
                                        if xs[0] >= xs[1] else
-                                       (f"0 (a = {n(xs[0])} < b = {n(xs[1])})", f"1 (b = {n(xs[1])} > a)")))
+                                       (f"(a = {n(xs[0])} < b = {n(xs[1])})", f"(b = {n(xs[1])} > a)")))
 
 
 # ==== unary gates with a constant folded in, as the lecture draws them ====================
@@ -488,7 +486,7 @@ def _relu(x, c):
 _declare("relu", 1, symbol="relu", formula="max(0, x)", local_formula=("1 if x > 0 else 0",), scalar=_relu,
          array=lambda x, c: np.maximum(x, 0.0), vjp=lambda g, y, xs, c, needs=(True,): (g * (xs[0] > 0),),
          vjp_formula=("dL/dx = dL/dy ⊙ [x > 0]",), elementwise=True,
-         local_numbers=lambda n, xs, y, c: (f"{_branch(xs, 1, 0)} (x = {n(xs[0])})",),
+         local_numbers=lambda n, xs, y, c: (f"(x = {n(xs[0])})",),
          micrograd_op="ReLU")
 
 
@@ -557,7 +555,7 @@ _declare("leaky_relu", 1, default=0.01, symbol=lambda c: f"leaky_relu({fmt_const
          expansion=lambda c: (("mul_const", c, (0,)), ("max", None, (0, 1))) if 0 <= c <= 1 else (
              ("relu", None, (0,)), ("mul_const", -1.0, (0,)), ("relu", None, (2,)),
              ("mul_const", -c, (3,)), ("add", None, (1, 4))),
-         local_numbers=lambda n, xs, y, c: (f"{_branch(xs, 1, fmt_const(c))} (x = {n(xs[0])})",))
+         local_numbers=lambda n, xs, y, c: (f"(x = {n(xs[0])})",))
 
 
 def _elu(x, c):
@@ -582,7 +580,7 @@ _declare("elu", 1, default=1.0, symbol=lambda c: f"elu({fmt_const(c)})",
          expansion=lambda c: (("relu", None, (0,)), ("mul_const", -1.0, (0,)), ("relu", None, (2,)),
                               ("mul_const", -1.0, (3,)), ("exp", None, (4,)), ("add_const", -1.0, (5,)),
                               ("mul_const", c, (6,)), ("add", None, (1, 7))),
-         local_numbers=lambda n, xs, y, c: ((f"1 (x = {n(xs[0])})",) if xs[0] > 0 else
+         local_numbers=lambda n, xs, y, c: ((f"(x = {n(xs[0])})",) if xs[0] > 0 else
                                             (f"{fmt_const(c)}·e^{n(xs[0])}",)),
          saturating=True)
 
@@ -606,8 +604,8 @@ _declare("prelu", 2, symbol="prelu", formula="x if x > 0 else α·x",
          # prelu(x, α) = relu(x) + α·(-relu(-x))
          expansion=lambda c: (("relu", None, (0,)), ("mul_const", -1.0, (0,)), ("relu", None, (3,)),
                               ("mul_const", -1.0, (4,)), ("mul", None, (5, 1)), ("add", None, (2, 6))),
-         local_numbers=lambda n, xs, y, c: ((f"1 (x = {n(xs[0])})", f"0 (x = {n(xs[0])})") if xs[0] > 0 else
-                                           (f"α = {n(xs[1])}", f"x = {n(xs[0])}")))
+         local_numbers=lambda n, xs, y, c: ((f"(x = {n(xs[0])})",) * 2 if xs[0] > 0 else
+                                           (f"(x = {n(xs[0])}, α = {n(xs[1])})", f"(x = {n(xs[0])})")))
 
 
 # ==== ops that micrograd's forks add (issue 28): a Value exponent, a number base, smooth activations

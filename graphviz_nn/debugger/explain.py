@@ -14,14 +14,14 @@ from .. import graph
 from .trace import Trace, build_trace
 
 
-WIDTH = 150  # a backward line gets its local gradient appended when it still fits
+WIDTH = 150  # a backward line gets its local gradient appended when it still fits, else below it
 
 
 def table(trace: Trace, start: int = 0, stop=None, width: int = WIDTH) -> str:
     """Rows ``start`` to ``stop`` of the trace as text (step numbers count from 1).
 
     A backward row ends with its local gradient, numbers filled in (``local: σ(x)(1-σ(x)) =
-    0.73 × 0.27 = 0.20``), where the line stays within ``width`` characters.
+    0.73 × 0.27 = 0.20``) where the line stays within ``width`` characters, else on the line below.
     """
     steps = trace.steps[start:stop]
     # columns as wide as their longest entry, so long op symbols (sum(axis=0)) stay aligned
@@ -34,6 +34,8 @@ def table(trace: Trace, start: int = 0, stop=None, width: int = WIDTH) -> str:
         local = step.local_text if step.phase == "backward" and step.local is not None else ""
         if local and len(row) + 9 + len(local) <= width:
             row += f"    local: {local}"
+        elif local:  # every gate's local gradient is shown: a long row gets it on the next line
+            row += "\n" + " " * (len(row) - len(step.text)) + f"local: {local}"
         rows.append(row)
     return "\n".join(rows)
 

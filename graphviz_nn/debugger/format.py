@@ -14,6 +14,7 @@ precision up to four extra digits does.
 from __future__ import annotations
 
 import math
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
 
 import numpy as np
 
@@ -79,22 +80,23 @@ def half_unit(shown: str) -> float:
     return 0.5 * 10.0 ** -places
 
 
-def _shown_ok(value: float, shown: str) -> bool:
-    """True when ``value`` rounds to the text ``shown`` (the precision the text has)."""
-    try:
-        s = float(shown)
-    except ValueError:
-        return False
-    return abs(value - s) <= half_unit(shown) * (1 + 1e-9)
-
-
 def checks_out(parts: list, combine, result: str) -> bool:
-    """Do the displayed ``parts`` combined (``combine`` of their floats) round to ``result``?"""
+    """Do the displayed ``parts`` combined (``combine`` of their exact decimals) round to ``result``?
+
+    Exact decimal arithmetic, rounded half away from zero to ``result``'s last digit, as a reader
+    checks it by hand: ``[0.01] × [1.50] = 0.015`` rounds to 0.02, so ``= 0.01`` does not check out.
+    """
     try:
-        values = [float(p) for p in parts]
-    except ValueError:
+        values = [Decimal(p) for p in parts]
+        shown = Decimal(result)
+    except InvalidOperation:
         return False
-    return _shown_ok(combine(values), result)
+    if not all(v.is_finite() for v in (*values, shown)):
+        return False
+    with localcontext() as context:
+        context.prec = 60  # exact for every product and sum of displayed numbers
+        exact = combine(values)
+        return exact.quantize(Decimal(1).scaleb(shown.as_tuple().exponent), rounding=ROUND_HALF_UP) == shown
 
 
 def _equation(values, combine, result, decimals, layout, start=None) -> str:
@@ -110,13 +112,21 @@ def _equation(values, combine, result, decimals, layout, start=None) -> str:
         res = trimmed(result, digits, decimals)
         if checks_out(shown, combine, res):
             return layout(shown, "=", res)
-    return layout([number(v, decimals) for v in values], "≈", number(result, decimals))
+    shown, res = [number(v, decimals) for v in values], number(result, decimals)
+    # the plain numbers (1.27e-04 for a tiny one) may check out where no fixed width did
+    return layout(shown, "=" if checks_out(shown, combine, res) else "≈", res)
 
 
 def product(a, b, c, decimals: int = DECIMALS) -> str:
     """``[a] × [b] = c`` with digits chosen so the displayed numbers multiply to the displayed c."""
     return _equation((a, b), lambda v: v[0] * v[1], c, decimals,
                      lambda s, rel, r: f"[{s[0]}] × [{s[1]}] {rel} {r}")
+
+
+def descent(old, lr, grad, new, decimals: int = DECIMALS) -> str:
+    """``old − lr × grad = new`` (an update step) that checks out as displayed."""
+    return _equation((old, lr, grad), lambda v: v[0] - v[1] * v[2], new, decimals,
+                     lambda s, rel, r: f"{s[0]} − {s[1]} × {s[2]} {rel} {r}")
 
 
 def running_sum(before, contribution, after, decimals: int = DECIMALS, start=None) -> str:

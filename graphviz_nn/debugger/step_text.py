@@ -85,11 +85,15 @@ class StepWords:
     def update(self, step) -> str:
         name = self.infos[step.node].name
         n = self.number
+        moved = step.grad if step.moved is None else step.moved
+        if all(isinstance(v, float) for v in (step.old_value, step.lr, moved, step.new_value)):
+            # a scalar update checks out as displayed, like a product
+            arithmetic = fmt.descent(step.old_value, step.lr, moved, step.new_value, self.decimals)
+        else:
+            arithmetic = f"{n(step.old_value)} − {n(step.lr)} × {n(moved)} = {n(step.new_value)}"
         if step.moved is None:
-            return (f"{name} ← {name} − lr·grad = {n(step.old_value)} − {n(step.lr)} × "
-                    f"{n(step.grad)} = {n(step.new_value)}")
-        return (f"{name} ← {name} − lr·v = {n(step.old_value)} − {n(step.lr)} × {n(step.moved)} = "
-                f"{n(step.new_value)}  (v: momentum velocity; grad {n(step.grad)})")
+            return f"{name} ← {name} − lr·grad = {arithmetic}"
+        return f"{name} ← {name} − lr·v = {arithmetic}  (v: momentum velocity; grad {n(step.grad)})"
 
     # ---- the local gradient of a backward step, with the numbers filled in ----
     def local_text(self, step, decimals=None) -> str:
@@ -113,7 +117,9 @@ class StepWords:
             xs = [self.values[i] for i in info.inputs]
             filled = op.local_numbers(self.number, xs, self.values[step.node], info.const)[step.input_index]
         parts = [formula]
-        if filled is not None and filled != formula:
+        if filled is not None and filled.startswith("("):  # a branch: where the formula is evaluated
+            parts[0] = f"{formula} {filled}"
+        elif filled is not None and filled != formula:
             parts.append(filled)
         if value not in parts and not _is_number_text(formula, step.local):
             parts.append(value)

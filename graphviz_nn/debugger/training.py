@@ -136,9 +136,11 @@ class Trainer:
         return losses
 
     def goto_iteration(self, n: int) -> Trace:
-        """Show iteration ``n`` (0-based): rewind the parameters or run forward fast, then trace it."""
+        """Show the iteration of index ``n`` (0-based: iteration ``n + 1`` as every view numbers it);
+        rewind the parameters or run forward fast, then trace it."""
         if n < 0:
-            raise TrainingError(f"iteration {n} does not exist; iterations count from 0")
+            raise TrainingError(f"iteration index {n} does not exist; indexes count from 0 "
+                                f"(index 0 is iteration 1, as train numbers it)")
         if n < len(self._snapshots):
             data, velocity = self._snapshots[n]
             for p, d in zip(self.params, data):

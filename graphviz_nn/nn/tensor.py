@@ -5,6 +5,7 @@ and ``TensorMLP`` (what ``MLP(..., engine="tensor")`` builds).
 """
 from __future__ import annotations
 
+import contextlib
 import random
 
 import numpy as np
@@ -236,6 +237,42 @@ class BatchNorm1d(TensorModule):
 
     def __repr__(self):
         return f"BatchNorm1d({self.n})"
+
+
+def batchnorm_layers(model) -> list:
+    """The ``BatchNorm1d`` modules of a model (itself, or among a ``Sequential``'s modules)."""
+    if isinstance(model, BatchNorm1d):
+        return [model]
+    return [m for m in getattr(model, "modules", []) if isinstance(m, BatchNorm1d)]
+
+
+def running_statistics(model) -> list:
+    """A copy of every batch norm layer's (running mean, running variance), in module order."""
+    return [(bn.running_mean.copy(), bn.running_var.copy()) for bn in batchnorm_layers(model)]
+
+
+def set_running_statistics(model, saved: list) -> None:
+    """Put back what ``running_statistics`` returned."""
+    for bn, (mean, var) in zip(batchnorm_layers(model), saved):
+        bn.running_mean, bn.running_var = mean.copy(), var.copy()
+
+
+@contextlib.contextmanager
+def running_statistics_kept(model):
+    """A forward pass that only shows something (a graph, a check) leaves the running statistics
+    as they were: only a training step may move them.
+
+    >>> bn = BatchNorm1d(2)
+    >>> with running_statistics_kept(bn):
+    ...     _ = bn(np.array([[0.0, 1.0], [2.0, 5.0]]))
+    >>> bn.running_mean.tolist(), bn.running_var.tolist()
+    ([0.0, 0.0], [1.0, 1.0])
+    """
+    saved = running_statistics(model)
+    try:
+        yield model
+    finally:
+        set_running_statistics(model, saved)
 
 
 class Sequential(TensorModule):

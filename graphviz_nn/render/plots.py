@@ -101,9 +101,15 @@ def _training_panels(scenario, iterations) -> list:
             style = {"color": colours[i % 10], "linestyle": "-"}
         label = run.label.replace(prefix, "", 1) if prefix else run.label
         xs = [r["iteration"] for r in records]
-        loss.append((label, xs, [r["loss"] for r in records], style))
+        held_out = all("test_loss" in r for r in records)
+        # a held-out set: its loss beside the training loss, same colour, dashed (overfitting shows as they part)
+        name = "" if label == run.scenario.id else f"{label}, "  # one run: just "training" and "test"
+        loss.append((f"{name}training" if held_out else label, xs, [r["loss"] for r in records], style))
+        if held_out:
+            loss.append((f"{name}test", xs, [r["test_loss"] for r in records], {**style, "linestyle": "--"}))
         for name in records[0]:
-            if name not in ("iteration", "loss", "accuracy") and all(isinstance(r.get(name), float) for r in records):
+            if name not in ("iteration", "loss", "accuracy", "test_loss") and \
+                    all(isinstance(r.get(name), float) for r in records):
                 series.setdefault(name, []).append((label, xs, [r[name] for r in records], style))
         if all("accuracy" in r for r in records):
             accuracy.append((label, xs, [r["accuracy"] for r in records], style))
@@ -113,8 +119,11 @@ def _training_panels(scenario, iterations) -> list:
     for name, lines in series.items():
         what = "output a" if name == "output" else name
         panels.append(Panel(f"{what} vs iteration", "iteration (epoch)", what, lines))
-    panels.append(Panel("Loss vs iteration" + (" (log scale)" if spread > 1e3 else ""), "iteration", "loss", loss,
-                        log_y=spread > 1e3))
+    held_out = any(line[0].endswith("test") for line in loss)
+    # with a test set the two curves part by a factor, not a difference: a log axis shows it
+    log_y = spread > 1e3 or (held_out and spread > 10)
+    title = "Training and test loss vs iteration" if held_out else "Loss vs iteration"
+    panels.append(Panel(title + (" (log scale)" if log_y else ""), "iteration", "loss", loss, log_y=log_y))
     if accuracy:
         panels.append(Panel("Training accuracy", "iteration", "accuracy", accuracy))
     main = trainers[0]

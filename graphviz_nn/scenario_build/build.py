@@ -13,6 +13,7 @@ from .. import datasets, graph, metrics
 from ..debugger.training import Trainer
 from ..gradcheck import gradcheck as check
 from ..nn import MLP
+from ..nn.tensor import running_statistics, set_running_statistics
 from ..optim import SGD
 from ..tensor import Tensor
 from ..value import Value
@@ -22,7 +23,7 @@ from ..scenario_format.expression import evaluate
 from ..scenario_format.functions import is_node, is_vector
 from ..scenario_format.semantics import NodeSemantics
 from ..scenario_format.spec import TrainingSpec, find_start, model_output_names, start_parameters
-from .tensor_build import build_tensor_model, tensor_fresh_outputs
+from .tensor_build import build_tensor_model, tensor_fresh_outputs, tensor_loss
 
 
 class Built(dict):
@@ -181,14 +182,43 @@ def make_model(scenario, start=None):
 
 
 def samples(scenario) -> tuple:
-    """(xs, ys) as tuples of float tuples: inline data, or the generated data set."""
+    """(xs, ys) as tuples of float tuples: inline data, or the generated data set (its training part)."""
+    return _all_samples(scenario, test=False)
+
+
+def held_out_samples(scenario) -> tuple:
+    """(xs, ys) of the held-out test set (``[data] test_samples``), empty tuples when there is none."""
+    return _all_samples(scenario, test=True)
+
+
+def _all_samples(scenario, test: bool) -> tuple:
     data = scenario.data
     if data.dataset is None:
-        return data.x, data.y
-    x, y = datasets.load(data.dataset, n=data.samples, seed=data.seed, noise=data.noise)[:2]
-    xs = tuple(tuple(float(v) for v in (row if hasattr(row, "__len__") else [row])) for row in x)
-    ys = tuple(tuple(float(v) for v in (row if hasattr(row, "__len__") else [row])) for row in y)
+        return ((), ()) if test else (data.x, data.y)
+    # one draw of samples + test_samples points: the first train, the rest are held out
+    x, y = datasets.load(data.dataset, n=data.samples + data.test_samples, seed=data.seed, noise=data.noise)[:2]
+    part = slice(data.samples, None) if test else slice(0, data.samples)
+    xs = tuple(tuple(float(v) for v in (row if hasattr(row, "__len__") else [row])) for row in x[part])
+    ys = tuple(tuple(float(v) for v in (row if hasattr(row, "__len__") else [row])) for row in y[part])
     return xs, ys
+
+
+def held_out_loss(scenario, built: Built) -> float | None:
+    """The mean loss on the held-out test set at the current parameters, in inference mode (dropout
+    off, batch norm on its running statistics); ``None`` without a test set."""
+    xs, ys = held_out_samples(scenario)
+    if not xs:
+        return None
+    model = built.model
+    if scenario.model.engine == "scalar":
+        return float(model_loss(scenario, model, xs, ys)[1].data)
+    X = Tensor(np.array(xs, dtype=np.float64), label="X", requires_grad=False)
+    target = Tensor(np.array(ys, dtype=np.float64), label="target", requires_grad=False)
+    model.eval()
+    try:
+        return float(tensor_loss(scenario, model, X, target)[1].data)
+    finally:
+        model.train()
 
 
 def model_loss(scenario, model, xs, ys):
@@ -240,16 +270,17 @@ def built_model(scenario, model, prediction, loss, data) -> Built:
 
 # ---- checking and training -----------------------------------------------------------------
 
-def fresh_outputs(scenario, built: Built, fixed_masks: bool = False, rows=None) -> tuple:
+def fresh_outputs(scenario, built: Built, fixed_masks: bool = False, rows=None, step: bool = False) -> tuple:
     """(backward node, outputs dict) recorded afresh from the same leaves or model.
 
-    ``rows`` (sample indexes) trains on a mini-batch instead of the whole data set.
+    ``rows`` (sample indexes) trains on a mini-batch instead of the whole data set; ``step``
+    marks a training step's forward (the only one that moves batch norm's running statistics).
     """
     if scenario.kind == "expression":
         again = _build_expression(scenario, built.leaves)
         return again.backward_from, dict(again)
     if scenario.model.engine != "scalar":
-        return tensor_fresh_outputs(scenario, built, fixed_masks, rows)
+        return tensor_fresh_outputs(scenario, built, fixed_masks, rows, step)
     xs, ys = built.data
     if rows is not None:
         xs, ys = tuple(xs[i] for i in rows), tuple(ys[i] for i in rows)
@@ -303,10 +334,12 @@ class ScenarioTrainer(Trainer):
             self.settings = dataclasses.replace(self.settings, batch_size=int(batch_size))
         self.classifies = is_classifier(scenario)
         self.accuracies: dict = {}  # iteration -> accuracy on the whole data set, before its update
+        self.test_losses: dict = {}  # iteration -> loss on the held-out test set, before its update
         self.iterations = iterations if iterations is not None else self.settings.iterations
         if iterations is not None:  # the file's own iterations were checked at load
             check_training(scenario, iterations)
         self.built = build(scenario, start)
+        self._statistics: list = []  # batch norm's running statistics at the start of each iteration
         params = self.built.parameters
         if not params:
             raise ScenarioError("this scenario has nothing to train", file=scenario.file,
@@ -336,8 +369,22 @@ class ScenarioTrainer(Trainer):
         if self.classifies:
             labels = [y[0] for y in samples(self.scenario)[1]]
             self.accuracies[index] = metrics.accuracy(labels, predict(self.scenario, self.built))
-        loss, outputs = fresh_outputs(self.scenario, self.built, rows=self.batch_rows(index))
+        if self.scenario.kind == "model" and self.scenario.data.test_samples:
+            self.test_losses[index] = held_out_loss(self.scenario, self.built)
+        loss, outputs = fresh_outputs(self.scenario, self.built, rows=self.batch_rows(index), step=True)
         return loss, [outputs[n] for n in self.record]
+
+    def _begin(self):
+        # batch norm's running statistics are training state too: going back restores them
+        self._statistics.append(running_statistics(self.built.model) if self.built.model is not None else [])
+        super()._begin()
+
+    def goto_iteration(self, n: int):
+        if 0 <= n < len(self._statistics):
+            if self.built.model is not None:
+                set_running_statistics(self.built.model, self._statistics[n])
+            del self._statistics[n:]
+        return super().goto_iteration(n)
 
     def metrics(self) -> dict | None:
         """Precision, recall, F1, TPR, FPR, the confusion matrix and ROC/PR AUC of the current
@@ -362,7 +409,7 @@ class ScenarioTrainer(Trainer):
 
     def records(self) -> list:
         """One dict per iteration so far: ``iteration`` (counted from 1, as the app counts), ``loss``
-        and each recorded output."""
+        and each recorded output (``accuracy`` for a classifier, ``test_loss`` with a test set)."""
         out = []
         for entry in self.history:
             record = {"iteration": entry.number, "loss": entry.loss}
@@ -370,6 +417,8 @@ class ScenarioTrainer(Trainer):
                 record[name] = float(value) if not hasattr(value, "size") or value.size == 1 else value.tolist()
             if entry.index in self.accuracies:
                 record["accuracy"] = self.accuracies[entry.index]
+            if entry.index in self.test_losses:
+                record["test_loss"] = self.test_losses[entry.index]
             out.append(record)
         return out
 

@@ -13,11 +13,13 @@ import numpy as np
 
 from .. import graph
 from ..debugger import TraceError, build_trace
+from ..nn.tensor import batchnorm_layers, running_statistics_kept
 from ..ops import OPS
 from .build import expression_leaf_values, is_classifier, predict, samples, scenario_metrics
 from .to_trace import to_trace
 
 CORNER = 4  # rows and columns of the Jacobian corner that is printed
+INFERENCE_ITERATIONS = 50  # batch norm's running statistics are shown after this many training steps
 
 
 def _number(x: float) -> str:
@@ -129,11 +131,16 @@ def model_text(scenario, built) -> str:
         parts.append("Classification metrics at the starting parameters (`graphviz-nn train` prints them "
                      "after training):\n" + metrics_text(m))
     if scenario.compare is not None and scenario.compare.normal_equation:
-        from .normal_equation import normal_equation
+        from .normal_equation import CONVENTION, FORMULA, normal_equation
         w = normal_equation(scenario)
         names = [f"w{i + 1}" for i in range(len(w) - 1)] + ["b"]
-        parts.append("Normal equation W = (XᵀX)⁻¹XᵀY: " + ", ".join(f"{n} = {v:.4f}" for n, v in zip(names, w))
-                     + "  (`graphviz-nn train` sets gradient descent beside it)")
+        parts.append(f"Normal equation {FORMULA}: " + ", ".join(f"{n} = {v:.4f}" for n, v in zip(names, w))
+                     + f"\n  ({CONVENTION}; `graphviz-nn train` sets gradient descent beside it)")
+    if scenario.data.test_samples:
+        from .build import held_out_loss
+        parts.append(f"Held-out test set: {scenario.data.test_samples} samples of the same data set, never trained on; "
+                     f"loss at the starting parameters: training {float(built.loss.data):.4f}, "
+                     f"test {held_out_loss(scenario, built):.4f}  (`graphviz-nn train` prints both every iteration)")
     if scenario.model.engine == "tensor" and (scenario.model.dropout or scenario.model.batchnorm):
         parts.append(_inference_text(scenario, built))
     return "\n\n".join(parts)
@@ -152,7 +159,8 @@ def _inference_text(scenario, built) -> str:
         saved = [layer.rng for layer in _dropouts(model)]
         for layer in _dropouts(model):
             layer.rng = np.random.default_rng(0)
-        mean = np.mean([np.asarray(model(X).data)[0, 0] for _ in range(draws)])
+        with running_statistics_kept(model):  # draws that only show the expectation move no statistics
+            mean = np.mean([np.asarray(model(X).data)[0, 0] for _ in range(draws)])
         for layer, rng in zip(_dropouts(model), saved):
             layer.rng = rng
         lines.append(f"Dropout at inference (p = {p:g}, the probability of dropping; the slide's p is the keep "
@@ -163,20 +171,20 @@ def _inference_text(scenario, built) -> str:
         lines.append("  the slide's neuron h = w₁x₁ + w₂x₂ with each input kept with probability 0.5 has "
                      "E[h] = ½(w₁x₁ + w₂x₂) without that scaling, hence the slide's test-time scaling by p.")
     if scenario.model.batchnorm:
-        bns = [m for m in getattr(model, "modules", []) if hasattr(m, "running_mean")]
-        trainer = scenario.trainer(None, 50)
+        trainer = scenario.trainer(None, INFERENCE_ITERATIONS)
         trainer.train()
-        bn = [m for m in getattr(trainer.built.model, "modules", []) if hasattr(m, "running_mean")][0]
-        lines.append("Batch norm at inference normalises with running statistics, updated by each training batch "
-                     f"(momentum {bn.momentum:g}) instead of the batch's own mean and variance.")
-        lines.append(f"  after 50 training iterations, {bn.name} running mean of the first 3 features: "
-                     + ", ".join(f"{v:.4f}" for v in bn.running_mean[:3])
+        model = trainer.built.model
+        bn = batchnorm_layers(model)[0]
+        lines.append("Batch norm at inference normalises with running statistics, updated once by each training "
+                     f"step (momentum {bn.momentum:g}) instead of the batch's own mean and variance.")
+        lines.append(f"  after {INFERENCE_ITERATIONS} training iterations, {bn.name} running mean of the first 3 "
+                     "features: " + ", ".join(f"{v:.4f}" for v in bn.running_mean[:3])
                      + "; running variance: " + ", ".join(f"{v:.4f}" for v in bn.running_var[:3]))
-        out_train = np.asarray(trainer.built.model(X).data).reshape(-1)[:3]
+        with running_statistics_kept(model):  # showing the training-mode outputs is not a training step
+            out_train = np.asarray(model(X).data).reshape(-1)[:3]
         out_eval = predict(scenario, trainer.built)[:3]
         lines.append("  outputs of the first 3 samples, batch statistics: " + ", ".join(f"{v:.4f}" for v in out_train)
                      + "; running statistics (inference): " + ", ".join(f"{v:.4f}" for v in out_eval))
-        del bns
     return "\n".join(lines)
 
 

@@ -11,6 +11,7 @@ import numpy as np
 
 from ..node import RecordedNode
 from ..nn import MLP, Activation, BatchNorm1d, Dropout, Linear, Sequential
+from ..nn.tensor import running_statistics_kept
 from ..tensor import Tensor
 from ..scenario_format.errors import ExpressionError, OutputBuildError
 from ..scenario_format.expression import evaluate
@@ -62,9 +63,17 @@ def dropout_layers(model) -> list:
     return [m for m in getattr(model, "modules", []) if isinstance(m, Dropout)]
 
 
-def tensor_loss(scenario, model, X: Tensor, target: Tensor):
-    """(prediction, mean loss) for the whole batch."""
-    prediction = model(X)
+def tensor_loss(scenario, model, X: Tensor, target: Tensor, step: bool = False):
+    """(prediction, mean loss) for the whole batch.
+
+    Only a training step's forward (``step``) moves batch norm's running statistics; a forward
+    that shows or checks something leaves them as they were.
+    """
+    if step:
+        prediction = model(X)
+    else:
+        with running_statistics_kept(model):
+            prediction = model(X)
     names = {"output": prediction, "target": target}
     try:
         loss = evaluate(scenario.model.loss, NodeSemantics(names))
@@ -90,9 +99,10 @@ def build_tensor_model(scenario, values, xs, ys):
     return model, prediction, loss, (X, target)
 
 
-def tensor_fresh_outputs(scenario, built, fixed_masks: bool = False, rows=None):
+def tensor_fresh_outputs(scenario, built, fixed_masks: bool = False, rows=None, step: bool = False):
     """A fresh forward pass of the same model; ``fixed_masks`` replays the first dropout masks
-    (so finite differences see the same function on every evaluation)."""
+    (so finite differences see the same function on every evaluation); ``step``: the forward of
+    a training step, the only one that moves batch norm's running statistics."""
     if fixed_masks:
         for layer in dropout_layers(built.model):
             layer.rng = np.random.default_rng(scenario.model.seed)
@@ -100,6 +110,6 @@ def tensor_fresh_outputs(scenario, built, fixed_masks: bool = False, rows=None):
     if rows is not None:  # a mini-batch: the same constant leaves' rows
         X = Tensor(X.data[rows], label="X", requires_grad=False)
         target = Tensor(target.data[rows], label="target", requires_grad=False)
-    prediction, loss = tensor_loss(scenario, built.model, X, target)
+    prediction, loss = tensor_loss(scenario, built.model, X, target, step)
     outputs = {"output": prediction, "loss": loss} if "output" in model_output_names(scenario) else {"loss": loss}
     return loss, outputs

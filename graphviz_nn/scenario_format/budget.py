@@ -240,7 +240,8 @@ def _expression_estimate(scenario) -> Estimate:
 
 def _model_estimate(scenario) -> Estimate:
     model, data = scenario.model, scenario.data
-    samples = data.samples if data.dataset is not None else len(data.x)
+    # a held-out test set is evaluated every iteration too: count it with the training samples
+    samples = data.samples + data.test_samples if data.dataset is not None else len(data.x)
     sizes = [model.inputs] + list(model.layers)
     parameters = sum((sizes[i] + 1) * sizes[i + 1] for i in range(len(model.layers)))
     activation_gates = 1

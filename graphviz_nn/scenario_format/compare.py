@@ -19,7 +19,7 @@ class CompareSpec:
     batch_size: tuple = ()  # samples per update; the data set's size is full-batch gradient descent
     starts: bool = True  # every [[starts]] entry, when there are several
     scenarios: tuple = ()  # catalogue ids trained alongside (e.g. the other cost)
-    normal_equation: bool = False  # a linear model: W = (XᵀX)⁻¹XᵀY beside gradient descent
+    normal_equation: bool = False  # a linear model: the normal equation W = (XXᵀ)⁻¹XY beside gradient descent
 
 
 def compare_spec(c, doc: dict, kind: str, parts: dict):

@@ -419,7 +419,7 @@ def _parameter_count(inputs: int, layers: list) -> int:
 
 def _data(c: _Checker, doc: dict, inputs: int, outputs: int) -> DataSpec:
     path = ("data",)
-    d = c.table(doc, path, ("x", "y", "dataset", "samples", "noise", "seed"))
+    d = c.table(doc, path, ("x", "y", "dataset", "samples", "noise", "seed", "test_samples"))
     if "dataset" in d:
         for key in ("x", "y"):
             if key in d:
@@ -434,8 +434,9 @@ def _data(c: _Checker, doc: dict, inputs: int, outputs: int) -> DataSpec:
                    f"{outputs} outputs", "a last layer of 1 neuron")
         return DataSpec(None, None, name, c.bounded_int(d, path, "samples", 4, MAX_SAMPLES, default=100),
                         c.bounded_float(d, path, "noise", 0.0, 10.0, default=0.1),
-                        c.bounded_int(d, path, "seed", 0, 2 ** 32 - 1, default=0))
-    for key in ("samples", "noise", "seed"):
+                        c.bounded_int(d, path, "seed", 0, 2 ** 32 - 1, default=0),
+                        c.bounded_int(d, path, "test_samples", 1, MAX_SAMPLES) or 0)
+    for key in ("samples", "noise", "seed", "test_samples"):
         if key in d:
             c.fail(path + (key,), f"{key} only applies to a generated dataset", "dataset = \"moons\" (or remove it)",
                    at_value=False)
@@ -524,7 +525,7 @@ def _validation_stand_in(scenario: Scenario) -> Scenario:
         return scenario
     data = scenario.data
     if data.dataset is not None:
-        data = dataclasses.replace(data, samples=min(data.samples, 4))
+        data = dataclasses.replace(data, samples=min(data.samples, 4), test_samples=min(data.test_samples, 2))
     else:
         data = dataclasses.replace(data, x=data.x[:2], y=data.y[:2])
     return dataclasses.replace(scenario, data=data)

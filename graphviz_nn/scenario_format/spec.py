@@ -52,7 +52,8 @@ class ModelSpec:
 
 @dataclass(frozen=True)
 class DataSpec:
-    """Inline samples (``x``, ``y``) or a generated data set with its seed."""
+    """Inline samples (``x``, ``y``) or a generated data set with its seed; ``test_samples`` more
+    points of a generated set are held out: never trained on, their loss recorded beside."""
 
     x: Optional[tuple]
     y: Optional[tuple]
@@ -60,6 +61,7 @@ class DataSpec:
     samples: int = 0
     noise: float = 0.0
     seed: int = 0
+    test_samples: int = 0
 
 
 @dataclass(frozen=True)

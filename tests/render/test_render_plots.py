@@ -49,9 +49,9 @@ def test_learning_slowdown_png_has_both_starts_and_both_costs(capsys, tmp_path):
 def test_learning_rate_plot_has_every_rate_and_a_log_scale_for_divergence():
     panels = plots.panels_for(load_scenario("learning-rate"))
     loss = next(p for p in panels if p.ylabel == "loss")
-    assert [line[0] for line in loss.lines] == ["lr 0.01", "lr 0.1", "lr 0.85", "lr 1.05"] and loss.log_y
+    assert [line[0] for line in loss.lines] == ["lr 0.01", "lr 0.1", "lr 0.95", "lr 1.05"] and loss.log_y
     distance = next(p for p in panels if p.ylabel == "distance")
-    overshoot = dict((label, ys) for label, _, ys, _ in distance.lines)["lr 0.85"]
+    overshoot = dict((label, ys) for label, _, ys, _ in distance.lines)["lr 0.95"]
     assert np.all(np.sign(overshoot[1:]) != np.sign(overshoot[:-1]))  # jumps across the minimum every step
 
 

@@ -91,6 +91,22 @@ def test_a_dataset_must_fit_the_model():
     assert "2 input feature(s)" in str(info.value) and info.value.line == text.splitlines().index('dataset = "moons"') + 1
 
 
+@pytest.mark.parametrize("change, message", [
+    (("test_samples = 200", "test_samples = 0"), "test_samples = 0 is out of range"),
+    (("test_samples = 200", "test_samples = 1.5"), "test_samples"),
+    (('dataset = "line"\nsamples = 8\nnoise = 0.3\nseed = 0\ntest_samples = 200',
+      "x = [[0.0], [1.0]]\ny = [0.0, 1.0]\ntest_samples = 2"), "test_samples only applies to a generated dataset"),
+])
+def test_a_bad_test_split_is_one_located_sentence(change, message):
+    from importlib import resources
+    text = resources.files("graphviz_nn.scenarios").joinpath("overfitting.toml").read_text(encoding="utf-8")
+    assert change[0] in text
+    with pytest.raises(ScenarioError) as info:
+        load_text(text.replace(*change), "split.toml")
+    assert message in str(info.value) and info.value.file == "split.toml" and info.value.line > 0
+    assert "Traceback" not in str(info.value)
+
+
 def test_a_missing_table_points_at_the_top_and_a_bad_table_at_its_header():
     with pytest.raises(ScenarioError) as info:
         load_text(_sigmoid_text("").replace("[outputs]", "[outputz]"), "x.toml")

@@ -83,7 +83,7 @@ def test_mlp_moons_json_has_accuracy_every_iteration_and_final_metrics(capsys):
 
 # ---- learning rate (seed 002) and mini-batch SGD (seed 003) --------------------------------
 
-@pytest.mark.parametrize("lr", [0.01, 0.1, 0.85, 1.05])
+@pytest.mark.parametrize("lr", [0.01, 0.1, 0.85, 0.95, 1.05])
 def test_learning_rate_losses_follow_the_closed_form(lr):
     # w_t = 3 - 3(1 - 2α)^t, so L_t = 9(1 - 2α)^(2t)
     records = load_scenario("learning-rate").train(lr=lr)
@@ -95,6 +95,25 @@ def test_learning_rate_summary_and_lr_option(capsys):
     assert status == 0 and "lr 1.05" in out and "2264.74" in out and "2.7884" in out
     _, small, _ = run(capsys, "train", "learning-rate", "--lr", "0.01", "--format", "json")
     assert json.loads(small)[-1]["loss"] == pytest.approx(9 * 0.98 ** 58)
+
+
+def test_learning_rate_comparison_reads_as_its_labels(capsys):
+    """Too small is slow, too big overshoots and ends behind just right, the largest diverges
+    (issue 26: α = 0.85 ended 2,300× closer to the minimum than α = 0.1)."""
+    assert load_scenario("learning-rate").compare.lr == (0.01, 0.1, 0.95, 1.05)
+    status, out, _ = run(capsys, "train", "learning-rate")
+    assert status == 0
+    table = out.split("Runs compared")[1].splitlines()[1:]
+    final = {float(line.split()[1]): float(line.split("→")[1]) for line in table if line.strip()}
+    # w_t - 3 = -3(1 - 2α)^t by hand; the last record is the loss after 29 updates
+    expected = {lr: 9 * (1 - 2 * lr) ** 58 for lr in (0.01, 0.1, 0.95, 1.05)}
+    assert final == pytest.approx(expected, rel=1e-5)
+    too_small, right, too_big, diverging = (final[lr] for lr in (0.01, 0.1, 0.95, 1.05))
+    assert right < too_big < too_small < 9 < diverging
+    distances = [r["distance"] for r in load_scenario("learning-rate").train(lr=0.95)]
+    assert all(a * b < 0 for a, b in zip(distances[1:], distances[2:]))  # across the minimum every step
+    explanation = load_scenario("learning-rate").explanation
+    assert f"{expected[0.95]:.4f}" in explanation and f"({expected[0.1]:.5f})" in explanation
 
 
 def test_train_lr_changes_the_learning_slowdown_history(capsys):
@@ -308,7 +327,7 @@ def test_every_primitive_gate_gets_a_backward_step():
 
 
 def test_saturated_sigmoid_both_sides(capsys):
-    for start, x, value in (("x = 2", 2.0, 1 - 4.5398e-05), ("x = -2", -2.0, 4.5398e-05), ("x = 0", 0.0, 0.5)):
+    for start, x, value in (("x = 2", 2.0, 1 - 4.5398e-05), ("x = -2", -2.0, 4.5398e-05), ("x = 0.1", 0.1, sigmoid(0.5))):
         built = load_scenario("saturated-sigmoid").build(start)
         assert built["f"].data == pytest.approx(value, rel=1e-4)
         built["f"].backward()

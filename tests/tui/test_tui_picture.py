@@ -280,7 +280,10 @@ async def test_loss_plot_has_a_value_axis_from_zero_and_an_iteration_axis():
         top = max(h.loss for h in app.target.trainer.history)
         assert rows[1].strip().startswith(axis_number(top) + " ┤")  # the top of the value axis: the largest loss
         assert rows[4].strip().startswith("0 ┤")  # the axis starts at zero: a small drop looks small
-        assert "iteration" in rows[-1] and rows[-1].strip().endswith("3")
+        # the iteration axis counts from 1 to the iteration on screen, as the header and `train` do
+        last = app.target.trainer.iteration
+        assert last == 4 and f"iteration {last}" in screen_text(app)  # opened on iteration 1, then 3 more
+        assert "iteration" in rows[-1] and rows[-1].strip().startswith("1 ") and rows[-1].strip().endswith(str(last))
         bars = "".join(rows[1:5])
         assert "█" in bars
 
