@@ -28,3 +28,12 @@ def test_a_long_frames_folder_name_is_staged_beside_it(tmp_path):
     written = write_frames(x * x, folder)
     assert sorted(p.name for p in folder.iterdir()) == sorted([f.file for f in written] + ["index.json"])
     assert [p.name for p in tmp_path.iterdir()] == [folder.name]
+
+
+def test_a_4500_digit_integer_is_named_by_its_length_not_pythons_text(tmp_path, refused):
+    path = tmp_path / "long.toml"
+    path.write_text('id = "c"\ntitle = "t"\nkind = "expression"\nexplanation = "x"\n[leaves]\n'
+                    f'x = {"9" * 4500}\n[outputs]\nf = "x"\n')
+    result = refused("show", path)
+    result.assert_one_sentence("line 6", "a number 4,500 digits long")
+    assert "conversio" not in result.stderr and "4300" not in result.stderr
