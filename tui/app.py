@@ -545,7 +545,7 @@ class DebuggerApp(App):
             try:  # counted from the weight shapes: a refusal costs nothing and builds nothing
                 check_network_size(session.trace)
             except NetworkTooLargeError as error:
-                refusal = str(error)
+                refusal = str(error).split("; draw it")[0]  # the app draws the next level itself
                 session.cycle_level()
         wanted, message = session.level, session.message
         session.set_level(before)  # the picture in view stays until the new one is built
