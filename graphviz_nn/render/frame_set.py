@@ -19,7 +19,7 @@ from .run_dot import DEFAULT_TIMEOUT
 
 def write_frames(output, directory, fmt: str = "svg", *, html=None, title: str = "graphviz-nn",
                  progress=None, timeout=DEFAULT_TIMEOUT, max_player_bytes=None, cli: bool = False,
-                 **options) -> list:
+                 exercise=None, **options) -> list:
     """Write ``frame-000.svg`` ... (one per step, k = 0..N) and ``index.json`` into ``directory``.
 
     The whole set is written into a temporary folder beside ``directory`` and then swapped in,
@@ -29,14 +29,15 @@ def write_frames(output, directory, fmt: str = "svg", *, html=None, title: str =
 ``index.json`` records their SHA-256); nothing else in the folder is ever touched.
     ``html``: also write the self-contained HTML player to this path (the page of
     ``graphviz_nn.player(...).save``; ``max_player_bytes`` refuses a bigger one before any
-    file is written). Returns the list of ``Frame``.
+    file is written); ``exercise``: the kinds of numbers the player asks (see ``build_player``).
+    Returns the list of ``Frame``.
     """
     trace = to_trace(output, who="write_frames").trace
     player = None
     if html is not None:
         # the player first: a refusal (too large) comes before any drawing in another format
         player = build_player(trace, title, max_bytes=max_player_bytes, cli=cli, timeout=timeout,
-                              progress=progress, **options)
+                              progress=progress, exercise=exercise, **options)
     if player is not None and fmt == "svg":
         images = (svg.encode("utf-8") for svg in player.svgs)  # the player's SVGs are the frames
     else:
