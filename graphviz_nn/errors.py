@@ -21,6 +21,10 @@ class UserError(Exception):
         return self._cli or str(self)
 
 
+class NumberTooLargeError(UserError, OverflowError):
+    """A number beyond what a float holds (an int such as 10**400), where a float is needed."""
+
+
 class ForeignNodeError(UserError, TypeError):
     """Something that is not a graphviz_nn node (a micrograd Value, a lesson's own class) was given."""
 

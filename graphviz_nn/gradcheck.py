@@ -18,6 +18,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 
+from .arguments import function, number, sequence, whole
 from .graph import check_node, reachable
 
 EPS = 1e-6
@@ -91,6 +92,12 @@ def gradcheck(output_fn: Callable, leaves: Sequence, eps: float = EPS, atol: flo
     ``progress(done, total)`` is called after each evaluation of ``output_fn`` (it may raise
     to stop the check; everything is restored all the same).
     """
+    function(output_fn, "output_fn", "gradcheck", " that rebuilds the graph and returns its scalar output")
+    if isinstance(leaves, (str, bytes)) or not hasattr(leaves, "__iter__"):
+        sequence(leaves, "leaves", "gradcheck", " of the Values or Tensors to check")  # raises, in one sentence
+    leaves = list(leaves)
+    eps = number(eps, "eps", "gradcheck", positive=True)
+    max_elements = whole(max_elements, "max_elements", "gradcheck", low=1)
     for leaf in leaves:
         check_node(leaf, "gradcheck's leaves")
     if progress is not None:

@@ -47,6 +47,11 @@ def as_outputs(outputs, where: str = "") -> list:
     """One node or an iterable of nodes, as a list (anything else: one sentence naming it)."""
     if isinstance(outputs, RecordedNode):
         return [outputs]
+    if isinstance(outputs, (str, bytes)):  # iterating would name its first character
+        who = f"{where} expected" if where else "expected"
+        raise ForeignNodeError(f"{who} a Value or Tensor (or a list of them), got the text {outputs!r:.60}; "
+                               f"pass a graph's output (for a lecture scenario, load_scenario(id) or "
+                               f"'graphviz-nn show ID')")
     if hasattr(outputs, "data") and hasattr(outputs, "grad"):
         check_node(outputs, where)  # a foreign Value: name it before trying to iterate it
     try:

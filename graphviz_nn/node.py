@@ -12,6 +12,8 @@ from .chain_rule import run_gates
 from .custom_gate import UserOp, micrograd_op
 from .ops import OPS
 from .recording import _current_group, creation_counter
+from .arguments import ArgumentTypeError
+from .errors import NumberTooLargeError
 
 _EXP, _LOG, _SQRT, _TANH, _SIGMOID = (OPS[n] for n in ("exp", "log", "sqrt", "tanh", "sigmoid"))
 _RELU, _LEAKY, _ELU, _ABS = (OPS[n] for n in ("relu", "leaky_relu", "elu", "abs"))
@@ -19,15 +21,30 @@ _GELU, _SOFTPLUS, _SIN, _COS = (OPS[n] for n in ("gelu", "softplus", "sin", "cos
 
 
 def real_number(x, where: str) -> float:
-    """A plain number as float, or TypeError naming what was given instead."""
+    """A plain number as float, or the project's TypeError naming what was given instead."""
     if isinstance(x, numbers.Real):
         try:
             return float(x)
         except OverflowError:  # an int such as 10**400
-            raise OverflowError(f"{where} got a number too large for a float ({str(x)[:20]}...); "
-                                f"use a number below 1.8e308") from None
-    raise TypeError(f"{where} needs a real number, got {type(x).__name__} ({x!r:.40}); "
-                    f"convert it with float(...) first")
+            raise too_large(x, where) from None
+    raise ArgumentTypeError(f"{where} needs a real number, got {type(x).__name__} ({_short_repr(x)}); "
+                            f"convert it with float(...) first")
+
+
+def too_large(x, where: str) -> "NumberTooLargeError":
+    """One sentence for an integer beyond a float, sized by its digits (never Python's own text of it:
+    str() of a 4,300-digit integer is itself an error)."""
+    digits = int(abs(x).bit_length() * 0.30103) + 1 if isinstance(x, int) else None
+    what = f"an integer of about {digits:,} digits" if digits else "a number too large for a float"
+    return NumberTooLargeError(f"{where} got {what}; use a number below 1.8e308")
+
+
+def _short_repr(x) -> str:
+    try:
+        text = repr(x)
+    except ValueError:  # an int too long to print
+        return type(x).__name__
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
 class RecordedNode:

@@ -13,7 +13,9 @@ import numbers
 
 import numpy as np
 
+from .arguments import ArgumentTypeError
 from .errors import UserError
+from .graph import check_node
 
 
 class OptimizerError(UserError):
@@ -29,12 +31,17 @@ class SGD:
     """
 
     def __init__(self, params, lr: float, momentum: float = 0.0, record: bool = True):
+        if params is None or isinstance(params, (str, bytes, numbers.Number)) or not hasattr(params, "__iter__"):
+            raise ArgumentTypeError(f"SGD: params must be a list of parameters, got {type(params).__name__}; "
+                                    f"pass model.parameters()")
         self.params = list(params)
+        for p in self.params:
+            check_node(p, "SGD's params")
         if not self.params:
             raise OptimizerError("SGD got no parameters; pass model.parameters()")
-        if not isinstance(lr, numbers.Real) or not lr > 0:
+        if isinstance(lr, bool) or not isinstance(lr, numbers.Real) or not 0 < lr < float("inf"):
             raise OptimizerError(f"SGD needs a learning rate > 0, got {lr!r}")
-        if not isinstance(momentum, numbers.Real) or not 0.0 <= momentum < 1.0:
+        if isinstance(momentum, bool) or not isinstance(momentum, numbers.Real) or not 0.0 <= momentum < 1.0:
             raise OptimizerError(f"SGD needs momentum in [0, 1), got {momentum!r}")
         self.lr = float(lr)
         self.momentum = float(momentum)

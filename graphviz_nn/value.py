@@ -17,7 +17,7 @@ from __future__ import annotations
 import numbers
 
 from . import custom_gate, graph
-from .node import RecordedNode, real_number
+from .node import RecordedNode, real_number, too_large
 from .ops import OPS
 from .recording import _current_group, creation_counter
 
@@ -186,12 +186,17 @@ class Value(RecordedNode):
             return _record(out, self, other, loc, _POWV, None)
         if _is_number(other):
             # an int exponent stays an int, so _op reads '**2' as micrograd's f'**{other}' does
-            return self._gate(_POW, other if type(other) in _PLAIN_NUMBERS else float(other))
+            try:
+                return self._gate(_POW, other if type(other) in _PLAIN_NUMBERS else float(other))
+            except OverflowError:
+                if isinstance(other, int) and not -2 ** 1024 < other < 2 ** 1024:
+                    raise too_large(other, "x ** n") from None
+                raise
         return NotImplemented
 
     def __rpow__(self, other):
         if _is_number(other):  # 2 ** x, e ** x: one gate c^x
-            return _unary(_RPOWC, self, float(other))
+            return _unary(_RPOWC, self, real_number(other, "c ** x"))
         return NotImplemented
 
     def __neg__(self):

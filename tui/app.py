@@ -22,7 +22,7 @@ from textual.widgets import Footer, Static
 
 from graphviz_nn.debugger.breakpoints import WATCH_KINDS, watch_kind
 from graphviz_nn.debugger.levels import opening_level
-from graphviz_nn.debugger.network import NetworkTooLargeError, check_network_size
+from graphviz_nn.debugger.network import NetworkTooLargeError, check_network_size, network_size
 from graphviz_nn.debugger.session import Session
 from graphviz_nn.errors import UserError
 from graphviz_nn.terminal_text import terminal_safe
@@ -56,6 +56,9 @@ LECTURE_MIN_HEIGHT = 30
 # Graphs up to this size open in a few milliseconds, inline; larger ones in a worker.
 INLINE_NODES = 3000
 
+
+# A level's picture is built on the UI thread only when this small (nodes, or a network's edges).
+INLINE_LEVEL_NODES = 5000
 
 class DebuggerApp(App):
     """Step through backpropagation on a scenario (id or path), the user's own ``outputs``, or a ``Target``.
@@ -357,11 +360,13 @@ class DebuggerApp(App):
         """The trace the diagnostics were made for (not a composite gate's expansion)."""
         return self._diagnosed
 
-    def _show(self, trace) -> LevelGraph:
-        """A new trace or level: new boxes, the step list, and a layout (cached per level)."""
+    def _show(self, trace, view=None) -> LevelGraph:
+        """A new trace or level: new boxes, the step list, and a layout (cached per level);
+        ``view``: the level's picture when it was built off the UI thread."""
         if self._view is None or self._view.trace is not trace:
             self._fill_step_list(trace)
-        view = make_view(trace, self._drawn_level(), self.sample)
+        if view is None:
+            view = make_view(trace, self._drawn_level(), self.sample)
         self._view = view
         if self.selected is not None and self.selected not in view.ids:
             self.selected = None
@@ -538,16 +543,46 @@ class DebuggerApp(App):
         if session.depth:
             self.say("Inside a gate's expansion there are only gates: f returns first.", timeout=5)
             return
+        before = session.level
         session.cycle_level()  # only the levels this graph has; says so when it has one
+        refusal = None
         if session.level == "neuron":
             try:  # counted from the weight shapes: a refusal costs nothing and builds nothing
                 check_network_size(session.trace)
             except NetworkTooLargeError as error:
+                refusal = str(error).split("; draw it")[0]  # the app draws the next level itself
                 session.cycle_level()
-                self.say(f"{error}; showing level {session.level}.", severity="warning", timeout=8)
-                self.refresh_view(follow=False)
-                return
-        self.say(session.message)
+        wanted, message = session.level, session.message
+        session.set_level(before)  # the picture in view stays until the new one is built
+        if wanted == before:
+            self.say(refusal or message, severity="warning" if refusal else "information")
+            return
+        if refusal:
+            self.say(f"{refusal}; switching to level {wanted}.", severity="warning", timeout=8)
+        announce = None if refusal else message
+        size = network_size(session.trace) if wanted == "neuron" else None
+        if len(session.trace.nodes) <= INLINE_LEVEL_NODES and (size is None or size[1] <= INLINE_LEVEL_NODES):
+            self._level_ready(session, wanted, make_view(session.trace, wanted, self.sample), announce)
+        else:
+            self._level_worker(session, wanted, announce)
+
+    @work(thread=True, exclusive=True, group="level", exit_on_error=False)
+    def _level_worker(self, session, level: str, message) -> None:
+        """A level's picture built off the UI thread (a network of thousands of weights takes a while)."""
+        try:
+            view = make_view(session.trace, level, self.sample)
+        except UserError as error:
+            self._from_thread(self.say, str(error), severity="warning", timeout=8)
+            return
+        self._from_thread(self._level_ready, session, level, view, message)
+
+    def _level_ready(self, session, level: str, view, message) -> None:
+        if session is not self.session or session.depth:  # another graph or an expansion meanwhile
+            return
+        session.set_level(level)
+        self._show(session.trace, view)
+        if message:
+            self.say(message)
         self.refresh_view(follow=False)
 
     def action_train(self) -> None:

@@ -49,11 +49,7 @@ def run(args) -> int:
         print(json.dumps(trace_to_json(view.trace), ensure_ascii=False))
         return 0
     view.trace.set_decimals(args.decimals)  # a bad --decimals is refused before anything is printed
-    print(header(scenario))
-    print()
-    computed = facts(scenario, start_of(args), view)
-    if computed:
-        print(computed)
-        print()
-    print(table(view.trace))
+    # everything is computed first and printed after: a failure never leaves half an answer
+    parts = [header(scenario), facts(scenario, start_of(args), view), table(view.trace)]
+    print("\n\n".join(part for part in parts if part))
     return 0

@@ -19,6 +19,7 @@ from typing import Optional
 
 import numpy as np
 
+from ..arguments import ArgumentValueError, number
 from ..errors import UserError
 from ..ops import OPS
 from . import format as fmt
@@ -57,7 +58,18 @@ def watch_threshold(kind: str, threshold=None):
     kind = watch_kind(kind)
     if kind not in WATCH_DEFAULTS:
         raise BreakpointError(f"unknown watch {kind!r}; choose one of {', '.join(WATCH_KINDS)}")
-    return WATCH_DEFAULTS[kind] if threshold is None else float(threshold)
+    if threshold is None:
+        return WATCH_DEFAULTS[kind]
+    where = f"add_watch({kind!r})"
+    if isinstance(threshold, str):  # typed in the app
+        try:
+            threshold = float(threshold)
+        except ValueError:
+            raise ArgumentValueError(f"{where}: the threshold must be a number such as 1e-5, "
+                                     f"got {threshold!r:.40}") from None
+    if WATCH_DEFAULTS[kind] is None:
+        raise ArgumentValueError(f"{where}: this watch takes no threshold; call add_watch({kind!r}) alone")
+    return number(threshold, "the threshold", where, positive=True, hint=" (a gradient or activation size)")
 
 
 def _all(x, predicate) -> bool:

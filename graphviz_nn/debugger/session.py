@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Callable, Optional
 
 from . import breakpoints as bp
+from ..arguments import ArgumentTypeError, whole
 from .breakpoints import Break, BreakpointError
 from .expand import expand
 from .levels import check_level, coarser, enclosing_depth, finer, levels_of, unit_key
@@ -28,6 +29,9 @@ class Session:
     """
 
     def __init__(self, trace: Trace, level: str = "gate"):
+        if not isinstance(trace, Trace):
+            raise ArgumentTypeError(f"Session: trace must be a Trace, got {type(trace).__name__}; "
+                                    f"make one with build_trace(output) (or open a scenario with debug())")
         self._stack: list = []  # (parent trace, k to return to, level, what we are inside)
         self._pass_end: Optional[int] = None  # inside an expansion: where its pass ends
         self._pass_start = 0
@@ -129,6 +133,7 @@ class Session:
     def goto(self, k: int):
         """Jump to the state after ``k`` steps of the current trace (kept inside an expansion)."""
         self.message = None
+        k = whole(k, "k", "goto", hint=" (a step number)")
         self.trace.state_at(k)  # raises a TraceError for a k outside the trace
         first, last = self.bounds
         self.k = min(max(k, first), last)

@@ -26,6 +26,7 @@ from typing import Any, Optional
 import numpy as np
 
 from .. import graph
+from ..arguments import whole
 from ..errors import UserError
 from ..node import RecordedNode
 from . import format as fmt
@@ -313,6 +314,8 @@ class Trace:
     def state_at(self, k: int) -> "State":
         """What is known after ``k`` steps (0 ≤ k ≤ len(steps)); O(1) to create, O(log) per query."""
         n = len(self.steps)
+        if not isinstance(k, int) or isinstance(k, bool):
+            k = whole(k, "k", "state_at", hint=f" (a step from 0 to {n})")
         if not 0 <= k <= n:
             raise TraceError(f"step {k} is out of range; this trace has steps 0 to {n}")
         return State(self, k)

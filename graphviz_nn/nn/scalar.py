@@ -15,6 +15,9 @@ import random
 
 from ..recording import group
 from ..value import Value
+from ..arguments import layer_sizes
+
+MAX_SCALAR_PARAMETERS = 1_000_000  # a Value each: ~0.5 GB of Python objects
 
 ACTIVATIONS = ("linear", "sigmoid", "tanh", "relu", "leaky_relu", "elu")
 
@@ -134,8 +137,8 @@ class ScalarMLP(Module):
 
     def __init__(self, nin: int, nouts: list, activation: str = "relu",
                  output_activation: str | None = None, seed: int | None = None):
+        sizes = layer_sizes(nin, nouts, "MLP", MAX_SCALAR_PARAMETERS)
         rng = random.Random(seed) if seed is not None else None
-        sizes = [nin] + list(nouts)
         self.layers = [
             Layer(sizes[i], sizes[i + 1],
                   activation if i < len(nouts) - 1 else (output_activation or "linear"),

@@ -14,6 +14,9 @@ from ..recording import group
 from ..tensor import ShapeError, Tensor
 from ..tensor import prelu as tensor_prelu
 from .scalar import ACTIVATIONS, Module, activate
+from ..arguments import layer_sizes
+
+MAX_TENSOR_PARAMETERS = 50_000_000  # 400 MB of float64 weights, as much again in gradients
 
 INITS = ("uniform", "scaled")
 
@@ -306,8 +309,8 @@ class TensorMLP(TensorModule):
 
     def __init__(self, nin: int, nouts: list, activation: str = "relu",
                  output_activation: str | None = None, seed: int | None = None):
+        sizes = layer_sizes(nin, nouts, "MLP", MAX_TENSOR_PARAMETERS)
         rng = random.Random(seed) if seed is not None else None
-        sizes = [nin] + list(nouts)
         for name in (activation, output_activation or "linear"):
             if name not in ACTIVATIONS:
                 raise ValueError(f"unknown activation {name!r}; expected one of {', '.join(ACTIVATIONS)}")

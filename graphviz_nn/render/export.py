@@ -13,6 +13,7 @@ True
 """
 from __future__ import annotations
 
+import errno
 import json
 import os
 import tempfile
@@ -52,8 +53,12 @@ def atomic_write(path, data: bytes) -> Path:
     path = writable_target(path)
     directory = path.parent
     try:
-        fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
+        # a short temporary name: a legal 255-character name must not fail for its ".NAME.xxxx.tmp"
+        fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{path.name[:32]}.", suffix=".tmp")
     except OSError as error:
+        if error.errno == errno.ENAMETOOLONG:
+            raise ExportError(f"cannot write {str(path)[:200]!r}: the path is too long for this system; "
+                              f"choose a shorter file or folder name") from None
         raise ExportError(f"cannot write into {str(directory)!r} ({error.strerror}); "
                           f"choose a folder you can write to") from None
     try:
@@ -78,6 +83,10 @@ def atomic_write(path, data: bytes) -> Path:
 def writable_target(path) -> Path:
     """The regular file an export of ``path`` replaces (a symlink's target), or an ``ExportError``."""
     import stat
+    text = os.fspath(path)
+    if isinstance(text, str) and text.endswith(("/", os.sep)) and text.strip("/" + os.sep):
+        raise ExportError(f"cannot write {text[:200]!r}: a name ending in {text[-1]!r} names a folder; "
+                          f"give a file name such as {text.rstrip('/' + os.sep)[:200]!r}")
     given = Path(path)
     try:
         real = Path(os.path.realpath(given)) if given.is_symlink() else given

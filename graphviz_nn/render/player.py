@@ -17,6 +17,7 @@ writes; the text beside each frame is the trace's own line for that step.
 from __future__ import annotations
 
 from ..debugger.levels import LEVELS
+from ..arguments import path as file_name, whole
 from ..errors import UserError
 from ..scenario_build.to_trace import to_trace
 from .frames import frame_phases, frame_texts, iter_frames
@@ -94,6 +95,7 @@ class Player:
     def save(self, path):
         """Write the standalone, self-contained page to ``path`` (atomically); returns the path."""
         from .html_player import write_player
+        path = file_name(path, "path", "Player.save")
         return write_player(path, self.svgs, self.texts, self.title or "graphviz-nn", self.phases,
                             packed=self.packed)
 
@@ -163,6 +165,8 @@ def player(source, *, level: str = "gate", decimals: int = 2, palette="lecture",
     numbers before the step shows them, checked in the page as ``graphviz-nn exercise`` checks
     them (to the displayed decimals), with the same hints; nothing is sent anywhere.
     """
+    if max_bytes is not None:
+        max_bytes = whole(max_bytes, "max_bytes", "player", low=1, hint=" of bytes (or None: no limit)")
     from ..debugger.exercise import KINDS, check_kinds
     kinds = None if exercise is False or exercise is None else KINDS if exercise is True else check_kinds(exercise)
     view = to_trace(source, start=start, who="player", error=PlayerError)

@@ -78,7 +78,7 @@ class StagedFolder:
         parent = target.parent if str(target.parent) else Path(".")
         try:
             parent.mkdir(parents=True, exist_ok=True)
-            self.stage = Path(tempfile.mkdtemp(dir=parent, prefix=f".{target.name}.frames-"))
+            self.stage = Path(tempfile.mkdtemp(dir=parent, prefix=f".{target.name[:32]}.frames-"))  # short: a legal long name must fit
         except OSError as error:
             raise FolderError(f"cannot create the folder {str(target)!r} ({error.strerror}); "
                               f"choose a folder you can write to") from None

@@ -9,6 +9,7 @@ import dataclasses
 
 import numpy as np
 
+from ..arguments import number, whole
 from .. import datasets, graph, metrics
 from ..debugger.training import Trainer
 from ..gradcheck import gradcheck as check
@@ -321,6 +322,12 @@ class ScenarioTrainer(Trainer):
         self.scenario = scenario
         defaults = tuple(n for n in scenario.output_names if n == "output") if scenario.kind == "model" else ()
         self.settings = scenario.training or TrainingSpec(record=defaults)
+        if lr is not None:
+            lr = number(lr, "lr", "train", positive=True, hint=" (the learning rate, e.g. 0.1)")
+        if batch_size is not None:
+            batch_size = whole(batch_size, "batch_size", "train", low=1, hint=" of samples")
+        if iterations is not None:
+            iterations = whole(iterations, "iterations", "train", low=1)
         if lr is not None:
             self.settings = dataclasses.replace(self.settings, lr=float(lr))
         if batch_size is not None:

@@ -219,7 +219,9 @@ def parse_toml(source: Source) -> dict:
     except ValueError as error:  # an integer of more than 4,300 digits (Python's conversion limit)
         digits = _LONG_DIGITS.search(source.text)
         line, column = _position(source.text, digits.start()) if digits else (1, 1)
-        raise ScenarioError(f"a number is too long to read ({str(error)[:60]})", file=source.file, line=line,
+        length = len(digits.group(0)) if digits else None
+        what = f"a number {length:,} digits long" if length else "a number too long to read"
+        raise ScenarioError(f"{what} (a float holds about 17 significant digits)", file=source.file, line=line,
                             column=column, expected="numbers of at most a few dozen digits") from None
     except (RecursionError, MemoryError):
         raise ScenarioError("the TOML document is too deeply nested", file=source.file,

@@ -287,6 +287,9 @@ def _expression_parts(c: _Checker, doc: dict) -> dict:
             if name not in expressions:
                 c.fail(("view", key), f"{key} names {name[:40]!r}, which is not an output",
                        "names drawn from " + ", ".join(expressions))
+    if jacobian and engine != "tensor":  # a scalar engine's vector is a list of one-number nodes
+        c.fail(("view", "jacobian"), "the Jacobian view reads tensor outputs, and this scenario runs on the "
+               "scalar engine", 'engine = "tensor" at the top of the file', at_value=False)
     if backward_from not in draw and draw:
         c.fail(("view", "draw"), f"draw leaves out {backward_from!r}, the output backward starts from",
                f"a list that includes {backward_from!r}")

@@ -78,6 +78,8 @@ class NodeSemantics:
 
         try:
             return functions.elementwise(one, a, b)
+        except ExpressionError:  # already one located sentence (a constant overflows): never nest it
+            raise
         except (UserError, ValueError, TypeError) as error:  # different lengths or shapes
             raise ExpressionError(f"cannot apply {op} here ({str(error)[:160]})", offset,
                                   "operands of the same length or shape") from None

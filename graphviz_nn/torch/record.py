@@ -306,6 +306,36 @@ def _argument_names(fn, args, kwargs) -> list:
     return out
 
 
+def _refuse_meta(fn, args, kwargs) -> None:
+    """Tensors on the ``meta`` device have shapes but no numbers: there is nothing to show."""
+    tensors = [t for t in _flatten((args, kwargs))[0] if isinstance(t, torch.Tensor)]
+    if isinstance(fn, torch.nn.Module):
+        tensors += list(fn.parameters())
+    if any(t.device.type == "meta" for t in tensors):
+        raise RecordError("record got tensors on the 'meta' device, which hold shapes but no numbers; "
+                          "move the model and inputs to the CPU first (model.to('cpu'), x.to('cpu'))")
+
+
+def _nothing_recorded(name: str, result, args, kwargs) -> str:
+    """Why no recorded tensor came back, worded for the cause (never one advice for all)."""
+    head = f"{name} returned no floating-point tensor computed from its inputs or parameters"
+    tensors = [t for t in _flatten(result)[0] if isinstance(t, torch.Tensor)]
+    floats = [t for t in tensors if t.is_floating_point()]
+    if isinstance(result, (int, float)) and not isinstance(result, bool):
+        return f"{head} (it returned a Python {type(result).__name__}); return the loss tensor, not loss.item()"
+    if tensors and not floats:
+        return (f"{head} (it returned a {tensors[0].dtype} tensor, which carries no gradient); compute the "
+                f"result in floating point, e.g. with .float() or .double()")
+    inputs = [t for t in _flatten((args, kwargs))[0] if isinstance(t, torch.Tensor)]
+    if inputs and not any(t.is_floating_point() for t in inputs) and not floats:
+        return (f"{head}: its inputs are integer or bool tensors, which carry no gradient; pass floating-point "
+                f"tensors (x.float())")
+    if floats and not any(t.requires_grad for t in floats):
+        return (f"{head}: the result was computed without gradients (inside torch.no_grad(), "
+                f"torch.inference_mode() or after .detach()); record the computation outside them")
+    return f"{head} (it returned {type(result).__name__}); return the loss tensor, not loss.item()"
+
+
 def record(fn, *args, **kwargs) -> Recording:
     """Run ``fn(*args, **kwargs)`` in PyTorch and record it, op by op, with the real values.
 
@@ -323,6 +353,7 @@ def record(fn, *args, **kwargs) -> Recording:
     if not callable(fn):
         raise RecordError(f"record needs a function or an nn.Module to run, got {type(fn).__name__}; "
                           f"write record(model, X) or record(lambda: F.cross_entropy(model(X), y))")
+    _refuse_meta(fn, args, kwargs)
     rec = _Recorder()
     if isinstance(fn, torch.nn.Module):
         rec.add_root(fn)
@@ -341,7 +372,5 @@ def record(fn, *args, **kwargs) -> Recording:
         del _current_group[depth:]  # a module that raised half-way leaves no group behind
     outs = [rec.node(t) for t in _float_tensors(result) if rec.known(t)]
     if not outs:
-        raise RecordError(f"{getattr(fn, '__name__', type(fn).__name__)} returned no tensor computed from its "
-                          f"inputs or parameters (it returned {type(result).__name__}); return the loss tensor, "
-                          f"not loss.item()")
+        raise RecordError(_nothing_recorded(getattr(fn, '__name__', type(fn).__name__), result, args, kwargs))
     return Recording(outs[0], tuple(outs), dict(rec.leaves), result, tuple(rec.opaque), tuple(rec.notes))

@@ -208,7 +208,7 @@ def test_a_full_disk_leaves_the_folder_as_it_was_and_no_half_written_frame(tmp_p
     assert [p.name for p in tmp_path.iterdir()] == ["frames"]
 
 
-def test_a_planted_index_deletes_nothing(tmp_path):
+def test_a_planted_index_deletes_nothing(tmp_path, memory_capped):
     from graphviz_nn import Value
     from graphviz_nn.render.frame_set import write_frames
     import hashlib
@@ -234,7 +234,7 @@ def test_a_planted_index_deletes_nothing(tmp_path):
         [f.file for f in write_frames(x + 1, folder)] + ["index.json", *mine])
 
 
-def test_an_edited_frame_is_no_longer_ours_and_is_kept(tmp_path):
+def test_an_edited_frame_is_no_longer_ours_and_is_kept(tmp_path, memory_capped):
     from graphviz_nn import Value
     from graphviz_nn.render.frame_set import write_frames
     x = Value(2.0, label="x")

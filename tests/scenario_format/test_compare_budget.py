@@ -45,7 +45,7 @@ def parameter_count():
     return (2 + 1) * 16 + (16 + 1) * 1
 
 
-def test_a_comparison_worth_hours_is_refused_with_count_estimate_and_limit():
+def test_a_comparison_worth_hours_is_refused_with_count_estimate_and_limit(memory_capped):
     text = MODEL.format(iterations=20000, starts=starts(8, parameter_count()))
     with pytest.raises(UserError) as refused:
         load_text(text, "wide.toml")
@@ -57,7 +57,7 @@ def test_a_comparison_worth_hours_is_refused_with_count_estimate_and_limit():
     assert "wide.toml" in message and "[compare]" in message and "\n" not in message
 
 
-def test_the_total_is_the_sum_of_the_runs():
+def test_the_total_is_the_sum_of_the_runs(memory_capped):
     scenario = load_text(MODEL.format(iterations=1, starts="").replace(
         "batch_size = [400, 200, 100, 50, 25, 10, 5, 1]", "batch_size = [400, 100]"), "small.toml")
     one = budget.estimate(scenario)
@@ -72,7 +72,7 @@ def test_the_total_is_the_sum_of_the_runs():
         budget.check_compare(scenario, times)
 
 
-def test_starts_are_counted_and_limited():
+def test_starts_are_counted_and_limited(memory_capped):
     text = MODEL.format(iterations=1, starts=starts(budget.MAX_STARTS + 1, parameter_count()))
     with pytest.raises(UserError, match=f"{budget.MAX_STARTS + 1} \\[\\[starts\\]\\] entries; .*at most {budget.MAX_STARTS}"):
         load_text(text, "starts.toml")

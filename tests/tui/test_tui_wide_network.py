@@ -44,3 +44,23 @@ async def test_l_refuses_the_neuron_level_of_a_wide_network_and_says_why(tmp_pat
         edges = 2 * 512 + 512 * 512 + 512 + 1
         said = " ".join(messages(app))
         assert f"{edges:,} edges" in said and f"{MAX_NETWORK_EDGES:,} edges" in said, said
+
+
+async def test_a_large_allowed_network_is_built_off_the_ui_thread_and_then_shown(tmp_path, memory_capped):
+    import asyncio
+    from graphviz_nn.tui.app import INLINE_LEVEL_NODES
+    path = tmp_path / "wide.toml"
+    path.write_text(WIDE.replace("[512, 512, 1]", "[100, 100, 1]"))
+    edges = 2 * 100 + 100 * 100 + 100 + 1
+    assert INLINE_LEVEL_NODES < edges <= MAX_NETWORK_EDGES  # the worker's path
+    app = DebuggerApp(scenario=str(path), layout_engine="builtin")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.pause()
+        await pilot.press("l")
+        for _ in range(300):
+            if app.session.level == "neuron":
+                break
+            await asyncio.sleep(0.05)
+        await pilot.pause()
+        assert app.session.level == "neuron" and len(app._view.edges) == edges
+        assert_consistent(app)
