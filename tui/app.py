@@ -22,6 +22,7 @@ from textual.widgets import Footer, Static
 
 from graphviz_nn.debugger.breakpoints import WATCH_KINDS, watch_kind
 from graphviz_nn.debugger.levels import opening_level
+from graphviz_nn.debugger.network import NetworkTooLargeError, check_network_size
 from graphviz_nn.debugger.session import Session
 from graphviz_nn.errors import UserError
 from graphviz_nn.terminal_text import terminal_safe
@@ -538,6 +539,14 @@ class DebuggerApp(App):
             self.say("Inside a gate's expansion there are only gates: f returns first.", timeout=5)
             return
         session.cycle_level()  # only the levels this graph has; says so when it has one
+        if session.level == "neuron":
+            try:  # counted from the weight shapes: a refusal costs nothing and builds nothing
+                check_network_size(session.trace)
+            except NetworkTooLargeError as error:
+                session.cycle_level()
+                self.say(f"{error}; showing level {session.level}.", severity="warning", timeout=8)
+                self.refresh_view(follow=False)
+                return
         self.say(session.message)
         self.refresh_view(follow=False)
 

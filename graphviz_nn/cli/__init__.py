@@ -55,9 +55,9 @@ def main(argv: list[str] | None = None) -> int:
     except MemoryError:
         _say("this ran out of memory; try a smaller scenario (see 'Limits' in docs/scenarios.md)")
         return 2
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as interrupt:  # Ctrl+C, or SIGTERM/SIGHUP while frames are staged
         print("graphviz-nn: interrupted", file=sys.stderr)
-        return 130
+        return 128 + getattr(interrupt, "signal_number", 2)
     except BrokenPipeError:
         return 0
 

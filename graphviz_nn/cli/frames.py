@@ -46,7 +46,7 @@ class NothingToWriteError(UserError):
 
 
 def run(args) -> int:
-    from ..render.animation import animation_format, require_pillow, write_animation
+    from ..render.animation import animation_format, check_delay, require_pillow, write_animation
     from ..render.beamer import write_beamer
     from ..render.export import writable_target
     from ..render.frame_set import write_frames
@@ -61,8 +61,9 @@ def run(args) -> int:
     if args.gif:
         animation_format(args.gif)
         require_pillow()
-    if args.delay <= 0:
-        raise FramesError(f"--delay must be a positive number of milliseconds, got {args.delay}")
+    check_delay(args.delay)
+    if args.max_player_bytes <= 0:
+        raise FramesError(f"--max-player-bytes must be a positive number of bytes, got {args.max_player_bytes}")
     options = diagram_options(args)
     exercise = None
     if args.exercise is not None:

@@ -33,7 +33,11 @@ class LevelGraph:
             self._members = {}
         else:
             self.ids = [n.id for n in self.collapsed.nodes]
-            self.edges = [(e.src, e.dst, 0) for e in self.collapsed.edges]
+            parallel: dict = {}  # a tensor graph may send two tensors between the same boxes
+            self.edges = []
+            for e in self.collapsed.edges:
+                k = parallel[e.src, e.dst] = parallel.get((e.src, e.dst), -1) + 1
+                self.edges.append((e.src, e.dst, k))
             self._members = {n.id: n for n in self.collapsed.nodes if n.kind == "group"}
             self._outputs = self._group_outputs(trace)
 
