@@ -34,7 +34,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
 
 
 def exercise_questions(scenario, start, ask, decimals: int) -> list:
-    """The questions of a scenario's trace (the one helper ``exercise`` and ``worksheet`` share)."""
+    """The questions of a scenario's trace at ``decimals`` (``--list`` and the check both read them)."""
     from ..debugger.exercise import questions
     from ..scenario_build.to_trace import to_trace
     return questions(to_trace(scenario, start=start, who="exercise").trace, ask, decimals)

@@ -243,7 +243,6 @@ class _Asker:
                         self.n(step.local), alt, hints)
 
     def grad(self, step):
-        trace = self.trace
         gate, inp = self.name(step.node), self.name(step.input)
         i, n = step.fan
         last = i == n
