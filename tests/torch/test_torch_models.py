@@ -180,3 +180,10 @@ def test_stepping_into_layer_norm_batch_norm_and_gelu_gives_the_gate_s_gradient(
     (leaf,) = [n for n in inner.nodes if n.is_leaf]
     np.testing.assert_allclose(inner.state_at(len(inner.steps)).grad(leaf.id), step.contribution,
                                rtol=1e-9, atol=1e-12)
+
+
+def test_a_permuting_transpose_reads_as_a_call_and_a_matrix_transpose_as_a_suffix():
+    from graphviz_nn.debugger.format import expression
+    from graphviz_nn.ops import OPS
+    assert expression(OPS["transpose"], (0, 1, 3, 2), ["k"]) == "transpose(k, 0, 1, 3, 2)"
+    assert expression(OPS["transpose"], None, ["W"]) == "Wᵀ"
