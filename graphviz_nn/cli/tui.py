@@ -12,6 +12,9 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
         description="Open the terminal step debugger on a lecture scenario or a scenario file "
                     "(press ? inside for the keys).")
     add_scenario_argument(parser)
+    parser.add_argument("--exercise", action="store_true",
+                        help="exercise mode: at each step the student types the hidden number (value, local "
+                             "gradient, gradient) and is told at once whether it is right, with a hint if not")
     parser.add_argument("--builtin-layout", action="store_true",
                         help="never run Graphviz; use the built-in layered layout")
     # set by ``graphviz-nn serve`` for each browser session (see graphviz_nn.tui.served_policy)
@@ -29,6 +32,6 @@ def run(args) -> int:
     # opens this very Scenario; a served session hands the app the name, for its policy to check
     scenario = scenario_of(args.scenario)
     app = DebuggerApp(scenario=args.scenario if args.served else scenario, layout_engine="builtin" if args.builtin_layout else "auto",
-                      served=args.served, scenarios_dir=args.scenarios)
+                      served=args.served, scenarios_dir=args.scenarios, exercise=args.exercise)
     app.run()
     return int(app.return_code or 0)

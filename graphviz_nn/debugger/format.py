@@ -69,20 +69,23 @@ def trimmed(x: float, digits: int, decimals: int) -> str:
     return f"{head}.{tail.ljust(decimals, '0')}"
 
 
+def half_unit(shown: str) -> float:
+    """Half a unit in the last place of a number as written: ``-0.20`` → 0.005, ``1.27e-04`` → 5e-07."""
+    if "e" in shown:
+        mantissa, exp = shown.split("e")
+        places = len(mantissa.split(".")[1]) if "." in mantissa else 0
+        return 0.5 * 10.0 ** (int(exp) - places)
+    places = len(shown.split(".")[1]) if "." in shown else 0
+    return 0.5 * 10.0 ** -places
+
+
 def _shown_ok(value: float, shown: str) -> bool:
     """True when ``value`` rounds to the text ``shown`` (the precision the text has)."""
     try:
         s = float(shown)
     except ValueError:
         return False
-    if "e" in shown:
-        mantissa, exp = shown.split("e")
-        places = len(mantissa.split(".")[1]) if "." in mantissa else 0
-        half = 0.5 * 10.0 ** (int(exp) - places)
-    else:
-        places = len(shown.split(".")[1]) if "." in shown else 0
-        half = 0.5 * 10.0 ** -places
-    return abs(value - s) <= half * (1 + 1e-9)
+    return abs(value - s) <= half_unit(shown) * (1 + 1e-9)
 
 
 def checks_out(parts: list, combine, result: str) -> bool:

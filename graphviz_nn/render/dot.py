@@ -25,6 +25,7 @@ import numpy as np
 
 from .. import graph
 from ..debugger.levels import LEVELS, check_level, collapse, network_of  # noqa: F401 (LEVELS: render.LEVELS)
+from ..debugger.network import NetworkTooLargeError, check_network_size
 from ..errors import UserError
 from ..scenario_build.to_trace import to_trace
 from . import labels
@@ -119,6 +120,13 @@ def to_dot(output, step=None, level: str = "gate", show_grads: bool = True, deci
     state = trace.state_at(k)
     writer = _Writer(trace, state, get_palette(palette), decimals, show_grads,
                      highlight=step not in (None, "end"), pinned=pinned)
+    if level == "neuron":  # an MLP's network is counted from its weight shapes before it is built
+        try:
+            check_network_size(trace, max_nodes)
+        except NetworkTooLargeError as error:
+            head = str(error).split("; draw it")[0]
+            raise GraphTooLargeError(f'{head}; draw it with level="layer"').with_cli(
+                f"{head}; draw it with --level layer") from None
     net = network_of(trace, level)
     if net is not None and max_nodes is not None and (len(net.nodes) > max_nodes or len(net.edges) > 4 * max_nodes):
         head = (f"the neuron-level view still has {len(net.nodes):,} nodes and {len(net.edges):,} edges, "

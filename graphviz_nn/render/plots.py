@@ -81,7 +81,7 @@ def panels_for(scenario, iterations: int | None = None) -> list:
 
 def _training_panels(scenario, iterations) -> list:
     from ..scenario_build.runs import runs
-    every = runs(scenario)
+    every = runs(scenario, iterations)  # the whole comparison's work is checked before the first run
     dashes = ["-", "--", ":", "-."]
     colours = [f"C{i}" for i in range(10)]
     scenario_ids = list(dict.fromkeys(r.scenario.id for r in every))
