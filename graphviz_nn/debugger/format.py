@@ -164,7 +164,7 @@ def expression(op, const, names) -> str:
     notation = op.notation  # how the rule table says this gate is written
     if notation == INFIX and len(names) == 2:
         return f"{names[0]} {symbol} {names[1]}"
-    if notation == SUFFIX:
+    if notation == SUFFIX and not symbol.endswith(")"):  # transpose(0, 2, 1) reads as a call, not glued on
         return f"{names[0]}{symbol}"
     if symbol.endswith(")") and "(" in symbol:
         head, args = symbol[:-1].split("(", 1)  # sum(axis=0) → sum(n3, axis=0)

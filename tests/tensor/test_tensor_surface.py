@@ -305,3 +305,17 @@ def test_apply_refuses_unknown_ops_and_wrong_arity():
         apply("conv2d", [Tensor([1.0])])
     with pytest.raises(ValueError, match="takes 2"):
         apply("add", [Tensor([1.0])])
+
+
+def test_stacks_of_matrices_multiply_per_batch_and_mismatches_are_one_sentence():
+    a, b = Tensor(np.ones((2, 3, 4))), Tensor(np.ones((4, 5)))
+    y = a @ b
+    assert y.shape == (2, 3, 5) and y.op.name == "batched_matmul"
+    np.testing.assert_allclose(y.data, np.matmul(a.data, b.data))
+    with pytest.raises(ShapeError, match=r"inner sizes 4 and 3 differ; transpose one of them") as err:
+        a @ Tensor(np.ones((2, 3, 5)))
+    assert str(err.value).count(". ") == 0
+    with pytest.raises(ShapeError, match="batch axes do not broadcast"):
+        a @ Tensor(np.ones((3, 4, 5)))
+    with pytest.raises(ShapeError, match="multiply by a number with \\* instead"):
+        a @ Tensor(2.0)

@@ -163,3 +163,27 @@ async def test_the_app_opens_the_gpt_at_the_level_its_pictures_use_and_every_lev
             await pilot.press("l")
             await pilot.pause()
         assert seen == {"gate", "neuron", "layer"}
+
+
+@pytest.mark.parametrize("which,op", [("gpt", "normalize"), ("gpt", "gelu_tanh"), ("cnn", "normalize")])
+def test_stepping_into_layer_norm_batch_norm_and_gelu_gives_the_gate_s_gradient(which, op, request):
+    _, rec, _ = request.getfixturevalue(which)
+    session = Session.from_outputs(rec.output)
+    session.level = "gate"
+    trace = session.trace
+    gate = next(n for n in trace.nodes if n.op == op)
+    step = next(s for s in trace.steps if s.phase == "backward" and s.node == gate.id)
+    session.goto(step.number)
+    session.step_into()
+    inner = session.trace
+    assert all(not n.composite for n in inner.nodes) and len([n for n in inner.nodes if n.op]) >= 7
+    (leaf,) = [n for n in inner.nodes if n.is_leaf]
+    np.testing.assert_allclose(inner.state_at(len(inner.steps)).grad(leaf.id), step.contribution,
+                               rtol=1e-9, atol=1e-12)
+
+
+def test_a_permuting_transpose_reads_as_a_call_and_a_matrix_transpose_as_a_suffix():
+    from graphviz_nn.debugger.format import expression
+    from graphviz_nn.ops import OPS
+    assert expression(OPS["transpose"], (0, 1, 3, 2), ["k"]) == "transpose(k, 0, 1, 3, 2)"
+    assert expression(OPS["transpose"], None, ["W"]) == "Wᵀ"
