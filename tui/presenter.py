@@ -14,35 +14,25 @@ from graphviz_nn.debugger import format as fmt
 from .picture.box import Box
 
 
-DEFAULT_DECIMALS = 2  # as the lecture writes numbers
-_DECIMALS = [DEFAULT_DECIMALS]  # the app's . and , keys change it; each new app starts again at 2
+# Digits come from the trace being shown (``trace.decimals``, set through ``Session.set_decimals``):
+# one setting, owned by the session, never a process-wide one.
 
 
-def decimals() -> int:
-    return _DECIMALS[0]
+def number(x, decimals: int) -> str:
+    """``x`` at the trace's digits (the one formatter: no -0.00)."""
+    return fmt.number(x, decimals)
 
 
-def set_decimals(n: int) -> int:
-    """Digits after the point for every number the app shows (0 to 6); returns the setting."""
-    _DECIMALS[0] = max(0, min(6, n))
-    return _DECIMALS[0]
-
-
-def number(x) -> str:
-    """Two decimals as the lecture writes them, or the app's setting (the one formatter: no -0.00)."""
-    return fmt.number(x, _DECIMALS[0])
-
-
-def product(step) -> str:
+def product(step, decimals: int) -> str:
     """``[upstream] × [local] = contribution`` with digits that check out as displayed (the trace's formatter)."""
-    return fmt.product(step.upstream, step.local, step.contribution, _DECIMALS[0])
+    return fmt.product(step.upstream, step.local, step.contribution, decimals)
 
 
-def box_number(x) -> str:
+def box_number(x, decimals: int) -> str:
     """A number short enough for a box: an array with more than one entry is its norm ``‖2.21‖``."""
     if isinstance(x, np.ndarray) and x.size > 1:
-        return "‖" + number(float(np.linalg.norm(x))) + "‖"
-    return number(x)
+        return "‖" + number(float(np.linalg.norm(x)), decimals) + "‖"
+    return number(x, decimals)
 
 
 def box_title(info) -> str:
@@ -54,14 +44,14 @@ def box_title(info) -> str:
     return info.symbol or info.op or info.id
 
 
-def node_box(info, state, breakpoints=(), flagged=()) -> Box:
+def node_box(info, state, decimals: int, breakpoints=(), flagged=()) -> Box:
     """One gate-level box at a state: value once known, gradient (maybe partial) once known."""
     value = state.value(info.id)
     grad = state.grad(info.id)
     return Box(
         title=box_title(info),
-        value=None if value is None else box_number(value),
-        grad=None if grad is None else box_number(grad),
+        value=None if value is None else box_number(value, decimals),
+        grad=None if grad is None else box_number(grad, decimals),
         partial=grad is not None and state.is_partial(info.id),
         breakpoint=info.id in breakpoints,
         flagged=info.id in flagged,
@@ -127,8 +117,8 @@ def spoken_line(trace, state) -> str:
     if step.phase == "backward" and step.local is not None and step.input is not None:
         gate = _short(trace.node(step.node))
         target = trace.node(step.input).name
-        said = "upstream " + product(step).replace("] × [", "] × local [", 1)
-        return f"step {state.k}: {gate} → {target}:  {said}   →  {target}.grad = {number(step.grad_after)}"
+        said = "upstream " + product(step, trace.decimals).replace("] × [", "] × local [", 1)
+        return f"step {state.k}: {gate} → {target}:  {said}   →  {target}.grad = {number(step.grad_after, trace.decimals)}"
     return f"step {state.k}: {step.text}"
 
 
@@ -230,6 +220,7 @@ def inspector_lines(trace, state, node_id: Optional[str], flags: Iterable = ()) 
         return [("bold", "Nothing selected yet."),
                 ("", "Press n (or →) to take the first step, or click a box.")] if step is None else []
     info = trace.node(node_id)
+    d = trace.decimals
     out: list[tuple[str, str]] = []
     head = f"{info.id}  {box_title(info)}"
     if info.group:
@@ -237,22 +228,22 @@ def inspector_lines(trace, state, node_id: Optional[str], flags: Iterable = ()) 
     out.append(("bold", head))
     value = state.value(node_id)
     if info.is_leaf:
-        out.append(("", f"leaf {info.user_label or info.id} = {number(value) if value is not None else '? (not yet computed)'}"))
+        out.append(("", f"leaf {info.user_label or info.id} = {number(value, d) if value is not None else '? (not yet computed)'}"))
     else:
         # a gate written micrograd's way is named by the user's op string, not the rule's name
         op = f"{info.symbol} (your own op)" if info.op in ("custom", "custom2") else info.op
         out.append(("", f"op {op}: {info.formula}"))
-        out.append(("", f"value = {number(value) if value is not None else '? (not yet computed)'}"))
+        out.append(("", f"value = {number(value, d) if value is not None else '? (not yet computed)'}"))
         out.append(("bold", "inputs"))
         for i, src in enumerate(info.inputs):
             v = state.value(src)
-            out.append(("", f"  {i}: {_name(trace, src)} = {number(v) if v is not None else '?'}"))
+            out.append(("", f"  {i}: {_name(trace, src)} = {number(v, d) if v is not None else '?'}"))
         out.append(("bold", "local gradients"))
         locals_ = _local_numbers(info)
         for i, src in enumerate(info.inputs):
             formula = info.local_formulas[i] if i < len(info.local_formulas) else "?"
             known = value is not None and locals_ is not None
-            num = f" = {number(locals_[i])}" if known and i < len(locals_) else ""
+            num = f" = {number(locals_[i], d)}" if known and i < len(locals_) else ""
             out.append(("", f"  ∂out/∂{_name(trace, src)}: {formula}{num}"))
     step = state.step
     if step is not None and step.phase == "backward" and step.node == node_id:
@@ -261,10 +252,10 @@ def inspector_lines(trace, state, node_id: Optional[str], flags: Iterable = ()) 
             out.append(("yellow", f"  {step.text}"))
         else:
             if step.local is not None:
-                out.append(("yellow", f"  upstream × local = contribution: {product(step)}"))
+                out.append(("yellow", f"  upstream × local = contribution: {product(step, d)}"))
             else:
-                out.append(("yellow", f"  upstream {number(step.upstream)} → contribution {number(step.contribution)}"))
-            out.append(("yellow", f"  → {_name(trace, step.input)}.grad = {number(step.grad_after)}"))
+                out.append(("yellow", f"  upstream {number(step.upstream, d)} → contribution {number(step.contribution, d)}"))
+            out.append(("yellow", f"  → {_name(trace, step.input)}.grad = {number(step.grad_after, d)}"))
             if step.local_text:
                 out.append(("yellow", f"  local gradient: {step.local_text}"))
     elif step is not None and step.phase == "backward" and step.input == node_id:
@@ -283,6 +274,7 @@ def inspector_lines(trace, state, node_id: Optional[str], flags: Iterable = ()) 
 def _gradient_lines(trace, state, node_id) -> list[tuple[str, str]]:
     """The gradient, and at fan-out the running sum of contributions that have arrived."""
     grad = state.grad(node_id)
+    d = trace.decimals
     indices = trace.grad_steps(node_id)
     arrived = [i for i in indices if i < state.k]
     if not trace.node(node_id).requires_grad:
@@ -293,11 +285,11 @@ def _gradient_lines(trace, state, node_id) -> list[tuple[str, str]]:
         label = "partial gradient" if len(arrived) < len(indices) else "gradient"
         parts = [trace.steps[i].contribution for i in arrived]
         if all(isinstance(p, float) for p in parts) and isinstance(grad, float):
-            summed = fmt.total(parts, grad, _DECIMALS[0])  # adds up as displayed, or says ≈
+            summed = fmt.total(parts, grad, d)  # adds up as displayed, or says ≈
         else:
-            summed = f"{' + '.join(number(p) for p in parts)} = {number(grad)}"
+            summed = f"{' + '.join(number(p, d) for p in parts)} = {number(grad, d)}"
         return [("", f"{label}: {summed}  ({len(arrived)} of {len(indices)} contributions)")]
-    return [("", f"gradient: {number(grad)}")]
+    return [("", f"gradient: {number(grad, d)}")]
 
 
 def _local_numbers(info) -> Optional[tuple]:

@@ -73,6 +73,18 @@ class Session:
         return self._stack[0][0] if self._stack else self.trace
 
     @property
+    def decimals(self) -> int:
+        """Digits after the point in everything this session's traces write (the one setting)."""
+        return self.root_trace.decimals
+
+    def set_decimals(self, n: int) -> int:
+        """0 to 6 digits for every trace of the session (the top one, the one inside, every expansion)."""
+        n = max(0, min(6, n))
+        for trace in {self.root_trace, self.trace, *(entry[0] for entry in self._stack), *self._expansions.values()}:
+            trace.set_decimals(n)
+        return n
+
+    @property
     def inside(self) -> Optional[str]:
         """Which gate's expansion we are in (``"n9 (sigmoid), backward"``), None at the top."""
         return self._stack[-1][3] if self._stack else None

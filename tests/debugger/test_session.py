@@ -274,3 +274,23 @@ def test_break_messages_number_steps_as_the_header_does():
     session.restart()
     hit = session.continue_()
     assert hit.reason == "saturated" and hit.sentence.startswith(f"step {session.k}: ")
+
+
+def test_decimals_are_one_setting_of_the_session_and_reach_every_expansion():
+    import math
+
+    from graphviz_nn import Value
+
+    w, x = Value(2.0, label="w"), Value(-1.0, label="x")
+    session = Session.from_outputs((w * x).sigmoid())
+    assert session.decimals == 2
+    gate = next(s.index for s in session.trace.steps if s.phase == "forward" and session.trace.node(s.node).composite)
+    session.goto(gate + 1)
+    session.step_into()  # inside the sigmoid's expansion
+    assert session.depth == 1
+    assert session.set_decimals(4) == 4 and session.decimals == 4
+    inner, top = session.trace, session.root_trace
+    assert inner.decimals == 4 and top.decimals == 4
+    sigma = 1 / (1 + math.exp(2.0))
+    assert f"{sigma:.4f}" in top.step_text(top.steps[gate])
+    assert session.set_decimals(9) == 6 and session.set_decimals(-3) == 0  # clamped to what a screen shows
