@@ -155,3 +155,33 @@ def test_no_module_outside_the_table_spells_a_gradient_formula():
                     and any(mark in node.value for mark in ("dL/d", "σ(x)", "tanh²"))):
                 found.append(f"{name}:{node.lineno} {node.value[:50]!r}")
     assert not found, "formula text outside the rule table: " + "; ".join(found)
+
+
+def test_the_saturating_activations_are_flagged_in_the_table():
+    # the "saturated" watch reads this flag: a smooth slope that fades to 0 (never exactly 0, as a
+    # dead relu's is) once x is well below zero
+    flagged = sorted(n for n, op in OPS.items() if op.saturating)
+    assert flagged == ["elu", "sigmoid", "tanh"]
+    for name in flagged:
+        op = OPS[name]
+        slope = op.scalar(-8.0, op.default)[1][0]
+        assert 0 < slope < 1e-3, (name, slope)
+    assert OPS["relu"].scalar(-8.0, None)[1][0] == 0  # dead, not saturated
+
+
+OPERATOR_OPS = sorted(n for n, op in OPS.items() if op.operator)
+
+
+@pytest.mark.parametrize("name", OPERATOR_OPS)
+def test_the_operator_is_the_one_python_computes_the_gate_with(name):
+    # the app finds a gate in the scenario's formula by this operator: it must compute the gate
+    op, a, b = OPS[name], 1.7, -0.6
+    py = {"+": lambda u, v: u + v, "-": lambda u, v: u - v, "*": lambda u, v: u * v, "/": lambda u, v: u / v}
+    fn = py[op.operator]
+    if op.arity == 2:
+        assert op.scalar(a, b, None)[0] == pytest.approx(fn(a, b))
+    elif op.notation == "postfix":  # x + c, x * c
+        assert op.scalar(a, b)[0] == pytest.approx(fn(a, b))
+    else:  # a template: c - x, c / x
+        assert op.notation == "template" and op.scalar(a, b)[0] == pytest.approx(fn(b, a))
+    assert OPERATOR_OPS == ["add", "add_const", "div", "mul", "mul_const", "rdiv_const", "rsub_const", "sub"]

@@ -15,7 +15,7 @@ from graphviz_nn.scenario_format.loader import load_scenario
 
 from graphviz_nn.terminal_text import terminal_safe
 
-from . import memory, reports, served
+from . import memory, reports, served_policy
 from .busy import BusyWork
 from .screens.picker import PickerScreen
 from .target import catalogue, from_scenario
@@ -80,7 +80,7 @@ class Opening:
         """Say what went wrong in one sentence, in the app (the old session, if any, stays)."""
         app = self.app
         if app.served:
-            message = served.redact(message)  # a browser user never sees what a file holds
+            message = served_policy.redact(message)  # a browser user never sees what a file holds
         message = terminal_safe(message, newlines=False)  # a file name may hold escapes
         app.error = message
         box = app.query_one("#message", Static)
@@ -102,7 +102,7 @@ class Opening:
         app = self.app
         try:
             if app.served:
-                id_or_path = served.allowed(str(id_or_path), app.scenarios_dir)
+                id_or_path = served_policy.allowed(str(id_or_path), app.scenarios_dir)
             scenario = load_scenario(id_or_path)  # quick: the work budget is checked before building
         except UserError as error:
             self.show_error(str(error))
@@ -128,5 +128,5 @@ class Opening:
                 self.scenario(choice)
 
         if self._catalogue is None:  # reading every scenario file once per run is enough
-            self._catalogue = catalogue(served.class_files(app.scenarios_dir) if app.served else ())
+            self._catalogue = catalogue(served_policy.class_files(app.scenarios_dir) if app.served else ())
         app.push_screen(PickerScreen(self._catalogue, app.target.id if app.target else None), answer)
