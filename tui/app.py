@@ -21,7 +21,7 @@ from textual.widgets import Footer, Static
 
 from graphviz_nn.debugger.session import Session
 
-from . import key_parser_guard, memory, prompts, redraw, report_actions, stepping
+from . import key_parser_guard, memory, presenter, prompts, redraw, report_actions, stepping
 from .busy import BusyWork
 from .frame_export import FrameExport
 from .keys import BINDINGS
@@ -76,6 +76,7 @@ class DebuggerApp(App):
         self.selected: Optional[str] = None
         self.flags: dict = {}
         self.quiz = True  # future steps' numbers stay hidden until reached (v reveals them)
+        self._shown_flags: tuple = (None, {})  # ((trace, k, flags), the flags quiz mode shows there)
         self.busy = BusyWork(self)
         self.opening = Opening(self, self.busy)
         self.picture = PicturePane(self, layout_engine)
@@ -134,6 +135,18 @@ class DebuggerApp(App):
         """Open a scenario: a small one at once, a large one in a worker with progress and Esc."""
         self.opening.scenario(id_or_path)
 
+    def shown_flags(self) -> dict:
+        """The diagnostics flags on screen: in quiz mode only those whose number is known by now."""
+        session = self.session
+        if not self.quiz or session is None:
+            return self.flags
+        key = (id(session.trace), session.k, id(self.flags))
+        if self._shown_flags[0] != key:
+            state = session.state
+            shown = {node: [f for f in flags if presenter.flag_known(f, state)] for node, flags in self.flags.items()}
+            self._shown_flags = (key, {node: flags for node, flags in shown.items() if flags})
+        return self._shown_flags[1]
+
     def top_trace(self):
         """The trace the diagnostics were made for (not a composite gate's expansion)."""
         return self.opening.diagnosed
@@ -160,6 +173,12 @@ class DebuggerApp(App):
 
     def action_prev(self) -> None:
         self.move("prev")
+
+    def action_step_over(self) -> None:
+        self.move("step_over")  # a gate, a whole neuron or a whole layer: the level's unit
+
+    def action_step_back_over(self) -> None:
+        self.move("step_back_over")
 
     def action_step_into(self) -> None:
         self.move("step_into")
@@ -203,6 +222,7 @@ class DebuggerApp(App):
         """Quiz mode off/on: every step's numbers in the step list, or only the steps reached."""
         self.quiz = not self.quiz
         self.query_one("#steps", StepList).refresh()
+        self.refresh_view(follow=False)  # the lecture pane and the flags follow quiz mode too
         self.say("Every step's numbers shown (v hides them again)." if not self.quiz
                  else "Quiz mode: a step's numbers appear when it is reached.", timeout=3)
 
@@ -264,6 +284,7 @@ class DebuggerApp(App):
 
     def action_lecture(self) -> None:
         self.lecture.toggle()
+        self.refresh_view(follow=False)
 
     def action_sample(self, delta: int) -> None:
         """At neuron level: the network for the previous/next sample of the batch."""

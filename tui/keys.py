@@ -6,6 +6,8 @@ from textual.binding import Binding
 BINDINGS = [
     Binding("n,right", "next", "Next"),
     Binding("p,left", "prev", "Prev"),
+    Binding("greater_than_sign", "step_over", "Over"),
+    Binding("less_than_sign", "step_back_over", "Back over"),
     Binding("s", "step_into", "Into"),
     Binding("f", "step_out", "Out"),
     Binding("c", "continue", "Cont"),

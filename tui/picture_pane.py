@@ -85,10 +85,11 @@ class PicturePane:
     def draw(self, view: LevelGraph, layout: Layout) -> None:
         app = self.app
         session = app.session
-        flags = app.flags if view.trace is app.top_trace() else {}
+        top = view.trace is app.top_trace()
         final = view.trace.state_at(len(view.trace.steps))
 
-        def describe(box_id):
+        def describe(box_id):  # flags read at each paint: quiz mode shows one once its step is reached
+            flags = app.shown_flags() if top else {}
             return view.describe(box_id, session.state, session.breakpoints, session.group_breakpoints, flags)
 
         def at_end(box_id):  # the widest a box gets: compact columns never grow while stepping

@@ -5,6 +5,7 @@ and returns text: a box's lines, the inspector's paragraphs, a step-list row.
 """
 from __future__ import annotations
 
+import re
 from typing import Iterable, Optional
 
 import numpy as np
@@ -194,22 +195,59 @@ def lecture_formulas(target) -> list[tuple[str, str]]:
 
 
 def lecture_text(target) -> str:
-    """The lecture pane: title, the scenario's explanation, its formula(s)."""
+    """The lecture pane: title, the formula(s) (always in view: the current step is marked there),
+    then the scenario's explanation."""
     scenario = getattr(target, "scenario", None)
-    lines = [target.title, ""]
-    if target.explanation:
-        lines.append(" ".join(target.explanation.split()))
-    formulas = []
-    for name, source in lecture_formulas(target):
-        if source:
-            formulas.append(f"{name} = {source}")
+    formulas = [f"{name} = {source}" for name, source in lecture_formulas(target) if source]
     model = getattr(scenario, "model", None)
-    if model is not None and getattr(model, "loss", None):
-        formulas.append(f"loss = {model.loss}")
+    loss = getattr(model, "loss", None) if model is not None else None
+    if loss:
+        formulas.append(f"loss = {getattr(loss, 'text', loss)}")  # the source as written, never a repr
+    lines = [target.title, ""]
     if formulas:
-        lines += [""] + formulas
-    lines += ["", "(L hides this pane)"]
+        lines += formulas + [""]
+    if target.explanation:
+        lines += [" ".join(target.explanation.split()), ""]
+    lines.append("(L hides this pane)")
     return "\n".join(lines)
+
+
+_DECIMAL = re.compile(r"(?<![\w.])-?\d+\.\d+(?![\w.])")  # 0.73, -0.20: numbers a slide quotes
+
+
+def quiz_numbers(text: str, trace) -> list[tuple[int, int, int]]:
+    """``(start, end, step number)`` of each number in ``text`` that the trace computes, with the
+    first step that computes it (a value, a contribution, a gradient, an update), written with
+    as many decimals as the text has. Quiz mode hides it until that step is reached."""
+    found = []
+    for match in _DECIMAL.finditer(text):
+        token = match.group()
+        places = len(token.split(".")[1])
+        for step in trace.steps:
+            numbers = (step.value, step.contribution, step.grad_after, step.new_value)
+            if any(isinstance(x, float) and f"{x:.{places}f}" == token for x in numbers):
+                found.append((match.start(), match.end(), step.number))
+                break
+    return found
+
+
+def hide_numbers(text: str, numbers: list, k: int) -> str:
+    """``text`` with every number a later step than ``k`` computes written ``?``."""
+    for start, end, number in sorted(numbers, reverse=True):
+        if number > k:
+            text = text[:start] + "?" + text[end:]
+    return text
+
+
+# A flag about a gradient is known once the gradient is complete; the others once the value is.
+GRADIENT_FLAGS = ("vanishing", "exploding", "not_zero_centred")
+
+
+def flag_known(flag, state) -> bool:
+    """Has the step that shows this flag's number been reached? (quiz mode shows it only then)"""
+    if flag.kind in GRADIENT_FLAGS:
+        return state.grad(flag.node) is not None and not state.is_partial(flag.node)
+    return state.value(flag.node) is not None
 
 
 def inspector_lines(trace, state, node_id: Optional[str], flags: Iterable = ()) -> list[tuple[str, str]]:

@@ -47,7 +47,7 @@ def refresh(app, follow: bool = True) -> None:
                                         picture.sample_note()) + busy)
     top = trace is app.top_trace()
     focus = view.node_of(app.selected) if app.selected else state.current
-    flags = app.flags.get(focus, ()) if top else ()
+    flags = app.shown_flags().get(focus, ()) if top else ()
     lines = view.group_summary(app.selected, state) + presenter.inspector_lines(trace, state, focus, flags)
     app.query_one("#inspector", Inspector).show(lines)
     app.query_one("#steps", StepList).set_current(state.k - 1 if state.k else None)
@@ -56,7 +56,7 @@ def refresh(app, follow: bool = True) -> None:
     if picture.presenting:
         app.query_one("#spoken", Static).update(presenter.spoken_line(trace, state))
     if top:
-        app.lecture.mark(app.target, trace, state.current)
+        app.lecture.mark(app.target, trace, state, app.quiz)
 
 
 def fill_step_list(app, trace) -> None:

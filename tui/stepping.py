@@ -4,7 +4,7 @@ from __future__ import annotations
 from graphviz_nn.errors import UserError
 
 # After these moves the session's message says why the cursor did not move, or where it went.
-SAID_MOVES = ("step_into", "step_out", "next", "prev", "step_over")
+SAID_MOVES = ("step_into", "step_out", "next", "prev", "step_over", "step_back_over")
 
 
 def move(app, method: str, *args) -> None:

@@ -280,7 +280,11 @@ async def test_loss_plot_has_a_value_axis_from_zero_and_an_iteration_axis():
         top = max(h.loss for h in app.target.trainer.history)
         assert rows[1].strip().startswith(axis_number(top) + " ┤")  # the top of the value axis: the largest loss
         assert rows[4].strip().startswith("0 ┤")  # the axis starts at zero: a small drop looks small
-        assert "iteration" in rows[-1] and rows[-1].strip().endswith("3")
+        # issue 21: the axis ends at the iteration the header names (it ended one lower, counting from 0)
+        iteration = app.target.trainer.iteration
+        assert f"iteration {iteration}" in screen_text(app) and iteration == len(app.target.trainer.history)
+        assert "iteration" in rows[-1] and rows[-1].strip().endswith(str(iteration))
+        assert rows[-1].strip().startswith("1 ")
         bars = "".join(rows[1:5])
         assert "█" in bars
 

@@ -89,10 +89,10 @@ class LossPlot(Widget, can_focus=False):
         for r, bar in enumerate(bars):
             label = axis_number(high) if r == 0 else axis_number(low) if r == len(bars) - 1 else ""
             out.append((label.rjust(label_w - 1) + " ┤" + bar, LINE))
-        last = str(len(losses) - 1)
+        last = str(len(losses))  # iterations count from 1, as the header and `graphviz-nn train` count
         span = max(len(bars[0]), len(last) + 12)
         out.append((" " * label_w + "└" + "─" * span, AXIS))
-        out.append((" " * label_w + "0" + " iteration ".center(span - len(last), " ") + last, AXIS))
+        out.append((" " * label_w + "1" + " iteration ".center(span - len(last), " ") + last, AXIS))
         return out
 
     def render_line(self, y: int) -> Strip:
