@@ -182,6 +182,7 @@ class PicturePane:
     def toggle_presenting(self) -> None:
         """Presentation mode: the graph fills the terminal, the step's sentence large under it."""
         self.presenting = not self.presenting
+        self.app.screen.set_class(self.presenting, "-presenting")  # toasts move off the sentence
         self.graph.set_zoom("auto")
         self.changed()
 

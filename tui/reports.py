@@ -31,6 +31,7 @@ def gradient_check_text(trace, scenario=None, progress=None) -> str:
                 "Use graphviz_nn.gradcheck(output_fn, leaves) on the model in Python instead.")
     fresh, run = replay(trace)
     leaves = [leaf for leaf in fresh.values() if leaf.requires_grad]
+    _name_samples(leaves)
     if not leaves:
         return ("This graph has no parameters to check (every leaf is data)." if fresh else
                 "This graph has no leaves to check.")
@@ -39,6 +40,18 @@ def gradient_check_text(trace, scenario=None, progress=None) -> str:
         return (f"A gradient check would rebuild this graph of {len(infos):,} nodes {runs:,} times, more than "
                 f"the limit of {MAX_GRADCHECK_NODES:,} nodes in all; check a smaller graph with fewer leaves.")
     return _HEAD + str(gradcheck(run, leaves, progress=progress))
+
+
+def _name_samples(leaves) -> None:
+    """A batch repeats its inputs once per sample (x0, x1, x0, ...): each row says which sample."""
+    counts: dict = {}
+    for leaf in leaves:
+        counts[leaf.label] = counts.get(leaf.label, 0) + 1
+    seen: dict = {}
+    for leaf in leaves:
+        if counts[leaf.label] > 1:
+            seen[leaf.label] = seen.get(leaf.label, 0) + 1
+            leaf.label = f"{leaf.label} (sample {seen[leaf.label]})"
 
 
 _HEAD = ("Gradient check: each leaf's backprop gradient against the finite difference "

@@ -5,6 +5,9 @@
   so is a ``Host`` that is not an address of this machine (DNS rebinding).
 - At most ``max_sessions`` sessions run at once (each is an app process); when full, the page
   says so instead of starting another.
+- The page works offline: textual-serve's page asks Google for its font; ours uses the font
+  file textual-serve ships (``/static/fonts``), and answers ``/favicon.ico`` (it was a 404), so
+  no request leaves the machine (a classroom without internet, or one that must not leak).
 
 Everything else (what a session may open or write) is the app's business: ``serve`` starts
 it with ``--served`` (see ``graphviz_nn.tui.served_policy``). textual-serve is the optional ``web``
@@ -15,8 +18,10 @@ from __future__ import annotations
 
 import html
 import ipaddress
+import re
 import socket
 from functools import lru_cache
+from pathlib import Path
 from urllib.parse import urlsplit
 
 FULL_PAGE = """<!DOCTYPE html>
@@ -26,6 +31,22 @@ FULL_PAGE = """<!DOCTYPE html>
 <p>This graphviz-nn server runs at most {limit} sessions at once, and all of them are in use.
 Close a tab that is no longer needed, or try again in a minute.</p></body></html>
 """
+
+
+# Any stylesheet, font or script fetched from another site (textual-serve's Google font).
+_EXTERNAL_LINK = re.compile(r"<link\b[^>]*\bhref=\"(?:https?:)?//[^\"]*\"[^>]*>", re.IGNORECASE)
+_LOCAL_FONT = """<style>
+      @font-face { font-family: "Roboto Mono"; font-style: normal; font-weight: 100 700;
+                   src: url("{{ config.static.url }}fonts/RobotoMono-VariableFont_wght.ttf") format("truetype"); }
+      @font-face { font-family: "Roboto Mono"; font-style: italic; font-weight: 100 700;
+                   src: url("{{ config.static.url }}fonts/RobotoMono-Italic-VariableFont_wght.ttf") format("truetype"); }
+    </style>
+    <link rel="icon" href="data:," />"""
+
+
+def offline_page(template: str) -> str:
+    """textual-serve's page template with every link to another site replaced by the local font."""
+    return _EXTERNAL_LINK.sub(lambda _: "", template, count=0).replace("<head>", "<head>\n    " + _LOCAL_FONT, 1)
 
 
 @lru_cache(maxsize=2)
@@ -41,6 +62,20 @@ def server_class(Server):
             super().__init__(command, host=host, port=port, title=title)
             self.max_sessions = max_sessions
             self.sessions = 0
+
+        async def _make_app(self) -> web.Application:
+            """textual-serve's application, with the offline page and a favicon."""
+            import aiohttp_jinja2
+            import jinja2
+
+            app = await super()._make_app()
+            template = (Path(self.templates_path) / "app_index.html").read_text(encoding="utf-8")
+            aiohttp_jinja2.setup(app, loader=jinja2.DictLoader({"app_index.html": offline_page(template)}))
+            app.router.add_get("/favicon.ico", self.handle_favicon)
+            return app
+
+        async def handle_favicon(self, request: web.Request) -> web.Response:
+            return web.Response(status=204)  # no icon, and no 404 in the browser's console
 
         def full_page(self) -> web.Response:
             return web.Response(status=503, content_type="text/html",
