@@ -610,6 +610,148 @@ _declare("prelu", 2, symbol="prelu", formula="x if x > 0 else α·x",
                                            (f"α = {n(xs[1])}", f"x = {n(xs[0])}")))
 
 
+# ==== ops that micrograd's forks add (issue 28): a Value exponent, a number base, smooth activations
+
+def _pow_value(a, b, c):
+    # PyTorch's rule: no slope through a zero exponent (even at a = 0), none into the exponent
+    # at a zero base with b ≥ 0; a negative base's exponent slope is nan (its log is complex)
+    y = _power(a, b)
+    da = b * _power(a, b - 1.0) if b else 0.0
+    if a > 0:
+        db = y * math.log(a)
+    elif a == 0:
+        db = 0.0 if b >= 0 else -INF
+    else:
+        db = NAN
+    return y, (da, db)
+
+
+def _pow_value_vjp(g, y, xs, c, needs=(True, True)):
+    a, b = xs
+    with np.errstate(all="ignore"):
+        ga = g * np.where(b == 0, 0.0, b * a ** (b - 1.0)) if needs[0] else None
+        gb = g * np.where((a == 0) & (b >= 0), 0.0, y * np.log(a)) if needs[1] else None
+    return _unb2(ga, gb, xs, needs)
+
+
+def _pow_value_array(a, b, c):
+    with np.errstate(all="ignore"):
+        return np.power(a, b)
+
+
+_declare("pow_value", 2, symbol="^", formula="a^b", local_formula=("b·a^(b-1)", "a^b·ln a"),
+         scalar=_pow_value, array=_pow_value_array, vjp=_pow_value_vjp,
+         vjp_formula=("dL/da = dL/dy ⊙ b·a^(b-1)", "dL/db = dL/dy ⊙ a^b·ln a"),
+         notation=INFIX, elementwise=True,
+         micrograd_op="**",  # forks that take a Value exponent write its op as '**'
+         local_numbers=lambda n, xs, y, c: (f"{n(xs[1])}·{_paren(n, xs[0])}^{_paren(n, xs[1] - 1.0)}",
+                                            f"{_paren(n, xs[0])}^{_paren(n, xs[1])}·ln {_paren(n, xs[0])}"))
+
+
+def _rpow_const(x, c):
+    y = _power(c, x)
+    if c > 0:
+        return y, (y * math.log(c),)
+    if c == 0:
+        return y, (0.0 if x >= 0 else -INF,)
+    return y, (NAN,)
+
+
+def _rpow_const_vjp(g, y, xs, c, needs=(True,)):
+    with np.errstate(all="ignore"):
+        local = np.where(xs[0] >= 0, 0.0, -INF) if c == 0 else y * np.log(c)
+        return (g * local,)
+
+
+def _rpow_const_array(x, c):
+    with np.errstate(all="ignore"):
+        return np.power(c, x)
+
+
+_declare("rpow_const", 1, symbol=lambda c: f"{fmt_const(c)}^x", formula=lambda c: f"{fmt_const(c)}^x",
+         local_formula=lambda c: (f"{fmt_const(c)}^x·ln {fmt_const(c)}",), scalar=_rpow_const,
+         array=_rpow_const_array, vjp=_rpow_const_vjp,
+         vjp_formula=lambda c: (f"dL/dx = dL/dy ⊙ {fmt_const(c)}^x·ln {fmt_const(c)}",),
+         notation=TEMPLATE, elementwise=True,
+         local_numbers=lambda n, xs, y, c: (f"{fmt_const(c)}^{_paren(n, xs[0])}·ln {fmt_const(c)}",))
+
+_SQRT_HALF = math.sqrt(0.5)
+_INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
+_erf_array = np.frompyfunc(math.erf, 1, 1)  # numpy has no erf; math's, element by element
+
+
+def _gelu(x, c):
+    cdf = 0.5 * (1.0 + math.erf(x * _SQRT_HALF))
+    return x * cdf, (cdf + x * _INV_SQRT_2PI * _safe_exp(-0.5 * x * x),)
+
+
+def _gelu_cdf(x):
+    return 0.5 * (1.0 + _erf_array(x * _SQRT_HALF).astype(float))
+
+
+def _gelu_vjp(g, y, xs, c, needs=(True,)):
+    x = xs[0]
+    with np.errstate(all="ignore"):
+        return (g * (_gelu_cdf(x) + x * _INV_SQRT_2PI * np.exp(-0.5 * x * x)),)
+
+
+_declare("gelu", 1, symbol="gelu", formula="x·Φ(x)", local_formula=("Φ(x) + x·φ(x)",), scalar=_gelu,
+         array=lambda x, c: x * _gelu_cdf(x), vjp=_gelu_vjp,
+         vjp_formula=("dL/dx = dL/dy ⊙ (Φ(x) + x·φ(x))",), elementwise=True,
+         local_numbers=lambda n, xs, y, c: (f"Φ({n(xs[0])}) + {n(xs[0])}·φ({n(xs[0])})",))
+
+_SOFTPLUS_THRESHOLD = 20.0  # PyTorch's: above it softplus(x) is x (log1p(e^x) - x < 2.1e-9)
+
+
+def _softplus(x, c):
+    if x > _SOFTPLUS_THRESHOLD:
+        return x, ONE
+    return math.log1p(_safe_exp(x)), (_sigmoid(x),)
+
+
+def _softplus_array(x, c):
+    with np.errstate(all="ignore"):
+        return np.where(x > _SOFTPLUS_THRESHOLD, x, np.log1p(np.exp(np.minimum(x, _SOFTPLUS_THRESHOLD))))
+
+
+def _softplus_vjp(g, y, xs, c, needs=(True,)):
+    x = xs[0]
+    return (g * np.where(x > _SOFTPLUS_THRESHOLD, 1.0, _sigmoid_array(x, None)),)
+
+
+_declare("softplus", 1, symbol="softplus", formula="ln(1 + e^x)", local_formula=("1/(1+e^-x)",),
+         scalar=_softplus, array=_softplus_array, vjp=_softplus_vjp,
+         vjp_formula=("dL/dx = dL/dy ⊙ 1/(1+e^-x)",), elementwise=True,
+         local_numbers=lambda n, xs, y, c: (f"1/(1+e^-{_paren(n, xs[0])})",))
+
+
+def _sin(x, c):
+    if not math.isfinite(x):
+        return NAN, (NAN,)  # math.sin raises on ±inf; the rules return nan instead
+    return math.sin(x), (math.cos(x),)
+
+
+def _cos(x, c):
+    if not math.isfinite(x):
+        return NAN, (NAN,)
+    return math.cos(x), (-math.sin(x),)
+
+
+_declare("sin", 1, symbol="sin", formula="sin x", local_formula=("cos x",), scalar=_sin,
+         array=lambda x, c: _quiet(np.sin, x), vjp=lambda g, y, xs, c, needs=(True,): (g * _quiet(np.cos, xs[0]),),
+         vjp_formula=("dL/dx = dL/dy ⊙ cos x",), elementwise=True,
+         local_numbers=lambda n, xs, y, c: (f"cos {n(xs[0])}",))
+_declare("cos", 1, symbol="cos", formula="cos x", local_formula=("-sin x",), scalar=_cos,
+         array=lambda x, c: _quiet(np.cos, x), vjp=lambda g, y, xs, c, needs=(True,): (-g * _quiet(np.sin, xs[0]),),
+         vjp_formula=("dL/dx = dL/dy ⊙ -sin x",), elementwise=True,
+         local_numbers=lambda n, xs, y, c: (f"-sin {n(xs[0])}",))
+
+
+def _quiet(f, x):
+    with np.errstate(all="ignore"):  # sin(inf) is nan, as the scalar rule says
+        return f(x)
+
+
 # ==== tensor-only ops: matrix product, reductions, shapes, softmax, indexing ==============
 # (``scalar`` is None: the scalar engine has no such gate)
 

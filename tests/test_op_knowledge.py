@@ -20,9 +20,10 @@ ROOT = Path(__file__).resolve().parents[1]
 # Where op names may be spelled, and why: each module below records, translates or names ops.
 READERS = {
     # the engines record gates by their table name
-    "graphviz_nn/node.py": {"abs", "elu", "exp", "leaky_relu", "log", "relu", "sigmoid", "sqrt", "tanh"},
-    "graphviz_nn/value.py": {"add", "add_const", "div", "max", "mul", "mul_const", "pow", "prelu", "rdiv_const",
-                             "rsub_const", "sub"},
+    "graphviz_nn/node.py": {"abs", "cos", "elu", "exp", "gelu", "leaky_relu", "log", "relu", "sigmoid", "sin",
+                            "softplus", "sqrt", "tanh"},
+    "graphviz_nn/value.py": {"add", "add_const", "div", "max", "mul", "mul_const", "pow", "pow_value", "prelu",
+                             "rdiv_const", "rpow_const", "rsub_const", "sub"},
     "graphviz_nn/tensor.py": {"add", "add_const", "div", "dropout", "index", "log_softmax", "matmul", "max",
                               "max_axis", "mean", "mul", "mul_const", "pow", "prelu", "rdiv_const", "reshape",
                               "rsub_const", "softmax", "sub", "sum", "transpose"},
