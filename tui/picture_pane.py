@@ -6,11 +6,13 @@ gives the picture its room: zoom, fit, presentation mode, palette, sample.
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import partial
 from typing import Optional
 
 from textual.widgets import Static
 
+from . import presenter
 from .busy import from_thread
 from .picture.layout import Layout, layered_layout, layout as graphviz_or_builtin
 from .picture.level_graph import LevelGraph, make_view
@@ -92,8 +94,15 @@ class PicturePane:
             flags = app.shown_flags() if top else {}
             return view.describe(box_id, session.state, session.breakpoints, session.group_breakpoints, flags)
 
+        widest = presenter.widest_grad_digits(view.trace) if len(view.ids) <= MEASURED_BOXES else {}
+
         def at_end(box_id):  # the widest a box gets: compact columns never grow while stepping
-            return view.describe(box_id, final)
+            box = view.describe(box_id, final)
+            grad = final.grad(box_id) if box_id in widest else None
+            if grad is None:
+                return box
+            wider = presenter.box_number(grad, widest[box_id])  # a step's line may write more digits
+            return replace(box, grad=wider) if len(wider) > len(box.grad or "") else box
 
         # measuring every box costs a describe per node: big graphs use one compact width
         measure = at_end if len(view.ids) <= MEASURED_BOXES else None

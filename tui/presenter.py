@@ -37,6 +37,54 @@ def box_number(x, decimals: int) -> str:
     return number(x, decimals)
 
 
+def step_digits(trace, step) -> dict:
+    """``{node id: decimals}``: how the step's own line writes its gate's upstream gradient and its
+    input's new gradient (``[0.1966] × [2.00] = 0.3932 → x0.grad = 0.3932``), so the inspector,
+    the picture and the presentation line write those numbers the same way at this step."""
+    if step is None or step.phase != "backward" or step.is_seed or step.local is None:
+        return {}
+    key = (id(trace), step.index, trace.decimals)
+    if _LAST_DIGITS[0] != key:  # one entry: every box of a repaint asks about the same step
+        _LAST_DIGITS[:] = [key, _digits(trace, step)]
+    return _LAST_DIGITS[1]
+
+
+_LAST_DIGITS: list = [None, {}]
+
+
+def _digits(trace, step) -> dict:
+    head, _, tail = step.text.partition(" → ")
+    shown = {}
+    if head.startswith("["):
+        shown[step.node] = fmt.digits_of(head[1:head.index("]")])
+    grad = _GRAD_SHOWN.search(tail)
+    if grad:
+        shown[step.input] = fmt.digits_of(grad.group(1))
+    return {node: max(d, trace.decimals) for node, d in shown.items()}
+
+
+# the gradient a step's line ends with: "x0.grad = 0.3932", "x.grad = 1.00 + 3.00 = 4.00 (2 of 3)"
+_GRAD_SHOWN = re.compile(r"= (-?[\d.]+)(?: \(\d+ of \d+\))?$")
+
+
+def widest_grad_digits(trace, max_steps: int = 20000) -> dict:
+    """``{node id: decimals}``: the most digits any step's line writes the node's gradient with,
+    so a box is measured wide enough for every step ({} for a trace too long to read through)."""
+    if len(trace.steps) > max_steps:
+        return {}
+    widest: dict = {}
+    for step in trace.steps:
+        for node, digits in step_digits(trace, step).items():
+            if digits > widest.get(node, trace.decimals):
+                widest[node] = digits
+    return widest
+
+
+def step_tail(step) -> str:
+    """What a backward step's line says after its product: ``x0.grad = 0.3932`` (its digits)."""
+    return step.text.partition(" → ")[2]
+
+
 def box_title(info) -> str:
     """A leaf's label; a gate's symbol, after the user's label if it has one (``f: 1/x``)."""
     if info.is_leaf:
@@ -46,14 +94,15 @@ def box_title(info) -> str:
     return info.symbol or info.op or info.id
 
 
-def node_box(info, state, decimals: int, breakpoints=(), flagged=()) -> Box:
-    """One gate-level box at a state: value once known, gradient (maybe partial) once known."""
+def node_box(info, state, decimals: int, breakpoints=(), flagged=(), grad_decimals: Optional[int] = None) -> Box:
+    """One gate-level box at a state: value once known, gradient (maybe partial) once known
+    (``grad_decimals``: the digits the current step's line writes this gradient with)."""
     value = state.value(info.id)
     grad = state.grad(info.id)
     return Box(
         title=box_title(info),
         value=None if value is None else box_number(value, decimals),
-        grad=None if grad is None else box_number(grad, decimals),
+        grad=None if grad is None else box_number(grad, grad_decimals or decimals),
         partial=grad is not None and state.is_partial(info.id),
         breakpoint=info.id in breakpoints,
         flagged=info.id in flagged,
@@ -120,7 +169,7 @@ def spoken_line(trace, state) -> str:
         gate = _short(trace.node(step.node))
         target = trace.node(step.input).name
         said = "upstream " + product(step, trace.decimals).replace("] × [", "] × local [", 1)
-        return f"step {state.k}: {gate} → {target}:  {said}   →  {target}.grad = {number(step.grad_after, trace.decimals)}"
+        return f"step {state.k}: {gate} → {target}:  {said}   →  {step_tail(step)}"  # the step list's digits
     return f"step {state.k}: {step.text}"
 
 
@@ -292,7 +341,8 @@ def inspector_lines(trace, state, node_id: Optional[str], flags: Iterable = ()) 
                 out.append(("yellow", f"  upstream × local = contribution: {product(step, d)}"))
             else:
                 out.append(("yellow", f"  upstream {number(step.upstream, d)} → contribution {number(step.contribution, d)}"))
-            out.append(("yellow", f"  → {_name(trace, step.input)}.grad = {number(step.grad_after, d)}"))
+            tail = step_tail(step) if step.local is not None else ""
+            out.append(("yellow", f"  → {tail}" if tail else f"  → {_name(trace, step.input)}.grad = {number(step.grad_after, d)}"))
             if step.local_text:
                 out.append(("yellow", f"  local gradient: {step.local_text}"))
     elif step is not None and step.phase == "backward" and step.input == node_id:
@@ -301,17 +351,17 @@ def inspector_lines(trace, state, node_id: Optional[str], flags: Iterable = ()) 
     elif step is not None and step.phase in ("forward", "update") and step.node == node_id:
         out.append(("bold yellow", "this step"))
         out.append(("yellow", f"  {step.text}"))
-    out.extend(_gradient_lines(trace, state, node_id))
+    out.extend(_gradient_lines(trace, state, node_id, step_digits(trace, step).get(node_id, d)))
     for flag in flags:
         out.append(("bold magenta", f"! {flag.kind}"))
         out.append(("magenta", f"  {flag.sentence}"))
     return out
 
 
-def _gradient_lines(trace, state, node_id) -> list[tuple[str, str]]:
-    """The gradient, and at fan-out the running sum of contributions that have arrived."""
+def _gradient_lines(trace, state, node_id, d: int) -> list[tuple[str, str]]:
+    """The gradient, and at fan-out the running sum of contributions that have arrived
+    (``d`` digits: the trace's, or the ones the current step's line writes this gradient with)."""
     grad = state.grad(node_id)
-    d = trace.decimals
     indices = trace.grad_steps(node_id)
     arrived = [i for i in indices if i < state.k]
     if not trace.node(node_id).requires_grad:

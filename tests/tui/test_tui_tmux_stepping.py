@@ -58,7 +58,7 @@ def test_after_home_no_gradient_of_the_neuron_is_on_screen_in_quiz_mode(size):
         tmux.send("Home")
         tmux.wait_for("step 0 of 26")
         screen = tmux.screen()
-        assert "f = 1 / (1 + exp" in screen  # the lecture pane is there (its formula first)
+        assert "f = 1 /" in screen  # the lecture pane is there (its formula first, however it wraps)
         for g in NEURON_GRADIENTS:
             assert g not in screen, (g, screen)
         tmux.send("q")

@@ -97,7 +97,8 @@ class LevelGraph:
     def describe(self, box_id: str, state, breakpoints=(), group_breakpoints=(), flags=()) -> Box:
         group = self._members.get(box_id)
         if group is None:
-            return presenter.node_box(self.trace.node(box_id), state, self.trace.decimals, breakpoints, flags)
+            return presenter.node_box(self.trace.node(box_id), state, self.trace.decimals, breakpoints, flags,
+                                      presenter.step_digits(self.trace, state.step).get(box_id))
         outputs = self._outputs[box_id]
         # with several samples a neuron has one output each: show the latest one known
         value_of = next((o for o in reversed(outputs) if state.value(o) is not None), outputs[-1])
