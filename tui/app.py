@@ -21,7 +21,7 @@ from textual.widgets import Footer, Static
 
 from graphviz_nn.debugger.session import Session
 
-from . import key_parser_guard, memory, presenter, prompts, redraw, report_actions, stepping
+from . import exercise_prompt, key_parser_guard, memory, presenter, prompts, redraw, report_actions, stepping
 from .busy import BusyWork
 from .frame_export import FrameExport
 from .keys import BINDINGS
@@ -58,7 +58,7 @@ class DebuggerApp(App):
 
     def __init__(self, scenario: Optional[str] = None, outputs=None, title: Optional[str] = None,
                  layout_engine: str = "auto", target: Optional[Target] = None, served: bool = False,
-                 scenarios_dir: Optional[str] = None, zoom: str = "auto") -> None:
+                 scenarios_dir: Optional[str] = None, zoom: str = "auto", exercise: bool = False) -> None:
         super().__init__()
         # under ``serve``: downloads instead of files, o limited to what the server shares
         self.served = served
@@ -76,6 +76,7 @@ class DebuggerApp(App):
         self.selected: Optional[str] = None
         self.flags: dict = {}
         self.quiz = True  # future steps' numbers stay hidden until reached (v reveals them)
+        self.exercise = exercise_prompt.ExerciseMode() if exercise else None  # a: the student types each number
         self._shown_flags: tuple = (None, {})  # ((trace, k, flags), the flags quiz mode shows there)
         self.busy = BusyWork(self)
         self.opening = Opening(self, self.busy)
@@ -110,6 +111,7 @@ class DebuggerApp(App):
                 yield LossPlot(id="loss")
         yield TrainingBar(id="training")
         yield Static("", id="message", markup=False)
+        yield exercise_prompt.ExercisePrompt(id="exercise")
         yield StepList(id="steps")
         yield Footer(compact=True)
 
@@ -281,6 +283,9 @@ class DebuggerApp(App):
 
     def action_palette(self) -> None:
         self.picture.toggle_palette()
+
+    def action_exercise(self) -> None:
+        exercise_prompt.toggle(self)
 
     def action_lecture(self) -> None:
         self.lecture.toggle()

@@ -38,6 +38,7 @@ BINDINGS = [
     Binding("full_stop", "decimals(1)", "More decimals", show=False),
     Binding("comma", "decimals(-1)", "Fewer decimals", show=False),
     Binding("v", "reveal", "Reveal", show=False),
+    Binding("a", "exercise", "Exercise", show=False),
     Binding("L", "lecture", "Lecture", show=False),
     Binding("left_square_bracket", "sample(-1)", "Sample", show=False),
     Binding("right_square_bracket", "sample(1)", "Sample", show=False),

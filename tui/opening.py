@@ -8,10 +8,11 @@ from typing import Optional
 
 from textual.widgets import Static
 
+from graphviz_nn.debugger.levels import opening_level
 from graphviz_nn.debugger.session import Session
 from graphviz_nn.errors import UserError
 from graphviz_nn.scenario_format.budget import estimate
-from graphviz_nn.scenario_format.loader import load_scenario
+from graphviz_nn.scenario_build.to_trace import scenario_of
 
 from graphviz_nn.terminal_text import terminal_safe
 
@@ -20,8 +21,6 @@ from .busy import BusyWork
 from .screens.picker import PickerScreen
 from .target import catalogue, from_scenario
 
-# Above this many nodes a graph opens at neuron level (gate level is one key away).
-LARGE_GRAPH = 400
 # Graphs up to this size open in a few milliseconds, inline; larger ones in a worker.
 INLINE_NODES = 3000
 
@@ -54,7 +53,7 @@ class Opening:
         app.error = None
         app.query_one("#message", Static).display = False
         app.target = target
-        level = "neuron" if len(trace.nodes) > LARGE_GRAPH and any(i.group for i in trace.nodes) else "gate"
+        level = opening_level(trace)  # debugger/levels.py decides
         session = Session(trace, level=level)
         if app.session is not None:
             session.set_decimals(app.session.decimals)
@@ -103,7 +102,7 @@ class Opening:
         try:
             if app.served:
                 id_or_path = served_policy.allowed(str(id_or_path), app.scenarios_dir)
-            scenario = load_scenario(id_or_path)  # quick: the work budget is checked before building
+            scenario = scenario_of(id_or_path)  # read once per open; the work budget is checked before building
         except UserError as error:
             self.show_error(str(error))
             return

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from textual.widgets import Static
 
-from . import presenter
+from . import exercise_prompt, presenter
 from .target import iteration_of, loss_history
 from .widgets.graph_view import GraphView
 from .widgets.header_line import HeaderLine
@@ -23,6 +23,7 @@ def refresh(app, follow: bool = True) -> None:
     if session is None:
         header.update("graphviz-nn  │  nothing open: press o to open a scenario")
         return
+    exercise_prompt.hold(app)  # exercise mode: stop where an answer is due, and ask it
     trace = session.trace
     state = session.state
     picture = app.picture
@@ -48,7 +49,8 @@ def refresh(app, follow: bool = True) -> None:
     top = trace is app.top_trace()
     focus = view.node_of(app.selected) if app.selected else state.current
     flags = app.shown_flags().get(focus, ()) if top else ()
-    lines = view.group_summary(app.selected, state) + presenter.inspector_lines(trace, state, focus, flags)
+    lines = view.group_summary(app.selected, state) + presenter.inspector_lines(
+        trace, state, focus, flags, hide_locals=exercise_prompt.hides_locals(app, trace, focus))
     app.query_one("#inspector", Inspector).show(lines)
     app.query_one("#steps", StepList).set_current(state.k - 1 if state.k else None)
     if app.target is not None and app.target.trains:
@@ -64,6 +66,7 @@ def fill_step_list(app, trace) -> None:
     def row(i: int) -> str:
         session = app.session
         reached = session is not None and session.trace is trace and i < session.k
-        return presenter.step_row(trace.steps[i], reveal=reached or not app.quiz, trace=trace)
+        return exercise_prompt.step_row(app, trace, i, reached) or \
+            presenter.step_row(trace.steps[i], reveal=reached or not app.quiz, trace=trace)
 
     app.query_one("#steps", StepList).show_steps(len(trace.steps), row)

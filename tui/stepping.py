@@ -1,6 +1,7 @@
 """The stepping keys: one ``Session`` move each, the sentence it leaves, breakpoints and levels."""
 from __future__ import annotations
 
+from graphviz_nn.debugger.network import NetworkTooLargeError, check_network_size
 from graphviz_nn.errors import UserError
 
 # After these moves the session's message says why the cursor did not move, or where it went.
@@ -58,5 +59,13 @@ def cycle_level(app) -> None:
         app.say("Inside a gate's expansion there are only gates: f returns first.", timeout=5)
         return
     session.cycle_level()  # only the levels this graph has; says so when it has one
+    if session.level == "neuron":
+        try:  # counted from the weight shapes: a refusal costs nothing and builds nothing
+            check_network_size(session.trace)
+        except NetworkTooLargeError as error:
+            session.cycle_level()
+            app.say(f"{error}; showing level {session.level}.", severity="warning", timeout=8)
+            app.refresh_view(follow=False)
+            return
     app.say(session.message)
     app.refresh_view(follow=False)
