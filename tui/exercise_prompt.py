@@ -41,7 +41,7 @@ class ExerciseMode:
         if ex is None:
             while len(self._by_trace) >= KEPT_TRACES:
                 self._by_trace.pop(next(iter(self._by_trace)))
-            ex = self._by_trace[trace] = Exercise.of(trace, self.ask, presenter.decimals())
+            ex = self._by_trace[trace] = Exercise.of(trace, self.ask, trace.decimals)
         return ex
 
 

@@ -5,6 +5,7 @@ and returns text: a box's lines, the inspector's paragraphs, a step-list row.
 """
 from __future__ import annotations
 
+import re
 from typing import Iterable, Optional
 
 import numpy as np
@@ -15,35 +16,73 @@ from graphviz_nn.ops import OPS, POSTFIX, TEMPLATE
 from .picture.box import Box
 
 
-DEFAULT_DECIMALS = 2  # as the lecture writes numbers
-_DECIMALS = [DEFAULT_DECIMALS]  # the app's . and , keys change it; each new app starts again at 2
+# Digits come from the trace being shown (``trace.decimals``, set through ``Session.set_decimals``):
+# one setting, owned by the session, never a process-wide one.
 
 
-def decimals() -> int:
-    return _DECIMALS[0]
+def number(x, decimals: int) -> str:
+    """``x`` at the trace's digits (the one formatter: no -0.00)."""
+    return fmt.number(x, decimals)
 
 
-def set_decimals(n: int) -> int:
-    """Digits after the point for every number the app shows (0 to 6); returns the setting."""
-    _DECIMALS[0] = max(0, min(6, n))
-    return _DECIMALS[0]
-
-
-def number(x) -> str:
-    """Two decimals as the lecture writes them, or the app's setting (the one formatter: no -0.00)."""
-    return fmt.number(x, _DECIMALS[0])
-
-
-def product(step) -> str:
+def product(step, decimals: int) -> str:
     """``[upstream] × [local] = contribution`` with digits that check out as displayed (the trace's formatter)."""
-    return fmt.product(step.upstream, step.local, step.contribution, _DECIMALS[0])
+    return fmt.product(step.upstream, step.local, step.contribution, decimals)
 
 
-def box_number(x) -> str:
+def box_number(x, decimals: int) -> str:
     """A number short enough for a box: an array with more than one entry is its norm ``‖2.21‖``."""
     if isinstance(x, np.ndarray) and x.size > 1:
-        return "‖" + number(float(np.linalg.norm(x))) + "‖"
-    return number(x)
+        return "‖" + number(float(np.linalg.norm(x)), decimals) + "‖"
+    return number(x, decimals)
+
+
+def step_digits(trace, step) -> dict:
+    """``{node id: decimals}``: how the step's own line writes its gate's upstream gradient and its
+    input's new gradient (``[0.1966] × [2.00] = 0.3932 → x0.grad = 0.3932``), so the inspector,
+    the picture and the presentation line write those numbers the same way at this step."""
+    if step is None or step.phase != "backward" or step.is_seed or step.local is None:
+        return {}
+    key = (id(trace), step.index, trace.decimals)
+    if _LAST_DIGITS[0] != key:  # one entry: every box of a repaint asks about the same step
+        _LAST_DIGITS[:] = [key, _digits(trace, step)]
+    return _LAST_DIGITS[1]
+
+
+_LAST_DIGITS: list = [None, {}]
+
+
+def _digits(trace, step) -> dict:
+    head, _, tail = step.text.partition(" → ")
+    shown = {}
+    if head.startswith("["):
+        shown[step.node] = fmt.digits_of(head[1:head.index("]")])
+    grad = _GRAD_SHOWN.search(tail)
+    if grad:
+        shown[step.input] = fmt.digits_of(grad.group(1))
+    return {node: max(d, trace.decimals) for node, d in shown.items()}
+
+
+# the gradient a step's line ends with: "x0.grad = 0.3932", "x.grad = 1.00 + 3.00 = 4.00 (2 of 3)"
+_GRAD_SHOWN = re.compile(r"= (-?[\d.]+)(?: \(\d+ of \d+\))?$")
+
+
+def widest_grad_digits(trace, max_steps: int = 20000) -> dict:
+    """``{node id: decimals}``: the most digits any step's line writes the node's gradient with,
+    so a box is measured wide enough for every step ({} for a trace too long to read through)."""
+    if len(trace.steps) > max_steps:
+        return {}
+    widest: dict = {}
+    for step in trace.steps:
+        for node, digits in step_digits(trace, step).items():
+            if digits > widest.get(node, trace.decimals):
+                widest[node] = digits
+    return widest
+
+
+def step_tail(step) -> str:
+    """What a backward step's line says after its product: ``x0.grad = 0.3932`` (its digits)."""
+    return step.text.partition(" → ")[2]
 
 
 def box_title(info) -> str:
@@ -55,14 +94,15 @@ def box_title(info) -> str:
     return info.symbol or info.op or info.id
 
 
-def node_box(info, state, breakpoints=(), flagged=()) -> Box:
-    """One gate-level box at a state: value once known, gradient (maybe partial) once known."""
+def node_box(info, state, decimals: int, breakpoints=(), flagged=(), grad_decimals: Optional[int] = None) -> Box:
+    """One gate-level box at a state: value once known, gradient (maybe partial) once known
+    (``grad_decimals``: the digits the current step's line writes this gradient with)."""
     value = state.value(info.id)
     grad = state.grad(info.id)
     return Box(
         title=box_title(info),
-        value=None if value is None else box_number(value),
-        grad=None if grad is None else box_number(grad),
+        value=None if value is None else box_number(value, decimals),
+        grad=None if grad is None else box_number(grad, grad_decimals or decimals),
         partial=grad is not None and state.is_partial(info.id),
         breakpoint=info.id in breakpoints,
         flagged=info.id in flagged,
@@ -128,8 +168,8 @@ def spoken_line(trace, state) -> str:
     if step.phase == "backward" and step.local is not None and step.input is not None:
         gate = _short(trace.node(step.node))
         target = trace.node(step.input).name
-        said = "upstream " + product(step).replace("] × [", "] × local [", 1)
-        return f"step {state.k}: {gate} → {target}:  {said}   →  {target}.grad = {number(step.grad_after)}"
+        said = "upstream " + product(step, trace.decimals).replace("] × [", "] × local [", 1)
+        return f"step {state.k}: {gate} → {target}:  {said}   →  {step_tail(step)}"  # the step list's digits
     return f"step {state.k}: {step.text}"
 
 
@@ -204,22 +244,59 @@ def lecture_formulas(target) -> list[tuple[str, str]]:
 
 
 def lecture_text(target) -> str:
-    """The lecture pane: title, the scenario's explanation, its formula(s)."""
+    """The lecture pane: title, the formula(s) (always in view: the current step is marked there),
+    then the scenario's explanation."""
     scenario = getattr(target, "scenario", None)
-    lines = [target.title, ""]
-    if target.explanation:
-        lines.append(" ".join(target.explanation.split()))
-    formulas = []
-    for name, source in lecture_formulas(target):
-        if source:
-            formulas.append(f"{name} = {source}")
+    formulas = [f"{name} = {source}" for name, source in lecture_formulas(target) if source]
     model = getattr(scenario, "model", None)
-    if model is not None and getattr(model, "loss", None):
-        formulas.append(f"loss = {model.loss}")
+    loss = getattr(model, "loss", None) if model is not None else None
+    if loss:
+        formulas.append(f"loss = {getattr(loss, 'text', loss)}")  # the source as written, never a repr
+    lines = [target.title, ""]
     if formulas:
-        lines += [""] + formulas
-    lines += ["", "(L hides this pane)"]
+        lines += formulas + [""]
+    if target.explanation:
+        lines += [" ".join(target.explanation.split()), ""]
+    lines.append("(L hides this pane)")
     return "\n".join(lines)
+
+
+_DECIMAL = re.compile(r"(?<![\w.])-?\d+\.\d+(?![\w.])")  # 0.73, -0.20: numbers a slide quotes
+
+
+def quiz_numbers(text: str, trace) -> list[tuple[int, int, int]]:
+    """``(start, end, step number)`` of each number in ``text`` that the trace computes, with the
+    first step that computes it (a value, a contribution, a gradient, an update), written with
+    as many decimals as the text has. Quiz mode hides it until that step is reached."""
+    found = []
+    for match in _DECIMAL.finditer(text):
+        token = match.group()
+        places = len(token.split(".")[1])
+        for step in trace.steps:
+            numbers = (step.value, step.contribution, step.grad_after, step.new_value)
+            if any(isinstance(x, float) and f"{x:.{places}f}" == token for x in numbers):
+                found.append((match.start(), match.end(), step.number))
+                break
+    return found
+
+
+def hide_numbers(text: str, numbers: list, k: int) -> str:
+    """``text`` with every number a later step than ``k`` computes written ``?``."""
+    for start, end, number in sorted(numbers, reverse=True):
+        if number > k:
+            text = text[:start] + "?" + text[end:]
+    return text
+
+
+# A flag about a gradient is known once the gradient is complete; the others once the value is.
+GRADIENT_FLAGS = ("vanishing", "exploding", "not_zero_centred")
+
+
+def flag_known(flag, state) -> bool:
+    """Has the step that shows this flag's number been reached? (quiz mode shows it only then)"""
+    if flag.kind in GRADIENT_FLAGS:
+        return state.grad(flag.node) is not None and not state.is_partial(flag.node)
+    return state.value(flag.node) is not None
 
 
 def inspector_lines(trace, state, node_id: Optional[str], flags: Iterable = (),
@@ -233,6 +310,7 @@ def inspector_lines(trace, state, node_id: Optional[str], flags: Iterable = (),
         return [("bold", "Nothing selected yet."),
                 ("", "Press n (or →) to take the first step, or click a box.")] if step is None else []
     info = trace.node(node_id)
+    d = trace.decimals
     out: list[tuple[str, str]] = []
     head = f"{info.id}  {box_title(info)}"
     if info.group:
@@ -240,22 +318,22 @@ def inspector_lines(trace, state, node_id: Optional[str], flags: Iterable = (),
     out.append(("bold", head))
     value = state.value(node_id)
     if info.is_leaf:
-        out.append(("", f"leaf {info.user_label or info.id} = {number(value) if value is not None else '? (not yet computed)'}"))
+        out.append(("", f"leaf {info.user_label or info.id} = {number(value, d) if value is not None else '? (not yet computed)'}"))
     else:
         # a gate written micrograd's way is named by the user's op string, not the rule's name
         op = f"{info.symbol} (your own op)" if info.op in ("custom", "custom2") else info.op
         out.append(("", f"op {op}: {info.formula}"))
-        out.append(("", f"value = {number(value) if value is not None else '? (not yet computed)'}"))
+        out.append(("", f"value = {number(value, d) if value is not None else '? (not yet computed)'}"))
         out.append(("bold", "inputs"))
         for i, src in enumerate(info.inputs):
             v = state.value(src)
-            out.append(("", f"  {i}: {_name(trace, src)} = {number(v) if v is not None else '?'}"))
+            out.append(("", f"  {i}: {_name(trace, src)} = {number(v, d) if v is not None else '?'}"))
         out.append(("bold", "local gradients"))
         locals_ = _local_numbers(info)
         for i, src in enumerate(info.inputs):
             formula = info.local_formulas[i] if i < len(info.local_formulas) else "?"
             known = value is not None and locals_ is not None and not hide_locals
-            num = f" = {number(locals_[i])}" if known and i < len(locals_) else ""
+            num = f" = {number(locals_[i], d)}" if known and i < len(locals_) else ""
             out.append(("", f"  ∂out/∂{_name(trace, src)}: {formula}{num}"))
     step = state.step
     if step is not None and step.phase == "backward" and step.node == node_id:
@@ -264,10 +342,11 @@ def inspector_lines(trace, state, node_id: Optional[str], flags: Iterable = (),
             out.append(("yellow", f"  {step.text}"))
         else:
             if step.local is not None:
-                out.append(("yellow", f"  upstream × local = contribution: {product(step)}"))
+                out.append(("yellow", f"  upstream × local = contribution: {product(step, d)}"))
             else:
-                out.append(("yellow", f"  upstream {number(step.upstream)} → contribution {number(step.contribution)}"))
-            out.append(("yellow", f"  → {_name(trace, step.input)}.grad = {number(step.grad_after)}"))
+                out.append(("yellow", f"  upstream {number(step.upstream, d)} → contribution {number(step.contribution, d)}"))
+            tail = step_tail(step) if step.local is not None else ""
+            out.append(("yellow", f"  → {tail}" if tail else f"  → {_name(trace, step.input)}.grad = {number(step.grad_after, d)}"))
             if step.local_text:
                 out.append(("yellow", f"  local gradient: {step.local_text}"))
     elif step is not None and step.phase == "backward" and step.input == node_id:
@@ -276,15 +355,16 @@ def inspector_lines(trace, state, node_id: Optional[str], flags: Iterable = (),
     elif step is not None and step.phase in ("forward", "update") and step.node == node_id:
         out.append(("bold yellow", "this step"))
         out.append(("yellow", f"  {step.text}"))
-    out.extend(_gradient_lines(trace, state, node_id))
+    out.extend(_gradient_lines(trace, state, node_id, step_digits(trace, step).get(node_id, d)))
     for flag in flags:
         out.append(("bold magenta", f"! {flag.kind}"))
         out.append(("magenta", f"  {flag.sentence}"))
     return out
 
 
-def _gradient_lines(trace, state, node_id) -> list[tuple[str, str]]:
-    """The gradient, and at fan-out the running sum of contributions that have arrived."""
+def _gradient_lines(trace, state, node_id, d: int) -> list[tuple[str, str]]:
+    """The gradient, and at fan-out the running sum of contributions that have arrived
+    (``d`` digits: the trace's, or the ones the current step's line writes this gradient with)."""
     grad = state.grad(node_id)
     indices = trace.grad_steps(node_id)
     arrived = [i for i in indices if i < state.k]
@@ -296,11 +376,11 @@ def _gradient_lines(trace, state, node_id) -> list[tuple[str, str]]:
         label = "partial gradient" if len(arrived) < len(indices) else "gradient"
         parts = [trace.steps[i].contribution for i in arrived]
         if all(isinstance(p, float) for p in parts) and isinstance(grad, float):
-            summed = fmt.total(parts, grad, _DECIMALS[0])  # adds up as displayed, or says ≈
+            summed = fmt.total(parts, grad, d)  # adds up as displayed, or says ≈
         else:
-            summed = f"{' + '.join(number(p) for p in parts)} = {number(grad)}"
+            summed = f"{' + '.join(number(p, d) for p in parts)} = {number(grad, d)}"
         return [("", f"{label}: {summed}  ({len(arrived)} of {len(indices)} contributions)")]
-    return [("", f"gradient: {number(grad)}")]
+    return [("", f"gradient: {number(grad, d)}")]
 
 
 def _local_numbers(info) -> Optional[tuple]:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from graphviz_nn.gradcheck import gradcheck
 from graphviz_nn.scenario_format.budget import MAX_GRADCHECK_NODES, check_gradcheck
-from graphviz_nn.value import Value, apply
+from graphviz_nn.debugger.expand import replay
 
 
 class Cancelled(Exception):
@@ -13,9 +13,9 @@ class Cancelled(Exception):
 def gradient_check_text(trace, scenario=None, progress=None) -> str:
     """Backprop against central differences for every leaf, at the leaves' current values.
 
-    A scalar graph is replayed through the engine's own rules (``value.apply``) on fresh
-    leaves holding the trace's values, so the check needs no model code and never touches
-    the user's nodes: the same gates run again with each leaf nudged by ±eps. Data leaves
+    A scalar graph is replayed by the debugger (``debugger.expand.replay``) on fresh leaves
+    holding the trace's values, so the check needs no model code and never touches the
+    user's nodes: the same gates run again with each leaf nudged by ±eps. Data leaves
     are not checked (they get no gradient). A tensor graph is checked through its scenario
     (``Scenario.gradcheck``) when it has one.
     ``progress(done, total)`` follows the graph evaluations (and may raise ``Cancelled``).
@@ -29,26 +29,29 @@ def gradient_check_text(trace, scenario=None, progress=None) -> str:
             return _HEAD + "(checked on the scenario's starting parameters)\n" + str(scenario.gradcheck(progress=progress))
         return ("This graph holds tensor nodes; the gradient check here replays scalar graphs only.\n"
                 "Use graphviz_nn.gradcheck(output_fn, leaves) on the model in Python instead.")
-    fresh = {info.id: Value(trace.forward_value(info.id), label=info.name, requires_grad=info.requires_grad)
-             for info in infos if info.is_leaf}
+    fresh, run = replay(trace)
     leaves = [leaf for leaf in fresh.values() if leaf.requires_grad]
+    _name_samples(leaves)
     if not leaves:
         return ("This graph has no parameters to check (every leaf is data)." if fresh else
                 "This graph has no leaves to check.")
-    output_id = trace.backward_from
     runs = 1 + 2 * len(leaves)
     if runs * len(infos) > MAX_GRADCHECK_NODES:
         return (f"A gradient check would rebuild this graph of {len(infos):,} nodes {runs:,} times, more than "
                 f"the limit of {MAX_GRADCHECK_NODES:,} nodes in all; check a smaller graph with fewer leaves.")
+    return _HEAD + str(gradcheck(run, leaves, progress=progress))
 
-    def replay():
-        values = dict(fresh)
-        for info in infos:
-            if not info.is_leaf:
-                values[info.id] = apply(info.op, [values[i] for i in info.inputs], info.const)
-        return values[output_id]
 
-    return _HEAD + str(gradcheck(replay, leaves, progress=progress))
+def _name_samples(leaves) -> None:
+    """A batch repeats its inputs once per sample (x0, x1, x0, ...): each row says which sample."""
+    counts: dict = {}
+    for leaf in leaves:
+        counts[leaf.label] = counts.get(leaf.label, 0) + 1
+    seen: dict = {}
+    for leaf in leaves:
+        if counts[leaf.label] > 1:
+            seen[leaf.label] = seen.get(leaf.label, 0) + 1
+            leaf.label = f"{leaf.label} (sample {seen[leaf.label]})"
 
 
 _HEAD = ("Gradient check: each leaf's backprop gradient against the finite difference "

@@ -9,6 +9,9 @@
   resize, each websocket message checked (a malformed one is dropped with one log line), input
   queued per session capped, the process under an address-space limit and ended (quit, TERM,
   KILL) within seconds of its client leaving (``classroom_session``).
+- The page works offline: textual-serve's page asks Google for its font; ours uses the font
+  file textual-serve ships (``/static/fonts``), and answers ``/favicon.ico`` (it was a 404), so
+  no request leaves the machine (a classroom without internet, or one that must not leak).
 
 Everything else (what a session may open or write) is the app's business: ``serve`` starts
 it with ``--served`` (see ``graphviz_nn.tui.served_policy``). textual-serve is the optional ``web``
@@ -21,9 +24,11 @@ import asyncio
 import html
 import ipaddress
 import logging
+import re
 import socket
 import sys
 from functools import lru_cache
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from . import classroom_limits as limits
@@ -36,6 +41,22 @@ FULL_PAGE = """<!DOCTYPE html>
 <p>This graphviz-nn server runs at most {limit} sessions at once, and all of them are in use.
 Close a tab that is no longer needed, or try again in a minute.</p></body></html>
 """
+
+
+# Any stylesheet, font or script fetched from another site (textual-serve's Google font).
+_EXTERNAL_LINK = re.compile(r"<link\b[^>]*\bhref=\"(?:https?:)?//[^\"]*\"[^>]*>", re.IGNORECASE)
+_LOCAL_FONT = """<style>
+      @font-face { font-family: "Roboto Mono"; font-style: normal; font-weight: 100 700;
+                   src: url("{{ config.static.url }}fonts/RobotoMono-VariableFont_wght.ttf") format("truetype"); }
+      @font-face { font-family: "Roboto Mono"; font-style: italic; font-weight: 100 700;
+                   src: url("{{ config.static.url }}fonts/RobotoMono-Italic-VariableFont_wght.ttf") format("truetype"); }
+    </style>
+    <link rel="icon" href="data:," />"""
+
+
+def offline_page(template: str) -> str:
+    """textual-serve's page template with every link to another site replaced by the local font."""
+    return _EXTERNAL_LINK.sub(lambda _: "", template, count=0).replace("<head>", "<head>\n    " + _LOCAL_FONT, 1)
 
 
 @lru_cache(maxsize=2)
@@ -67,6 +88,20 @@ def server_class(Server):
             """The server stopping ends every session process before it returns."""
             await asyncio.gather(*(session.end() for session in list(self.live.values())),
                                  return_exceptions=True)
+
+        async def _make_app(self) -> web.Application:
+            """textual-serve's application, with the offline page and a favicon."""
+            import aiohttp_jinja2
+            import jinja2
+
+            app = await super()._make_app()
+            template = (Path(self.templates_path) / "app_index.html").read_text(encoding="utf-8")
+            aiohttp_jinja2.setup(app, loader=jinja2.DictLoader({"app_index.html": offline_page(template)}))
+            app.router.add_get("/favicon.ico", self.handle_favicon)
+            return app
+
+        async def handle_favicon(self, request: web.Request) -> web.Response:
+            return web.Response(status=204)  # no icon, and no 404 in the browser's console
 
         def full_page(self) -> web.Response:
             return web.Response(status=503, content_type="text/html",

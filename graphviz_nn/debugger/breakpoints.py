@@ -3,7 +3,7 @@
 A watch is a condition checked on every step taken by ``continue``/``step over``/``step out``:
 
 - ``not_finite``: the first value or gradient that is inf/nan (its origin, not what follows)
-- ``vanishing``: a finished gradient with 0 < |grad| < threshold (default 1e-5)
+- ``vanishing``: a finished gradient with 0 < |grad| < threshold (default 1e-4: saturated-sigmoid's 4.5e-05 is caught)
 - ``exploding``: a finished gradient with |grad| > threshold (default 1e3)
 - ``saturated``: a sigmoid/tanh/elu gate whose local gradient is below threshold (default 0.025:
   a tenth of σ′'s maximum 0.25, so the lecture's w = 2, b = 2 neuron with σ′ = 0.0177 is flagged)
@@ -28,7 +28,7 @@ from .trace import Step, Trace, is_finite, magnitude
 # A sigmoid's local gradient is at most 0.25 (at z = 0); below a tenth of that the gate passes back
 # less than 2.5% of its upstream gradient: the lecture's saturation (σ′ = 0.0177 at w = 2, b = 2).
 SATURATION_THRESHOLD = 0.1 * 0.25
-WATCH_DEFAULTS = {"not_finite": None, "vanishing": 1e-5, "exploding": 1e3, "saturated": SATURATION_THRESHOLD,
+WATCH_DEFAULTS = {"not_finite": None, "vanishing": 1e-4, "exploding": 1e3, "saturated": SATURATION_THRESHOLD,
                   "dead_relu": None}
 WATCH_KINDS = tuple(WATCH_DEFAULTS)
 

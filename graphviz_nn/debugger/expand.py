@@ -1,4 +1,5 @@
-"""Step into a composite gate: its primitive expansion as a small trace of real engine nodes.
+"""Step into a composite gate (its primitive expansion as a small trace of real engine nodes),
+or replay a whole trace on fresh leaves (the gradient check nudges them).
 
 The sigmoid gate of the CS231n neuron expands into ``*-1 exp +1 1/x``; the expansion is
 rebuilt from fresh leaves holding the gate's input values and traced with the gate's own
@@ -31,3 +32,25 @@ def expand(trace: Trace, node_id: str) -> Trace:
         gates = expand_gate(info.op, leaves, info.const, apply_op)
     # inner ids are qualified by the gate's name (n9.5, σ.5): they never clash with the outer graph's
     return build_trace(gates[-1], seed=upstream, id_prefix=f"{info.name}.", decimals=trace.decimals)
+
+
+def replay(trace: Trace):
+    """``(leaves, run)``: fresh leaves holding the trace's leaf values (by id), and ``run()``, which
+    applies the trace's gates to them again through the rule table and returns the output node.
+
+    The user's nodes are never touched; nudging a leaf's ``data`` and calling ``run()`` again
+    evaluates the same graph there (what a finite-difference check needs).
+    """
+    tensor = any(info.is_tensor for info in trace.nodes)
+    leaf, apply_op = (Tensor, tensor_apply) if tensor else (Value, value_apply)
+    leaves = {info.id: leaf(trace.forward_value(info.id), label=info.name, requires_grad=info.requires_grad)
+              for info in trace.nodes if info.is_leaf}
+    gates = [info for info in trace.nodes if not info.is_leaf]
+
+    def run():
+        values = dict(leaves)
+        for info in gates:
+            values[info.id] = apply_op(info.op, [values[i] for i in info.inputs], info.const)
+        return values[trace.backward_from]
+
+    return leaves, run

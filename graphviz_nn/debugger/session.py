@@ -17,7 +17,7 @@ from . import breakpoints as bp
 from ..arguments import ArgumentTypeError, whole
 from .breakpoints import Break, BreakpointError
 from .expand import expand
-from .levels import check_level, coarser, enclosing_depth, finer, levels_of, unit_key
+from .levels import GROUP_DEPTH, check_level, enclosing_depth, finer, levels_of, unit_key
 from .trace import Trace, build_trace
 
 
@@ -46,6 +46,7 @@ class Session:
         self.watches: dict = {}
         self.last_break: Optional[Break] = None
         self.message: Optional[str] = None
+        self._entered: list = []  # (group path, phase, level it was entered from) by step_into
 
     @property
     def breakpoints(self) -> set:
@@ -77,6 +78,18 @@ class Session:
         return self._stack[0][0] if self._stack else self.trace
 
     @property
+    def decimals(self) -> int:
+        """Digits after the point in everything this session's traces write (the one setting)."""
+        return self.root_trace.decimals
+
+    def set_decimals(self, n: int) -> int:
+        """0 to 6 digits for every trace of the session (the top one, the one inside, every expansion)."""
+        n = max(0, min(6, n))
+        for trace in {self.root_trace, self.trace, *(entry[0] for entry in self._stack), *self._expansions.values()}:
+            trace.set_decimals(n)
+        return n
+
+    @property
     def inside(self) -> Optional[str]:
         """Which gate's expansion we are in (``"n9 (sigmoid), backward"``), None at the top."""
         return self._stack[-1][3] if self._stack else None
@@ -106,6 +119,7 @@ class Session:
             self.message = "this graph has only the gate level: it has no neurons or layers to collapse"
             return self.level
         self.level = self.levels[(self.levels.index(self.level) + 1) % len(self.levels)]
+        self._entered.clear()  # a level chosen by hand: step out no longer returns anywhere
         self.message = f"level {self.level}"
         return self.level
 
@@ -184,6 +198,25 @@ class Session:
             return self._advance(lambda s: True)
         return self._advance(lambda s: s.phase != first.phase or unit_key(s.group, self.level) != key)
 
+    def step_back_over(self):
+        """Back over one unit at the current level (a gate, a whole neuron, a whole layer): to
+        where the unit being shown began, i.e. the end of the unit before it. Never stops at
+        breakpoints (going back replays nothing)."""
+        self.message = None
+        low = self.bounds[0]
+        if self.k <= low:
+            self.message = "at the start: nothing to step back over"
+            return self.state
+        steps = self.trace.steps
+        last = steps[self.k - 1]
+        key = unit_key(last.group, self.level)
+        k = self.k - 1
+        while key is not None and k > low and steps[k - 1].phase == last.phase \
+                and unit_key(steps[k - 1].group, self.level) == key:
+            k -= 1
+        self.k = k
+        return self.state
+
     def step_into(self) -> Optional[Break]:
         """Open the step being shown: a composite gate's expansion (forward or backward), or
         at neuron/layer level the neuron or layer it belongs to, one level down, at its first step.
@@ -205,6 +238,7 @@ class Session:
             steps = self.trace.steps
             while start > 0 and steps[start - 1].phase == step.phase and unit_key(steps[start - 1].group, self.level) == key:
                 start -= 1
+            self._entered.append((key, step.phase, self.level))  # step out finishes it and comes back here
             self.level = finer(self.level, self.levels)
             self.k = start + 1
             self.message = f"into {'.'.join(key)}: level {self.level}, at its first step"
@@ -223,8 +257,10 @@ class Session:
         return None
 
     def step_out(self) -> Optional[Break]:
-        """Finish: leave an expansion (back to the step you came from), else finish the neuron
-        or layer the step being shown belongs to and go up one level.
+        """Finish the unit you are in: leave an expansion (back to the step you came from); finish
+        a neuron or layer entered with ``step_into`` (back at the level you entered it from);
+        else finish the unit of the step shown at the current level (at gate level: its neuron),
+        and stay at that level: the level never changes by itself.
 
         At the top with no enclosing group, ``message`` says so and the cursor does not move.
         """
@@ -236,14 +272,18 @@ class Session:
             return None
         steps = self.trace.steps
         current = self.state.step if self.k > 0 else (steps[0] if steps else None)
-        depth = enclosing_depth(self.level)
-        key = current.group[:depth] if current is not None else ()
+        entered = self._entered_unit(current)
+        if entered is not None:
+            key, phase, level = entered
+            self.level = level
+        else:
+            depth = GROUP_DEPTH[self.level] or enclosing_depth(self.level)
+            key = current.group[:depth] if current is not None and depth else ()
+            phase = current.phase if current is not None else None
         if not key:
             self.message = ("not inside a neuron or layer: nothing to finish" if self.level != "layer"
-                            else "at layer level there is no enclosing group: nothing to finish")
+                            else "this step is not inside a layer: nothing to finish")
             return None
-        self.level = coarser(self.level, self.levels)
-        phase = current.phase
         if self.k >= len(steps) or steps[self.k].phase != phase or steps[self.k].group[:len(key)] != key:
             self.message = f"{'.'.join(key)} is finished ({phase} pass)"
             return None
@@ -251,6 +291,14 @@ class Session:
         if hit is None:
             self.message = f"finished {'.'.join(key)} ({phase} pass)"
         return hit
+
+    def _entered_unit(self, current) -> Optional[tuple]:
+        """The innermost unit entered with ``step_into`` that the step shown is still inside."""
+        while self._entered:
+            key, phase, level = self._entered.pop()
+            if current is not None and current.phase == phase and current.group[:len(key)] == key:
+                return key, phase, level
+        return None
 
     def continue_(self) -> Optional[Break]:
         """Run to the next breakpoint or watch, or to the end of the current pass."""

@@ -57,3 +57,23 @@ def test_a_primitive_gate_cannot_be_expanded():
     trace = build_trace(Value(1.0) * 2)
     with pytest.raises(TraceError, match="not a composite gate"):
         expand(trace, "n1")
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.floats(-3, 3), st.floats(-3, 3), st.floats(-2, 2))
+def test_replay_runs_the_traced_gates_again_on_fresh_leaves(w, x, b):
+    import math
+
+    from graphviz_nn.debugger.expand import replay
+
+    wv, xv, bv = Value(w, label="w"), Value(x, label="x", requires_grad=False), Value(b, label="b")
+    out = (wv * xv + bv).tanh()
+    trace = build_trace(out)
+    leaves, run = replay(trace)
+    by_name = {leaf.label: leaf for leaf in leaves.values()}
+    assert set(by_name) == {"w", "x", "b"} and not by_name["x"].requires_grad
+    assert all(leaf is not node for leaf, node in zip(by_name.values(), (wv, xv, bv)))  # never the user's
+    assert run().data == pytest.approx(math.tanh(w * x + b), abs=1e-12)
+    by_name["w"].data = w + 0.5  # a nudged leaf: the same gates evaluated there
+    assert run().data == pytest.approx(math.tanh((w + 0.5) * x + b), abs=1e-12)
+    assert (wv.data, xv.data, bv.data) == (w, x, b)

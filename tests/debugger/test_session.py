@@ -214,7 +214,7 @@ def test_step_out_at_gate_level_finishes_the_neuron():
     session.goto(start + 1)
     session.step_out()
     assert trace.steps[session.k - 1].group == ("L2", "N2") and trace.steps[session.k].group != ("L2", "N2")
-    assert session.level == "neuron"
+    assert session.level == "gate"  # issue 21: step out never changes the level by itself (it said "neuron")
 
 
 def test_unknown_level_is_a_user_error():
@@ -274,3 +274,79 @@ def test_break_messages_number_steps_as_the_header_does():
     session.restart()
     hit = session.continue_()
     assert hit.reason == "saturated" and hit.sentence.startswith(f"step {session.k}: ")
+
+
+def test_decimals_are_one_setting_of_the_session_and_reach_every_expansion():
+    import math
+
+    from graphviz_nn import Value
+
+    w, x = Value(2.0, label="w"), Value(-1.0, label="x")
+    session = Session.from_outputs((w * x).sigmoid())
+    assert session.decimals == 2
+    gate = next(s.index for s in session.trace.steps if s.phase == "forward" and session.trace.node(s.node).composite)
+    session.goto(gate + 1)
+    session.step_into()  # inside the sigmoid's expansion
+    assert session.depth == 1
+    assert session.set_decimals(4) == 4 and session.decimals == 4
+    inner, top = session.trace, session.root_trace
+    assert inner.decimals == 4 and top.decimals == 4
+    sigma = 1 / (1 + math.exp(2.0))
+    assert f"{sigma:.4f}" in top.step_text(top.steps[gate])
+    assert session.set_decimals(9) == 6 and session.set_decimals(-3) == 0  # clamped to what a screen shows
+
+
+def test_step_out_at_neuron_level_finishes_only_that_neuron_and_keeps_the_level():
+    # issue 21: f at neuron level finished the whole layer L1 and switched to layer level
+    trace = mlp_trace()
+    session = Session(trace, level="neuron")
+    start = next(s.index for s in trace.steps if s.group == ("L1", "N1") and not trace.node(s.node).is_leaf)
+    session.goto(start + 1)
+    session.step_out()
+    assert session.level == "neuron"
+    assert trace.steps[session.k - 1].group == ("L1", "N1")
+    assert trace.steps[session.k].group != ("L1", "N1")
+    assert trace.steps[session.k].group[:1] == ("L1",)  # the rest of L1 is still to come
+    assert session.message == "finished L1.N1 (forward pass)"
+
+
+def test_step_out_after_step_into_returns_to_the_level_it_came_from_and_l_forgets_it():
+    trace = mlp_trace()
+    session = Session(trace, level="neuron")
+    first = next(s.index for s in trace.steps if s.group == ("L1", "N2") and not trace.node(s.node).is_leaf)
+    session.goto(first + 1)
+    session.step_into()  # into L1.N2's gates
+    assert session.level == "gate"
+    session.next()
+    session.step_out()
+    assert session.level == "neuron" and trace.steps[session.k].group != ("L1", "N2")
+    session.goto(first + 1)
+    session.step_into()
+    session.cycle_level()  # a level chosen by hand: f no longer returns to the neuron level
+    level = session.level
+    session.step_out()
+    assert session.level == level
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.integers(1, 3), min_size=1, max_size=3), st.sampled_from(["gate", "neuron", "layer"]),
+       st.floats(0, 1), st.integers(0, 100))
+def test_step_back_over_undoes_step_over_unit_by_unit(sizes, level, where, seed):
+    from graphviz_nn.debugger.levels import unit_key
+    trace = build_trace(MLP(2, sizes + [1], activation="tanh", seed=seed)([0.4, -0.9]))
+    session = Session(trace, level=level)
+    session.goto(0)
+    ends = [0]
+    while session.k < len(trace.steps):
+        session.step_over()
+        ends.append(session.k)
+    steps = trace.steps
+    for a, b in zip(ends, ends[1:]):  # every stop is a unit boundary, computed here from the groups
+        key = unit_key(steps[a].group, level)
+        assert all(unit_key(s.group, level) == key and s.phase == steps[a].phase for s in steps[a:b])
+        assert key is not None or b == a + 1
+    for expected in reversed(ends[:-1]):
+        session.step_back_over()
+        assert session.k == expected
+    session.step_back_over()
+    assert session.k == 0 and "nothing to step back over" in session.message

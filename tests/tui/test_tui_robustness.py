@@ -11,7 +11,7 @@ from tui_helpers import assert_consistent
 
 SIZES = [(120, 36), (80, 24), (40, 12), (20, 6), (10, 3)]
 # every binding's key; the ones that open a screen are followed by escape
-BINDING_KEYS = ["n", "right", "p", "left", "s", "f", "c", "home", "end", "b", "l", "t",
+BINDING_KEYS = ["n", "right", "p", "left", "greater_than_sign", "less_than_sign", "s", "f", "c", "home", "end", "b", "l", "t",
                 "shift+left", "shift+right", "shift+up", "shift+down",
                 "plus", "equals_sign", "minus", "0", "P", "C", "full_stop", "comma", "v", "L",
                 "left_square_bracket", "right_square_bracket", "T", "S", "a", "escape"]

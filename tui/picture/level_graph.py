@@ -77,8 +77,8 @@ class LevelGraph:
         for out in self._outputs[box_id][:8]:
             info = trace.node(out)
             value, grad = state.value(out), state.grad(out)
-            lines.append(("", f"  output {out} ({info.symbol}) = {presenter.number(value) if value is not None else '?'}"
-                              f", gradient {presenter.number(grad) if grad is not None else '?'}"))
+            lines.append(("", f"  output {out} ({info.symbol}) = {presenter.number(value, trace.decimals) if value is not None else '?'}"
+                              f", gradient {presenter.number(grad, trace.decimals) if grad is not None else '?'}"))
         if len(self._outputs[box_id]) > 8:
             lines.append(("", f"  … and {len(self._outputs[box_id]) - 8} more outputs"))
         if len(self._outputs[box_id]) > 1:
@@ -101,7 +101,8 @@ class LevelGraph:
     def describe(self, box_id: str, state, breakpoints=(), group_breakpoints=(), flags=()) -> Box:
         group = self._members.get(box_id)
         if group is None:
-            return presenter.node_box(self.trace.node(box_id), state, breakpoints, flags)
+            return presenter.node_box(self.trace.node(box_id), state, self.trace.decimals, breakpoints, flags,
+                                      presenter.step_digits(self.trace, state.step).get(box_id))
         outputs = self._outputs[box_id]
         # with several samples a neuron has one output each: show the latest one known
         value_of = next((o for o in reversed(outputs) if state.value(o) is not None), outputs[-1])
@@ -109,8 +110,8 @@ class LevelGraph:
         value, grad = state.value(value_of), state.grad(grad_of)
         return Box(
             title=group.label,  # with several samples the box shows the latest one (the inspector says so)
-            value=None if value is None else presenter.box_number(value),
-            grad=None if grad is None else presenter.box_number(grad),
+            value=None if value is None else presenter.box_number(value, self.trace.decimals),
+            grad=None if grad is None else presenter.box_number(grad, self.trace.decimals),
             partial=grad is not None and state.is_partial(grad_of),
             breakpoint=group.path in group_breakpoints or any(m in breakpoints for m in group.members),
             flagged=any(m in flags for m in group.members),

@@ -99,18 +99,21 @@ class NetworkView:
         return positions
 
     # ---- what a box says ----
+    def _num(self, x) -> Optional[str]:
+        return None if x is None else presenter.box_number(x, self.trace.decimals)
+
     def describe(self, box_id: str, state, breakpoints=(), group_breakpoints=(), flags=()) -> Box:
         net = self.net
         edge = self._weight_edge.get(box_id)
         if edge is not None:
             value, grad = net.weight(edge, state)
-            return Box(edge.label, _num(value), _num(grad), breakpoint=edge.weight in breakpoints)
+            return Box(edge.label, self._num(value), self._num(grad), breakpoint=edge.weight in breakpoints)
         node = self._nodes[box_id]
         value = net.value(box_id, state, self.sample)
         if node.kind == "input":
-            return Box(node.label, _num(value), "data")
+            return Box(node.label, self._num(value), "data")
         grad = net.grad(box_id, state, self.sample)
-        return Box(node.label, _num(value), _num(grad), gate=True,
+        return Box(node.label, self._num(value), self._num(grad), gate=True,
                    breakpoint=node.path in group_breakpoints)
 
     def group_summary(self, box_id: Optional[str], state) -> list[tuple[str, str]]:
@@ -128,18 +131,14 @@ class NetworkView:
         out = net.trace_node(box_id, self.sample)
         info = self.trace.node(out)
         lines = [("bold", f"neuron {node.label}{counts}{where}"),
-                 ("", f"  output {out} ({info.symbol}) = {_num(value) or '?'}, gradient {_num(grad) or '?'}"),
+                 ("", f"  output {out} ({info.symbol}) = {self._num(value) or '?'}, gradient {self._num(grad) or '?'}"),
                  ("bold", "  weights in (value, gradient)")]
         incoming = [e for e in net.edges if e.dst == box_id and e.weight is not None]
         for e in incoming[:12]:
             src = self._nodes[e.src].label
             w, g = net.weight(e, state)
-            lines.append(("", f"    {e.label} from {src}: {_num(w) or '?'}, ∇ {_num(g) or '?'}"))
+            lines.append(("", f"    {e.label} from {src}: {self._num(w) or '?'}, ∇ {self._num(g) or '?'}"))
         if len(incoming) > 12:
             lines.append(("", f"    … and {len(incoming) - 12} more"))
         lines.append(("dim", "  (s steps into the neuron's gates; [ ] another sample)"))
         return lines
-
-
-def _num(x) -> Optional[str]:
-    return None if x is None else presenter.box_number(x)

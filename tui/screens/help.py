@@ -11,8 +11,10 @@ KEYS = (
     ("Stepping", (
         ("n  →", "next step"),
         ("p  ←", "previous step"),
+        (">  <", "step over one unit of the level forward / back: a gate, a whole neuron, a whole layer"),
         ("s", "step into what was just stepped: a composite gate (either pass), a neuron, a layer"),
-        ("f", "back out to the step you came from (inside a gate) or finish the neuron/layer"),
+        ("f", "step out: finish the unit you are in (a gate's expansion, the neuron or layer); "
+              "the level stays, or returns to the one s came from"),
         ("c", "continue to the next breakpoint or the end of the pass"),
         ("Home  End", "start / end of the trace (of the gate's expansion when inside one)"),
         ("g", "go to a step number"),

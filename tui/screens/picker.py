@@ -52,7 +52,7 @@ class PickerScreen(Modal):
         words = typed.lower().split()
         options = []
         self.shown = []
-        for sid, title, explanation in self.entries:
+        for sid, title, explanation in sorted(self.entries, key=lambda e: _rank(e, words)):
             haystack = f"{sid} {title} {explanation}".lower()
             if not all(w in haystack for w in words):
                 continue
@@ -75,14 +75,6 @@ class PickerScreen(Modal):
         options.add_options(self._options(typed))
         if options.option_count:
             options.highlighted = 0
-
-    def on_key(self, event) -> None:
-        field = self.query_one(Input)
-        if self.focused is not field and event.is_printable and event.character:
-            field.focus()
-            field.insert_text_at_cursor(event.character)
-            event.stop()
-            event.prevent_default()
 
     def action_move(self, delta: int) -> None:
         options = self.query_one(OptionList)
@@ -132,6 +124,17 @@ class PickerScreen(Modal):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+def _rank(entry: tuple, words: list) -> int:
+    """Where the typed words are found first: in the id (0), the title (1), else only the explanation (2);
+    so ``saturated`` puts saturated-sigmoid above a scenario whose explanation mentions saturation."""
+    if not words:
+        return 0
+    sid, title, _ = entry
+    if all(w in sid.lower() for w in words):
+        return 0
+    return 1 if all(w in f"{sid} {title}".lower() for w in words) else 2
 
 
 def _shorten(text: str, limit: int) -> str:

@@ -17,6 +17,7 @@ class PromptScreen(Modal):
     PromptScreen Static { width: 100%; }
     """
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    AUTO_FOCUS = "#prompt-input"  # focused as the screen appears, so the first keys typed land in it
 
     def __init__(self, question: str, default: str = "", hint: str = "") -> None:
         super().__init__()
@@ -33,6 +34,16 @@ class PromptScreen(Modal):
 
     def on_mount(self) -> None:
         self.query_one(Input).focus()
+
+    def on_key(self, event) -> None:
+        """Keys typed right after the key that opened the question (``g12``) before the field had
+        the focus: into the field, never lost."""
+        field = self.query_one(Input)
+        if self.focused is not field and event.character and event.character.isprintable():
+            event.stop()
+            event.prevent_default()
+            field.focus()
+            field.insert_text_at_cursor(event.character)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()

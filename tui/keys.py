@@ -1,0 +1,47 @@
+"""The app's keys: one table, read by the app (its bindings) and shown in the footer."""
+from __future__ import annotations
+
+from textual.binding import Binding
+
+BINDINGS = [
+    Binding("n,right", "next", "Next"),
+    Binding("p,left", "prev", "Prev"),
+    Binding("greater_than_sign", "step_over", "Over"),
+    Binding("less_than_sign", "step_back_over", "Back"),
+    Binding("s", "step_into", "Into"),
+    Binding("f", "step_out", "Out"),
+    Binding("c", "continue", "Cont"),
+    Binding("home", "start", "Start", show=False),
+    Binding("end", "end", "End", show=False),
+    Binding("g", "goto", "Go to", show=False),
+    Binding("b", "breakpoint", "Break"),
+    Binding("w", "watch", "Watch", show=False),
+    Binding("l", "level", "Level"),
+    Binding("t", "train", "Train", show=False),  # the footer keeps 80 columns for stepping; ? lists t and o
+    Binding("x", "gradcheck", "Grad check", show=False),
+    Binding("d", "diagnostics", "Diagnose", show=False),
+    Binding("r", "training_report", "Report", show=False),
+    Binding("e", "export", "Export", show=False),
+    Binding("o", "open", "Open", show=False),
+    Binding("question_mark", "help", "Help"),
+    Binding("q", "quit", "Quit"),
+    Binding("escape", "cancel_work", "Cancel", show=False),
+    Binding("shift+left", "pan(-10, 0)", "Pan", show=False),
+    Binding("shift+right", "pan(10, 0)", "Pan", show=False),
+    Binding("shift+up", "pan(0, -4)", "Pan", show=False),
+    Binding("shift+down", "pan(0, 4)", "Pan", show=False),
+    Binding("plus,equals_sign", "zoom('full')", "Zoom in", show=False),
+    Binding("minus", "zoom('compact')", "Zoom out", show=False),
+    Binding("0", "fit", "Fit", show=False),
+    Binding("P", "present", "Present", show=False),
+    Binding("C", "palette", "Palette", show=False),
+    Binding("full_stop", "decimals(1)", "More decimals", show=False),
+    Binding("comma", "decimals(-1)", "Fewer decimals", show=False),
+    Binding("v", "reveal", "Reveal", show=False),
+    Binding("a", "exercise", "Exercise", show=False),
+    Binding("L", "lecture", "Lecture", show=False),
+    Binding("left_square_bracket", "sample(-1)", "Sample", show=False),
+    Binding("right_square_bracket", "sample(1)", "Sample", show=False),
+    Binding("T", "train_many", "Train N", show=False),
+    Binding("S", "pick_start", "Start", show=False),
+]
