@@ -248,9 +248,11 @@ class DebuggerApp(App):
         if follow and view.samples:
             view.follow_sample(state.current)  # the network shows the current step's sample
             self.sample = view.sample
+        if follow and getattr(view, "refocus", None) and view.refocus(state.current):
+            self._draw_graph(view, Layout(view.positions(), "network"))  # a hidden neuron comes into view
         graph.current = view.box_of(state.current)
         graph.selected = self.selected
-        graph.hot_edge = view.hot_edge(state.current_edge)
+        graph.hot_edge = view.hot_edge(state.current_edge, state)
         graph.invalidate()
         if follow and state.k == 0:
             graph.scroll_to(0, 0, animate=False, immediate=True)  # the start looks as it did on opening
@@ -362,7 +364,7 @@ class DebuggerApp(App):
             self.selected = None
         key = (trace, view.level)
         layout = self._layouts.get(key)
-        if layout is None and hasattr(view, "positions"):  # a network: the textbook layout
+        if hasattr(view, "positions"):  # a network: the textbook layout (its boxes follow the step)
             layout = self._layouts[key] = Layout(view.positions(), "network")
         if layout is None:
             edges = [(e[0], e[1]) for e in view.edges]
@@ -387,7 +389,8 @@ class DebuggerApp(App):
 
         # measuring every box costs a describe per node: big graphs use one compact width
         measure = at_end if len(view.ids) <= MEASURED_BOXES else None
-        self.query_one("#graph", GraphView).show_graph(layout.positions, view.edges, describe, measure)
+        self.query_one("#graph", GraphView).show_graph(layout.positions, view.edges, describe, measure,
+                                                       getattr(view, "build_geometry", None))
         self._fit_panes()
 
     @work(thread=True, exclusive=True, group="layout", exit_on_error=False)
