@@ -28,6 +28,7 @@ class Wiring:
     edges: list  # (src, dst)
     captions: dict = field(default_factory=dict)  # gap index (left column) -> caption box id
     caption_widths: dict = field(default_factory=dict)
+    weighted: set | None = None  # pairs carrying a weight (a ●); None: all. Others just merge.
 
 
 def build(wiring: Wiring, style: NodeStyle = COMPACT, widths: dict | None = None) -> Geometry:
@@ -62,14 +63,15 @@ def build(wiring: Wiring, style: NodeStyle = COMPACT, widths: dict | None = None
         col_x.append(x)
         col_w.append(w)
         dsts = {d for _, d in by_gap.get(c, ())}
-        x += w + LEAD + 2 * len(dsts) + 1
+        x += w + LEAD + 2 * len(dsts)
     for c, ids in enumerate(wiring.columns):
         for n in ids:
             w = width_of(n)
             geo.origin[n] = (col_x[c] + (col_w[c] - w) // 2, geo.origin[n][1])
             geo.size[n] = (w, style.height)
     for c, edges in by_gap.items():
-        _crossbar(geo, style, edges, wiring.columns[c], wiring.columns[c + 1], col_x[c] + col_w[c])
+        _crossbar(geo, style, edges, wiring.columns[c], wiring.columns[c + 1], col_x[c] + col_w[c],
+                  wiring.weighted)
     for c, cap in wiring.captions.items():  # centred over the gap, clear of its neighbours
         if cap in column_of or c + 1 >= len(col_x):
             continue
@@ -83,11 +85,10 @@ def build(wiring: Wiring, style: NodeStyle = COMPACT, widths: dict | None = None
     return geo
 
 
-def _crossbar(geo: Geometry, style: NodeStyle, edges, sources, dests, left: int) -> None:
+def _crossbar(geo: Geometry, style: NodeStyle, edges, sources, dests, left: int, weighted) -> None:
     """One gap: a bus per source, a collector per destination, a joint per edge."""
     dst_order = [d for d in dests if any(e[1] == d for e in edges)]
     collector = {d: left + LEAD + 2 * k for k, d in enumerate(dst_order)}
-    arrow_x = left + LEAD + 2 * len(dst_order) - 1
     bus_row = {s: geo.origin[s][1] + style.out_row for s in sources}
     taken = set(bus_row.values())
     entry = {}
@@ -103,10 +104,11 @@ def _crossbar(geo: Geometry, style: NodeStyle, edges, sources, dests, left: int)
         segs.append((sx, a, xc, a, key, True))  # the source's bus, as far as this collector
         if a != b:
             segs.append((xc, min(a, b), xc, max(a, b), key, False))
-        segs.append((xc, b, arrow_x, b, key, False))
-        geo.joints.append((xc, a, key))
+        segs.append((xc, b, geo.origin[d][0] - 1, b, key, False))  # the arrow touches the box
+        if weighted is None or key in weighted:
+            geo.joints.append((xc, a, key))
     for d in dst_order:
-        geo.arrows.append((arrow_x, entry[d], (None, d)))
+        geo.arrows.append((geo.origin[d][0] - 1, entry[d], (None, d)))
 
 
 def _separate_captions(geo: Geometry, wiring: Wiring) -> None:

@@ -76,8 +76,11 @@ class NetworkView:
             columns.append(slots)
         pairs: list = []
         seen: set = set()
+        weighted: set = set()
         for e in self.net.edges:
             pair = (self._box[e.src], self._box[e.dst])
+            if e.weight is not None:
+                weighted.add(pair)
             if pair not in seen:
                 seen.add(pair)
                 pairs.append(pair)
@@ -95,7 +98,7 @@ class NetworkView:
                 self._caption_gap[cap] = c
                 names = [self._weight_title(e) for e in weights] + [self._idle_title(c)]
                 widths[cap] = max(max(len(t) for t in names), 9 if self._matrix else 7)
-        self.wiring = Wiring(columns, pairs, captions, widths)
+        self.wiring = Wiring(columns, pairs, captions, widths, weighted)
         self.ids = [b for col in columns for b in col] + list(captions.values())
         self.edges = [(s, d, 0) for s, d in pairs]
         self.ids_set = set(self.ids)
