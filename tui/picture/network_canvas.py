@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from .canvas import COMPACT, MARGIN, Geometry, NodeStyle
 
-LEAD = 2  # cells between a source column and its first collector
+LEAD = 1  # cells between a source column and its first collector
 
 
 @dataclass
@@ -29,6 +29,7 @@ class Wiring:
     captions: dict = field(default_factory=dict)  # gap index (left column) -> caption box id
     caption_widths: dict = field(default_factory=dict)
     weighted: set | None = None  # pairs carrying a weight (a ●); None: all. Others just merge.
+    min_widths: dict = field(default_factory=dict)  # room for numbers other steps show
 
 
 def build(wiring: Wiring, style: NodeStyle = COMPACT, widths: dict | None = None) -> Geometry:
@@ -39,11 +40,11 @@ def build(wiring: Wiring, style: NodeStyle = COMPACT, widths: dict | None = None
     def width_of(n):
         if n in wiring.caption_widths:
             return wiring.caption_widths[n]
-        return style.fixed_width or widths.get(n, 3)
+        return style.fixed_width or max(widths.get(n, 3), wiring.min_widths.get(n, 0))
 
     column_of = {n: c for c, ids in enumerate(wiring.columns) for n in ids}
     pitch = style.height + 1
-    band = style.height + 1 if wiring.captions else 0  # the captions' row above the boxes
+    band = style.height if wiring.captions else 0  # the captions' rows above the boxes
     top = MARGIN + band
     tallest = max((len(ids) for ids in wiring.columns), default=0)
     # rows first: a short column is centred on the tallest; odd columns one row lower, so a

@@ -22,6 +22,7 @@ from .network_canvas import Wiring, build
 
 # A layer with more neurons than this is drawn with a "… k more" box (mlp-moons' 16 fit 120×36).
 MAX_SHOWN = 5
+NUMBER_W = 9  # the widest number a neuron's box shows (-1.17e-03)
 
 
 class NetworkView:
@@ -97,11 +98,21 @@ class NetworkView:
                 captions[c] = cap
                 self._caption_gap[cap] = c
                 names = [self._weight_title(e) for e in weights] + [self._idle_title(c)]
-                widths[cap] = max(max(len(t) for t in names), 9 if self._matrix else 7)
-        self.wiring = Wiring(columns, pairs, captions, widths, weighted)
+                widths[cap] = max(max(len(t) for t in names), 9)
+        self.wiring = Wiring(columns, pairs, captions, widths, weighted, self._min_widths())
         self.ids = [b for col in columns for b in col] + list(captions.values())
         self.edges = [(s, d, 0) for s, d in pairs]
         self.ids_set = set(self.ids)
+
+    def _min_widths(self) -> dict:
+        """A neuron's numbers change from step to step (-1.17e-03 is 9 wide); an input's from sample to sample."""
+        out = {n.id: NUMBER_W for n in self.net.nodes if n.kind == "neuron"}
+        final = self.trace.state_at(len(self.trace.steps))
+        for n in self.net.nodes:
+            if n.kind == "input":
+                out[n.id] = max((len(_num(self.net.value(n.id, final, s)) or "?") for s in range(self.net.samples)),
+                                default=3)
+        return out
 
     def _column_of_box(self, box: str) -> int:
         if box in self._more:

@@ -307,11 +307,11 @@ class GraphView(ScrollView, can_focus=False):
         value = box.value if known else "?"
         grad = box.grad if box.grad is not None else "?"
         grad_style = PENDING if box.grad is None else PARTIAL if box.partial else colours["grad"]
-        head = title.center(bw)
+        head = title.center(bw)[:bw]  # never wider than the box (a number can outgrow its measure)
         rows = [
-            (value.center(bw), [colours["value"] if known else PENDING] * bw),
+            (value.center(bw)[:bw], [colours["value"] if known else PENDING] * bw),
             (head, [title_style] * bw),
-            (grad.center(bw), [grad_style] * bw),
+            (grad.center(bw)[:bw], [grad_style] * bw),
         ]
         if box.breakpoint or box.flagged:
             row = list(head)
