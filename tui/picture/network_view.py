@@ -152,21 +152,8 @@ class NetworkView:
             self.sample = s
 
     def stepped_weight(self, state) -> Optional[str]:
-        """The weight whose wire the current step is on: its gradient arriving (backward) or
-        the product of weight and input being computed (forward)."""
-        if state is None:
-            return None
-        candidates = list(state.current_edge[:2]) if state.current_edge else []
-        if state.current is not None:
-            candidates.append(state.current)
-        for node in candidates:
-            if node in self._edges_of_weight:
-                return node
-        for node in candidates:  # a weight × input gate: its weight
-            for i in self.trace.node(node).inputs:
-                if i in self._edges_of_weight:
-                    return i
-        return None
+        """The weight whose wire the current step is on (``Network.stepped_weight``)."""
+        return None if state is None else self.net.stepped_weight(state)
 
     def hot_edge(self, edge: Optional[tuple], state=None) -> Optional[tuple]:
         """The drawn wire of the step: one ``(src, dst)`` pair, or a whole layer's (a matrix step)."""
