@@ -277,8 +277,10 @@ class GraphView(ScrollView, can_focus=False):
         rows = [
             (top, [border] * BOX_W),
             _text_row(box.title, TITLE if known else TITLE_PENDING, border),
-            _text_row("= " + (box.value if known else "?"), colours["value"] if known else PENDING, border),
-            _text_row(("∂ " if box.partial else "∇ ") + (box.grad if box.grad is not None else "?"),
+            # an empty string is a row with nothing to say (a caption between steps), not a number
+            _text_row("" if box.value == "" else "= " + (box.value if known else "?"),
+                      colours["value"] if known else PENDING, border),
+            _text_row("" if box.grad == "" else ("∂ " if box.partial else "∇ ") + (box.grad if box.grad is not None else "?"),
                       PENDING if box.grad is None else PARTIAL if box.partial else colours["grad"], border),
             ("╰" + "─" * inner + "╯", [border] * BOX_W),
         ]
