@@ -1,0 +1,34 @@
+"""The network picture in the running app: a layer wider than five neurons shows the current
+neuron when the step reaches it, with explicit "… k more" boxes for the rest (issue 21)."""
+from __future__ import annotations
+
+from graphviz_nn.tui.app import DebuggerApp
+from graphviz_nn.tui.widgets.graph_view import GraphView
+from tui_helpers import screen_text
+
+
+async def test_a_hidden_neuron_comes_into_view_when_the_step_reaches_it():
+    app = DebuggerApp(scenario="mlp-regression", layout_engine="builtin")  # 1-8-1
+    async with app.run_test(size=(120, 36)) as pilot:
+        for _ in range(3):  # l cycles the levels this scenario offers
+            if app.session.level == "neuron":
+                break
+            await pilot.press("l")
+            await pilot.pause()
+        assert app.session.level == "neuron"
+        text = screen_text(app)
+        assert "(L1.N1)" in text and "(L1.N2)" in text and "(L1.N8)" in text
+        assert "… 5 more" in text and "(L1.N5)" not in text  # hidden, and said so
+        trace = app.session.trace
+        k = next(s.number for s in trace.steps if s.phase == "forward" and s.group[:2] == ("L1", "N5"))
+        app.session.goto(k)
+        app.refresh_view()
+        await pilot.pause()
+        text = screen_text(app)
+        assert "(L1.N5)" in text and "… 3 more" in text and "… 2 more" in text  # N2-N4 and N6-N7
+        graph = app.query_one(GraphView)
+        assert graph.current == "neuron:L1.N5"
+        assert graph.geometry(graph.style_name).crossings() == []
+        await pilot.press("home")
+        await pilot.pause()
+        assert "(L1.N5)" in screen_text(app)  # stays until another hidden neuron is reached
