@@ -72,12 +72,6 @@ class LinkOf:
         return repr(self.symbol)
 
 
-# The op string micrograd gives the node it would build for the same expression: its
-# a - b is a + (-b), a / b is a * b**-1, 1 / x is 1 * x**-1, so their last node is '+' or '*'.
-_MICROGRAD_OPS = {"add": "+", "sub": "+", "add_const": "+", "rsub_const": "+",
-                  "mul": "*", "div": "*", "mul_const": "*", "rdiv_const": "*", "relu": "ReLU"}
-
-
 def micrograd_op(node) -> str:
     """micrograd's ``_op`` string for a node: '+', '*', '**2', 'ReLU', 'exp', 'tanh'; '' for a leaf."""
     rule, c = node._rule, node._const
@@ -87,11 +81,8 @@ def micrograd_op(node) -> str:
         return c.op
     if type(c) is LinkOf:
         return c.owner.op
-    name = rule.name
-    if name == "pow":
-        return f"**{c}"  # as micrograd formats the exponent: **2, **-1, **0.5
-    mapped = _MICROGRAD_OPS.get(name)
-    return mapped if mapped is not None else rule.symbol(c)  # ops micrograd lacks: their gate symbol
+    # the table says what micrograd calls the gate; ops micrograd lacks show their gate symbol
+    return rule.micrograd_op(c) if rule.micrograd_op is not None else rule.symbol(c)
 
 
 def _local_formulas(c, n: int) -> tuple:

@@ -22,3 +22,13 @@ def debug(output, title: str = "your graph") -> None:
 
     target = from_outputs(output, title)  # traced once, here: a bad graph fails before the screen changes
     DebuggerApp(target=target).run()
+
+
+def debug_trace(trace, title: str, explanation: str = "", layout_engine: str = "auto") -> int:
+    """Step through a trace made elsewhere (``graphviz-nn debug script.py``); returns the app's exit code."""
+    from .tui.app import DebuggerApp
+    from .tui.target import Target
+
+    app = DebuggerApp(target=Target("script", title, explanation, lambda: trace), layout_engine=layout_engine)
+    app.run()
+    return int(app.return_code or 0)

@@ -14,6 +14,7 @@ from .recording import _current_group, creation_counter
 
 _EXP, _LOG, _SQRT, _TANH, _SIGMOID = (OPS[n] for n in ("exp", "log", "sqrt", "tanh", "sigmoid"))
 _RELU, _LEAKY, _ELU, _ABS = (OPS[n] for n in ("relu", "leaky_relu", "elu", "abs"))
+_GELU, _SOFTPLUS, _SIN, _COS = (OPS[n] for n in ("gelu", "softplus", "sin", "cos"))
 
 
 def real_number(x, where: str) -> float:
@@ -127,6 +128,23 @@ class RecordedNode:
 
     def abs(self):
         return self._gate(_ABS, None)
+
+    __abs__ = abs  # abs(x), as PyTorch records it
+
+    # the activations and functions micrograd's forks and courses add
+    def gelu(self):
+        """GELU, the exact (erf) form PyTorch uses by default: x·Φ(x)."""
+        return self._gate(_GELU, None)
+
+    def softplus(self):
+        """ln(1 + e^x), as PyTorch's softplus (beta 1: above 20 it is x itself)."""
+        return self._gate(_SOFTPLUS, None)
+
+    def sin(self):
+        return self._gate(_SIN, None)
+
+    def cos(self):
+        return self._gate(_COS, None)
 
 
 def _nothing() -> None:

@@ -22,7 +22,7 @@ Example::
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Callable, Optional
 
 import numpy as np
@@ -73,7 +73,10 @@ class Op:
     ``default``: the constant when the caller gives none (leaky_relu's α = 0.01).
     Presentation: ``symbol(c)`` the gate label in diagrams; ``notation`` one of
     ``NOTATIONS``; ``elementwise``: output element i depends on input element i alone (for
-    a binary op: when neither input was broadcast).
+    a binary op: when neither input was broadcast); ``local_numbers`` the local gradient with
+    the numbers filled in; ``operator`` the scenario language's operator for the gate.
+    micrograd: ``micrograd_op(c)`` the ``_op`` string micrograd gives the same node.
+    Diagnostics: ``saturating``: the slope tends to 0 for large |x|.
     """
 
     name: str
@@ -93,6 +96,12 @@ class Op:
     # (number formatter, input values, output value, c) -> per input, the local gradient's
     # formula with the numbers filled in ("0.73 × 0.27"), or None where there is nothing to fill
     local_numbers: Optional[Callable] = None
+    # micrograd's ``_op`` string for the node it would build (a function of c); None: the symbol
+    micrograd_op: Optional[Callable[[Optional[float]], str]] = None
+    # an activation whose slope tends to 0 for large |x| (the debugger's "saturated" watch)
+    saturating: bool = False
+    # the operator the scenario language writes this gate with ("+" for add and add_const), if any
+    operator: Optional[str] = None
 
     @property
     def composite(self) -> bool:
@@ -112,9 +121,11 @@ def _no_factors(c, out: tuple, shapes: tuple) -> tuple:
 
 
 def _declare(name: str, arity: int, *, symbol, formula, scalar, array, vjp, vjp_formula, vjp_factors=None,
-             local_formula=None, expansion=None, default=None, notation=CALL, elementwise=False) -> None:
+             local_formula=None, expansion=None, default=None, notation=CALL, elementwise=False,
+             local_numbers=None, micrograd_op=None, saturating=False, operator=None) -> None:
     """Enter one op into OPS; texts may be given fixed or as functions of the constant."""
     assert notation in NOTATIONS, notation
+    assert name not in OPS, f"{name} is declared twice"  # one entry per op, never patched later
     if vjp_factors is None:
         # a binary element-wise gate names the axes a broadcast input (a bias) is summed over
         vjp_factors = _broadcast_factors if elementwise and arity == 2 else _no_factors
@@ -122,7 +133,8 @@ def _declare(name: str, arity: int, *, symbol, formula, scalar, array, vjp, vjp_
                    # a tensor-only op's local gradient is its VJP
                    _text(local_formula if local_formula is not None else vjp_formula),
                    scalar, array, vjp, _text(vjp_formula), vjp_factors, expansion, default, notation,
-                   elementwise)
+                   elementwise, local_numbers, None if micrograd_op is None else _text(micrograd_op),
+                   saturating, operator)
 
 
 def symbol(op: Optional[str], const: Optional[float]) -> str:
@@ -208,6 +220,25 @@ def _expand(g, axis, keepdims: bool):
     return np.expand_dims(g, axis)
 
 
+# ---- local gradients with the numbers filled in (the lecture's -1/x² = -1/1.37² = -0.53) ----
+# Each entry's ``local_numbers`` maps (n: number formatter, xs: input values, y: output value,
+# c: constant) to one text per input: the local-gradient formula of the scalar rule with the
+# numbers substituted, or None where the formula has no number to fill in (the 1 of an add).
+
+def _const_local(*texts):
+    return lambda n, xs, y, c: texts
+
+
+def _paren(n, v) -> str:
+    """A number ready for a power: (-0.96)², not -0.96²."""
+    text = n(v)
+    return f"({text})" if text.startswith("-") else text
+
+
+def _branch(xs, then, otherwise):
+    return then if xs[0] > 0 else otherwise
+
+
 # ==== binary element-wise gates (numpy broadcasts; the VJP sums back) ====================
 
 def _add(a, b, c):
@@ -218,7 +249,10 @@ _declare("add", 2, symbol="+", formula="a + b", local_formula=("1", "1"), scalar
          array=lambda a, b, c: a + b,
          vjp=lambda g, y, xs, c, needs=(True, True): _unb2(g, g, xs, needs),
          vjp_formula=("dL/da = dL/dy (summed over broadcast axes)", "dL/db = dL/dy (summed over broadcast axes)"),
-         notation=INFIX, elementwise=True)
+         notation=INFIX, elementwise=True,
+         local_numbers=_const_local(None, None),
+         micrograd_op="+",
+         operator="+")
 
 
 def _sub(a, b, c):
@@ -229,7 +263,10 @@ _declare("sub", 2, symbol="-", formula="a - b", local_formula=("1", "-1"), scala
          array=lambda a, b, c: a - b,
          vjp=lambda g, y, xs, c, needs=(True, True): _unb2(g, -g if needs[1] else None, xs, needs),
          vjp_formula=("dL/da = dL/dy (summed over broadcast axes)", "dL/db = -dL/dy (summed over broadcast axes)"),
-         notation=INFIX, elementwise=True)
+         notation=INFIX, elementwise=True,
+         local_numbers=_const_local(None, None),
+         micrograd_op="+",
+         operator="-")
 
 
 def _mul(a, b, c):
@@ -241,7 +278,10 @@ _declare("mul", 2, symbol="*", formula="a * b", local_formula=("b", "a"), scalar
          vjp=lambda g, y, xs, c, needs=(True, True): _unb2(g * xs[1] if needs[0] else None,
                                                            g * xs[0] if needs[1] else None, xs, needs),
          vjp_formula=("dL/da = dL/dy ⊙ b", "dL/db = dL/dy ⊙ a"),
-         notation=INFIX, elementwise=True)
+         notation=INFIX, elementwise=True,
+         local_numbers=lambda n, xs, y, c: (n(xs[1]), n(xs[0])),
+         micrograd_op="*",
+         operator="*")
 
 
 def _divide(a, b, c):
@@ -262,7 +302,10 @@ def _div_vjp(g, y, xs, c, needs=(True, True)):
 
 _declare("div", 2, symbol="/", formula="a / b", local_formula=("1/b", "-a/b²"), scalar=_divide,
          array=_div_array, vjp=_div_vjp, vjp_formula=("dL/da = dL/dy ⊙ 1/b", "dL/db = -dL/dy ⊙ a/b²"),
-         notation=INFIX, elementwise=True)
+         notation=INFIX, elementwise=True,
+         local_numbers=lambda n, xs, y, c: (f"1/{_paren(n, xs[1])}", f"-{_paren(n, xs[0])}/{_paren(n, xs[1])}²"),
+         micrograd_op="*",
+         operator="/")
 
 
 def _max(a, b, c):
@@ -276,7 +319,10 @@ def _max_vjp(g, y, xs, c, needs=(True, True)):
 
 _declare("max", 2, symbol="max", formula="max(a, b)", local_formula=("1 if a ≥ b else 0", "1 if b > a else 0"),
          scalar=_max, array=lambda a, b, c: np.maximum(a, b), vjp=_max_vjp,
-         vjp_formula=("dL/da = dL/dy ⊙ [a ≥ b]", "dL/db = dL/dy ⊙ [b > a]"), elementwise=True)
+         vjp_formula=("dL/da = dL/dy ⊙ [a ≥ b]", "dL/db = dL/dy ⊙ [b > a]"), elementwise=True,
+         local_numbers=lambda n, xs, y, c: ((f"1 (a = {n(xs[0])} ≥ b = {n(xs[1])})", f"0 (b = {n(xs[1])} ≤ a)")
+                                       if xs[0] >= xs[1] else
+                                       (f"0 (a = {n(xs[0])} < b = {n(xs[1])})", f"1 (b = {n(xs[1])} > a)")))
 
 
 # ==== unary gates with a constant folded in, as the lecture draws them ====================
@@ -289,7 +335,10 @@ def _add_const(x, c):
 _declare("add_const", 1, symbol=lambda c: ("+" if c >= 0 else "") + fmt_const(c),
          formula=lambda c: f"x + {fmt_const(c)}", local_formula=("1",), scalar=_add_const,
          array=lambda x, c: x + c, vjp=lambda g, y, xs, c, needs=(True,): (g,),
-         vjp_formula=("dL/dx = dL/dy",), notation=POSTFIX, elementwise=True)
+         vjp_formula=("dL/dx = dL/dy",), notation=POSTFIX, elementwise=True,
+         local_numbers=_const_local(None),
+         micrograd_op="+",
+         operator="+")
 
 
 def _mul_const(x, c):
@@ -299,7 +348,10 @@ def _mul_const(x, c):
 _declare("mul_const", 1, symbol=lambda c: "*" + fmt_const(c), formula=lambda c: f"{fmt_const(c)}·x",
          local_formula=lambda c: (fmt_const(c),), scalar=_mul_const,
          array=lambda x, c: x * c, vjp=lambda g, y, xs, c, needs=(True,): (g * c,),
-         vjp_formula=lambda c: (f"dL/dx = {fmt_const(c)}·dL/dy",), notation=POSTFIX, elementwise=True)
+         vjp_formula=lambda c: (f"dL/dx = {fmt_const(c)}·dL/dy",), notation=POSTFIX, elementwise=True,
+         local_numbers=_const_local(None),
+         micrograd_op="*",
+         operator="*")
 
 
 def _rsub_const(x, c):
@@ -309,7 +361,10 @@ def _rsub_const(x, c):
 _declare("rsub_const", 1, symbol=lambda c: f"{fmt_const(c)}-x", formula=lambda c: f"{fmt_const(c)} - x",
          local_formula=("-1",), scalar=_rsub_const,
          array=lambda x, c: c - x, vjp=lambda g, y, xs, c, needs=(True,): (-g,),
-         vjp_formula=("dL/dx = -dL/dy",), notation=TEMPLATE, elementwise=True)
+         vjp_formula=("dL/dx = -dL/dy",), notation=TEMPLATE, elementwise=True,
+         local_numbers=_const_local(None),
+         micrograd_op="+",
+         operator="-")
 
 
 def _rdiv_const(x, c):
@@ -329,7 +384,10 @@ def _rdiv_vjp(g, y, xs, c, needs=(True,)):
 _declare("rdiv_const", 1, symbol=lambda c: f"{fmt_const(c)}/x", formula=lambda c: f"{fmt_const(c)}/x",
          local_formula=lambda c: ("-1/x²",) if c == 1 else (f"-{fmt_const(c)}/x²",), scalar=_rdiv_const,
          array=_rdiv_array, vjp=_rdiv_vjp, vjp_formula=lambda c: (f"dL/dx = -dL/dy ⊙ {fmt_const(c)}/x²",),
-         notation=TEMPLATE, elementwise=True)
+         notation=TEMPLATE, elementwise=True,
+         local_numbers=lambda n, xs, y, c: (f"-{fmt_const(c)}/{_paren(n, xs[0])}²",),
+         micrograd_op="*",
+         operator="/")
 
 
 def _pow(x, c):
@@ -353,7 +411,9 @@ _declare("pow", 1, symbol=lambda c: f"x^{fmt_const(c)}", formula=lambda c: f"x^{
          local_formula=lambda c: (f"{fmt_const(c)}·x^{fmt_const(c - 1)}",), scalar=_pow,
          array=_pow_array, vjp=_pow_vjp,
          vjp_formula=lambda c: (f"dL/dx = dL/dy ⊙ {fmt_const(c)}·x^{fmt_const(c - 1)}",),
-         notation=TEMPLATE, elementwise=True)
+         notation=TEMPLATE, elementwise=True,
+         local_numbers=lambda n, xs, y, c: (f"{fmt_const(c)}·{_paren(n, xs[0])}^{fmt_const(c - 1)}",),
+         micrograd_op=lambda c: f"**{c}")
 
 
 # ==== unary primitive functions ===========================================================
@@ -370,7 +430,8 @@ def _exp_array(x, c):
 
 _declare("exp", 1, symbol="exp", formula="e^x", local_formula=("e^x",), scalar=_exp,
          array=_exp_array, vjp=lambda g, y, xs, c, needs=(True,): (g * y,),
-         vjp_formula=("dL/dx = dL/dy ⊙ e^x",), elementwise=True)
+         vjp_formula=("dL/dx = dL/dy ⊙ e^x",), elementwise=True,
+         local_numbers=lambda n, xs, y, c: (f"e^{n(xs[0])}",))
 
 
 def _log(x, c):
@@ -392,7 +453,8 @@ def _log_vjp(g, y, xs, c, needs=(True,)):
 
 
 _declare("log", 1, symbol="log", formula="ln x", local_formula=("1/x",), scalar=_log,
-         array=_log_array, vjp=_log_vjp, vjp_formula=("dL/dx = dL/dy ⊙ 1/x",), elementwise=True)
+         array=_log_array, vjp=_log_vjp, vjp_formula=("dL/dx = dL/dy ⊙ 1/x",), elementwise=True,
+         local_numbers=lambda n, xs, y, c: (f"1/{_paren(n, xs[0])}",))
 
 
 def _sqrt(x, c):
@@ -415,7 +477,8 @@ def _sqrt_vjp(g, y, xs, c, needs=(True,)):
 
 
 _declare("sqrt", 1, symbol="sqrt", formula="√x", local_formula=("1/(2√x)",), scalar=_sqrt,
-         array=_sqrt_array, vjp=_sqrt_vjp, vjp_formula=("dL/dx = dL/dy ⊙ 1/(2√x)",), elementwise=True)
+         array=_sqrt_array, vjp=_sqrt_vjp, vjp_formula=("dL/dx = dL/dy ⊙ 1/(2√x)",), elementwise=True,
+         local_numbers=lambda n, xs, y, c: (f"1/(2√{n(xs[0])})",))
 
 
 def _relu(x, c):
@@ -424,7 +487,9 @@ def _relu(x, c):
 
 _declare("relu", 1, symbol="relu", formula="max(0, x)", local_formula=("1 if x > 0 else 0",), scalar=_relu,
          array=lambda x, c: np.maximum(x, 0.0), vjp=lambda g, y, xs, c, needs=(True,): (g * (xs[0] > 0),),
-         vjp_formula=("dL/dx = dL/dy ⊙ [x > 0]",), elementwise=True)
+         vjp_formula=("dL/dx = dL/dy ⊙ [x > 0]",), elementwise=True,
+         local_numbers=lambda n, xs, y, c: (f"{_branch(xs, 1, 0)} (x = {n(xs[0])})",),
+         micrograd_op="ReLU")
 
 
 def _abs(x, c):
@@ -433,7 +498,8 @@ def _abs(x, c):
 
 _declare("abs", 1, symbol="abs", formula="|x|", local_formula=("sign(x)",), scalar=_abs,
          array=lambda x, c: np.abs(x), vjp=lambda g, y, xs, c, needs=(True,): (g * np.sign(xs[0]),),
-         vjp_formula=("dL/dx = dL/dy ⊙ sign(x)",), elementwise=True)
+         vjp_formula=("dL/dx = dL/dy ⊙ sign(x)",), elementwise=True,
+         local_numbers=lambda n, xs, y, c: (f"sign({n(xs[0])})",))
 
 
 # ==== composite gates: one node, but they know their primitive expansion =================
@@ -455,7 +521,9 @@ _declare("sigmoid", 1, symbol="sigmoid", formula="1/(1+e^-x)", local_formula=("�
          vjp=lambda g, y, xs, c, needs=(True,): (g * (y * (1.0 - y)),),
          vjp_formula=("dL/dx = dL/dy ⊙ σ(x)(1 - σ(x))",), elementwise=True,
          expansion=lambda c: (("mul_const", -1.0, (0,)), ("exp", None, (1,)),
-                              ("add_const", 1.0, (2,)), ("rdiv_const", 1.0, (3,))))
+                              ("add_const", 1.0, (2,)), ("rdiv_const", 1.0, (3,))),
+         local_numbers=lambda n, xs, y, c: (f"{n(y)} × {n(1.0 - y)}",),
+         saturating=True)
 
 
 def _tanh(x, c):
@@ -469,7 +537,9 @@ _declare("tanh", 1, symbol="tanh", formula="tanh x", local_formula=("1 - tanh²(
          # tanh x = 2/(1+e^(-2x)) - 1: a chain of lecture gates
          expansion=lambda c: (("mul_const", -2.0, (0,)), ("exp", None, (1,)),
                               ("add_const", 1.0, (2,)), ("rdiv_const", 2.0, (3,)),
-                              ("add_const", -1.0, (4,))))
+                              ("add_const", -1.0, (4,))),
+         local_numbers=lambda n, xs, y, c: (f"1 - {_paren(n, y)}²",),
+         saturating=True)
 
 
 def _leaky_relu(x, c):
@@ -486,7 +556,8 @@ _declare("leaky_relu", 1, default=0.01, symbol=lambda c: f"leaky_relu({fmt_const
          # (where that max picks the wrong branch) expands like prelu: relu(x) - α·relu(-x)
          expansion=lambda c: (("mul_const", c, (0,)), ("max", None, (0, 1))) if 0 <= c <= 1 else (
              ("relu", None, (0,)), ("mul_const", -1.0, (0,)), ("relu", None, (2,)),
-             ("mul_const", -c, (3,)), ("add", None, (1, 4))))
+             ("mul_const", -c, (3,)), ("add", None, (1, 4))),
+         local_numbers=lambda n, xs, y, c: (f"{_branch(xs, 1, fmt_const(c))} (x = {n(xs[0])})",))
 
 
 def _elu(x, c):
@@ -510,7 +581,10 @@ _declare("elu", 1, default=1.0, symbol=lambda c: f"elu({fmt_const(c)})",
          # elu(x) = relu(x) + α·(e^(-relu(-x)) - 1), branch-free in primitive gates
          expansion=lambda c: (("relu", None, (0,)), ("mul_const", -1.0, (0,)), ("relu", None, (2,)),
                               ("mul_const", -1.0, (3,)), ("exp", None, (4,)), ("add_const", -1.0, (5,)),
-                              ("mul_const", c, (6,)), ("add", None, (1, 7))))
+                              ("mul_const", c, (6,)), ("add", None, (1, 7))),
+         local_numbers=lambda n, xs, y, c: ((f"1 (x = {n(xs[0])})",) if xs[0] > 0 else
+                                            (f"{fmt_const(c)}·e^{n(xs[0])}",)),
+         saturating=True)
 
 
 def _prelu(x, a, c):
@@ -531,7 +605,151 @@ _declare("prelu", 2, symbol="prelu", formula="x if x > 0 else α·x",
          elementwise=True,
          # prelu(x, α) = relu(x) + α·(-relu(-x))
          expansion=lambda c: (("relu", None, (0,)), ("mul_const", -1.0, (0,)), ("relu", None, (3,)),
-                              ("mul_const", -1.0, (4,)), ("mul", None, (5, 1)), ("add", None, (2, 6))))
+                              ("mul_const", -1.0, (4,)), ("mul", None, (5, 1)), ("add", None, (2, 6))),
+         local_numbers=lambda n, xs, y, c: ((f"1 (x = {n(xs[0])})", f"0 (x = {n(xs[0])})") if xs[0] > 0 else
+                                           (f"α = {n(xs[1])}", f"x = {n(xs[0])}")))
+
+
+# ==== ops that micrograd's forks add (issue 28): a Value exponent, a number base, smooth activations
+
+def _pow_value(a, b, c):
+    # PyTorch's rule: no slope through a zero exponent (even at a = 0), none into the exponent
+    # at a zero base with b ≥ 0; a negative base's exponent slope is nan (its log is complex)
+    y = _power(a, b)
+    da = b * _power(a, b - 1.0) if b else 0.0
+    if a > 0:
+        db = y * math.log(a)
+    elif a == 0:
+        db = 0.0 if b >= 0 else -INF
+    else:
+        db = NAN
+    return y, (da, db)
+
+
+def _pow_value_vjp(g, y, xs, c, needs=(True, True)):
+    a, b = xs
+    with np.errstate(all="ignore"):
+        ga = g * np.where(b == 0, 0.0, b * a ** (b - 1.0)) if needs[0] else None
+        gb = g * np.where((a == 0) & (b >= 0), 0.0, y * np.log(a)) if needs[1] else None
+    return _unb2(ga, gb, xs, needs)
+
+
+def _pow_value_array(a, b, c):
+    with np.errstate(all="ignore"):
+        return np.power(a, b)
+
+
+_declare("pow_value", 2, symbol="^", formula="a^b", local_formula=("b·a^(b-1)", "a^b·ln a"),
+         scalar=_pow_value, array=_pow_value_array, vjp=_pow_value_vjp,
+         vjp_formula=("dL/da = dL/dy ⊙ b·a^(b-1)", "dL/db = dL/dy ⊙ a^b·ln a"),
+         notation=INFIX, elementwise=True,
+         micrograd_op="**",  # forks that take a Value exponent write its op as '**'
+         local_numbers=lambda n, xs, y, c: (f"{n(xs[1])}·{_paren(n, xs[0])}^{_paren(n, xs[1] - 1.0)}",
+                                            f"{_paren(n, xs[0])}^{_paren(n, xs[1])}·ln {_paren(n, xs[0])}"))
+
+
+def _rpow_const(x, c):
+    y = _power(c, x)
+    if c > 0:
+        return y, (y * math.log(c),)
+    if c == 0:
+        return y, (0.0 if x >= 0 else -INF,)
+    return y, (NAN,)
+
+
+def _rpow_const_vjp(g, y, xs, c, needs=(True,)):
+    with np.errstate(all="ignore"):
+        local = np.where(xs[0] >= 0, 0.0, -INF) if c == 0 else y * np.log(c)
+        return (g * local,)
+
+
+def _rpow_const_array(x, c):
+    with np.errstate(all="ignore"):
+        return np.power(c, x)
+
+
+_declare("rpow_const", 1, symbol=lambda c: f"{fmt_const(c)}^x", formula=lambda c: f"{fmt_const(c)}^x",
+         local_formula=lambda c: (f"{fmt_const(c)}^x·ln {fmt_const(c)}",), scalar=_rpow_const,
+         array=_rpow_const_array, vjp=_rpow_const_vjp,
+         vjp_formula=lambda c: (f"dL/dx = dL/dy ⊙ {fmt_const(c)}^x·ln {fmt_const(c)}",),
+         notation=TEMPLATE, elementwise=True,
+         local_numbers=lambda n, xs, y, c: (f"{fmt_const(c)}^{_paren(n, xs[0])}·ln {fmt_const(c)}",))
+
+_SQRT_HALF = math.sqrt(0.5)
+_INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
+_erf_array = np.frompyfunc(math.erf, 1, 1)  # numpy has no erf; math's, element by element
+
+
+def _gelu(x, c):
+    cdf = 0.5 * (1.0 + math.erf(x * _SQRT_HALF))
+    return x * cdf, (cdf + x * _INV_SQRT_2PI * _safe_exp(-0.5 * x * x),)
+
+
+def _gelu_cdf(x):
+    return 0.5 * (1.0 + _erf_array(x * _SQRT_HALF).astype(float))
+
+
+def _gelu_vjp(g, y, xs, c, needs=(True,)):
+    x = xs[0]
+    with np.errstate(all="ignore"):
+        return (g * (_gelu_cdf(x) + x * _INV_SQRT_2PI * np.exp(-0.5 * x * x)),)
+
+
+_declare("gelu", 1, symbol="gelu", formula="x·Φ(x)", local_formula=("Φ(x) + x·φ(x)",), scalar=_gelu,
+         array=lambda x, c: x * _gelu_cdf(x), vjp=_gelu_vjp,
+         vjp_formula=("dL/dx = dL/dy ⊙ (Φ(x) + x·φ(x))",), elementwise=True,
+         local_numbers=lambda n, xs, y, c: (f"Φ({n(xs[0])}) + {n(xs[0])}·φ({n(xs[0])})",))
+
+_SOFTPLUS_THRESHOLD = 20.0  # PyTorch's: above it softplus(x) is x (log1p(e^x) - x < 2.1e-9)
+
+
+def _softplus(x, c):
+    if x > _SOFTPLUS_THRESHOLD:
+        return x, ONE
+    return math.log1p(_safe_exp(x)), (_sigmoid(x),)
+
+
+def _softplus_array(x, c):
+    with np.errstate(all="ignore"):
+        return np.where(x > _SOFTPLUS_THRESHOLD, x, np.log1p(np.exp(np.minimum(x, _SOFTPLUS_THRESHOLD))))
+
+
+def _softplus_vjp(g, y, xs, c, needs=(True,)):
+    x = xs[0]
+    return (g * np.where(x > _SOFTPLUS_THRESHOLD, 1.0, _sigmoid_array(x, None)),)
+
+
+_declare("softplus", 1, symbol="softplus", formula="ln(1 + e^x)", local_formula=("1/(1+e^-x)",),
+         scalar=_softplus, array=_softplus_array, vjp=_softplus_vjp,
+         vjp_formula=("dL/dx = dL/dy ⊙ 1/(1+e^-x)",), elementwise=True,
+         local_numbers=lambda n, xs, y, c: (f"1/(1+e^-{_paren(n, xs[0])})",))
+
+
+def _sin(x, c):
+    if not math.isfinite(x):
+        return NAN, (NAN,)  # math.sin raises on ±inf; the rules return nan instead
+    return math.sin(x), (math.cos(x),)
+
+
+def _cos(x, c):
+    if not math.isfinite(x):
+        return NAN, (NAN,)
+    return math.cos(x), (-math.sin(x),)
+
+
+_declare("sin", 1, symbol="sin", formula="sin x", local_formula=("cos x",), scalar=_sin,
+         array=lambda x, c: _quiet(np.sin, x), vjp=lambda g, y, xs, c, needs=(True,): (g * _quiet(np.cos, xs[0]),),
+         vjp_formula=("dL/dx = dL/dy ⊙ cos x",), elementwise=True,
+         local_numbers=lambda n, xs, y, c: (f"cos {n(xs[0])}",))
+_declare("cos", 1, symbol="cos", formula="cos x", local_formula=("-sin x",), scalar=_cos,
+         array=lambda x, c: _quiet(np.cos, x), vjp=lambda g, y, xs, c, needs=(True,): (-g * _quiet(np.sin, xs[0]),),
+         vjp_formula=("dL/dx = dL/dy ⊙ -sin x",), elementwise=True,
+         local_numbers=lambda n, xs, y, c: (f"-sin {n(xs[0])}",))
+
+
+def _quiet(f, x):
+    with np.errstate(all="ignore"):  # sin(inf) is nan, as the scalar rule says
+        return f(x)
 
 
 # ==== tensor-only ops: matrix product, reductions, shapes, softmax, indexing ==============
@@ -682,51 +900,5 @@ def expand(op_name: str, inputs: list, const, apply: Callable) -> list:
     return refs[len(inputs):]
 
 
-# ---- local gradients with the numbers filled in (the lecture's -1/x² = -1/1.37² = -0.53) ----
-# Each entry maps (n: number formatter, xs: input values, y: output value, c: constant) to one
-# text per input: the local-gradient formula of the scalar rule with the numbers substituted,
-# or None where the formula has no number to fill in (the 1 of an add).
-
-def _const_local(*texts):
-    return lambda n, xs, y, c: texts
-
-
-def _paren(n, v) -> str:
-    """A number ready for a power: (-0.96)², not -0.96²."""
-    text = n(v)
-    return f"({text})" if text.startswith("-") else text
-
-
-def _branch(xs, then, otherwise):
-    return then if xs[0] > 0 else otherwise
-
-
-_LOCAL_NUMBERS = {
-    "add": _const_local(None, None),
-    "sub": _const_local(None, None),
-    "mul": lambda n, xs, y, c: (n(xs[1]), n(xs[0])),
-    "div": lambda n, xs, y, c: (f"1/{_paren(n, xs[1])}", f"-{_paren(n, xs[0])}/{_paren(n, xs[1])}²"),
-    "max": lambda n, xs, y, c: ((f"1 (a = {n(xs[0])} ≥ b = {n(xs[1])})", f"0 (b = {n(xs[1])} ≤ a)")
-                                if xs[0] >= xs[1] else
-                                (f"0 (a = {n(xs[0])} < b = {n(xs[1])})", f"1 (b = {n(xs[1])} > a)")),
-    "add_const": _const_local(None),
-    "mul_const": _const_local(None),
-    "rsub_const": _const_local(None),
-    "rdiv_const": lambda n, xs, y, c: (f"-{fmt_const(c)}/{_paren(n, xs[0])}²",),
-    "pow": lambda n, xs, y, c: (f"{fmt_const(c)}·{_paren(n, xs[0])}^{fmt_const(c - 1)}",),
-    "exp": lambda n, xs, y, c: (f"e^{n(xs[0])}",),
-    "log": lambda n, xs, y, c: (f"1/{_paren(n, xs[0])}",),
-    "sqrt": lambda n, xs, y, c: (f"1/(2√{n(xs[0])})",),
-    "relu": lambda n, xs, y, c: (f"{_branch(xs, 1, 0)} (x = {n(xs[0])})",),
-    "abs": lambda n, xs, y, c: (f"sign({n(xs[0])})",),
-    "sigmoid": lambda n, xs, y, c: (f"{n(y)} × {n(1.0 - y)}",),
-    "tanh": lambda n, xs, y, c: (f"1 - {_paren(n, y)}²",),
-    "leaky_relu": lambda n, xs, y, c: (f"{_branch(xs, 1, fmt_const(c))} (x = {n(xs[0])})",),
-    "elu": lambda n, xs, y, c: ((f"1 (x = {n(xs[0])})",) if xs[0] > 0 else (f"{fmt_const(c)}·e^{n(xs[0])}",)),
-    "prelu": lambda n, xs, y, c: ((f"1 (x = {n(xs[0])})", f"0 (x = {n(xs[0])})") if xs[0] > 0 else
-                                  (f"α = {n(xs[1])}", f"x = {n(xs[0])}")),
-}
-for _name, _fill in _LOCAL_NUMBERS.items():
-    OPS[_name] = replace(OPS[_name], local_numbers=_fill)
 _missing = [name for name, op in OPS.items() if op.scalar is not None and op.local_numbers is None]
 assert not _missing, f"ops without local-gradient numbers: {_missing}"  # every scalar rule has them

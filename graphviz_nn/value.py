@@ -27,7 +27,7 @@ _next = creation_counter.__next__
 # The rules, looked up once (operators are the hot path of every lesson).
 _ADD, _SUB, _MUL, _DIV, _MAX = (OPS[n] for n in ("add", "sub", "mul", "div", "max"))
 _ADDC, _MULC, _RSUBC, _RDIVC, _POW = (OPS[n] for n in ("add_const", "mul_const", "rsub_const", "rdiv_const", "pow"))
-_PRELU = OPS["prelu"]
+_PRELU, _POWV, _RPOWC = OPS["prelu"], OPS["pow_value"], OPS["rpow_const"]
 _add, _sub, _mul, _div = _ADD.scalar, _SUB.scalar, _MUL.scalar, _DIV.scalar
 _addc, _mulc = _ADDC.scalar, _MULC.scalar
 
@@ -144,23 +144,51 @@ class Value(RecordedNode):
 
     def __pow__(self, other):
         if isinstance(other, Value):
-            raise TypeError("Value ** Value is not supported: only number exponents are (write x ** 2, not x ** y)")
+            out, loc = _POWV.scalar(self.data, other.data, None)
+            return _record(out, self, other, loc, _POWV, None)
         if _is_number(other):
             # an int exponent stays an int, so _op reads '**2' as micrograd's f'**{other}' does
             return _unary(_POW, self, other if type(other) in _PLAIN_NUMBERS else float(other))
         return NotImplemented
 
     def __rpow__(self, other):
-        raise TypeError(
-            f"{type(other).__name__} ** Value is not supported: only number exponents are "
-            f"(for e ** x write x.exp())"
-        )
+        if _is_number(other):  # 2 ** x, e ** x: one gate c^x
+            return _unary(_RPOWC, self, float(other))
+        return NotImplemented
 
     def __neg__(self):
         return _unary(_MULC, self, -1.0)
 
     def _gate(self, op, const):
         return _unary(op, self, const)
+
+    # ---- reading the number, as PyTorch's .item() does: compare, sort, max(a, b), float(x) ----
+    # == stays identity (micrograd's, and what sets and dicts of nodes rely on)
+    def __lt__(self, other):
+        o = _number_of(other)
+        return NotImplemented if o is NotImplemented else self.data < o
+
+    def __le__(self, other):
+        o = _number_of(other)
+        return NotImplemented if o is NotImplemented else self.data <= o
+
+    def __gt__(self, other):
+        o = _number_of(other)
+        return NotImplemented if o is NotImplemented else self.data > o
+
+    def __ge__(self, other):
+        o = _number_of(other)
+        return NotImplemented if o is NotImplemented else self.data >= o
+
+    def __float__(self):
+        return float(self.data)
+
+    def __int__(self):
+        return int(self.data)
+
+    def item(self) -> float:
+        """The number itself (PyTorch's name)."""
+        return self.data
 
     def backward(self):
         """Backpropagate from this node: every node it depends on gets its ``grad``."""
@@ -176,6 +204,14 @@ class DataValue(Value):
 
     __slots__ = ()
     requires_grad = False
+
+
+def _number_of(x):
+    """The number a comparison reads: a Value's data, a plain number as it is, else NotImplemented
+    (so Python names both types in its own TypeError)."""
+    if isinstance(x, Value):
+        return x.data
+    return x if _is_number(x) else NotImplemented
 
 
 def _record(data, a, b, local, op, const) -> Value:

@@ -319,12 +319,15 @@ def test_numbers_of_other_real_types_are_accepted():
     assert Value(fractions.Fraction(1, 4)).data == 0.25
 
 
-def test_value_exponent_is_rejected():
+def test_value_exponents_and_number_bases_are_gates_and_other_types_are_refused():
+    # issue 28: forks write x ** y and 2 ** x (tests/test_value_fork_surface.py checks them on PyTorch)
     x = Value(2.0)
-    with pytest.raises(TypeError, match="only number exponents"):
-        x ** Value(2.0)
-    with pytest.raises(TypeError, match="only number exponents"):
-        2 ** x
+    assert (x ** Value(3.0)).data == 8.0 and (x ** Value(3.0)).op.name == "pow_value"
+    assert (2 ** x).data == 4.0 and (2 ** x).op.name == "rpow_const"
+    with pytest.raises(TypeError):
+        x ** "a"
+    with pytest.raises(TypeError):
+        "a" ** x
 
 
 def test_non_numbers_in_operators_raise_type_error():

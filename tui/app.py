@@ -28,7 +28,7 @@ from graphviz_nn.scenario_format.budget import estimate
 from graphviz_nn.scenario_format.loader import load_scenario
 from .picture.layout import Layout, layered_layout, layout as graphviz_or_builtin
 
-from . import key_parser_guard, presenter, reports, served
+from . import key_parser_guard, presenter, reports, served_policy
 from .screens.help import HelpScreen
 from .screens.picker import PickerScreen
 from .screens.prompt import PromptScreen
@@ -216,7 +216,7 @@ class DebuggerApp(App):
     def show_error(self, message: str) -> None:
         """Say what went wrong in one sentence, in the app (the old session, if any, stays)."""
         if self.served:
-            message = served.redact(message)  # a browser user never sees what a file holds
+            message = served_policy.redact(message)  # a browser user never sees what a file holds
         message = terminal_safe(message, newlines=False)  # a file name may hold escapes
         self.error = message
         box = self.query_one("#message", Static)
@@ -280,7 +280,7 @@ class DebuggerApp(App):
         """Open a scenario: a small one at once, a large one in a worker with progress and Esc."""
         try:
             if self.served:
-                id_or_path = served.allowed(str(id_or_path), self.scenarios_dir)
+                id_or_path = served_policy.allowed(str(id_or_path), self.scenarios_dir)
             scenario = load_scenario(id_or_path)  # quick: the work budget is checked before building
         except UserError as error:
             self.show_error(str(error))
@@ -663,7 +663,7 @@ class DebuggerApp(App):
                 self.open_scenario(choice)
 
         if self._catalogue is None:  # reading every scenario file once per run is enough
-            self._catalogue = catalogue(served.class_files(self.scenarios_dir) if self.served else ())
+            self._catalogue = catalogue(served_policy.class_files(self.scenarios_dir) if self.served else ())
         self.push_screen(PickerScreen(self._catalogue, self.target.id if self.target else None), answer)
 
     def action_help(self) -> None:

@@ -10,6 +10,7 @@ from typing import Iterable, Optional
 import numpy as np
 
 from graphviz_nn.debugger import format as fmt
+from graphviz_nn.ops import OPS, POSTFIX, TEMPLATE
 
 from .picture.box import Box
 
@@ -132,7 +133,6 @@ def spoken_line(trace, state) -> str:
     return f"step {state.k}: {step.text}"
 
 
-_INFIX_OPS = {"add": "+", "sub": "-", "mul": "*", "div": "/"}
 _CANDIDATES_MAX = 24  # ways to write one sub-expression, kept small (parentheses multiply them)
 
 
@@ -169,18 +169,17 @@ def _written(trace, node_id: str, memo: dict, squeezed: str) -> set:
         args = [_written(trace, i, memo, squeezed) for i in info.inputs]
         wrapped = [a | {f"({x})" for x in a} for a in args]
         const = _const_text(info.const)
-        if info.op in _INFIX_OPS and len(wrapped) == 2:
-            sym = _INFIX_OPS[info.op]
+        rule = OPS.get(info.op)
+        sym = rule.operator if rule is not None else None  # how the scenario language writes the gate
+        if sym and len(wrapped) == 2:
             out = {f"{a}{sym}{b}" for a in wrapped[0] for b in wrapped[1]}
-        elif info.op == "mul_const" and const == "-1" and wrapped:
+        elif sym == "*" and const == "-1" and wrapped:
             out = {f"-{a}" for a in wrapped[0]}
-        elif info.op in ("add_const", "mul_const", "sub_const", "div_const") and wrapped and const:
-            sym = {"add_const": "+", "mul_const": "*", "sub_const": "-", "div_const": "/"}[info.op]
+        elif sym and rule.notation == POSTFIX and wrapped and const:  # x + 1, and 1 + x for + and *
             out = {f"{a}{sym}{const}" for a in wrapped[0]}
             if sym in "+*":
                 out |= {f"{const}{sym}{a}" for a in wrapped[0]}
-        elif info.op in ("rdiv_const", "rsub_const") and wrapped and const:
-            sym = "/" if info.op == "rdiv_const" else "-"
+        elif sym and rule.notation == TEMPLATE and wrapped and const:  # 1 - x, 1/x
             out = {f"{const}{sym}{a}" for a in wrapped[0]}
         elif info.op and len(args) == 1 and args[0]:
             out = {f"{info.op}({a})" for a in args[0]}

@@ -12,7 +12,7 @@ from .. import __version__
 from ..errors import UserError
 
 # Subcommand modules in the order ``--help`` lists them.
-COMMANDS = ("tui", "serve", "list_cmd", "show", "check", "train", "plot", "render", "frames")
+COMMANDS = ("tui", "serve", "list_cmd", "show", "check", "train", "plot", "render", "frames", "debug_script")
 
 DEFAULT_COMMAND = ("tui",)
 

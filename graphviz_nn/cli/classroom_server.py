@@ -7,7 +7,7 @@
   says so instead of starting another.
 
 Everything else (what a session may open or write) is the app's business: ``serve`` starts
-it with ``--served`` (see ``graphviz_nn.tui.served``). textual-serve is the optional ``web``
+it with ``--served`` (see ``graphviz_nn.tui.served_policy``). textual-serve is the optional ``web``
 extra and only ``serve`` imports it (in a function), so the class is made from the base it
 hands over (``server_class(Server)``).
 """

@@ -46,7 +46,7 @@ def run(args) -> int:
     if args.format == "json":
         print(json.dumps(snapshot(scenario, start), ensure_ascii=False))
         return 0
-    from ..scenario_format.facts import facts
+    from ..scenario_build.facts import facts
     outputs, backward_from = scenario.outputs_for_view(start)
     print(header(scenario))
     print()

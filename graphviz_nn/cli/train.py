@@ -117,8 +117,8 @@ def run(args) -> int:
 def compared_runs(scenario, args) -> str:
     """The runs the scenario's [compare] table sets side by side, one line each (not with --lr
     or --batch-size, which ask for one run)."""
-    from ..scenario_format.runs import runs
-    from ..scenario_format.normal_equation import normal_equation_text
+    from ..scenario_build.runs import runs
+    from ..scenario_build.normal_equation import normal_equation_text
     if scenario.compare is None or args.lr is not None or args.batch_size is not None:
         return ""
     lines = []

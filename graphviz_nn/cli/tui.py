@@ -14,7 +14,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     add_scenario_argument(parser)
     parser.add_argument("--builtin-layout", action="store_true",
                         help="never run Graphviz; use the built-in layered layout")
-    # set by ``graphviz-nn serve`` for each browser session (see graphviz_nn.tui.served)
+    # set by ``graphviz-nn serve`` for each browser session (see graphviz_nn.tui.served_policy)
     parser.add_argument("--served", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--scenarios", metavar="DIR", default=None, help=argparse.SUPPRESS)
     parser.set_defaults(run=run)

@@ -20,6 +20,7 @@ from typing import Optional
 import numpy as np
 
 from ..errors import UserError
+from ..ops import OPS
 from . import format as fmt
 from .trace import Step, Trace, is_finite, magnitude
 
@@ -63,9 +64,6 @@ def _all(x, predicate) -> bool:
     return bool(np.all(predicate(np.asarray(x))))
 
 
-SATURATING = ("sigmoid", "tanh", "elu")  # activations whose slope tends to 0 for large |x|
-
-
 def check_watch(kind: str, threshold, trace: Trace, step: Step) -> Optional[str]:
     """The sentence explaining why ``step`` triggers watch ``kind``, or None."""
     if kind == "not_finite":
@@ -85,7 +83,7 @@ def check_watch(kind: str, threshold, trace: Trace, step: Step) -> Optional[str]
     if step.phase != "forward":
         return None
     info = trace.node(step.node)
-    if kind == "saturated" and info.op in SATURATING:
+    if kind == "saturated" and info.op in OPS and OPS[info.op].saturating:
         local = trace.local_gradient(info.id)
         if _all(local, lambda v: v < threshold):
             return (f"{info.op} gate {info.name} is saturated (output {fmt.number(step.value)}, local gradient "

@@ -2,7 +2,7 @@
 HTML player beside them when asked (``graphviz-nn frames -o DIR --html FILE``).
 
 The pictures come from ``frames`` (pinned layout, one drawing per step) or, for SVG with a
-player, from the player itself; the set is staged and swapped in by ``frames_folder``.
+player, from the player itself; the set is staged and swapped in by ``staged_folder``.
 """
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from pathlib import Path
 
 from .dot import trace_of
 from .frames import Frame, frame_texts, iter_frames
-from .frames_folder import StagedFolder
+from .staged_folder import StagedFolder
 from .player import build_player
 from .run_dot import DEFAULT_TIMEOUT
 

@@ -80,7 +80,7 @@ def panels_for(scenario, iterations: int | None = None) -> list:
 
 
 def _training_panels(scenario, iterations) -> list:
-    from ..scenario_format.runs import runs
+    from ..scenario_build.runs import runs
     every = runs(scenario)
     dashes = ["-", "--", ":", "-."]
     colours = [f"C{i}" for i in range(10)]
@@ -136,7 +136,7 @@ def _common_prefix(ids: list) -> str:
 
 def _classifier_panels(scenario, trainer) -> list:
     from .. import metrics
-    from ..scenario_format.build import predict, samples
+    from ..scenario_build.build import predict, samples
     xs, ys = samples(scenario)
     labels = np.array([y[0] for y in ys])
     scores = predict(scenario, trainer.built, xs)
@@ -165,7 +165,7 @@ def _classifier_panels(scenario, trainer) -> list:
 def _function_panels(scenario) -> list:
     """Each scalar output against the first scalar leaf, and its derivative by backprop."""
     from .. import graph
-    from ..scenario_format.build import build
+    from ..scenario_build.build import build
     built = build(scenario)
     names = [n for n, v in scenario.leaves.items() if isinstance(v, float)]
     if not names:
@@ -196,7 +196,7 @@ def _function_panels(scenario) -> list:
 
 
 def _rebuild(scenario, built):
-    from ..scenario_format.build import _build_expression
+    from ..scenario_build.build import _build_expression
     return _build_expression(scenario, built.leaves)
 
 

@@ -20,7 +20,10 @@ from functools import lru_cache
 
 import numpy as np
 
+from ..graph import reachable
+from ..nn import Activation, BatchNorm1d, Dropout, Linear
 from ..ops import OPS
+from ..tensor import Tensor
 from .errors import ExpressionError, ScenarioError
 from .expression import evaluate
 from .semantics import NodeSemantics
@@ -251,12 +254,23 @@ def _model_estimate(scenario) -> Estimate:
             tally.tensor((sizes[i], width))  # weights
             tally.tensor((width,))  # bias
             checked += min(sizes[i] * width, GRADCHECK_ELEMENTS_PER_LEAF) + min(width, GRADCHECK_ELEMENTS_PER_LEAF)
-            gates = 3 + (1 if model.dropout else 0) + (10 if model.batchnorm else 0)
-            tally.tensor((samples, width), gates)
+            tally.tensor((samples, width), _tensor_layer_gates(bool(model.dropout), bool(model.batchnorm)))
         shape = (samples, model.layers[-1])
         _run_loss(scenario, _Size(shape=shape), _Size(shape=shape), tally)
     culprit = ("data", "samples") if data.dataset is not None and samples > 100 else ("model", "layers")
     return Estimate(tally.nodes, tally.numbers, checked, culprit)
+
+
+@lru_cache(maxsize=None)
+def _tensor_layer_gates(dropout: bool, batchnorm: bool) -> int:
+    """The gates one tensor layer records (Linear, batch norm, activation, dropout), counted on
+    a one-unit layer built by the real modules, so the estimate never drifts from what they record."""
+    modules = [Linear(1, 1)] + ([BatchNorm1d(1)] if batchnorm else []) + [Activation("sigmoid")]
+    modules += [Dropout(0.5, seed=0)] if dropout else []
+    y = Tensor(np.ones((2, 1)), requires_grad=False)  # batch norm needs two samples
+    for module in modules:
+        y = module(y)
+    return sum(1 for node in reachable([y]) if node.op is not None)
 
 
 def _run_loss(scenario, output, target, tally: _Tally) -> None:

@@ -20,12 +20,12 @@ from typing import Optional
 from ..errors import UserError
 from ..nn import ACTIVATIONS
 from .budget import check_load
-from .build import build
+from ..scenario_build.build import build
 from .compare import compare_spec
 from .errors import ExpressionError, OutputBuildError, ScenarioError
 from .expression import Program, parse
 from .functions import COMPOSITE_FUNCTIONS, FUNCTIONS
-from .scenario import Scenario
+from ..scenario_build.scenario import Scenario
 from .source import Source
 from .spec import DataSpec, GeneratedLeaf, Lecture, ModelSpec, Start, TrainingSpec
 from ..terminal_text import describe, first_control

@@ -247,7 +247,7 @@ def test_every_scalar_op_shows_its_local_gradient_with_the_numbers_filled_in():
     from graphviz_nn.ops import OPS
     from graphviz_nn.value import apply
     consts = {"add_const": 2.0, "mul_const": -3.0, "rsub_const": 1.0, "rdiv_const": 1.0, "pow": 2.0,
-              "leaky_relu": 0.1, "elu": 1.0}
+              "leaky_relu": 0.1, "elu": 1.0, "rpow_const": 2.0}
     for name, op in OPS.items():
         if op.scalar is None:
             continue

@@ -131,7 +131,7 @@ def test_an_interrupted_frames_run_leaves_the_previous_set_intact(tmp_path):
 def test_frames_stream_to_disk_with_a_few_in_memory(tmp_path, monkeypatch):
     """However many frames, only a small window of them is drawn ahead of what is on disk."""
     from graphviz_nn.render import frames as frames_module
-    from graphviz_nn.render.frames_folder import StagedFolder
+    from graphviz_nn.render.staged_folder import StagedFolder
     from render_helpers import build_sigmoid_neuron
 
     drawn, ahead = [0], []

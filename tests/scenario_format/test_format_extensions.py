@@ -102,7 +102,7 @@ def test_normal_equation_needs_a_linear_model():
     bad = MODEL.replace('layers = [1]', 'layers = [2, 1]') + "[compare]\nnormal_equation = true\n"
     assert "the normal equation solves a linear model only" in error_of(bad)
     good = load_text(MODEL + "[compare]\nnormal_equation = true\n")
-    from graphviz_nn.scenario_format.normal_equation import normal_equation
+    from graphviz_nn.scenario_build.normal_equation import normal_equation
     assert normal_equation(good) == pytest.approx([2.0, 1.0])  # y = 2x + 1 exactly
 
 

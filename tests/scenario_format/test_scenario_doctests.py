@@ -5,7 +5,7 @@ import importlib
 import pytest
 
 MODULES = ["graphviz_nn.scenario_format", "graphviz_nn.scenario_format.expression", "graphviz_nn.scenario_format.loader",
-           "graphviz_nn.scenario_format.schema", "graphviz_nn.scenario_format.scenario"]
+           "graphviz_nn.scenario_format.schema"]
 
 
 @pytest.mark.parametrize("name", MODULES)

@@ -117,7 +117,7 @@ def test_activation_zoo_values_at_minus_two():
 
 @pytest.mark.parametrize("x", [-3.0, -1.0, 0.0, 0.5, 1.0, 2.5])
 def test_piecewise_linear_activation_matches_its_cases(x):
-    from graphviz_nn.scenario_format.build import evaluate_outputs, _leaf_nodes
+    from graphviz_nn.scenario_build.build import evaluate_outputs, _leaf_nodes
     scenario = load_scenario("activations")
     leaves = dict(scenario.leaves, x=x)
     out = evaluate_outputs(scenario, _leaf_nodes(leaves))["piecewise_x"].data

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from graphviz_nn import Tensor
 from graphviz_nn.ops import OPS
-from graphviz_nn.tensor import maximum, prelu
+from graphviz_nn.tensor import apply, maximum, prelu
 from tensor_fd_helpers import check_vjp
 
 
@@ -51,6 +51,11 @@ UNARY = [
     ("leaky_relu", lambda x: x.leaky_relu(0.1), away_from_zero),
     ("elu", lambda x: x.elu(0.7), away_from_zero),
     ("abs", lambda x: x.abs(), away_from_zero),
+    ("gelu", lambda x: x.gelu(), same),
+    ("softplus", lambda x: x.softplus(), same),
+    ("sin", lambda x: x.sin(), same),
+    ("cos", lambda x: x.cos(), same),
+    ("rpow_const", lambda x: apply("rpow_const", [x], 2.0), same),
     ("sum_all", lambda x: x.sum(), same),
     ("sum_axis0", lambda x: x.sum(axis=0), same),
     ("sum_axis1_keep", lambda x: x.sum(axis=1, keepdims=True), same),
@@ -104,6 +109,7 @@ BINARY = [
     ("maximum_broadcast", lambda a, b: a.maximum(b), (3, 4), (4,), same, same),
     ("prelu_channel", lambda a, b: prelu(a, b), (3, 4), (4,), away_from_zero, same),
     ("x_times_x", lambda a, b: a * a + b, (3, 4), (4,), same, same),
+    ("pow_value", lambda a, b: apply("pow_value", [a, b]), (3, 4), (4,), positive, same),
 ]
 
 

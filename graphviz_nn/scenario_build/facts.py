@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import graph
+from ..ops import OPS
 from .build import build, expression_leaf_values, is_classifier, predict, samples, scenario_metrics
 
 CORNER = 4  # rows and columns of the Jacobian corner that is printed
@@ -115,9 +116,12 @@ def model_text(scenario, start=None) -> str:
     if "output" in built and scenario.model.output_activation == "sigmoid" and len(built.parameters) == 2:
         w, b = (float(p.data) for p in built.parameters)
         x = float(samples(scenario)[0][0][0])
-        a = float(built["output"].data)
+        output = built["output"]
+        a = float(output.data)
+        z = float(np.ravel(output.inputs[0].data)[0])
+        slope = OPS["sigmoid"].scalar(z, None)[1][0]  # σ′(z) from the rule table, on either engine
         parts.append(f"The neuron at this start: z = w·x + b = {w:g}·{x:g} + {b:g} = {w * x + b:g}, "
-                     f"a = σ(z) = {a:.6f}, σ′(z) = a(1 - a) = {a * (1 - a):.6f} (σ′ is at most 0.25)")
+                     f"a = σ(z) = {a:.6f}, σ′(z) = a(1 - a) = {slope:.6f} (σ′ is at most 0.25)")
     if is_classifier(scenario):
         from ..metrics import metrics_text
         m = scenario_metrics(scenario, built)

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .compare import CompareSpec
-from .loader import load_scenario
+from ..scenario_format.compare import CompareSpec
+from ..scenario_format.loader import load_scenario
 
 
 @dataclass(frozen=True)

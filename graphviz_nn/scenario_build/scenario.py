@@ -10,7 +10,7 @@ from typing import Any, Optional
 
 from ..debugger import build_trace
 from . import build
-from .spec import DataSpec, Lecture, ModelSpec, TrainingSpec, model_output_names
+from ..scenario_format.spec import DataSpec, Lecture, ModelSpec, TrainingSpec, model_output_names
 
 
 @dataclass(frozen=True, eq=False)

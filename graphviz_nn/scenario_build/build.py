@@ -16,12 +16,12 @@ from ..nn import MLP
 from ..optim import SGD
 from ..tensor import Tensor
 from ..value import Value
-from .budget import check_gradcheck, check_training
-from .errors import ExpressionError, OutputBuildError, ScenarioError
-from .expression import evaluate
-from .functions import is_node, is_vector
-from .semantics import NodeSemantics
-from .spec import TrainingSpec, find_start, model_output_names, start_parameters
+from ..scenario_format.budget import check_gradcheck, check_training
+from ..scenario_format.errors import ExpressionError, OutputBuildError, ScenarioError
+from ..scenario_format.expression import evaluate
+from ..scenario_format.functions import is_node, is_vector
+from ..scenario_format.semantics import NodeSemantics
+from ..scenario_format.spec import TrainingSpec, find_start, model_output_names, start_parameters
 from .tensor_build import build_tensor_model, tensor_fresh_outputs
 
 

@@ -12,10 +12,10 @@ import numpy as np
 from ..node import RecordedNode
 from ..nn import MLP, Activation, BatchNorm1d, Dropout, Linear, Sequential
 from ..tensor import Tensor
-from .errors import ExpressionError, OutputBuildError
-from .expression import evaluate
-from .semantics import NodeSemantics
-from .spec import model_output_names
+from ..scenario_format.errors import ExpressionError, OutputBuildError
+from ..scenario_format.expression import evaluate
+from ..scenario_format.semantics import NodeSemantics
+from ..scenario_format.spec import model_output_names
 
 
 def make_tensor_model(spec):
