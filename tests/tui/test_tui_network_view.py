@@ -32,3 +32,18 @@ async def test_a_hidden_neuron_comes_into_view_when_the_step_reaches_it():
         await pilot.press("home")
         await pilot.pause()
         assert "(L1.N5)" in screen_text(app)  # stays until another hidden neuron is reached
+
+
+async def test_clicking_a_more_box_shows_the_neuron_in_its_middle_and_selects_it():
+    app = DebuggerApp(scenario="mlp-moons", layout_engine="builtin")  # 2-16-16-1
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.press("l")
+        await pilot.pause()
+        assert app.session.level == "neuron"
+        assert "… 13 more" in screen_text(app) and "(L2.N9)" not in screen_text(app)
+        app.post_message(GraphView.NodeClicked("more:2:2"))  # L2's box for N3..N15
+        await pilot.pause()
+        text = screen_text(app)
+        assert "(L2.N9)" in text and "… 6 more" in text  # N3..N8 above it, N10..N15 below
+        assert app.selected == "neuron:L2.N9"
+        assert "neuron L2.N9" in app.query_one("#inspector").plain

@@ -8,7 +8,8 @@ neuron being computed and the weight's wire are highlighted.
 
 A layer wider than ``MAX_SHOWN`` shows its first two and last neurons and one explicit
 ``… 13 more`` box standing for the rest (its wires stand for theirs); when the step reaches a
-hidden neuron, that neuron is shown between two such boxes (``refocus``).
+hidden neuron, that neuron is shown between two such boxes (``refocus``), and a click on such
+a box shows the neuron in its middle (``expand``).
 """
 from __future__ import annotations
 
@@ -128,6 +129,18 @@ class NetworkView:
         self._focus[c] = self._layers[c].index(nid)
         self._arrange()
         return True
+
+    def expand(self, box_id: Optional[str]) -> Optional[str]:
+        """A "… k more" box opened (clicked): its middle neuron is shown, between two smaller
+        such boxes; returns that neuron's box, ``None`` for any other box."""
+        hidden = self._more.get(box_id)
+        if not hidden:
+            return None
+        nid = hidden[len(hidden) // 2]
+        c = self._column[nid]
+        self._focus[c] = self._layers[c].index(nid)
+        self._arrange()
+        return nid
 
     def build_geometry(self, style, widths: dict):
         """The picture's cells in a node style (``GraphView`` asks for it instead of its own layout)."""
