@@ -49,6 +49,14 @@ class NetworkView:
             if e.weight is not None:
                 self._edges_of_weight.setdefault(e.weight, []).append(e)
         self._matrix = any(e.entry is not None for e in net.edges)
+        self._min_w = self._min_widths()  # measured once: they do not depend on which neurons are shown
+        self._captions: dict = {}  # gap (left column) -> (caption box, its width)
+        for c in range(len(self._layers) - 1):
+            weights = [e for e in net.edges if e.weight is not None and self._column[e.src] == c]
+            if weights:
+                names = {self._weight_title(e) for e in weights} | {self._idle_title(c)}
+                self._captions[c] = (f"caption:{c}", max(max(len(t) for t in names), 9))
+        self._caption_gap = {cap: c for c, (cap, _) in self._captions.items()}
         self._arrange()
 
     # ---- which boxes are drawn ----
@@ -90,17 +98,9 @@ class NetworkView:
         self._gap_pairs: dict = {}  # left column -> its drawn (src, dst) pairs
         for s, d in pairs:
             self._gap_pairs.setdefault(self._column_of_box(s), set()).add((s, d))
-        captions, widths = {}, {}
-        self._caption_gap: dict = {}
-        for c in range(len(self._layers) - 1):
-            weights = [e for e in self.net.edges if e.weight is not None and self._column[e.src] == c]
-            if weights:
-                cap = f"caption:{c}"
-                captions[c] = cap
-                self._caption_gap[cap] = c
-                names = [self._weight_title(e) for e in weights] + [self._idle_title(c)]
-                widths[cap] = max(max(len(t) for t in names), 9)
-        self.wiring = Wiring(columns, pairs, captions, widths, weighted, self._min_widths())
+        captions = {c: cap for c, (cap, _) in self._captions.items()}
+        widths = {cap: w for cap, w in self._captions.values()}
+        self.wiring = Wiring(columns, pairs, captions, widths, weighted, self._min_w)
         self.ids = [b for col in columns for b in col] + list(captions.values())
         self.edges = [(s, d, 0) for s, d in pairs]
         self.ids_set = set(self.ids)
