@@ -27,8 +27,15 @@ async def test_a_hidden_neuron_comes_into_view_when_the_step_reaches_it():
         text = screen_text(app)
         assert "(L1.N5)" in text and "… 3 more" in text and "… 2 more" in text  # N2-N4 and N6-N7
         graph = app.query_one(GraphView)
-        assert graph.current == "neuron:L1.N5"
+        assert trace.steps[k - 1].text.startswith("L1.N5.w0 =")  # the neuron's first step is its weight's value
+        assert graph.current == "caption:0" and "L1.N5.w0" in screen_text(app)  # lit: the caption reading it
         assert graph.geometry(graph.style_name).crossings() == []
+        gate = next(s.number for s in trace.steps[k:] if s.group[:2] == ("L1", "N5") and "*" in s.text)
+        app.session.goto(gate)  # n = L1.N5.w0 * x0: the neuron is being computed
+        app.refresh_view()
+        await pilot.pause()
+        assert graph.current == "neuron:L1.N5"
+        assert graph.hot_edge == ("in0", "neuron:L1.N5")
         await pilot.press("home")
         await pilot.pause()
         assert "(L1.N5)" in screen_text(app)  # stays until another hidden neuron is reached

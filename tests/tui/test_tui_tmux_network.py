@@ -24,10 +24,12 @@ LAYERS = {"mlp-xor": ["x0", "x1", "L1.N1", "L1.N4", "L2.N1", "loss"],
 
 
 def current_neuron(trace, k: int) -> str:
-    """The box the step at ``k`` is about, by the trace's groups: a neuron (a tensor layer's
-    matrix step: its first neuron), an input, or the loss."""
+    """The box the step at ``k`` is about, by the trace's labels and groups: a weight's caption,
+    a neuron (a tensor layer's other steps: its first neuron), an input, or the loss."""
     state = trace.state_at(k)
     info = trace.node(state.current)
+    if info.is_leaf and re.search(r"\.(w\d+|W)$", info.label or ""):
+        return info.label  # a weight's own step (its value, its update): the caption reading it
     if len(info.group) >= 2:
         return ".".join(info.group[:2])
     if len(info.group) == 1:
@@ -55,7 +57,8 @@ def check_screen(tmux: Tmux, sid: str, trace, k: int, total: int) -> None:
     current = current_neuron(trace, k)
     assert current in graph, (sid, k, current, graph)
     if current.startswith(("L", "loss")):  # its title is the one drawn on the highlight's background
-        title = re.escape(f"({current})")
+        weight = re.search(r"\.(w\d+|W)$", current)
+        title = re.escape(current if weight else f"({current})")
         lit = re.search(r"\x1b\[[0-9;]*48;5;\d+m\s*" + title, screen_with_escapes(tmux))
         assert lit, (sid, k, current)
 

@@ -148,8 +148,13 @@ class NetworkView:
 
     # ---- mapping between the trace and the picture ----
     def box_of(self, node_id: Optional[str]) -> Optional[str]:
+        """The box a trace node is drawn in: a weight's is the caption that reads it (its step
+        lights the caption and its wire), a neuron's gates its neuron (or its "… more" box)."""
         if node_id is None:
             return None
+        edges = self._edges_of_weight.get(node_id)
+        if edges:
+            return self._captions[self._column[edges[0].src]][0]
         nid = self.net.node_of(node_id)
         return self._box.get(nid) if nid is not None else None
 
