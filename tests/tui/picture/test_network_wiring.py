@@ -10,6 +10,8 @@ layer sizes written in the test (fully connected layers), not from the view.
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from graphviz_nn import Value
 from graphviz_nn.debugger import build_trace
@@ -136,7 +138,7 @@ def widths_of(view, trace):
     return out
 
 
-@pytest.mark.parametrize("sizes", [[2, 2, 1], [2, 4, 1], [2, 16, 16, 1], [3, 7, 2]], ids=str)
+@pytest.mark.parametrize("sizes", [[2, 2, 1], [2, 4, 1], [2, 16, 16, 1], [3, 7, 2], [1, 1, 1], [4, 6, 1, 3]], ids=str)
 @pytest.mark.parametrize("style", [COMPACT, FULL], ids=lambda s: s.name)
 def test_every_wire_reaches_exactly_the_neurons_the_model_connects(sizes, style):
     trace = scalar_trace(sizes)
@@ -195,3 +197,16 @@ def test_a_missing_joint_fails_this_check():
     assert chars[y][x] == "┼"  # now drawn as a plain crossing
     with pytest.raises(AssertionError):
         check_wiring(view, geo, [3, 4, 1])
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.integers(1, 8), min_size=3, max_size=5), st.sampled_from([COMPACT, FULL]),
+       st.integers(0, 7))
+def test_any_mlp_is_wired_right_whichever_neuron_is_in_focus(sizes, style, focus):
+    """Property: any layer sizes (wide layers elided), any hidden neuron brought into view."""
+    trace = scalar_trace(sizes)
+    view = NetworkView(trace, network(trace))
+    hidden = [b for b in view.ids if b.startswith("more:")]
+    if hidden:
+        view.expand(hidden[focus % len(hidden)])
+    check_wiring(view, view.build_geometry(style, widths_of(view, trace)), sizes)
