@@ -9,14 +9,15 @@ not from the app. At 80×24 the side pane leaves no room for five columns, so th
 from __future__ import annotations
 
 import re
+import shutil
 import time
 
 import pytest
-from test_tui_tmux_e2e import ROOT, Tmux, graph_part  # noqa: F401 (the skip mark comes with it)
+from test_tui_tmux_e2e import ROOT, Tmux, graph_part
 
 from graphviz_nn.tui.target import from_scenario
 
-pytestmark = pytest.mark.skipif(__import__("shutil").which("tmux") is None, reason="tmux is not installed")
+pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed (scripts/test.sh installs it)")
 
 SIZES = [(120, 36), (100, 30), (80, 24)]
 LAYERS = {"mlp-xor": ["x0", "x1", "L1.N1", "L1.N4", "L2.N1", "loss"],
