@@ -12,16 +12,16 @@ from __future__ import annotations
 def debug(output, title: str = "your graph") -> None:
     """Step through the forward and backward pass of ``output`` (a node, or a list of nodes).
 
-    Runs the terminal app in the foreground and returns when it quits; ``output``'s
-    gradients are filled, as after ``output.backward()``.
+    Runs the terminal app in the foreground and returns when it quits. The app reads a trace:
+    ``output``'s data, gradients and labels are left as they were (call ``backward()`` for those).
     """
-    from .graph import as_outputs
-    as_outputs(output, "debug")  # before Textual loads: a micrograd Value is named in one sentence
+    from .scenario_build.to_trace import to_trace
+    # traced once, here, before Textual loads: a bad graph (a micrograd Value) is one sentence
+    trace = to_trace(output, who="debug").trace
     from .tui.app import DebuggerApp  # Textual loads only when debugging is asked for
     from .tui.target import from_outputs
 
-    target = from_outputs(output, title)  # traced once, here: a bad graph fails before the screen changes
-    DebuggerApp(target=target).run()
+    DebuggerApp(target=from_outputs(trace, title)).run()
 
 
 def debug_trace(trace, title: str, explanation: str = "", layout_engine: str = "auto") -> int:

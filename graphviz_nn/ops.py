@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Callable, Optional
+from typing import Callable, NamedTuple, Optional
 
 import numpy as np
 
@@ -880,6 +880,287 @@ _declare("index", 1, symbol="[·]", formula="x[index]", scalar=None, array=lambd
 _declare("dropout", 1, symbol="dropout", formula="x ⊙ m / (1 - p)", scalar=None,
          array=lambda x, c: x * c, vjp=lambda g, y, xs, c, needs=(True,): (g * c,),
          vjp_formula=("dL/dx = dL/dy ⊙ m / (1 - p)",), elementwise=True)
+
+
+# ==== the ops of the models people teach (transformers, CNNs): issue 27 ====================
+# Recorded from real PyTorch models by graphviz_nn.torch; each keeps the node contract (at most
+# two inputs): a call with more (layer_norm's x, γ, β) is written as this gate plus the
+# lecture's ``* γ + β`` gates.
+
+_SQRT_2_PI = math.sqrt(2.0 / math.pi)
+_GELU_CUBIC = 0.044715
+
+
+def _batched(a, b):
+    """Operands as matrices (a 1-D input is a row on the left, a column on the right)."""
+    return (a[None, :] if a.ndim == 1 else a), (b[:, None] if b.ndim == 1 else b)
+
+
+def _batched_matmul_vjp(g, y, xs, c, needs=(True, True)):
+    a, b = xs
+    A, B = _batched(a, b)
+    if a.ndim == 1:
+        g = np.expand_dims(g, -2)
+    if b.ndim == 1:
+        g = np.expand_dims(g, -1)
+    # each batch is a matrix product; a batch axis one operand shares is summed back
+    ga = unbroadcast(g @ np.swapaxes(B, -1, -2), A.shape).reshape(a.shape) if needs[0] else None
+    gb = unbroadcast(np.swapaxes(A, -1, -2) @ g, B.shape).reshape(b.shape) if needs[1] else None
+    return ga, gb
+
+
+def _batched_matmul_factors(c, out: tuple, shapes: tuple) -> tuple:
+    a, b = shapes
+    if len(a) < 2 or len(b) < 2:
+        return ("", "")
+    bt, at = (*b[:-2], b[-1], b[-2]), (*a[:-2], a[-1], a[-2])
+    return (f"dL/dY {out} · Bᵀ {bt} per batch", f"Aᵀ {at} · dL/dY {out} per batch")
+
+
+_declare("batched_matmul", 2, symbol="@", formula="A · B (a matrix product per batch)", scalar=None,
+         array=lambda a, b, c: np.matmul(a, b), vjp=_batched_matmul_vjp,
+         vjp_formula=("dL/dA = dL/dY · Bᵀ per batch (summed over batch axes A shares)",
+                      "dL/dB = Aᵀ · dL/dY per batch (summed over batch axes B shares)"),
+         vjp_factors=_batched_matmul_factors, notation=INFIX)
+
+
+class Gather(NamedTuple):
+    """An embedding's constant: the token ids it looks up, and the row that learns nothing."""
+
+    ids: np.ndarray
+    padding_idx: Optional[int] = None
+
+    def __repr__(self):
+        return f"ids{self.ids.shape}" + ("" if self.padding_idx is None else f", padding_idx={self.padding_idx}")
+
+
+def _embedding_vjp(g, y, xs, c, needs=(True,)):
+    gw = np.zeros_like(xs[0])
+    np.add.at(gw, c.ids, g)  # a token that appears twice adds both gradients to its row
+    if c.padding_idx is not None:
+        gw[c.padding_idx] = 0.0
+    return (gw,)
+
+
+_declare("embedding", 1, symbol="embedding", formula="W[ids] (one row of W per token)", scalar=None,
+         array=lambda w, c: w[c.ids], vjp=_embedding_vjp,
+         vjp_formula=("dL/dW = dL/dy rows scatter-added into the tokens' rows of W (0 for unused rows)",))
+
+
+# gelu (the erf form, x·Φ(x)) is declared with the forks' ops above; its tanh form expands:
+
+def _gelu_tanh(x, c):
+    u = _SQRT_2_PI * (x + _GELU_CUBIC * x ** 3)
+    t = math.tanh(u)
+    return 0.5 * x * (1.0 + t), (0.5 * (1.0 + t) + 0.5 * x * (1.0 - t * t) * _SQRT_2_PI * (1.0 + 3 * _GELU_CUBIC * x * x),)
+
+
+def _gelu_tanh_array(x, c):
+    return 0.5 * x * (1.0 + np.tanh(_SQRT_2_PI * (x + _GELU_CUBIC * x ** 3)))
+
+
+def _gelu_tanh_vjp(g, y, xs, c, needs=(True,)):
+    x = xs[0]
+    t = np.tanh(_SQRT_2_PI * (x + _GELU_CUBIC * x ** 3))
+    return (g * (0.5 * (1.0 + t) + 0.5 * x * (1.0 - t * t) * _SQRT_2_PI * (1.0 + 3 * _GELU_CUBIC * x * x)),)
+
+
+_declare("gelu_tanh", 1, symbol="gelu(tanh)", formula="½x(1 + tanh(√(2/π)(x + 0.044715x³)))",
+         local_formula=("½(1 + tanh u) + ½x(1 - tanh²u)·√(2/π)(1 + 3·0.044715x²)",), scalar=_gelu_tanh,
+         array=_gelu_tanh_array, vjp=_gelu_tanh_vjp,
+         vjp_formula=("dL/dx = dL/dy ⊙ (½(1 + tanh u) + ½x(1 - tanh²u)·u'(x))",), elementwise=True,
+         local_numbers=lambda n, xs, y, c: (f"½(1 + tanh u) + ½·{_paren(n, xs[0])}·(1 - tanh²u)·u' at x = {n(xs[0])}",),
+         # ½x(1 + tanh u) = x·σ(2u) = x / (1 + e^(-2u)), u = √(2/π)(x + 0.044715x³): lecture gates only
+         expansion=lambda c: (("pow", 3.0, (0,)), ("mul_const", _GELU_CUBIC, (1,)), ("add", None, (0, 2)),
+                              ("mul_const", -2.0 * _SQRT_2_PI, (3,)), ("exp", None, (4,)),
+                              ("add_const", 1.0, (5,)), ("rdiv_const", 1.0, (6,)), ("mul", None, (0, 7))))
+
+
+class Norm(NamedTuple):
+    """A normalisation's constant: which layer asked (layer_norm, batch_norm), its axes, and ε."""
+
+    kind: str
+    axes: tuple
+    eps: float
+
+    def __repr__(self):
+        return f"{self.kind}(axis={self.axes[0] if len(self.axes) == 1 else self.axes}, eps={fmt_const(self.eps)})"
+
+
+def _normalize_array(x, c):
+    mu = x.mean(axis=c.axes, keepdims=True)
+    var = ((x - mu) ** 2).mean(axis=c.axes, keepdims=True)  # biased, as layer and batch norm use it
+    with np.errstate(all="ignore"):
+        return (x - mu) / np.sqrt(var + c.eps)
+
+
+def _normalize_vjp(g, y, xs, c, needs=(True,)):
+    x = xs[0]
+    var = ((x - x.mean(axis=c.axes, keepdims=True)) ** 2).mean(axis=c.axes, keepdims=True)
+    with np.errstate(all="ignore"):
+        inv = 1.0 / np.sqrt(var + c.eps)
+    # the mean and the variance both depend on every x, hence the two subtracted means
+    return (inv * (g - g.mean(axis=c.axes, keepdims=True) - y * (g * y).mean(axis=c.axes, keepdims=True)),)
+
+
+_declare("normalize", 1, symbol=lambda c: c.kind if c is not None else "normalize",
+         formula=lambda c: f"(x - μ) / √(σ² + {fmt_const(c.eps) if c is not None else 'ε'})",
+         scalar=None, array=_normalize_array, vjp=_normalize_vjp,
+         vjp_formula=("dL/dx = (dL/dy - mean(dL/dy) - x̂ ⊙ mean(dL/dy ⊙ x̂)) / √(σ² + ε)",),
+         # μ, x - μ, (x - μ)², σ², σ² + ε, 1/√(σ² + ε), x̂: the chain the lecture writes out
+         expansion=lambda c: (("mean", (c.axes, True), (0,)), ("sub", None, (0, 1)), ("pow", 2.0, (2,)),
+                              ("mean", (c.axes, True), (3,)), ("add_const", c.eps, (4,)), ("pow", -0.5, (5,)),
+                              ("mul", None, (2, 6))))
+
+
+class Mask(NamedTuple):
+    """masked_fill's constant: where to write (True) and what."""
+
+    where: np.ndarray
+    value: float
+
+    def __repr__(self):
+        return f"mask{self.where.shape} → {fmt_const(self.value)}"
+
+
+_declare("masked_fill", 1, symbol=lambda c: f"masked_fill({fmt_const(c.value)})" if c is not None else "masked_fill",
+         formula=lambda c: f"{fmt_const(c.value) if c is not None else 'v'} where mask, else x", scalar=None,
+         array=lambda x, c: np.where(c.where, c.value, x),
+         vjp=lambda g, y, xs, c, needs=(True,): (np.where(c.where, 0.0, g),),
+         vjp_formula=("dL/dx = dL/dy where the mask is off, 0 where it wrote",), elementwise=True)
+
+
+class Attention(NamedTuple):
+    """Attention weights' constant: the scale, where a query may look (None: everywhere), the rank."""
+
+    scale: float
+    keep: Optional[np.ndarray]
+    ndim: int
+
+    def __repr__(self):
+        return f"scale={fmt_const(self.scale)}" + ("" if self.keep is None else f", mask{self.keep.shape}")
+
+
+def _swap_last(ndim: int) -> tuple:
+    return (*range(ndim - 2), ndim - 1, ndim - 2)
+
+
+def _attention_array(q, k, c):
+    scores = np.matmul(q, np.swapaxes(k, -1, -2)) * c.scale
+    if c.keep is not None:
+        scores = np.where(c.keep, scores, -INF)
+    return _softmax_array(scores, -1)
+
+
+def _attention_vjp(g, y, xs, c, needs=(True, True)):
+    q, k = xs
+    ds = y * (g - (g * y).sum(axis=-1, keepdims=True)) * c.scale  # softmax's VJP, then the scale
+    return (unbroadcast(np.matmul(ds, k), q.shape) if needs[0] else None,
+            unbroadcast(np.matmul(np.swapaxes(ds, -1, -2), q), k.shape) if needs[1] else None)
+
+
+_declare("attention", 2, symbol="attention", formula="softmax(mask(Q · Kᵀ · s)) along the keys", scalar=None,
+         array=_attention_array, vjp=_attention_vjp,
+         vjp_formula=("dL/dQ = dS · K, dS = s · P ⊙ (dL/dP - Σ dL/dP ⊙ P)",
+                      "dL/dK = dSᵀ · Q, dS = s · P ⊙ (dL/dP - Σ dL/dP ⊙ P)"),
+         # scores, scale, causal mask, softmax: the weighted sum (P · V) is the gate after it
+         expansion=lambda c: (("transpose", _swap_last(c.ndim), (1,)), ("batched_matmul", None, (0, 2)),
+                              ("mul_const", c.scale, (3,)),
+                              *((("masked_fill", Mask(~c.keep, -INF), (4,)),) if c.keep is not None else ()),
+                              ("softmax", c.ndim - 1, (5 if c.keep is not None else 4,))))
+
+
+class Window(NamedTuple):
+    """A sliding window over the last two axes (N, C, H, W): kernel, stride, padding, dilation."""
+
+    kernel: tuple
+    stride: tuple
+    padding: tuple
+    dilation: tuple = (1, 1)
+
+    def __repr__(self):
+        k, s, p, d = self
+        return f"{k[0]}×{k[1]}" + (f", stride {s[0]}" if s == (s[0], s[0]) else f", stride {s}") * (s != (1, 1)) + \
+            (f", pad {p[0]}" if p == (p[0], p[0]) else f", pad {p}") * (p != (0, 0)) + \
+            f", dilation {d}" * (d != (1, 1))
+
+
+def _out_size(x_shape: tuple, c: Window) -> tuple:
+    return tuple((x_shape[2 + i] + 2 * c.padding[i] - c.dilation[i] * (c.kernel[i] - 1) - 1) // c.stride[i] + 1
+                 for i in range(2))
+
+
+def _windows(x, c: Window, fill: float):
+    """Every window of x as (N, C, H_out, W_out, kh, kw), padded with ``fill``."""
+    (ph, pw), (kh, kw), (dh, dw), (sh, sw) = c.padding, c.kernel, c.dilation, c.stride
+    if ph or pw:
+        x = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)), constant_values=fill)
+    span = np.lib.stride_tricks.sliding_window_view(x, (dh * (kh - 1) + 1, dw * (kw - 1) + 1), axis=(2, 3))
+    return span[:, :, ::sh, ::sw, ::dh, ::dw]
+
+
+def _scatter_windows(gw, x_shape: tuple, c: Window):
+    """The VJP of ``_windows``: each window's gradient added back where the window read it."""
+    (ph, pw), (kh, kw), (dh, dw), (sh, sw) = c.padding, c.kernel, c.dilation, c.stride
+    n, ch, h, w = x_shape
+    ho, wo = gw.shape[2], gw.shape[3]
+    gx = np.zeros((n, ch, h + 2 * ph, w + 2 * pw))
+    for i in range(kh):
+        for j in range(kw):
+            gx[:, :, i * dh:i * dh + sh * (ho - 1) + 1:sh, j * dw:j * dw + sw * (wo - 1) + 1:sw] += gw[..., i, j]
+    return gx[:, :, ph:ph + h, pw:pw + w]
+
+
+def _im2col_array(x, c):
+    n, ch = x.shape[:2]
+    win = _windows(x, c, 0.0)  # (N, C, Ho, Wo, kh, kw) -> columns (N, C·kh·kw, Ho·Wo), PyTorch's unfold order
+    return np.ascontiguousarray(win.transpose(0, 1, 4, 5, 2, 3)).reshape(n, ch * c.kernel[0] * c.kernel[1], -1)
+
+
+def _im2col_vjp(g, y, xs, c, needs=(True,)):
+    x = xs[0]
+    ho, wo = _out_size(x.shape, c)
+    gw = g.reshape(x.shape[0], x.shape[1], c.kernel[0], c.kernel[1], ho, wo).transpose(0, 1, 4, 5, 2, 3)
+    return (_scatter_windows(gw, x.shape, c),)
+
+
+_declare("im2col", 1, symbol=lambda c: f"im2col({c!r})" if c is not None else "im2col",
+         formula="every k×k window of x as one column (N, C·k·k, windows)", scalar=None,
+         array=_im2col_array, vjp=_im2col_vjp,
+         vjp_formula=("dL/dx = each column's dL/dy added back to the pixels its window read",))
+
+
+def _max_pool_array(x, c):
+    return _windows(x, c, -INF).max(axis=(-2, -1))
+
+
+def _max_pool_vjp(g, y, xs, c, needs=(True,)):
+    x = xs[0]
+    win = _windows(x, c, -INF)
+    flat = win.reshape(*win.shape[:4], -1)
+    first = flat.argmax(axis=-1)  # one winner per window (the first maximum), as PyTorch picks
+    hit = (np.arange(flat.shape[-1]) == first[..., None]) * g[..., None]
+    return (_scatter_windows(hit.reshape(win.shape), x.shape, c),)
+
+
+_declare("max_pool2d", 1, symbol=lambda c: f"max_pool({c!r})" if c is not None else "max_pool",
+         formula="max of each window", scalar=None, array=_max_pool_array, vjp=_max_pool_vjp,
+         vjp_formula=("dL/dx = dL/dy at each window's maximum (the first one on ties), 0 elsewhere",))
+
+
+def _avg_pool_array(x, c):
+    return _windows(x, c, 0.0).mean(axis=(-2, -1))  # padding counts as zeros (count_include_pad)
+
+
+def _avg_pool_vjp(g, y, xs, c, needs=(True,)):
+    x = xs[0]
+    share = g[..., None, None] / (c.kernel[0] * c.kernel[1])
+    return (_scatter_windows(np.broadcast_to(share, (*g.shape, *c.kernel)), x.shape, c),)
+
+
+_declare("avg_pool2d", 1, symbol=lambda c: f"avg_pool({c!r})" if c is not None else "avg_pool",
+         formula="mean of each window (padding counts as 0)", scalar=None, array=_avg_pool_array,
+         vjp=_avg_pool_vjp, vjp_formula=("dL/dx = dL/dy / (k·k) added to every pixel of its window",))
 
 
 # ==== using the table ======================================================================

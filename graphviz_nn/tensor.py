@@ -36,6 +36,7 @@ _ADDC, _MULC, _RSUBC, _RDIVC, _POW = (OPS[n] for n in ("add_const", "mul_const",
 _MATMUL, _SUM, _MEAN, _MAX_AXIS = (OPS[n] for n in ("matmul", "sum", "mean", "max_axis"))
 _RESHAPE, _TRANSPOSE, _SOFTMAX, _LOG_SOFTMAX, _INDEX, _DROPOUT = (
     OPS[n] for n in ("reshape", "transpose", "softmax", "log_softmax", "index", "dropout"))
+_BATCHED_MATMUL = OPS["batched_matmul"]
 
 _NO_GRADS = (None, None)
 _PLAIN_NUMBERS = frozenset((float, int))
@@ -407,25 +408,41 @@ def _unary(op, x: Tensor, const) -> Tensor:
     return _record(np.asarray(out, dtype=np.float64), x, None, op, const)
 
 
-def _binary(op, a: Tensor, b: Tensor) -> Tensor:
+def _binary(op, a: Tensor, b: Tensor, const=None) -> Tensor:
     try:
         with np.errstate(all="ignore"):
-            out = op.array(a.data, b.data, None)
+            out = op.array(a.data, b.data, const)
     except ValueError:
         raise ShapeError(f"{op.name} cannot combine shapes {a.shape} and {b.shape}: they do not broadcast; "
                          f"reshape one of them (a bias of shape (n,) adds to a batch of shape (m, n))") from None
-    return _record(out, a, b, op, None)
+    return _record(np.asarray(out, dtype=np.float64), a, b, op, const)
 
 
 def _matmul(a: Tensor, b: Tensor) -> Tensor:
-    if not (1 <= a.ndim <= 2 and 1 <= b.ndim <= 2):
-        raise ShapeError(f"matmul takes vectors or matrices, got shapes {a.shape} and {b.shape}; "
-                         f"reshape to at most 2 dimensions")
+    if a.ndim == 0 or b.ndim == 0:
+        raise ShapeError(f"matmul takes vectors, matrices or stacks of matrices, got shapes {a.shape} and "
+                         f"{b.shape}; multiply by a number with * instead")
+    if a.ndim > 2 or b.ndim > 2:
+        return _batched_matmul(a, b)
     if a.shape[-1] != b.shape[0]:
         raise ShapeError(f"matmul cannot multiply shapes {a.shape} and {b.shape}: inner sizes "
                          f"{a.shape[-1]} and {b.shape[0]} differ; transpose one of them (.T)")
     out = _MATMUL.array(a.data, b.data, None)
     return _record(np.asarray(out, dtype=np.float64), a, b, _MATMUL, None)
+
+
+def _batched_matmul(a: Tensor, b: Tensor) -> Tensor:
+    """A stack of matrix products (attention's (B, H, T, d) @ (B, H, d, T)), batch axes broadcast."""
+    inner = b.shape[-2] if b.ndim > 1 else b.shape[0]
+    if a.shape[-1] != inner:
+        raise ShapeError(f"matmul cannot multiply shapes {a.shape} and {b.shape}: inner sizes {a.shape[-1]} and "
+                         f"{inner} differ; transpose one of them (swap its last two axes)")
+    try:
+        out = np.matmul(a.data, b.data)
+    except ValueError:
+        raise ShapeError(f"matmul cannot stack shapes {a.shape} and {b.shape}: their batch axes do not "
+                         f"broadcast; reshape one of them") from None
+    return _record(out, a, b, _BATCHED_MATMUL, None)
 
 
 def _constant(x, where: str) -> Tensor:
@@ -507,9 +524,9 @@ def apply(op_name: str, inputs, const=None) -> Tensor:
     args = [_tensor(x, op_name) for x in inputs]
     if len(args) != op.arity:
         raise ValueError(f"{op_name} takes {op.arity} input(s), got {len(args)}")
-    if op_name == "matmul":
-        return _matmul(*args)
-    return _binary(op, *args) if op.arity == 2 else _unary(op, args[0], const)
+    if op_name in ("matmul", "batched_matmul"):
+        return _matmul(*args) if op_name == "matmul" else _batched_matmul(*args)
+    return _binary(op, *args, const) if op.arity == 2 else _unary(op, args[0], const)
 
 
 # ---- Jacobians for the views: explicit when small, only the size when large -------------

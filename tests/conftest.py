@@ -104,3 +104,31 @@ def refused(tmp_path):
                        usage.ru_utime + usage.ru_stime, again=lambda: run(*args, cwd=cwd, timeout=timeout))
 
     return run
+
+
+# Tests of what users may send (issue 25) run with the process's address space capped: a regression
+# that allocates without bound fails with MemoryError instead of taking the shared machine down.
+MEMORY_HEADROOM = 1536 * 1024 ** 2
+
+
+def _address_space_now() -> int:
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmSize:"):
+                return int(line.split()[1]) * 1024
+    return 0
+
+
+@pytest.fixture
+def memory_capped():
+    """RLIMIT_AS set to what this process uses now plus MEMORY_HEADROOM for one test, then restored."""
+    import resource
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    cap = _address_space_now() + MEMORY_HEADROOM
+    if hard != resource.RLIM_INFINITY:
+        cap = min(cap, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
+    try:
+        yield cap
+    finally:
+        resource.setrlimit(resource.RLIMIT_AS, (soft, hard))

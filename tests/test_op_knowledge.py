@@ -24,9 +24,9 @@ READERS = {
                             "softplus", "sqrt", "tanh"},
     "graphviz_nn/value.py": {"add", "add_const", "div", "max", "mul", "mul_const", "pow", "pow_value", "prelu",
                              "rdiv_const", "rpow_const", "rsub_const", "sub"},
-    "graphviz_nn/tensor.py": {"add", "add_const", "div", "dropout", "index", "log_softmax", "matmul", "max",
-                              "max_axis", "mean", "mul", "mul_const", "pow", "prelu", "rdiv_const", "reshape",
-                              "rsub_const", "softmax", "sub", "sum", "transpose"},
+    "graphviz_nn/tensor.py": {"add", "add_const", "batched_matmul", "div", "dropout", "index", "log_softmax",
+                              "matmul", "max", "max_axis", "mean", "mul", "mul_const", "pow", "prelu", "rdiv_const",
+                              "reshape", "rsub_const", "softmax", "sub", "sum", "transpose"},
     # the public names of functions that happen to share an op's name
     "graphviz_nn/__init__.py": {"prelu", "softmax"},
     "graphviz_nn/losses.py": {"mean", "softmax", "sum"},
@@ -46,7 +46,10 @@ READERS = {
     # PyTorch's calls mapped onto the table
     "graphviz_nn/torch/translate.py": {"abs", "add", "div", "dropout", "elu", "exp", "leaky_relu", "log",
                                        "log_softmax", "matmul", "max", "mean", "mul", "pow", "relu", "reshape",
-                                       "sigmoid", "softmax", "sqrt", "sub", "sum", "tanh", "transpose"},
+                                       "sigmoid", "softmax", "sqrt", "sub", "sum", "tanh", "transpose",
+                                       # the transformer's and the CNN's calls (issue 27)
+                                       "attention", "avg_pool2d", "embedding", "gelu", "gelu_tanh", "im2col",
+                                       "masked_fill", "max_pool2d", "normalize"},
     # diagnostics name the gates whose behaviour they explain (a dead relu, a saturated sigmoid)
     "graphviz_nn/debugger/breakpoints.py": {"relu"},
     "graphviz_nn/debugger/diagnostics.py": {"mul", "relu", "sigmoid"},

@@ -57,6 +57,7 @@ SAMPLERS = {
     "leaky_relu": lambda r: ((_away(r),), r.choice((0.01, 0.1, 0.2, _u(r, 0, 1), _u(r, -1, 0), _u(r, 1, 3)))),
     "elu": lambda r: ((_away(r),), r.choice((1.0, _u(r, 0.1, 2.0)))),
     "prelu": lambda r: ((_away(r), _u(r, -1, 1)), None),
+    "gelu_tanh": lambda r: ((_u(r, -5, 5),), None),
     "pow_value": lambda r: ((_u(r, 0.2, 3.0), _u(r, -3.5, 3.5)), None),
     "rpow_const": lambda r: ((_u(r, -4, 4),), r.choice((2.0, math.e, 0.5, _u(r, 0.1, 10)))),
     "gelu": lambda r: ((_u(r, -5, 5),), None),

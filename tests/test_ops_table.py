@@ -9,6 +9,7 @@ import pytest
 
 from graphviz_nn import Tensor, Value
 from graphviz_nn.debugger.format import expression
+from graphviz_nn import ops
 from graphviz_nn.ops import NOTATIONS, OPS, expand
 from graphviz_nn.scenario_format.expression import evaluate, parse
 from graphviz_nn.scenario_format.semantics import NodeSemantics
@@ -17,6 +18,7 @@ from graphviz_nn.value import apply as value_apply
 
 SCALAR_OPS = sorted(n for n, op in OPS.items() if op.scalar is not None)
 TENSOR_ONLY = sorted(n for n, op in OPS.items() if op.scalar is None)
+TENSOR_COMPOSITES = ("attention", "normalize")
 
 
 @pytest.mark.parametrize("name", sorted(OPS))
@@ -32,19 +34,35 @@ def test_every_entry_holds_every_part(name):
     assert op.notation in NOTATIONS
     assert isinstance(op.elementwise, bool)
     if op.composite:
-        assert op.scalar is not None, "a composite gate must exist on the scalar engine too"
+        # attention and normalize mix whole axes (a softmax, a mean): they have no scalar form,
+        # and test_tensor_only_composites_expand_into_their_gate checks them on the tensor engine
+        assert op.scalar is not None or name in TENSOR_COMPOSITES, "a composite gate must exist on the scalar engine too"
 
 
 def test_the_tensor_only_ops_are_the_layer_operations():
     assert TENSOR_ONLY == sorted(["dropout", "index", "log_softmax", "matmul", "max_axis", "mean", "reshape",
-                                  "softmax", "sum", "transpose"])
+                                  "softmax", "sum", "transpose",
+                                  # the transformer's and the CNN's (issue 27)
+                                  "batched_matmul", "embedding", "normalize", "masked_fill", "attention", "im2col",
+                                  "max_pool2d", "avg_pool2d"])
 
 
 def _const(name):
     return {"add_const": 0.5, "mul_const": -2.0, "rsub_const": 1.0, "rdiv_const": 1.0, "pow": 2.0, "rpow_const": 2.0,
             "sum": (None, False), "mean": (None, False), "max_axis": ((0,), False), "reshape": (4,),
             "transpose": None, "softmax": 1, "log_softmax": 1, "index": (np.array([0, 1, 1]),),
-            "dropout": np.array([[2.0, 0.0], [2.0, 2.0]])}.get(name)
+            "dropout": np.array([[2.0, 0.0], [2.0, 2.0]]),
+            "embedding": ops.Gather(np.array([[1, 0], [1, 1]]), None), "normalize": ops.Norm("layer_norm", (1,), 1e-5),
+            "masked_fill": ops.Mask(np.array([[True, False], [False, False]]), -1.0),
+            "attention": ops.Attention(0.5, None, 2), "im2col": ops.Window((2, 2), (1, 1), (1, 1)),
+            "max_pool2d": ops.Window((2, 2), (1, 1), (0, 0)), "avg_pool2d": ops.Window((2, 2), (1, 1), (1, 1))}.get(name)
+
+
+def _sample(name):
+    """An input inside every domain; the window ops read images (N, C, H, W)."""
+    if name in ("im2col", "max_pool2d", "avg_pool2d"):
+        return np.array([[[[1.3, 0.4, 0.9], [2.1, 0.7, -0.2], [0.5, 1.1, 0.8]]]])
+    return np.array([[1.3, 0.4], [2.1, 0.7]])
 
 
 def _full_jacobian(name, x, const):
@@ -63,7 +81,7 @@ def _full_jacobian(name, x, const):
 @pytest.mark.parametrize("name", sorted(n for n, op in OPS.items() if op.arity == 1))
 def test_the_elementwise_flag_says_whether_the_jacobian_is_diagonal(name):
     # element-wise: same shape out as in, and output element i depends on input element i alone
-    x = np.array([[1.3, 0.4], [2.1, 0.7]])  # inside every domain (log, sqrt)
+    x = _sample(name)  # inside every domain (log, sqrt)
     op = OPS[name]
     const = op.default if op.default is not None else _const(name)
     jac = _full_jacobian(name, x, const)
@@ -78,7 +96,7 @@ def test_binary_elementwise_gates_are_diagonal_in_each_input(name):
     op = OPS[name]
     if name == "pow_value":
         a = np.abs(a)  # inside its domain: a negative base's exponent slope is nan (a complex log)
-    if name == "matmul":
+    if name in ("matmul", "batched_matmul", "attention"):
         assert not op.elementwise
         return
     y = op.array(a, b, None)
@@ -102,7 +120,7 @@ def test_default_constants_live_in_the_table_and_every_entry_point_uses_them():
     assert chain.op.name == "max" and chain.data == pytest.approx(-0.02)
 
 
-@pytest.mark.parametrize("name", sorted(n for n, op in OPS.items() if op.composite))
+@pytest.mark.parametrize("name", sorted(n for n, op in OPS.items() if op.composite and op.scalar is not None))
 def test_one_helper_expands_a_composite_on_either_engine(name):
     op = OPS[name]
     const = op.default
@@ -157,6 +175,28 @@ def test_no_module_outside_the_table_spells_a_gradient_formula():
                     and any(mark in node.value for mark in ("dL/d", "σ(x)", "tanh²"))):
                 found.append(f"{name}:{node.lineno} {node.value[:50]!r}")
     assert not found, "formula text outside the rule table: " + "; ".join(found)
+
+
+@pytest.mark.parametrize("name,const,shapes", [
+    ("normalize", ops.Norm("layer_norm", (2,), 1e-5), [(2, 3, 5)]),
+    ("normalize", ops.Norm("batch_norm", (0, 2, 3), 1e-5), [(4, 2, 3, 3)]),
+    ("attention", ops.Attention(0.5, np.tril(np.ones((4, 4), dtype=bool)), 4), [(2, 3, 4, 5), (2, 3, 4, 5)]),
+    ("attention", ops.Attention(0.3, None, 3), [(2, 4, 3), (2, 5, 3)]),
+])
+def test_tensor_only_composites_expand_into_their_gate(name, const, shapes):
+    # the primitive gates give the gate's value, and backward through them gives the gate's VJP
+    rng = np.random.default_rng(7)
+    arrays = [rng.normal(size=s) for s in shapes]
+    op = OPS[name]
+    gate = op.array(*arrays, const)
+    leaves = [Tensor(a) for a in arrays]
+    nodes = expand(name, leaves, const, tensor_apply)
+    assert all(not OPS[n.op.name].composite for n in nodes)
+    np.testing.assert_allclose(nodes[-1].data, gate, rtol=1e-12, atol=1e-12)
+    upstream = rng.normal(size=gate.shape)
+    (nodes[-1] * Tensor(upstream, requires_grad=False)).sum().backward()
+    for leaf, g in zip(leaves, op.vjp(upstream, gate, tuple(arrays), const, (True,) * len(arrays))):
+        np.testing.assert_allclose(leaf.grad, g, rtol=1e-9, atol=1e-12)
 
 
 def test_the_saturating_activations_are_flagged_in_the_table():

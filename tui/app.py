@@ -21,14 +21,16 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Footer, Static
 
 from graphviz_nn.debugger.breakpoints import WATCH_KINDS, watch_kind
+from graphviz_nn.debugger.levels import opening_level
+from graphviz_nn.debugger.network import NetworkTooLargeError, check_network_size
 from graphviz_nn.debugger.session import Session
 from graphviz_nn.errors import UserError
 from graphviz_nn.terminal_text import terminal_safe
 from graphviz_nn.scenario_format.budget import estimate
-from graphviz_nn.scenario_format.loader import load_scenario
+from graphviz_nn.scenario_build.to_trace import scenario_of
 from .picture.layout import Layout, layered_layout, layout as graphviz_or_builtin
 
-from . import key_parser_guard, presenter, reports, served_policy
+from . import exercise_prompt, key_parser_guard, presenter, reports, served_policy
 from .screens.help import HelpScreen
 from .screens.picker import PickerScreen
 from .screens.prompt import PromptScreen
@@ -45,8 +47,6 @@ from .widgets.training_bar import TrainingBar
 key_parser_guard.install()  # two escape sequences would otherwise end the app (a Textual defect)
 
 DEFAULT_SCENARIO = "sigmoid-neuron"
-# Above this many nodes a graph opens at neuron level (gate level is one key away).
-LARGE_GRAPH = 400
 # The narrowest the inspector gets so that a graph fits beside it (0 hides it instead).
 SIDE_MIN = 24
 # Up to this many boxes the compact style measures each box at the trace's end.
@@ -101,6 +101,7 @@ class DebuggerApp(App):
         Binding("full_stop", "decimals(1)", "More decimals", show=False),
         Binding("comma", "decimals(-1)", "Fewer decimals", show=False),
         Binding("v", "reveal", "Reveal", show=False),
+        Binding("a", "exercise", "Exercise", show=False),
         Binding("L", "lecture", "Lecture", show=False),
         Binding("left_square_bracket", "sample(-1)", "Sample", show=False),
         Binding("right_square_bracket", "sample(1)", "Sample", show=False),
@@ -110,7 +111,7 @@ class DebuggerApp(App):
 
     def __init__(self, scenario: Optional[str] = None, outputs=None, title: Optional[str] = None,
                  layout_engine: str = "auto", target: Optional[Target] = None, served: bool = False,
-                 scenarios_dir: Optional[str] = None, zoom: str = "auto") -> None:
+                 scenarios_dir: Optional[str] = None, zoom: str = "auto", exercise: bool = False) -> None:
         super().__init__()
         presenter.set_decimals(presenter.DEFAULT_DECIMALS)  # every app starts as the lecture writes numbers
         # under ``serve``: downloads instead of files, o limited to what the server shares
@@ -135,6 +136,7 @@ class DebuggerApp(App):
         self._catalogue: Optional[list] = None
         self._layout_busy = False  # a Graphviz layout is being computed in a worker
         self.quiz = True  # future steps' numbers stay hidden until reached (v reveals them)
+        self.exercise = exercise_prompt.ExerciseMode() if exercise else None  # a: the student types each number
         self.presenting = False  # P: the graph fills the terminal, the step's sentence under it
         self.fitted = False  # 0: side panes hidden so the whole graph fits
         self.training = None  # a TrainingRun while T runs iterations in a worker
@@ -154,6 +156,7 @@ class DebuggerApp(App):
                 yield LossPlot(id="loss")
         yield TrainingBar(id="training")
         yield Static("", id="message", markup=False)
+        yield exercise_prompt.ExercisePrompt(id="exercise")
         yield StepList(id="steps")
         yield Footer(compact=True)
 
@@ -185,7 +188,7 @@ class DebuggerApp(App):
         self.query_one("#message", Static).display = False
         replacing = self.target is not None
         self.target = target
-        level = "neuron" if len(trace.nodes) > LARGE_GRAPH and any(i.group for i in trace.nodes) else "gate"
+        level = opening_level(trace)  # debugger/levels.py decides
         self.session = Session(trace, level=level)
         self.selected = None
         self._layouts.clear()
@@ -239,6 +242,7 @@ class DebuggerApp(App):
         if session is None:
             header.update("graphviz-nn  │  nothing open: press o to open a scenario")
             return
+        exercise_prompt.hold(self)  # exercise mode: stop where an answer is due, and ask it
         trace = session.trace
         state = session.state
         view = self._view
@@ -266,7 +270,8 @@ class DebuggerApp(App):
                                             self._sample_note()) + busy)
         focus = view.node_of(self.selected) if self.selected else state.current
         flags = self.flags.get(focus, ()) if trace is self._top_trace() else ()
-        lines = view.group_summary(self.selected, state) + presenter.inspector_lines(trace, state, focus, flags)
+        lines = view.group_summary(self.selected, state) + presenter.inspector_lines(
+            trace, state, focus, flags, hide_locals=exercise_prompt.hides_locals(self, trace, focus))
         self.query_one("#inspector", Inspector).show(lines)
         self.query_one("#steps", StepList).set_current(state.k - 1 if state.k else None)
         if self.target is not None and self.target.trains:
@@ -281,7 +286,7 @@ class DebuggerApp(App):
         try:
             if self.served:
                 id_or_path = served_policy.allowed(str(id_or_path), self.scenarios_dir)
-            scenario = load_scenario(id_or_path)  # quick: the work budget is checked before building
+            scenario = scenario_of(id_or_path)  # read once per open; the work budget is checked before building
         except UserError as error:
             self.show_error(str(error))
             return
@@ -537,6 +542,14 @@ class DebuggerApp(App):
             self.say("Inside a gate's expansion there are only gates: f returns first.", timeout=5)
             return
         session.cycle_level()  # only the levels this graph has; says so when it has one
+        if session.level == "neuron":
+            try:  # counted from the weight shapes: a refusal costs nothing and builds nothing
+                check_network_size(session.trace)
+            except NetworkTooLargeError as error:
+                session.cycle_level()
+                self.say(f"{error}; showing level {session.level}.", severity="warning", timeout=8)
+                self.refresh_view(follow=False)
+                return
         self.say(session.message)
         self.refresh_view(follow=False)
 
@@ -679,7 +692,8 @@ class DebuggerApp(App):
         def row(i: int) -> str:
             session = self.session
             reached = session is not None and session.trace is trace and i < session.k
-            return presenter.step_row(trace.steps[i], reveal=reached or not self.quiz, trace=trace)
+            return exercise_prompt.step_row(self, trace, i, reached) or \
+                presenter.step_row(trace.steps[i], reveal=reached or not self.quiz, trace=trace)
 
         self.query_one("#steps", StepList).show_steps(len(trace.steps), row)
 
@@ -776,6 +790,9 @@ class DebuggerApp(App):
         self.query_one("#steps", StepList).refresh()
         self.say("Every step's numbers shown (v hides them again)." if not self.quiz
                  else "Quiz mode: a step's numbers appear when it is reached.", timeout=3)
+
+    def action_exercise(self) -> None:
+        exercise_prompt.toggle(self)
 
     def action_lecture(self) -> None:
         pane = self.query_one("#lecture", Static)

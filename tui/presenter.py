@@ -222,8 +222,12 @@ def lecture_text(target) -> str:
     return "\n".join(lines)
 
 
-def inspector_lines(trace, state, node_id: Optional[str], flags: Iterable = ()) -> list[tuple[str, str]]:
-    """The inspector as ``(style, text)`` lines for one node at a state."""
+def inspector_lines(trace, state, node_id: Optional[str], flags: Iterable = (),
+                    hide_locals: bool = False) -> list[tuple[str, str]]:
+    """The inspector as ``(style, text)`` lines for one node at a state.
+
+    ``hide_locals``: the local gradients as formulas only (exercise mode: a student still has to work them out).
+    """
     if node_id is None:
         step = state.step
         return [("bold", "Nothing selected yet."),
@@ -250,7 +254,7 @@ def inspector_lines(trace, state, node_id: Optional[str], flags: Iterable = ()) 
         locals_ = _local_numbers(info)
         for i, src in enumerate(info.inputs):
             formula = info.local_formulas[i] if i < len(info.local_formulas) else "?"
-            known = value is not None and locals_ is not None
+            known = value is not None and locals_ is not None and not hide_locals
             num = f" = {number(locals_[i])}" if known and i < len(locals_) else ""
             out.append(("", f"  ∂out/∂{_name(trace, src)}: {formula}{num}"))
     step = state.step

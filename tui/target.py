@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable, Optional
 
-from graphviz_nn.debugger import build_trace
+from graphviz_nn.scenario_build.to_trace import scenario_of, to_trace
 
 
 @dataclass
@@ -32,8 +32,9 @@ class Target:
 
 
 def from_outputs(outputs, title: str = "your graph") -> Target:
-    """A target for ``graphviz_nn.debug(output)``: the user's own nodes, traced once."""
-    trace = build_trace(outputs)
+    """A target for ``graphviz_nn.debug(output)``: the user's own nodes (or their trace), traced
+    once and never written into."""
+    trace = to_trace(outputs, who="debug").trace
     return Target("user", title, "A graph built in your own code.", lambda: trace)
 
 
@@ -43,10 +44,7 @@ def from_scenario(id_or_path, start=None) -> Target:
     ``start``: one of a model scenario's starting points (index or name), e.g. the slow
     start of ``learning-slowdown-quadratic``.
     """
-    from graphviz_nn.scenario_format.loader import load_scenario
-
-    # an already loaded Scenario is used as it is (the app loads first to check the work budget)
-    scenario = id_or_path if hasattr(id_or_path, "outputs_for_view") else load_scenario(id_or_path)
+    scenario = scenario_of(id_or_path)  # a loaded Scenario as it is: a file is read once per open
     trainer = scenario.trainer(start) if getattr(scenario, "training", None) is not None else None
     # a training scenario shows its current iteration: forward, backward, then the updates
     make = trainer.trace_iteration if trainer is not None else scenario.trace

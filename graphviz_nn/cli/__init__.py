@@ -12,7 +12,8 @@ from .. import __version__
 from ..errors import UserError
 
 # Subcommand modules in the order ``--help`` lists them.
-COMMANDS = ("tui", "serve", "list_cmd", "show", "check", "train", "plot", "render", "frames", "debug_script")
+COMMANDS = ("tui", "serve", "list_cmd", "show", "check", "train", "plot", "render", "frames", "worksheet",
+            "exercise", "debug_script")
 
 DEFAULT_COMMAND = ("tui",)
 
@@ -54,9 +55,9 @@ def main(argv: list[str] | None = None) -> int:
     except MemoryError:
         _say("this ran out of memory; try a smaller scenario (see 'Limits' in docs/scenarios.md)")
         return 2
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as interrupt:  # Ctrl+C, or SIGTERM/SIGHUP while frames are staged
         print("graphviz-nn: interrupted", file=sys.stderr)
-        return 130
+        return 128 + getattr(interrupt, "signal_number", 2)
     except BrokenPipeError:
         return 0
 

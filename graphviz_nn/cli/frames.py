@@ -26,6 +26,9 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     parser.add_argument("--html", metavar="FILE", default=None, help="also write the HTML player to FILE")
     parser.add_argument("--max-player-bytes", type=int, default=MAX_PLAYER_BYTES, metavar="N",
                         help=f"refuse a player larger than this (default {MAX_PLAYER_BYTES:,})")
+    parser.add_argument("--exercise", nargs="?", const="value,local,grad,update", default=None, metavar="KINDS",
+                        help="the HTML player asks each step's numbers before showing them (checked to the "
+                             "displayed decimals, with hints); KINDS: any of value, local, grad, update (default all)")
     parser.add_argument("--beamer", metavar="FILE.tex", default=None,
                         help="also write a Beamer snippet (one \\only<n> overlay per step) and its PDF frames "
                              "(in FILE-frames/ beside it)")
@@ -43,7 +46,7 @@ class NothingToWriteError(UserError):
 
 
 def run(args) -> int:
-    from ..render.animation import animation_format, require_pillow, write_animation
+    from ..render.animation import animation_format, check_delay, require_pillow, write_animation
     from ..render.beamer import write_beamer
     from ..render.export import writable_target
     from ..render.frame_set import write_frames
@@ -58,9 +61,16 @@ def run(args) -> int:
     if args.gif:
         animation_format(args.gif)
         require_pillow()
-    if args.delay <= 0:
-        raise FramesError(f"--delay must be a positive number of milliseconds, got {args.delay}")
+    check_delay(args.delay)
+    if args.max_player_bytes <= 0:
+        raise FramesError(f"--max-player-bytes must be a positive number of bytes, got {args.max_player_bytes}")
     options = diagram_options(args)
+    exercise = None
+    if args.exercise is not None:
+        from ..debugger.exercise import check_kinds
+        if args.html is None:
+            raise FramesError("--exercise is for the HTML player; give --html FILE with it")
+        exercise = check_kinds(args.exercise)
     for path in (args.html, args.beamer, args.gif):
         if path is not None:
             writable_target(path)  # a missing folder, a folder or a device is refused before any work
@@ -70,9 +80,10 @@ def run(args) -> int:
     common = dict(progress=progress_bar(sys.stderr), timeout=args.timeout, **options)
     if args.output is not None:
         write_frames(trace, args.output, args.format, html=args.html, title=title,
-                     max_player_bytes=args.max_player_bytes, cli=True, **common)
+                     max_player_bytes=args.max_player_bytes, cli=True, exercise=exercise, **common)
     elif args.html is not None:
-        build_player(trace, title, max_bytes=args.max_player_bytes, cli=True, **common).save(args.html)
+        build_player(trace, title, max_bytes=args.max_player_bytes, cli=True, exercise=exercise,
+                     **common).save(args.html)
     written = []
     if args.html:
         written.append(f"the player to {args.html}")

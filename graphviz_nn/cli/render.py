@@ -65,20 +65,22 @@ def diagram_options(args) -> dict:
 
 
 def scenario_trace(scenario, start, options: dict):
-    """The scenario's trace, refused by size *before* it is built: the graph is recorded
+    """The scenario's trace, refused by size *before* it is traced: the graph is recorded
     (cheap) and counted, and only a graph the gate view can draw is traced (the costly part)."""
     from .. import graph
-    from ..debugger import build_trace
     from ..render.dot import GraphTooLargeError
-    outputs, backward_from = scenario.outputs_for_view(start)
+    from ..scenario_build.to_trace import to_trace
     limit = options.get("max_nodes")
-    if options.get("level") == "gate" and limit is not None:
+
+    def small_enough(outputs) -> None:
         count = len(graph.reachable(outputs))
         if count > limit:
             raise GraphTooLargeError(
                 f"the graph has {count:,} nodes, more than the gate-level limit of {limit:,}; "
                 f"draw it with --level neuron or --level layer (or raise --max-nodes)")
-    return build_trace(outputs, backward_from=backward_from)
+
+    gate_limit = options.get("level") == "gate" and limit is not None
+    return to_trace(scenario, start=start, check=small_enough if gate_limit else None).trace
 
 
 def add_parser(subparsers) -> argparse.ArgumentParser:

@@ -83,8 +83,10 @@ def run(args) -> int:
     _check_port_free(args.host, args.port)
     server = ClassroomServer(app_command(args.scenario, folder), host=args.host, port=args.port,
                              title=f"graphviz-nn: {args.scenario}", max_sessions=args.max_sessions)
+    from . import classroom_limits as limits
     print(f"graphviz-nn: serving {args.scenario} at http://{args.host}:{args.port} "
-          f"(at most {args.max_sessions} sessions; Ctrl+C stops)", file=sys.stderr)
+          f"(at most {args.max_sessions} sessions of at most {limits.MAX_COLUMNS}×{limits.MAX_ROWS} cells and "
+          f"{limits.SESSION_ADDRESS_SPACE // 1024 ** 2} MB each; Ctrl+C stops)", file=sys.stderr)
     if args.host in WILDCARD_HOSTS:
         reach = ", ".join(exposed_addresses()) or "every address of this machine"
         print(f"graphviz-nn: listening on ALL network interfaces: anyone who can reach this machine "

@@ -29,30 +29,31 @@ def header(scenario) -> str:
 
 
 def snapshot(scenario, start=None) -> dict:
-    """The engine's snapshot of every output, after one backward pass from the scenario's choice."""
-    from .. import to_json
-    from ..debugger import build_trace
-    outputs, backward_from = scenario.outputs_for_view(start)
-    build_trace(outputs, backward_from=backward_from)  # fills the gradients the snapshot shows
-    return to_json(outputs[0] if len(outputs) == 1 else outputs)
+    """The snapshot of every drawn output, read from the trace of one backward pass from the
+    scenario's choice (no node is written into)."""
+    from ..scenario_build.to_trace import to_trace
+    from ..snapshot import trace_to_json
+    return trace_to_json(to_trace(scenario, start=start).trace)
 
 
 def run(args) -> int:
-    from ..debugger.explain import explain
+    from ..debugger.explain import table
+    from ..scenario_build.facts import facts
+    from ..scenario_build.to_trace import to_trace
     from ..scenario_format import load_scenario
+    from ..snapshot import trace_to_json
 
     scenario = load_scenario(args.scenario)
-    start = start_of(args)
+    view = to_trace(scenario, start=start_of(args))  # one build and one trace serve every part below
     if args.format == "json":
-        print(json.dumps(snapshot(scenario, start), ensure_ascii=False))
+        print(json.dumps(trace_to_json(view.trace), ensure_ascii=False))
         return 0
-    from ..scenario_build.facts import facts
-    outputs, backward_from = scenario.outputs_for_view(start)
+    view.trace.set_decimals(args.decimals)  # a bad --decimals is refused before anything is printed
     print(header(scenario))
     print()
-    computed = facts(scenario, start)
+    computed = facts(scenario, start_of(args), view)
     if computed:
         print(computed)
         print()
-    print(explain(outputs, backward_from, decimals=args.decimals))
+    print(table(view.trace))
     return 0

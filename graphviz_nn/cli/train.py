@@ -89,6 +89,9 @@ def run(args) -> int:
     from ..metrics import metrics_text
 
     scenario = load_scenario(args.scenario)
+    if scenario.compare is not None and args.lr is None and args.batch_size is None:
+        from ..scenario_build.runs import runs
+        runs(scenario, args.iterations)  # the whole comparison's work is refused before the first run
     trainer = scenario.trainer(start_of(args), args.iterations, args.lr, args.batch_size)
     progress = ProgressBar(sys.stderr) if sys.stderr.isatty() else None
     records = trainer.train(progress=progress)
@@ -122,7 +125,7 @@ def compared_runs(scenario, args) -> str:
     if scenario.compare is None or args.lr is not None or args.batch_size is not None:
         return ""
     lines = []
-    every = runs(scenario)
+    every = runs(scenario, args.iterations)
     if len(every) > 1:
         lines.append(f"Runs compared (`graphviz-nn plot {scenario.id} -o FILE` draws them):")
         for run in every:

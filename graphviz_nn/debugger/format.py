@@ -25,7 +25,7 @@ EXTRA_DIGITS = 4  # how far an equation may widen its numbers before it writes �
 
 def number(x, decimals: int = DECIMALS) -> str:
     """A number as the lecture writes it: ``-0.20``; ``1.27e-04`` when tiny; arrays summarised."""
-    if type(x) is float and (0.5 * 10.0 ** -decimals <= abs(x) < 1e5):
+    if type(x) is float and (0.5 * 10.0 ** -decimals < abs(x) < 1e5):
         return f"{x:.{decimals}f}"  # the common case first: this runs for every number of every step
     if x is None:
         return "?"
@@ -39,7 +39,9 @@ def number(x, decimals: int = DECIMALS) -> str:
     if x == 0:
         return f"{0.0:.{decimals}f}"  # -0.0 too: never "-0.00"
     if 0.5 * 10.0 ** -decimals <= abs(x) < 1e5:
-        return f"{x:.{decimals}f}"
+        text = f"{x:.{decimals}f}"
+        # an exact half rounds to even: -0.5 at 0 decimals is "0", never "-0"
+        return text[1:] if text.startswith("-") and float(text) == 0 else text
     return f"{x:.{max(decimals, 1)}e}"
 
 
@@ -67,20 +69,23 @@ def trimmed(x: float, digits: int, decimals: int) -> str:
     return f"{head}.{tail.ljust(decimals, '0')}"
 
 
+def half_unit(shown: str) -> float:
+    """Half a unit in the last place of a number as written: ``-0.20`` → 0.005, ``1.27e-04`` → 5e-07."""
+    if "e" in shown:
+        mantissa, exp = shown.split("e")
+        places = len(mantissa.split(".")[1]) if "." in mantissa else 0
+        return 0.5 * 10.0 ** (int(exp) - places)
+    places = len(shown.split(".")[1]) if "." in shown else 0
+    return 0.5 * 10.0 ** -places
+
+
 def _shown_ok(value: float, shown: str) -> bool:
     """True when ``value`` rounds to the text ``shown`` (the precision the text has)."""
     try:
         s = float(shown)
     except ValueError:
         return False
-    if "e" in shown:
-        mantissa, exp = shown.split("e")
-        places = len(mantissa.split(".")[1]) if "." in mantissa else 0
-        half = 0.5 * 10.0 ** (int(exp) - places)
-    else:
-        places = len(shown.split(".")[1]) if "." in shown else 0
-        half = 0.5 * 10.0 ** -places
-    return abs(value - s) <= half * (1 + 1e-9)
+    return abs(value - s) <= half_unit(shown) * (1 + 1e-9)
 
 
 def checks_out(parts: list, combine, result: str) -> bool:

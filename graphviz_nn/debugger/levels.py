@@ -6,7 +6,8 @@ step over/into/out, the renderer's ``--level`` and the app's picture all read).
 
 At ``"neuron"`` level every depth-2 group (``("L1", "N3")``) becomes one box, at ``"layer"``
 level every depth-1 group; nodes without a group stay as they are. An edge between two
-boxes carries the sum of the gradients sent along the edges it stands for.
+boxes carries the sum of the gradients sent along the edges it stands for; in a tensor graph
+there is one such edge per distinct tensor crossing (shapes never mix in one sum).
 
     >>> from graphviz_nn.nn import MLP
     >>> from graphviz_nn.debugger import build_trace
@@ -19,12 +20,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Optional
 
-from .network import is_tensor_mlp
+from .network import Network, is_tensor_mlp, network
 from .trace import Edge, State, Trace, TraceError
 
 LEVELS = ("gate", "neuron", "layer")  # finest to coarsest: a neuron holds gates, a layer neurons
 # how many entries of a group path (("L1", "N3")) one box holds at each level; None: no boxes
 GROUP_DEPTH = {"gate": None, "neuron": 2, "layer": 1}
+# Above this many nodes a graph with groups opens at neuron level (gate level is one key away).
+LARGE_GRAPH = 400
+READABLE_NODES = 60  # boxes and gates one page can show with legible labels (a recorded model's picture)
 
 
 def check_level(level: str, error=TraceError) -> None:
@@ -42,6 +46,32 @@ def levels_of(trace: Trace) -> tuple:
     if "neuron" not in offered and is_tensor_mlp(trace):
         offered.insert(1, "neuron")
     return tuple(offered)
+
+
+def opening_level(trace: Trace) -> str:
+    """The level a view opens ``trace`` at: a tensor graph (a recorded model) at ``page_level``,
+    the level its pictures are drawn at; else neuron for a large graph that has groups, else gate."""
+    if any(info.is_tensor for info in trace.nodes):
+        return page_level(trace)
+    return "neuron" if len(trace.nodes) > LARGE_GRAPH and any(info.group for info in trace.nodes) else "gate"
+
+
+def page_level(trace: Trace) -> str:
+    """The finest level offered whose view has at most ``READABLE_NODES`` boxes and gates (else the
+    coarsest): what one page can show with legible labels. ``render.fit`` draws tensor graphs at it."""
+    offered = levels_of(trace)
+    if len(trace.nodes) <= READABLE_NODES:
+        return offered[0]
+    for level in offered[1:]:
+        if len(collapse(trace, level).nodes) <= READABLE_NODES:
+            return level
+    return offered[-1]
+
+
+def network_of(trace: Trace, level: str) -> Optional[Network]:
+    """What ``level`` shows of an MLP: at neuron level an MLP is its network (inputs, neurons, one
+    edge per weight); ``None`` everywhere else (gates, or group boxes from ``collapse``)."""
+    return network(trace) if level == "neuron" else None
 
 
 def finer(level: str, offered: tuple = LEVELS) -> str:
@@ -162,14 +192,18 @@ def collapse(trace: Trace, level: str) -> CollapsedView:
             nodes.append(ViewNode(vid, "node", info.label, info.group, (vid,)))
         else:
             nodes.append(ViewNode(vid, "group", ".".join(path), path, tuple(ids)))
+    # Tensors of different shapes (a tied embedding beside the activations it meets) cannot share
+    # one sum: in a tensor graph each distinct tensor crossing between two boxes is an edge of its
+    # own; a scalar graph keeps the lecture's one edge per pair of boxes, carrying the summed number.
+    per_tensor = any(info.is_tensor for info in trace.nodes)
     grouped: dict = {}
     for e in trace.edges:
         src, dst = view_of[e.src], view_of[e.dst]
         if src != dst:
-            grouped.setdefault((src, dst), []).append(e)
-    edges = [ViewEdge(src, dst, tuple(es)) for (src, dst), es in grouped.items()]
+            grouped.setdefault((src, dst, e.src if per_tensor else None), []).append(e)
+    edges = [ViewEdge(src, dst, tuple(es)) for (src, dst, _), es in grouped.items()]
     return CollapsedView(level, nodes, edges, view_of)
 
 
 __all__ = ["LEVELS", "GROUP_DEPTH", "check_level", "levels_of", "finer", "coarser", "enclosing_depth", "unit_key",
-           "collapse", "CollapsedView", "ViewNode", "ViewEdge", "box_id", "Edge"]
+           "collapse", "CollapsedView", "ViewNode", "ViewEdge", "box_id", "Edge", "page_level", "READABLE_NODES"]

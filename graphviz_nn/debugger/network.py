@@ -19,6 +19,8 @@ from typing import Optional
 
 import numpy as np
 
+from ..errors import UserError
+
 _WEIGHT = re.compile(r"\.w(\d+)$")
 
 
@@ -44,6 +46,24 @@ class NetEdge:
     entry: Optional[tuple] = None  # its index inside a weight matrix (tensor MLPs)
 
 
+class _Column:
+    """``(node, (s, column))`` for each sample ``s`` of one tensor column, made when read (a list
+    would hold samples × neurons tuples)."""
+
+    __slots__ = ("node", "column", "count")
+
+    def __init__(self, node: str, column: int, count: int):
+        self.node, self.column, self.count = node, column, count
+
+    def __len__(self) -> int:
+        return self.count
+
+    def __getitem__(self, s: int) -> tuple:
+        if not 0 <= s < self.count:
+            raise IndexError(s)
+        return self.node, (s, self.column)
+
+
 class Network:
     """Nodes and edges of the picture, and where its numbers are in the trace."""
 
@@ -56,6 +76,9 @@ class Network:
         self._members = members  # trace node id -> net node id
         self._samples_of: dict = {}
         for nid, per_sample in values.items():
+            if isinstance(per_sample, _Column):  # a tensor column: one trace node for every sample
+                self._samples_of.setdefault(per_sample.node, 0)
+                continue
             for s, (node, _) in enumerate(per_sample):
                 self._samples_of.setdefault(node, s)
 
@@ -124,6 +147,46 @@ class Network:
         return per_sample[min(sample, len(per_sample) - 1)][0] if per_sample else None
 
 
+# The most any network picture holds, whatever the caller's limit (``max_nodes=None`` included):
+# one edge per weight, so a 512-512 layer alone is 262,144 edges (~100 MB of DOT, GBs while drawn).
+MAX_NETWORK_NODES = 10_000
+MAX_NETWORK_EDGES = 40_000
+
+
+class NetworkTooLargeError(UserError, ValueError):
+    """The neuron-level picture of an MLP would be too large to build."""
+
+
+def network_size(trace) -> Optional[tuple]:
+    """``(nodes, edges)`` the network picture of a tensor MLP will have, read from its weight
+    shapes without building it; ``None`` for anything else (a scalar MLP's picture is smaller
+    than its already recorded graph)."""
+    if any(len(info.group) >= 2 for info in trace.nodes) or not is_tensor_mlp(trace):
+        return None
+    shapes = [info.shape for info in trace.nodes
+              if info.group and info.is_leaf and info.label and info.label.endswith(".W")]
+    if not shapes or any(shape is None or len(shape) != 2 for shape in shapes):
+        return None
+    nodes = shapes[0][0] + sum(shape[1] for shape in shapes) + 1
+    edges = sum(shape[0] * shape[1] for shape in shapes) + shapes[-1][1]
+    return nodes, edges
+
+
+def check_network_size(trace, max_nodes: Optional[int] = None) -> None:
+    """Refuse, before building, a network picture over ``max_nodes`` (and 4× as many edges) or
+    over the ceiling; one sentence with both counts."""
+    size = network_size(trace)
+    if size is None:
+        return
+    nodes, edges = size
+    node_limit = MAX_NETWORK_NODES if max_nodes is None else min(max_nodes, MAX_NETWORK_NODES)
+    edge_limit = MAX_NETWORK_EDGES if max_nodes is None else min(4 * max_nodes, MAX_NETWORK_EDGES)
+    if nodes > node_limit or edges > edge_limit:
+        raise NetworkTooLargeError(
+            f"the neuron-level view would have {nodes:,} nodes and {edges:,} edges (one per weight), more "
+            f"than the limit of {node_limit:,} nodes and {edge_limit:,} edges; draw it at the layer level")
+
+
 def is_tensor_mlp(trace) -> bool:
     """A tensor MLP: layers (groups ``L1``, ``L2``) with weight matrices, whose columns are neurons."""
     return any(info.group and info.is_leaf and info.label and info.label.endswith(".W") for info in trace.nodes)
@@ -134,6 +197,7 @@ def network(trace) -> Optional[Network]:
     if any(len(info.group) >= 2 for info in trace.nodes):
         return _scalar(trace)
     if is_tensor_mlp(trace):
+        check_network_size(trace)  # counted from the weight shapes, before anything is built
         return _tensor(trace)
     return None
 
@@ -236,7 +300,7 @@ def _tensor(trace) -> Optional[Network]:
     for i in range(n_in):
         nid = f"in{i}"
         nodes.append(NetNode(nid, "input", f"{x_info.label}[{i}]" if x_info.label else f"x{i}", 0))
-        values[nid] = [(x, (s, i)) for s in range(samples)]
+        values[nid] = _Column(x, i, samples)
     members[x] = "in0"
     previous = [f"in{i}" for i in range(n_in)]
     for c, layer in enumerate(layers, start=1):
@@ -254,7 +318,7 @@ def _tensor(trace) -> Optional[Network]:
         for j in range(w.shape[1]):
             nid = f"neuron:{layer}.N{j + 1}"
             nodes.append(NetNode(nid, "neuron", f"{layer}.N{j + 1}", c, (layer, f"N{j + 1}")))
-            values[nid] = [(out, (s, j)) for s in range(samples)]
+            values[nid] = _Column(out, j, samples)
             for i, src in enumerate(previous):
                 edges.append(NetEdge(src, nid, f"w{i}", w.id, (i, j)))
             current.append(nid)

@@ -17,6 +17,18 @@ from .run_dot import DEFAULT_TIMEOUT
 ANIMATION_SUFFIXES = {".gif": "GIF", ".png": "PNG", ".apng": "PNG"}
 DEFAULT_DELAY_MS = 1200
 LAST_FRAME_HOLD = 3  # the finished picture stays this many times longer before the loop restarts
+# APNG stores a frame's time as a 16-bit count of milliseconds: the held last frame must fit (3 × 20 s < 65.5 s).
+MAX_DELAY_MS = 20_000
+
+
+def check_delay(delay_ms) -> int:
+    """``delay_ms`` if it is a whole number of milliseconds from 1 to MAX_DELAY_MS; else one sentence."""
+    if isinstance(delay_ms, bool) or not isinstance(delay_ms, int) or not 0 < delay_ms <= MAX_DELAY_MS:
+        raise FramesError(f"the delay must be a whole number of milliseconds from 1 to {MAX_DELAY_MS:,} "
+                          f"(20 s per step), got {delay_ms!r:.40}").with_cli(
+            f"--delay must be a whole number of milliseconds from 1 to {MAX_DELAY_MS} (20 s per step), "
+            f"got {delay_ms!r:.40}")
+    return delay_ms
 
 
 def animation_format(path) -> str:
@@ -43,8 +55,7 @@ def animation_bytes(pngs: list, fmt: str = "GIF", delay_ms: int = DEFAULT_DELAY_
     Image = require_pillow()
     if not pngs:
         raise ValueError("an animation needs at least one frame")
-    if not isinstance(delay_ms, int) or delay_ms <= 0:
-        raise FramesError(f"the delay must be a positive number of milliseconds, got {delay_ms!r}")
+    check_delay(delay_ms)
     images = [Image.open(io.BytesIO(data)).convert("RGB") for data in pngs]
     durations = [delay_ms] * len(images)
     durations[-1] = delay_ms * LAST_FRAME_HOLD
@@ -57,6 +68,7 @@ def write_animation(output, path, *, delay_ms: int = DEFAULT_DELAY_MS, progress=
                     timeout=DEFAULT_TIMEOUT, **options) -> int:
     """Write the frames of ``output`` as one animation to ``path`` (atomically); returns the frame count."""
     fmt = animation_format(path)
+    check_delay(delay_ms)
     require_pillow()
     pngs = render_frames(output, "png", timeout=timeout, progress=progress, **options)
     atomic_write(path, animation_bytes(pngs, fmt, delay_ms))

@@ -24,8 +24,10 @@ import graphviz
 import numpy as np
 
 from .. import graph
-from ..debugger.levels import LEVELS, check_level, collapse  # noqa: F401 (LEVELS: render.LEVELS)
+from ..debugger.levels import LEVELS, check_level, collapse, network_of  # noqa: F401 (LEVELS: render.LEVELS)
+from ..debugger.network import NetworkTooLargeError, check_network_size
 from ..errors import UserError
+from ..scenario_build.to_trace import to_trace
 from . import labels
 from .palette import Palette, palette as get_palette
 
@@ -65,21 +67,6 @@ class Pinned:
     sizes: dict = field(default_factory=dict)  # id -> (width, height) in points
 
 
-def trace_of(output):
-    """A debugger trace for a node, a list of nodes or a trace (returned as it is).
-
-    Tracing runs one backward pass with ``fill_grads=False``: drawing never changes a user's
-    gradients, and nothing here writes into a node.
-    """
-    from ..debugger import Trace, build_trace
-
-    if isinstance(output, Trace):
-        return output
-    if hasattr(output, "trace") and callable(output.trace) and hasattr(output, "outputs_for_view"):
-        return output.trace()  # a Scenario
-    return build_trace(output, fill_grads=False)
-
-
 def resolve_step(trace, step=None, phase: Optional[str] = None) -> int:
     """The k of ``trace.state_at(k)`` for ``step`` (None/"end" or a number) within ``phase``.
 
@@ -107,7 +94,7 @@ def resolve_step(trace, step=None, phase: Optional[str] = None) -> int:
 def to_dot(output, step=None, level: str = "gate", show_grads: bool = True, decimals: int = 2,
            palette="lecture", rankdir: str = "LR", *, phase: Optional[str] = None,
            max_nodes: Optional[int] = DEFAULT_NODE_LIMIT, legend: bool = True,
-           nodesep: float = 0.12, pinned: Optional[Pinned] = None, sample: int = 0) -> Diagram:
+           nodesep: float = 0.12, pinned: Optional[Pinned] = None, sample: int = 0, title: str = "") -> Diagram:
     """The diagram of ``output`` (a Value/Tensor, a list of them, a trace or a scenario) at a step.
 
     step: ``None`` or ``"end"`` for the final state, else the k of ``trace.state_at(k)``
@@ -117,14 +104,15 @@ def to_dot(output, step=None, level: str = "gate", show_grads: bool = True, deci
     max_nodes: the gate view refuses bigger graphs (``None``: no limit);
     legend: a caption saying which row is which; nodesep: space between rows (inches);
     pinned: fixed positions (``render.frames`` uses it); sample: which sample of the batch the
-    neuron level of an MLP shows (its network view draws one sample at a time).
+    neuron level of an MLP shows (its network view draws one sample at a time); title: a line
+    above the picture (``render.fit`` says there which level it chose and how to ask for another).
     """
     check_level(level, RenderError)
     if rankdir not in ("LR", "RL", "TB", "BT"):
         raise RenderError(f"unknown direction {rankdir!r}; choose LR, RL, TB or BT")
     if not isinstance(decimals, int) or not 0 <= decimals <= 12:
         raise RenderError(f"decimals must be a whole number from 0 to 12, got {decimals!r}")
-    trace = trace_of(output)
+    trace = to_trace(output, who="to_dot").trace  # drawing never writes into a node
     if level == "gate" and max_nodes is not None and len(trace.nodes) > max_nodes:
         head = f"the graph has {len(trace.nodes):,} nodes, more than the gate-level limit of {max_nodes:,}"
         raise GraphTooLargeError(f'{head}; draw it with level="neuron" or level="layer" (or pass max_nodes=None)'
@@ -133,10 +121,14 @@ def to_dot(output, step=None, level: str = "gate", show_grads: bool = True, deci
     state = trace.state_at(k)
     writer = _Writer(trace, state, get_palette(palette), decimals, show_grads,
                      highlight=step not in (None, "end"), pinned=pinned)
-    net = None
-    if level == "neuron":
-        from ..debugger.network import network
-        net = network(trace)
+    if level == "neuron":  # an MLP's network is counted from its weight shapes before it is built
+        try:
+            check_network_size(trace, max_nodes)
+        except NetworkTooLargeError as error:
+            head = str(error).split("; draw it")[0]
+            raise GraphTooLargeError(f'{head}; draw it with level="layer"').with_cli(
+                f"{head}; draw it with --level layer") from None
+    net = network_of(trace, level)
     if net is not None and max_nodes is not None and (len(net.nodes) > max_nodes or len(net.edges) > 4 * max_nodes):
         head = (f"the neuron-level view still has {len(net.nodes):,} nodes and {len(net.edges):,} edges, "
                 f"more than the limit of {max_nodes:,} nodes (and {4 * max_nodes:,} edges)")
@@ -157,6 +149,7 @@ def to_dot(output, step=None, level: str = "gate", show_grads: bool = True, deci
         writer.collapsed_view(view)
     if legend:
         writer.legend()
+    writer.title = title
     return writer.diagram(rankdir, nodesep)
 
 
@@ -173,6 +166,7 @@ class _Writer:
         self.current_edge = state.current_edge if step is not None else None
         self.step = step
         self.caption = ""
+        self.title = ""
         self.note = ""  # e.g. which sample a network view shows, before the legend
         self.legend_text = ""  # what the legend says instead of the edge labels' rows
         self.ranksep = "0.15"
@@ -412,10 +406,14 @@ class _Writer:
         # ordering=in keeps each gate's inputs in order (w1 above x1, as on the slide)
         graph_attr = {"rankdir": rankdir, "ranksep": self.ranksep, "nodesep": f"{nodesep:g}", "bgcolor": "white",
                       "fontname": FONT, "labelloc": "b", "ordering": "in"}
-        if self.caption:
+        if self.title:  # the title on top, the legend (if any) under it
+            legend = self.caption[1:-1] + "<br/>" if self.caption else ""
+            graph_attr.update(labelloc="t", label=f'<<b>{labels.html_text(self.title)}</b><br/>{legend}>')
+        elif self.caption:
             graph_attr["label"] = self.caption
         if self.pinned is not None:
-            graph_attr.update(bb=self.pinned.bb, splines="line")
+            # nop2: the positions are final, so plain ``dot`` (and graphviz's .render) draws them as they are
+            graph_attr.update(bb=self.pinned.bb, splines="line", layout="nop2")
             # neato -n2 sizes the picture to what it draws: invisible corners fix the frame
             right, top = (float(v) for v in self.pinned.bb.split(",")[2:4])
             for name, (x, y) in (("corner0", (0.0, 0.0)), ("corner1", (right, top))):

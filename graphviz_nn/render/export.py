@@ -134,11 +134,15 @@ def snapshot_json(trace) -> bytes:
 
 def render_bytes(output, fmt: str, *, timeout: float | None = None, **options) -> bytes:
     """The diagram of ``output`` in format ``fmt`` as bytes (``options`` go to ``to_dot``)."""
-    from .dot import to_dot, trace_of  # graphviz is imported only when a diagram is drawn
+    from ..scenario_build.to_trace import to_trace
+    from .dot import to_dot  # graphviz is imported only when a diagram is drawn
     fmt = format_of("", fmt)
-    trace = trace_of(output)
+    trace = to_trace(output, who="render_bytes").trace
     if fmt == "json":
         return snapshot_json(trace)
+    if options.get("level") is None or "fit" in options:  # a tensor graph: the level that fits a page, folded
+        from .fit import fitted_options
+        trace, options = fitted_options(trace, options, timeout)
     diagram = to_dot(trace, **options)
     if fmt == "dot":
         return diagram.source.encode("utf-8")
@@ -150,7 +154,9 @@ def export(output, path, fmt: str | None = None, **options) -> Path:
     """Write the diagram of ``output`` (node, nodes, trace or scenario) to ``path`` atomically.
 
     ``fmt`` defaults to the file's suffix; ``options`` are those of ``to_dot`` (``step``,
-    ``level``, ``decimals``, ...) plus ``timeout`` for ``dot``.
+    ``level``, ``decimals``, ...) plus ``timeout`` for ``dot`` and ``fit``: with no level given, a
+    tensor graph is drawn at the level that fits a page and folded to 4:1 (``render.fit``);
+    ``fit=True`` folds a level given too, ``fit=False`` never folds.
     """
     fmt = format_of(path, fmt)
     return atomic_write(path, render_bytes(output, fmt, **options))

@@ -19,7 +19,9 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from ..errors import UserError
-from .dot import Pinned, to_dot, trace_of
+from ..scenario_build.to_trace import to_trace
+from . import fit
+from .dot import Pinned, to_dot
 from .run_dot import DEFAULT_TIMEOUT, run_dot
 
 FRAME_FORMATS = ("svg", "png", "pdf")
@@ -44,38 +46,26 @@ class Frame:
 
 def frame_texts(output) -> list:
     """The text shown beside each frame: the start, then each step's ``upstream × local`` line."""
-    trace = trace_of(output)
+    trace = to_trace(output, who="frame_texts").trace
     return [START_TEXT] + [step.text for step in trace.steps]
 
 
 def frame_phases(output) -> list:
     """Each frame's phase: "start", then each step's ("forward", "backward", "update"), "end" last."""
-    trace = trace_of(output)
+    trace = to_trace(output, who="frame_phases").trace
     return [trace.state_at(k).phase for k in range(len(trace.steps) + 1)]
 
 
-def pinned_layout(trace, *, timeout=DEFAULT_TIMEOUT, **options) -> Pinned:
-    """Lay out the final-state diagram once with ``dot``; node positions in points and the bb."""
+def pinned_layout(trace, *, timeout=DEFAULT_TIMEOUT, fold: bool = False, **options) -> Pinned:
+    """Lay out the final-state diagram once with ``dot``; node positions in points and the bb.
+
+    ``fold``: cut a layout wider than ``fit.MAX_ASPECT`` : 1 into bands (``iter_frames`` asks
+    for it when no level was given and a tensor graph was fitted to a page).
+    """
     # rows further apart than in a single picture: the current edge's annotation goes between them
-    source = to_dot(trace, step=None, nodesep=FRAME_NODESEP, **options).source
-    plain = run_dot(source, "plain", timeout=timeout).decode("utf-8", "replace")
-    positions, sizes, bb = {}, {}, None
-    for line in plain.splitlines():
-        parts = line.split(" ", 4)
-        if parts[0] == "graph":
-            scale, width, height = (float(p) for p in parts[1:4])
-            # a margin around the layout leaves room for the annotation of the current edge
-            bb = f"0,0,{width * 72 * scale + 2 * _MARGIN:.2f},{height * 72 * scale + 2 * _MARGIN:.2f}"
-        elif parts[0] == "node":
-            name, x, y, rest = parts[1], parts[2], parts[3], parts[4].split(" ", 2)
-            positions[name] = (float(x) * 72 + _MARGIN, float(y) * 72 + _MARGIN)
-            sizes[name] = (float(rest[0]) * 72, float(rest[1]) * 72)
-    if bb is None:
-        raise FramesError("Graphviz returned no layout for the frames; please report this with the DOT file (--format dot)")
-    return Pinned(positions, bb, sizes)
-
-
-_MARGIN = 24.0  # points
+    options = {k: v for k, v in options.items() if k != "pinned"}
+    layout = fit.read_layout(to_dot(trace, step=None, nodesep=FRAME_NODESEP, **options).source, timeout)
+    return fit.fold(layout) if fold else layout
 
 
 def frame_source(trace, k: int, pinned: Pinned, **options) -> str:
@@ -95,8 +85,12 @@ def iter_frames(output, fmt: str = "svg", *, timeout=DEFAULT_TIMEOUT, progress=N
     """
     if fmt not in FRAME_FORMATS:
         raise FramesError(f"unknown frame format {fmt!r}; choose one of {', '.join(FRAME_FORMATS)}")
-    trace = trace_of(output)
-    pinned = pinned_layout(trace, timeout=timeout, **options)
+    trace = to_trace(output, who="render_frames").trace
+    fitted = (options.get("fit") if "fit" in options else options.get("level") is None) and fit.is_tensor_graph(trace)
+    if options.get("level") is None or "fit" in options:  # the finest level that fits a page, folded
+        trace, options = fit.fitted_options(trace, {**options, "pinned": False}, timeout)
+        options.pop("pinned")
+    pinned = pinned_layout(trace, timeout=timeout, fold=fitted, **options)
     count = len(trace.steps) + 1
 
     def draw(k: int) -> bytes:

@@ -126,18 +126,34 @@ class PackedPlayer:
     last: int
     first_text: str
     first_phase: str
+    exercise: bool = False
 
 
-def pack_player(svgs: list, texts: list, phases: list | None = None) -> PackedPlayer:
-    """Encode and pack the frames once; ``player_fragment`` and ``player_html`` can reuse the result."""
+def pack_player(svgs: list, texts: list, phases: list | None = None, exercise: list | None = None) -> PackedPlayer:
+    """Encode and pack the frames once; ``player_fragment`` and ``player_html`` can reuse the result.
+
+    ``exercise``: the questions of ``debugger.exercise`` (``Question.to_json()``, one per number a
+    step asks); the player then asks each step's numbers before it shows them.
+    """
     if len(svgs) != len(texts) or not svgs:
         raise ValueError(f"{len(svgs)} frames but {len(texts)} step texts (need one each, at least one)")
     phases = list(phases) if phases is not None else [""] * len(svgs)
     if len(phases) != len(svgs):
         raise ValueError(f"{len(svgs)} frames but {len(phases)} phases")
     pieces, first, edits = encode_frames(svgs)
-    data = pack({"texts": list(texts), "phases": phases, "pieces": pieces, "first": first, "edits": edits})
-    return PackedPlayer("".join(pieces[i] for i in first), data, len(svgs) - 1, texts[0], phases[0])
+    content = {"texts": list(texts), "phases": phases, "pieces": pieces, "first": first, "edits": edits}
+    if exercise is not None:
+        content["exercise"] = exercise_rules(exercise)
+    data = pack(content)
+    return PackedPlayer("".join(pieces[i] for i in first), data, len(svgs) - 1, texts[0], phases[0],
+                        exercise is not None)
+
+
+def exercise_rules(questions: list) -> dict:
+    """The questions and the core's rules the page's script applies (made in Python, never typed twice)."""
+    from ..debugger import exercise as ex
+    return {"questions": questions, "pattern": ex.NUMBER_PATTERN, "maxChars": ex.MAX_ANSWER_CHARS,
+            "maxWrong": ex.MAX_WRONG, "example": ex.EXAMPLE, "outcomes": list(ex.OUTCOMES)}
 
 
 def player_fragment(svgs: list, texts: list, phases: list | None = None, *, title: str | None = None,
@@ -155,8 +171,11 @@ def player_fragment(svgs: list, texts: list, phases: list | None = None, *, titl
     heading = f'<div class="gnn-title">{html.escape(title)}</div>\n' if title else ""
     hint = ("Left and right arrow keys step back and forth." if page_keys else
             "Click the player, then the left and right arrow keys step back and forth.")
+    if packed.exercise:
+        hint += " Exercise: each step asks its numbers before it shows them; type an answer and press Enter."
     return _FRAGMENT.format(
-        s=scope, heading=heading, first_frame=packed.first_frame, last=packed.last,
+        s=scope, heading=heading, exercise=_EXERCISE_PANEL.format(s=scope) if packed.exercise else "",
+        first_frame=packed.first_frame, last=packed.last,
         first_text=html.escape(packed.first_text), first_phase=html.escape(packed.first_phase), hint=hint,
         data=packed.data,
         script=_SCRIPT.replace("__SCOPE__", scope).replace("__PAGE_KEYS__", "true" if page_keys else "false")
@@ -192,7 +211,25 @@ _STYLE = """<style>
 .gnn-player .gnn-stage.gnn-full { overflow: auto; max-height: 85vh; }
 .gnn-player .gnn-stage.gnn-full .picture { width: var(--gnn-width); max-width: none; max-height: none; }
 .gnn-player .gnn-hint, .gnn-player .gnn-status { color: #666; font-size: .85em; margin: .2em 0; }
+.gnn-player .gnn-exercise { background: #fff8e0; border-left: 4px solid #b8860b; padding: .4em .6em; margin: .3em 0; }
+.gnn-player .gnn-ask[hidden] { display: none; }
+.gnn-player .gnn-ask { display: flex; flex-wrap: wrap; gap: .5em; align-items: center; }
+.gnn-player .gnn-prompt { font-family: "DejaVu Sans Mono", Menlo, Consolas, monospace; }
+.gnn-player .gnn-answer { width: 8em; font-size: 1em; }
+.gnn-player .gnn-verdict { margin: .3em 0 0; }
+.gnn-player .gnn-verdict.gnn-right { color: #1a7f37; }
+.gnn-player .gnn-verdict.gnn-wrong { color: #b3261e; }
+.gnn-player .gnn-score { color: #444; font-size: .9em; margin: .2em 0 0; }
 </style>"""
+
+_EXERCISE_PANEL = """<div class="gnn-exercise" id="{s}exercise">
+<div class="gnn-ask" id="{s}ask" hidden><span>step <span id="{s}ask-step"></span>:</span> <label class="gnn-prompt" id="{s}prompt" for="{s}answer"></label>
+<input class="gnn-answer" id="{s}answer" type="text" inputmode="decimal" autocomplete="off" spellcheck="false" aria-label="your answer">
+<button id="{s}check" type="button">Check</button> <button id="{s}reveal" type="button">Show me</button></div>
+<p class="gnn-verdict" id="{s}verdict" aria-live="polite"></p>
+<p class="gnn-score" id="{s}score"></p>
+</div>
+"""
 
 # Doubled braces: the fragment goes through str.format.
 _FRAGMENT = _STYLE.replace("{", "{{").replace("}", "}}") + """
@@ -206,7 +243,7 @@ _FRAGMENT = _STYLE.replace("{", "{{").replace("}", "}}") + """
 <button id="{s}zoom" type="button" aria-pressed="false" title="fit the picture to the width, or show it at full size with scroll bars" disabled>Full size</button>
 </div>
 <p class="gnn-text" id="{s}step-text" aria-live="polite">{first_text}</p>
-<div class="gnn-stage" id="{s}stage" data-k="0">{first_frame}</div>
+{exercise}<div class="gnn-stage" id="{s}stage" data-k="0">{first_frame}</div>
 <p class="gnn-hint">{hint}</p>
 <p class="gnn-status" id="{s}status"></p>
 </div>
@@ -229,10 +266,14 @@ _SCRIPT = """
       "Safari 16.4 or newer); the picture shows the start.";
     return;
   }
-  var data = null, wanted = 0, current = 0;
+  var data = null, wanted = 0, current = 0, quiz = null;
   // input before the frames are unpacked is kept and shown as soon as they are
   function go(k) {
     wanted = Math.max(0, Math.min(last, k));
+    if (quiz && wanted > quiz.reachable()) {  // a step that asks waits for its answers
+      wanted = quiz.reachable();
+      part("answer").focus();
+    }
     if (data) show(wanted);
   }
   function show(k) {
@@ -245,12 +286,13 @@ _SCRIPT = """
     counter.textContent = "step " + k + " / " + last;
     phase.textContent = data.phases[k];
     text.textContent = data.texts[k];
+    if (quiz) quiz.ask(k);
   }
   prev.addEventListener("click", function () { go(wanted - 1); });
   next.addEventListener("click", function () { go(wanted + 1); });
   slider.addEventListener("input", function () { go(parseInt(slider.value, 10)); });
   (pageKeys ? document : root).addEventListener("keydown", function (event) {
-    if (event.target === slider) return;  // the slider moves itself with the arrow keys
+    if (event.target === slider || event.target.tagName === "INPUT") return;  // the slider and the answer box keep their keys
     var step = event.key === "ArrowRight" ? 1 : event.key === "ArrowLeft" ? -1 : 0;
     if (!step) return;
     go(wanted + step);
@@ -280,11 +322,99 @@ _SCRIPT = """
     });
     unpacked.frames = frames;
     data = unpacked;
+    if (unpacked.exercise) quiz = makeQuiz(unpacked.exercise);
+    if (quiz) wanted = Math.min(wanted, quiz.reachable());
     show(wanted);
     root.setAttribute("data-ready", "true");
   }, function () {
     status.textContent = "The steps could not be unpacked; the picture shows the start.";
   });
+
+  // The exercise: graphviz_nn/debugger/exercise.py's rules, with its questions and hints as data.
+  function makeQuiz(rules) {
+    var qs = rules.questions, byStep = {}, wrong = [], outcome = [];
+    var FIRST = rules.outcomes[0], HINTED = rules.outcomes[1], REVEALED = rules.outcomes[2];
+    var number = new RegExp(rules.pattern), example = rules.example;
+    qs.forEach(function (q, i) { (byStep[q.step] = byStep[q.step] || []).push(i); wrong.push(0); outcome.push(null); });
+    var panel = part("ask"), prompt = part("prompt"), askStep = part("ask-step"), answer = part("answer");
+    var verdict = part("verdict"), score = part("score"), asking = null;
+    function pending(step) { return (byStep[step] || []).filter(function (i) { return outcome[i] === null; }); }
+    function quoted(t) { return "'" + (t.length <= 21 ? t : t.slice(0, 18) + "...") + "'"; }
+    function parse(text) {  // parse_answer: a number, or the sentence saying why not
+      var t = text.trim().replace(/\u2212/g, "-");
+      if (!t) return {error: "the answer is empty; type a number such as " + example};
+      if (t.length > rules.maxChars) return {error: "the answer is " + t.length + " characters long; type one number such as " + example};
+      if (!number.test(t)) return {error: quoted(t) + " is not a number; type a decimal such as " + example};
+      var x = parseFloat(t);
+      if (!isFinite(x)) return {error: quoted(text) + " is too large to be an answer here; type a number such as " + example};
+      return {value: x, typed: t};
+    }
+    function accepts(q, x) {  // Question.accepts: agree to the displayed decimals
+      var tol = q.tolerance * (1 + 1e-9);
+      return Math.abs(x - q.expected) <= tol || (q.alternative !== null && Math.abs(x - q.alternative) <= tol);
+    }
+    function reachable() {  // the last frame the student may see: just before the first step still asking
+      for (var k = 1; k <= last; k++) if (pending(k).length) return k - 1;
+      return last;
+    }
+    function say(message, right) {
+      verdict.textContent = message;
+      verdict.className = "gnn-verdict " + (right ? "gnn-right" : "gnn-wrong");
+    }
+    function summary() {  // Exercise.summary_text
+      var c = {}, open = 0;
+      [FIRST, HINTED, REVEALED].forEach(function (o) { c[o] = 0; });
+      outcome.forEach(function (o) { if (o === null) open++; else c[o]++; });
+      return c[FIRST] + " of " + qs.length + " right first time, " + c[HINTED] + " after a hint, " +
+        c[REVEALED] + " revealed" + (open ? ", " + open + " not answered" : "");
+    }
+    function settle(i) {
+      score.textContent = (pending_all() ? "So far: " : "Exercise done: ") + summary();
+      root.setAttribute("data-outcomes", outcome.map(function (o) { return o === null ? "-" : o === FIRST ? "1" : o === HINTED ? "h" : "r"; }).join(""));
+      if (!pending(qs[i].step).length) go(qs[i].step);  // every number of the step is in: show it
+      else ask(current);
+    }
+    function pending_all() { return outcome.indexOf(null) >= 0; }
+    function check() {
+      if (asking === null) return;
+      var q = qs[asking], got = parse(answer.value);
+      if (got.error) { say(got.error, false); return; }  // junk is not a try
+      if (accepts(q, got.value)) {
+        outcome[asking] = wrong[asking] === 0 ? FIRST : HINTED;
+        say("right: " + q.keys[0] + " = " + q.shown, true);
+        settle(asking);
+        return;
+      }
+      wrong[asking]++;
+      if (wrong[asking] >= rules.maxWrong) { reveal("not " + got.typed); return; }
+      say("not " + got.typed + "; hint: " + q.hints[Math.min(wrong[asking], q.hints.length) - 1], false);
+      answer.select();
+    }
+    function reveal(why) {
+      if (asking === null) return;
+      var q = qs[asking];
+      outcome[asking] = REVEALED;
+      say((why || "revealed") + ": " + q.keys[0] + " = " + q.shown, false);
+      settle(asking);
+    }
+    function ask(k) {  // after frame k is shown: the next step's first open question, if it asks one
+      var open = pending(k + 1);
+      asking = open.length ? open[0] : null;
+      panel.hidden = asking === null;
+      if (asking === null) return;
+      askStep.textContent = String(k + 1);
+      prompt.textContent = qs[asking].prompt;
+      answer.value = "";
+    }
+    part("check").addEventListener("click", check);
+    part("reveal").addEventListener("click", function () { reveal(); });
+    answer.addEventListener("keydown", function (event) {
+      if (event.key === "Enter") { check(); event.preventDefault(); }
+      event.stopPropagation();  // typing is not stepping (and not a notebook shortcut)
+    });
+    score.textContent = "So far: " + summary();
+    return {reachable: reachable, ask: ask};
+  }
 })();
 """
 

@@ -22,6 +22,11 @@ def draw_dot(root, format: str = "svg", rankdir: str = "LR", *, style: str = "mi
     pass; the nodes' own ``grad`` fields are left as they were); options are those of
     ``graphviz_nn.render.to_dot``. A ``level`` of ``"neuron"`` or ``"layer"`` draws the lecture's
     collapsed picture (micrograd's has no boxes). ``format`` is what ``.render()`` writes.
+
+    A tensor graph (a recorded PyTorch model) drawn with no level whose picture would be wider
+    than 4:1 is drawn in the lecture's style at the finest level that fits a page, folded into
+    rows, with a title saying so (``render.fit``); ``fit=False`` keeps one row. Scalar graphs
+    always get micrograd's exact picture.
     """
     import graphviz
 
@@ -31,15 +36,36 @@ def draw_dot(root, format: str = "svg", rankdir: str = "LR", *, style: str = "mi
     if format not in graphviz.FORMATS:
         raise RenderError(f"unknown format {format!r}; choose svg, png or pdf (any Graphviz output format)")
     if style == "lecture" or options.get("level", "gate") != "gate":
+        from ..scenario_build.to_trace import to_trace
         from .dot import to_dot
-        from .. import graph
-        if not hasattr(root, "outputs_for_view") and not hasattr(root, "steps"):
-            graph.as_outputs(root, "draw_dot")  # a micrograd Value is named, not a TypeError deeper down
-        diagram = to_dot(root, rankdir=rankdir, **options)
+        # a micrograd Value is named here ("draw_dot expected ..."), not as a TypeError deeper down
+        trace = to_trace(root, who="draw_dot").trace
+        if (options.get("level") is None or "fit" in options) and rankdir == "LR":
+            from .fit import fitted_options
+            trace, options = fitted_options(trace, options)
+        diagram = to_dot(trace, rankdir=rankdir, **options)
         diagram.format = format
         return diagram
     from .micrograd_style import micrograd_dot
-    return micrograd_dot(root, format, rankdir, **options)
+    diagram = micrograd_dot(root, format, rankdir, **{k: v for k, v in options.items() if k != "fit"})
+    if "level" not in options and rankdir == "LR" and options.get("fit") is not False and \
+            _is_wide_tensor_picture(root, diagram):
+        # a recorded model in micrograd's records is a strip dozens of pages wide: the lecture's
+        # picture at the level that fits instead (its title says so); scalar graphs never come here
+        return draw_dot(root, format, rankdir, style="lecture",
+                        **{k: v for k, v in options.items() if k not in ("max_nodes",)})
+    return diagram
+
+
+def _is_wide_tensor_picture(root, diagram) -> bool:
+    """A tensor graph whose micrograd picture is wider than a slide's aspect (laid out once to know)."""
+    from .. import graph
+    from .fit import MAX_ASPECT, aspect, read_layout
+    from .run_dot import DEFAULT_TIMEOUT
+    outs = graph.as_outputs(root, "draw_dot")
+    if not any(hasattr(node, "shape") for node in outs):
+        return False
+    return aspect(read_layout(diagram.source, DEFAULT_TIMEOUT)) > MAX_ASPECT
 
 
 def show(value_or_tensor, **options):
@@ -48,11 +74,9 @@ def show(value_or_tensor, **options):
     Outside IPython there is nowhere to draw inline, so the diagram is returned instead
     (save it with ``graphviz_nn.render.export``).
     """
-    from .. import graph
+    from ..scenario_build.to_trace import to_trace
     from .dot import to_dot
-    if not hasattr(value_or_tensor, "outputs_for_view") and not hasattr(value_or_tensor, "steps"):
-        graph.as_outputs(value_or_tensor, "show")
-    diagram = to_dot(value_or_tensor, **options)
+    diagram = to_dot(to_trace(value_or_tensor, who="show").trace, **options)
     try:
         from IPython import get_ipython
         from IPython.display import display

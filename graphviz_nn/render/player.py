@@ -16,10 +16,9 @@ writes; the text beside each frame is the trace's own line for that step.
 """
 from __future__ import annotations
 
-import os
-
 from ..debugger.levels import LEVELS
 from ..errors import UserError
+from ..scenario_build.to_trace import to_trace
 from .frames import frame_phases, frame_texts, iter_frames
 from .run_dot import DEFAULT_TIMEOUT
 
@@ -27,7 +26,8 @@ from .run_dot import DEFAULT_TIMEOUT
 # the catalogue's MLPs fit well under it (see the README's Teaching materials).
 MAX_PLAYER_BYTES = 1_000_000
 _SIZE_SCOPE = "gnn00000000-"  # as long as a real scope (see html_player.new_scope)
-LEVEL_ORDER = {"gate": 0, "neuron": 1, "layer": 2}
+
+
 class PlayerError(UserError):
     """A player cannot be made from what was given."""
 
@@ -53,31 +53,6 @@ def _bytes(n: int) -> str:
     return f"{n / 1e6:.1f} MB" if n >= 1e6 else f"{n / 1e3:.0f} kB" if n >= 1e3 else f"{n} bytes"
 
 
-def trace_for_player(source, start=None):
-    """The trace and a title for a Value/Tensor output (or a list), a Trace, a Scenario, or a scenario id/path."""
-    from ..debugger import Trace
-    from ..scenario_format import Scenario, load_scenario
-    from .dot import trace_of
-
-    if isinstance(source, (str, os.PathLike)):
-        source = load_scenario(os.fspath(source))
-    if isinstance(source, Scenario):
-        return source.trace(start), f"{source.title} [{source.id}]"
-    if start is not None:
-        raise PlayerError("start= chooses a scenario's starting point; give a scenario id or path with it")
-    if isinstance(source, Trace):
-        return source, None
-    nodes = source if isinstance(source, (list, tuple)) else [source]
-    if not nodes or not all(hasattr(n, "_rule") and hasattr(n, "grad") for n in nodes):
-        from ..graph import check_node
-        for n in nodes:
-            if hasattr(n, "data") and hasattr(n, "grad"):
-                check_node(n, "player")  # a micrograd Value: named, with the import to use instead
-        raise PlayerError(f"player() takes a Value or Tensor output, a trace, a Scenario, or a scenario id "
-                          f"or .toml path; got {type(source).__name__}")
-    return trace_of(source), None
-
-
 class Player:
     """The step-through player of one trace: displays inline in notebooks, ``save`` writes a page.
 
@@ -85,9 +60,11 @@ class Player:
     ``phases``, ``steps`` (the last frame's number), ``level``.
     """
 
-    def __init__(self, trace, svgs: list, texts: list, phases: list, title=None, level: str = "gate"):
+    def __init__(self, trace, svgs: list, texts: list, phases: list, title=None, level: str = "gate",
+                 exercise: list | None = None):
         self.trace, self.title, self.level = trace, title, level
         self.svgs, self.texts, self.phases = svgs, texts, phases
+        self.exercise = exercise  # the questions (debugger.exercise, as JSON) the page asks, or None
         self.steps = len(svgs) - 1
         self._packed = None
 
@@ -96,7 +73,7 @@ class Player:
         """The encoded frames, made once (every display and save reuses them)."""
         if self._packed is None:
             from .html_player import pack_player
-            self._packed = pack_player(self.svgs, self.texts, self.phases)
+            self._packed = pack_player(self.svgs, self.texts, self.phases, self.exercise)
         return self._packed
 
     def fragment(self, scope=None) -> str:
@@ -130,8 +107,11 @@ class Player:
 
 
 def build_player(trace, title=None, *, max_bytes=MAX_PLAYER_BYTES, cli: bool = False,
-                 timeout=DEFAULT_TIMEOUT, progress=None, **options) -> Player:
+                 timeout=DEFAULT_TIMEOUT, progress=None, exercise=None, **options) -> Player:
     """A trace's pinned SVG frames as a ``Player``.
+
+    ``exercise``: the kinds of numbers to ask (``debugger.exercise.KINDS`` or a subset; None: no
+    exercise): each step that asks waits for the student's answers before it shows its numbers.
 
     Refuses with ``PlayerTooLargeError`` when the notebook output would be over ``max_bytes``;
     the size is checked as the frames are drawn (after 64, 128, 256, ... frames: a player only
@@ -150,7 +130,14 @@ def build_player(trace, title=None, *, max_bytes=MAX_PLAYER_BYTES, cli: bool = F
             size = len(player_fragment(svgs, texts[:n], phases[:n], title=title, scope=_SIZE_SCOPE).encode())
             if size > max_bytes:
                 raise PlayerTooLargeError(size, max_bytes, len(texts) - 1, level, cli, at_least=True)
-    made = Player(trace, svgs, texts, phases, title, level)
+    asked = None
+    if exercise is not None:
+        from ..debugger.exercise import questions
+        asked = [q.to_json() for q in questions(trace, exercise, options.get("decimals"))]
+        if not asked:
+            raise PlayerError("this graph asks nothing that can be typed (its steps are arrays), so it has no "
+                              "exercise; choose a scalar scenario such as sigmoid-neuron, or leave out the exercise")
+    made = Player(trace, svgs, texts, phases, title, level, asked)
     if max_bytes is not None and made.size > max_bytes:
         raise PlayerTooLargeError(made.size, max_bytes, made.steps, level, cli)
     return made
@@ -158,7 +145,7 @@ def build_player(trace, title=None, *, max_bytes=MAX_PLAYER_BYTES, cli: bool = F
 
 def player(source, *, level: str = "gate", decimals: int = 2, palette="lecture", show_grads: bool = True,
            legend: bool = True, title=None, start=None, max_bytes=MAX_PLAYER_BYTES,
-           timeout=DEFAULT_TIMEOUT) -> Player:
+           timeout=DEFAULT_TIMEOUT, exercise=False) -> Player:
     """The step-through player of ``source``, shown inline in Jupyter, JupyterLab, VS Code and Colab.
 
     source: a Value or Tensor output (or a list of them), a debugger ``Trace``, a ``Scenario``,
@@ -171,8 +158,14 @@ def player(source, *, level: str = "gate", decimals: int = 2, palette="lecture",
     step shows the trace's line for it. No network, no scripts from elsewhere; several players
     in one notebook step independently, and the output survives ``jupyter nbconvert --to html``.
     ``player(f).save("player.html")`` writes the same player as a standalone page.
+
+    exercise: ``True`` (or the kinds to ask, e.g. ``"local,grad"``): the student types each step's
+    numbers before the step shows them, checked in the page as ``graphviz-nn exercise`` checks
+    them (to the displayed decimals), with the same hints; nothing is sent anywhere.
     """
-    trace, scenario_title = trace_for_player(source, start)
-    return build_player(trace, title if title is not None else scenario_title, max_bytes=max_bytes,
+    from ..debugger.exercise import KINDS, check_kinds
+    kinds = None if exercise is False or exercise is None else KINDS if exercise is True else check_kinds(exercise)
+    view = to_trace(source, start=start, who="player", error=PlayerError)
+    return build_player(view.trace, title if title is not None else view.title, max_bytes=max_bytes,
                         timeout=timeout, level=level, decimals=decimals, palette=palette,
-                        show_grads=show_grads, legend=legend)
+                        show_grads=show_grads, legend=legend, exercise=kinds)

@@ -81,7 +81,7 @@ def panels_for(scenario, iterations: int | None = None) -> list:
 
 def _training_panels(scenario, iterations) -> list:
     from ..scenario_build.runs import runs
-    every = runs(scenario)
+    every = runs(scenario, iterations)  # the whole comparison's work is checked before the first run
     dashes = ["-", "--", ":", "-."]
     colours = [f"C{i}" for i in range(10)]
     scenario_ids = list(dict.fromkeys(r.scenario.id for r in every))
@@ -196,8 +196,9 @@ def _function_panels(scenario) -> list:
 
 
 def _rebuild(scenario, built):
-    from ..scenario_build.build import _build_expression
-    return _build_expression(scenario, built.leaves)
+    """The outputs recorded afresh on the same leaf nodes (the builder's public way to do it)."""
+    from ..scenario_build.build import fresh_outputs
+    return fresh_outputs(scenario, built)[1]
 
 
 # ---- drawing ------------------------------------------------------------------------------

@@ -12,8 +12,10 @@ from __future__ import annotations
 import numpy as np
 
 from .. import graph
+from ..debugger import TraceError, build_trace
 from ..ops import OPS
-from .build import build, expression_leaf_values, is_classifier, predict, samples, scenario_metrics
+from .build import expression_leaf_values, is_classifier, predict, samples, scenario_metrics
+from .to_trace import to_trace
 
 CORNER = 4  # rows and columns of the Jacobian corner that is printed
 
@@ -34,13 +36,18 @@ def leaves_text(scenario, start=None) -> str:
     return "Leaves: " + "; ".join(parts) if parts else ""
 
 
-def values_table(scenario, start=None) -> str:
-    """Each output's value (a tensor output: its shape and its first elements)."""
-    built = build(scenario, start)
+def values_table(view) -> str:
+    """Each output's value (a tensor output: its shape and its first elements), read from the
+    trace; an output ``[view] draw`` leaves out of it is read from the same build."""
+    trace, built = view.trace, view.built
     width = max(len(name) for name in built) + 2
     lines = ["Values:"]
     for name, node in built.items():
-        data = np.asarray(node.data, dtype=np.float64)
+        try:
+            value = trace.forward_value(trace.id_of(node))
+        except TraceError:  # not drawn, so not traced: the build's own forward value
+            value = node.data
+        data = np.asarray(value, dtype=np.float64)
         if data.size == 1:
             lines.append(f"  {name:<{width}}{_number(float(data.reshape(())))}")
         else:
@@ -63,30 +70,25 @@ def starts_text(scenario) -> str:
 
 def jacobian_corner(output, leaf, k: int = CORNER) -> tuple:
     """(corner block J[:k, :k], non-zeros per row over all inputs) for rows 0..k-1 by backprop:
-    row i of ∂output/∂leaf is the leaf's gradient when output is seeded with the unit vector eᵢ."""
-    nodes = graph.reachable(output)
+    row i of ∂output/∂leaf is the leaf's gradient when output is seeded with the unit vector eᵢ.
+    Each row is read from a trace, so no node's gradient is written."""
     flat_out = np.asarray(output.data).size
     rows = []
     nonzeros = []
-    saved = leaf.grad
-    try:
-        for i in range(min(k, flat_out)):
-            seed = np.zeros(np.shape(output.data))
-            seed.reshape(-1)[i] = 1.0
-            leaf.grad = leaf._zero_grad()
-            graph.backward(output, nodes, seed=seed)
-            row = np.asarray(leaf.grad, dtype=np.float64).reshape(-1)
-            rows.append(row[:k].copy())
-            nonzeros.append(int(np.count_nonzero(row)))
-    finally:
-        leaf.grad = saved
+    for i in range(min(k, flat_out)):
+        seed = np.zeros(np.shape(output.data))
+        seed.reshape(-1)[i] = 1.0
+        trace = build_trace(output, seed=seed, fill_grads=False)
+        grad = trace.grad_at(trace.id_of(leaf), len(trace.steps))
+        row = np.asarray(grad if grad is not None else np.zeros(np.shape(leaf.data)), dtype=np.float64).reshape(-1)
+        rows.append(row[:k].copy())
+        nonzeros.append(int(np.count_nonzero(row)))
     return np.array(rows), nonzeros
 
 
-def jacobian_text(scenario, start=None) -> str:
+def jacobian_text(scenario, built) -> str:
     if not scenario.jacobian:
         return ""
-    built = build(scenario, start)
     leaves = {id(node): name for name, node in built.leaves.items() if not isinstance(node, list)}
     parts = []
     for name in scenario.jacobian:
@@ -109,10 +111,9 @@ def jacobian_text(scenario, start=None) -> str:
     return "\n\n".join(parts)
 
 
-def model_text(scenario, start=None) -> str:
+def model_text(scenario, built) -> str:
     """Metrics of a classifier, the normal equation, and inference-mode facts."""
     parts = []
-    built = build(scenario, start)
     if "output" in built and scenario.model.output_activation == "sigmoid" and len(built.parameters) == 2:
         w, b = (float(p.data) for p in built.parameters)
         x = float(samples(scenario)[0][0][0])
@@ -183,13 +184,18 @@ def _dropouts(model) -> list:
     return [m for m in getattr(model, "modules", []) if hasattr(m, "last_mask")]
 
 
-def facts(scenario, start=None) -> str:
-    """Everything above that applies to this scenario, as text blocks separated by blank lines."""
+def facts(scenario, start=None, view=None) -> str:
+    """Everything above that applies to this scenario, as text blocks separated by blank lines.
+
+    ``view``: the scenario's ``to_trace`` (its trace and its one build), made here when not given.
+    """
+    if view is None:
+        view = to_trace(scenario, start=start)
     if scenario.kind == "expression":
-        blocks = [leaves_text(scenario, start) + "\n" + values_table(scenario, start), starts_text(scenario),
-                  jacobian_text(scenario, start)]
+        blocks = [leaves_text(scenario, start) + "\n" + values_table(view), starts_text(scenario),
+                  jacobian_text(scenario, view.built)]
     else:
-        blocks = [starts_text(scenario), model_text(scenario, start)]
+        blocks = [starts_text(scenario), model_text(scenario, view.built)]
     return "\n\n".join(b for b in blocks if b)
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..scenario_format.budget import check_compare
 from ..scenario_format.compare import CompareSpec
 from ..scenario_format.loader import load_scenario
 
@@ -18,10 +19,13 @@ class Run:
     batch_size: int | None = None
 
 
-def runs(scenario) -> list:
+def runs(scenario, iterations=None) -> list:
     """Every run the scenario compares: its starts × learning rates × batch sizes, then each
-    listed scenario with its own settings (and the same starts, by name, where they exist)."""
+    listed scenario with its own settings (and the same starts, by name, where they exist).
+    The work of them all together is checked first (``budget.check_compare``), with
+    ``iterations`` per run when the command line overrides the scenario's."""
     spec = scenario.compare or CompareSpec()
+    check_compare(scenario, iterations, [load_scenario(sid) for sid in spec.scenarios])
     starts = list(scenario.start_names) if spec.starts and len(scenario.starts) > 1 else [None]
     lrs = list(spec.lr) or [None]
     sizes = list(spec.batch_size) or [None]

@@ -43,6 +43,9 @@ class Scenario:
     draw: tuple = ()  # expression scenarios: the outputs the graph views draw (default: all)
     jacobian: tuple = ()  # expression scenarios: outputs whose Jacobian ``show`` describes
     source: Any = field(default=None, repr=False)
+    # the graph the loader built to check an expression scenario, handed to the first build()
+    # so that opening a file builds it once (a list: the dataclass is frozen, the slot is not)
+    checked_build: list = field(default_factory=list, repr=False, init=False)
 
     def __repr__(self) -> str:
         return f"Scenario({self.id!r}, kind={self.kind!r}, outputs={list(self.output_names)!r}, file={self.file!r})"
@@ -65,15 +68,18 @@ class Scenario:
         ``loss`` (model scenarios), and ``backward_from`` (the node backward starts from).
         ``start`` picks one of ``starts`` by index or name (model scenarios).
         """
+        if start is None and self.checked_build:
+            return self.checked_build.pop()  # fresh: recorded by the loader, never handed out before
         return build.build(self, start)
 
-    def outputs_for_view(self, start=None) -> tuple:
+    def outputs_for_view(self, start=None, built=None) -> tuple:
         """(list of output nodes, the node backward runs from): what every view passes on.
 
         ``[view] draw`` limits the graph to some outputs (the others are still computed and
-        listed by ``show``'s table of values).
+        listed by ``show``'s table of values). ``built``: a build to use (default: a fresh one).
         """
-        built = self.build(start)
+        if built is None:
+            built = self.build(start)
         if self.draw:
             drawn = [node for name, node in built.items() if name in self.draw or name.split("[")[0] in self.draw]
             return drawn, built.backward_from

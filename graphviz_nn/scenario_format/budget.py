@@ -15,6 +15,7 @@ documented in docs/scenarios.md ("Limits").
 from __future__ import annotations
 
 import math
+import weakref
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -39,6 +40,11 @@ MAX_GRADCHECK_NUMBERS = 200_000_000
 MAX_TRAINING_NODES = 5_000_000
 MAX_TRAINING_NUMBERS = 500_000_000
 GRADCHECK_ELEMENTS_PER_LEAF = 20  # as graphviz_nn.gradcheck checks them
+# All the training runs of a [compare] table together (starts × rates × batch sizes, and the
+# compared scenarios): four runs at the one-run limit, a few minutes of work.
+MAX_COMPARE_NODES = 4 * MAX_TRAINING_NODES
+MAX_COMPARE_NUMBERS = 4 * MAX_TRAINING_NUMBERS
+MAX_STARTS = 32  # [[starts]] entries of one file
 
 # gates per element of the functions that are more than one gate (losses: a generous bound)
 _LOSS_GATES = 8
@@ -181,14 +187,16 @@ def _broadcast(shapes: list) -> tuple:
 
 def estimate(scenario) -> Estimate:
     """The cost of one build of ``scenario``, from its spec alone (never builds)."""
-    return _estimate_cached(scenario)
+    cost = _ESTIMATES.get(scenario)
+    if cost is None:
+        cost = _ESTIMATES[scenario] = _expression_estimate(scenario) if scenario.kind == "expression" \
+            else _model_estimate(scenario)
+    return cost
 
 
-@lru_cache(maxsize=64)
-def _estimate_cached(scenario) -> Estimate:
-    if scenario.kind == "expression":
-        return _expression_estimate(scenario)
-    return _model_estimate(scenario)
+# a scenario is estimated once (loading, then the app deciding how to open it); weak keys: a
+# scenario no longer used is not kept alive here with the graph its loader built
+_ESTIMATES: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 
 
 def _leaf_size(value, engine: str):
@@ -307,6 +315,7 @@ def check_load(scenario, source=None) -> Estimate:
                     f"at most {MAX_GRAPH_NUMBERS:,} (smaller tensors or fewer operations on them)")
     if scenario.training is not None:
         check_training(scenario, scenario.training.iterations, at=("training", "iterations"))
+        check_compare(scenario)  # its own runs; the compared scenarios are added where they are loaded
     return cost
 
 
@@ -319,6 +328,51 @@ def check_training(scenario, iterations: int, at: tuple | None = None) -> None:
         where = _where(scenario, at or ("training",)) if at else _command_line(scenario)
         raise where(f"{iterations:,} iterations of training would record about {nodes:,} nodes",
                     f"at most {most:,} iterations for this graph")
+
+
+def compare_counts(scenario) -> tuple:
+    """(starts, learning rates, batch sizes) a ``[compare]`` table multiplies into runs."""
+    spec = scenario.compare
+    if spec is None:
+        return 1, 1, 1
+    starts = len(scenario.starts) if spec.starts and len(scenario.starts) > 1 else 1
+    return starts, max(1, len(spec.lr)), max(1, len(spec.batch_size))
+
+
+def run_work(scenario, iterations=None, batch_size=None) -> tuple:
+    """(nodes, numbers) one training run records in all: iterations × one pass (a mini-batch
+    records its share of the samples)."""
+    cost = estimate(scenario)
+    if iterations is None:
+        iterations = scenario.training.iterations if scenario.training is not None else 1
+    nodes, numbers = cost.nodes, cost.numbers
+    if batch_size is not None and scenario.kind == "model":
+        samples = scenario.data.samples if scenario.data.dataset is not None else len(scenario.data.x)
+        share = min(batch_size, samples), max(samples, 1)
+        nodes, numbers = max(1, nodes * share[0] // share[1]), max(1, numbers * share[0] // share[1])
+    return iterations * nodes, iterations * numbers
+
+
+def check_compare(scenario, iterations=None, compared=()) -> None:
+    """Refuse, before the first run, a ``[compare]`` table whose runs together exceed
+    MAX_COMPARE_NODES or MAX_COMPARE_NUMBERS; ``compared`` are the scenarios it lists (loaded
+    by the caller; at load time they are counted where they are loaded)."""
+    spec = scenario.compare
+    if spec is None:
+        return
+    starts, rates, _ = compare_counts(scenario)
+    sizes = list(spec.batch_size) or [None]
+    works = [run_work(scenario, iterations, size) for size in sizes for _ in range(starts * rates)]
+    works += [run_work(other, iterations) for other in compared for _ in range(starts)]
+    nodes, numbers = sum(w[0] for w in works), sum(w[1] for w in works)
+    count = starts * rates * len(sizes) + starts * len(spec.scenarios)
+    if nodes > MAX_COMPARE_NODES or numbers > MAX_COMPARE_NUMBERS:
+        where = _where(scenario, ("compare",)) if iterations is None else _command_line(scenario)
+        raise where(f"[compare] asks for {count:,} training runs ({starts:,} starts × {rates} learning rates × "
+                    f"{len(sizes)} batch sizes, and {len(spec.scenarios)} compared scenarios), about "
+                    f"{nodes:,} recorded nodes holding {numbers:,} numbers in all",
+                    f"at most {MAX_COMPARE_NODES:,} nodes and {MAX_COMPARE_NUMBERS:,} numbers in all "
+                    f"(fewer starts, rates, batch sizes or iterations)")
 
 
 def check_gradcheck(scenario) -> None:

@@ -19,7 +19,7 @@ from typing import Optional
 
 from ..errors import UserError
 from ..nn import ACTIVATIONS
-from .budget import check_load
+from .budget import MAX_STARTS, check_load
 from ..scenario_build.build import build
 from .compare import compare_spec
 from .errors import ExpressionError, OutputBuildError, ScenarioError
@@ -295,10 +295,18 @@ def _expression_parts(c: _Checker, doc: dict) -> dict:
                 jacobian=jacobian, starts=_expression_starts(c, doc, leaves))
 
 
+def _starts_list(c: _Checker, doc: dict) -> list:
+    """The ``[[starts]]`` entries, at most ``MAX_STARTS`` (each is a run of every comparison)."""
+    raw = c.get(doc, (), "starts", "list", default=[])
+    if len(raw) > MAX_STARTS:
+        c.fail(("starts",), f"{len(raw):,} [[starts]] entries", f"at most {MAX_STARTS} starts", at_value=False)
+    return raw
+
+
 def _expression_starts(c: _Checker, doc: dict, leaves: dict) -> tuple:
     """``[[starts]]`` of an expression scenario: a name and new values for some scalar leaves."""
     starts = []
-    for i, entry in enumerate(c.get(doc, (), "starts", "list", default=[])):
+    for i, entry in enumerate(_starts_list(c, doc)):
         path = ("starts", i)
         if not isinstance(entry, dict):
             c.fail(("starts",), "starts must be an array of tables ([[starts]])", "[[starts]] with name and leaves")
@@ -382,7 +390,7 @@ def _model_parts(c: _Checker, doc: dict) -> dict:
                       dropout, batchnorm)
     data = _data(c, doc, inputs, layers[-1])
     starts = []
-    raw_starts = c.get(doc, (), "starts", "list", default=[])
+    raw_starts = _starts_list(c, doc)
     for i, entry in enumerate(raw_starts):
         if not isinstance(entry, dict):
             c.fail(("starts",), "starts must be an array of tables ([[starts]])", "[[starts]] with name and parameters")
@@ -505,6 +513,8 @@ def _check_by_building(c: _Checker, scenario: Scenario) -> None:
     if scenario.kind == "expression" and scenario.training is not None and scenario.backward_from not in built:
         c.fail(("training",), f"the output {scenario.backward_from!r} that training minimises is a vector",
                "backward_from naming an output that is one number, such as sum(...) of the vector", at_value=False)
+    if scenario.kind == "expression":
+        scenario.checked_build.append(built)  # the whole graph, unchanged: the first view uses it
 
 
 def _validation_stand_in(scenario: Scenario) -> Scenario:

@@ -217,8 +217,11 @@ class _Recorder(TorchFunctionMode):
         if not outs:
             return
         handler = HANDLERS.get(name)
-        node = None
-        if handler is not None and len(outs) == 1 and isinstance(result, torch.Tensor):
+        nodes = None
+        # one tensor, or a list of them (split, chunk): a handler gives one node per output
+        single = len(outs) == 1 and isinstance(result, torch.Tensor)
+        several = isinstance(result, (list, tuple)) and len(outs) == len(result) and not hasattr(result, "_fields")
+        if handler is not None and (single or several):
             self._rng = rng
             try:
                 node = handler(self, args, kwargs, result)
@@ -226,12 +229,15 @@ class _Recorder(TorchFunctionMode):
                 self.notes.append(f"{name} was recorded as an opaque gate: the rule table could not take "
                                   f"its arguments ({e})")
                 node = None
-            if node is not None and not _agrees(node.data, result):
+            nodes = None if node is None else node if isinstance(node, list) else [node]
+            if nodes is not None and (len(nodes) != len(outs)
+                                      or not all(_agrees(n.data, t) for n, t in zip(nodes, outs))):
                 self.notes.append(f"{name} was recorded as an opaque gate: the rule table's value differed "
                                   f"from PyTorch's")
-                node = None
-        if node is not None:
-            self._bind(result, node)
+                nodes = None
+        if nodes is not None:
+            for t, n in zip(outs, nodes):
+                self._bind(t, n)
             return
         self._record_opaque(func, name, args, kwargs, outs, rng, inplace)
 

@@ -1,8 +1,9 @@
 """PyTorch calls that map onto the rule table, so their gates show the lecture's formulas.
 
 Each handler takes the recorder and the call's arguments and builds graphviz-nn nodes with the
-project's own rules; it returns ``None`` when the call uses an option the rules do not cover
-(it is then recorded as an opaque gate with PyTorch's VJP). Calls with more than two tensor
+project's own rules (a list of nodes for a call with several outputs, such as ``split``); it
+returns ``None`` when the call uses an option the rules do not cover (it is then recorded as an
+opaque gate with PyTorch's VJP). Calls with more than two tensor
 inputs are written as the lecture writes them: ``linear(x, W, b)`` is ``x @ Wᵀ + b``,
 ``addmm(c, A, B)`` is ``A @ B + c``.
 """
@@ -13,8 +14,8 @@ import numbers
 import numpy as np
 import torch
 
-from .. import tensor_losses
-from ..tensor import Tensor
+from .. import ops, tensor_losses
+from ..tensor import Tensor, apply
 
 _MISSING = object()
 
@@ -85,9 +86,9 @@ def _pow(rec, args, kwargs):
 # ---- matrix products -----------------------------------------------------------------
 
 def _matmul_nodes(a: Tensor, b: Tensor):
-    if not (1 <= a.ndim <= 2 and 1 <= b.ndim <= 2):
-        return None  # batched products stay one opaque gate
-    return a @ b
+    if a.ndim == 0 or b.ndim == 0:
+        return None
+    return a @ b  # stacks of matrices (attention's 4-D products) are one batched_matmul gate
 
 
 def _matmul(swap=False):
@@ -252,23 +253,6 @@ def _labels_or_probs(rec, logits: Tensor, target):
     return None
 
 
-def _cross_entropy(rec, args, kwargs):
-    """``cross_entropy`` = -log softmax(z)[label], averaged: the lecture's log_softmax, pick, mean."""
-    if not _only(kwargs, {"weight": None, "size_average": None, "reduce": None, "reduction": _MISSING,
-                          "ignore_index": _MISSING, "label_smoothing": 0.0}):
-        return None
-    logits, target = rec.node(args[0]), _arg(args, kwargs, 1, "target")
-    reduction = kwargs.get("reduction", "mean")
-    t = _labels_or_probs(rec, logits, target)
-    if t is None or logits.ndim not in (1, 2) or not _no_ignored(t, kwargs.get("ignore_index", -100)):
-        return None
-    if reduction in ("mean", "sum"):
-        return tensor_losses.cce(logits, t, reduction=reduction)
-    if reduction == "none" and logits.ndim == 2 and isinstance(t, np.ndarray) and t.ndim == 1:
-        return -logits.log_softmax(axis=1)[np.arange(logits.shape[0]), t]
-    return None
-
-
 def _no_ignored(t, ignore_index) -> bool:
     return not (isinstance(t, np.ndarray) and t.dtype.kind in "iu" and np.any(t == ignore_index))
 
@@ -279,10 +263,9 @@ def _nll_loss(rec, args, kwargs):
         return None
     logp, target = rec.node(args[0]), _arg(args, kwargs, 1, "target")
     reduction = kwargs.get("reduction", "mean")
-    if logp.ndim != 2 or target.is_floating_point() or not _no_ignored(target.numpy(), kwargs.get("ignore_index", -100)):
+    if logp.ndim < 1 or target.is_floating_point() or reduction not in ("mean", "sum", "none"):
         return None
-    picked = -logp[np.arange(logp.shape[0]), target.detach().cpu().numpy()]
-    return {"mean": picked.mean, "sum": picked.sum}.get(reduction, lambda: picked if reduction == "none" else None)()
+    return _picked_loss(logp, target, kwargs.get("ignore_index", -100), 0.0, reduction)
 
 
 def _regression_loss(square: bool):
@@ -311,6 +294,210 @@ def _bce_with_logits(rec, args, kwargs):
     return tensor_losses.bce_with_logits(z, t, reduction=kwargs.get("reduction", "mean"))
 
 
+# ---- the ops of transformers and CNNs (issue 27) ------------------------------------------
+
+def _ints(x, n: int = 2) -> tuple:
+    """An int or a sequence of ints as an n-tuple (kernel_size=3 is (3, 3))."""
+    if isinstance(x, (list, tuple, torch.Size)):
+        return tuple(int(v) for v in x) if len(x) == n else tuple(int(x[0]) for _ in range(n))
+    return (int(x),) * n
+
+
+def _embedding(rec, args, kwargs, out):
+    """``embedding(ids, W)`` = W[ids]: a gather whose VJP scatter-adds rows back into W."""
+    ids, w = args[0], _arg(args, kwargs, 1, "weight")
+    if ids.is_floating_point() or _arg(args, kwargs, 3, "max_norm", None) is not None \
+            or _arg(args, kwargs, 5, "scale_grad_by_freq", False):
+        return None  # max_norm renormalises W in place; per-frequency scaling is not the lecture's lookup
+    pad = _arg(args, kwargs, 2, "padding_idx", None)
+    if pad is not None:
+        pad = int(pad) % w.shape[0]
+    return apply("embedding", [rec.node(w)], ops.Gather(ids.detach().cpu().numpy(), pad))
+
+
+def _layer_norm(rec, args, kwargs, out):
+    """``layer_norm(x, shape, γ, β, eps)`` = normalize(x over the last axes) * γ + β."""
+    x = rec.node(args[0])
+    shape = tuple(_arg(args, kwargs, 1, "normalized_shape"))
+    weight, bias = _arg(args, kwargs, 2, "weight", None), _arg(args, kwargs, 3, "bias", None)
+    eps = float(_arg(args, kwargs, 4, "eps", 1e-5))
+    axes = tuple(range(x.ndim - len(shape), x.ndim))
+    y = apply("normalize", [x], ops.Norm("layer_norm", axes, eps))
+    if weight is not None:
+        y = y * rec.node(weight)
+    return y if bias is None else y + rec.node(bias)
+
+
+def _batch_norm(rec, args, kwargs, out):
+    """Training: normalize over the batch (and pixels) per channel; eval: the running statistics, as constants."""
+    x = rec.node(args[0])
+    mean, var = _arg(args, kwargs, 1, "running_mean", None), _arg(args, kwargs, 2, "running_var", None)
+    weight, bias = _arg(args, kwargs, 3, "weight", None), _arg(args, kwargs, 4, "bias", None)
+    training = bool(_arg(args, kwargs, 5, "training", False))
+    eps = float(_arg(args, kwargs, 7, "eps", 1e-5))
+    if x.ndim < 2:
+        return None
+    per_channel = (1, x.shape[1]) + (1,) * (x.ndim - 2)  # (C,) broadcast over (N, C, H, W)
+    if training or mean is None or var is None:
+        y = apply("normalize", [x], ops.Norm("batch_norm", (0, *range(2, x.ndim)), eps))
+    else:
+        mu = mean.detach().to(torch.float64).numpy().reshape(per_channel)
+        inv = 1.0 / np.sqrt(var.detach().to(torch.float64).numpy().reshape(per_channel) + eps)
+        y = (x - mu) * inv
+    if weight is not None:
+        y = y * rec.node(weight).reshape(per_channel[1:])
+    return y if bias is None else y + rec.node(bias).reshape(per_channel[1:])
+
+
+def _gelu(rec, args, kwargs, out):
+    approximate = _arg(args, kwargs, 1, "approximate", "none")
+    if approximate not in ("none", "tanh"):
+        return None
+    return apply("gelu" if approximate == "none" else "gelu_tanh", [rec.node(args[0])])
+
+
+def _pieces(rec, args, kwargs, out):
+    """split, chunk, unbind: each output is a slice of the input (an index gate), so its gradient flows back."""
+    x = rec.node(args[0])
+    dim = _arg(args, kwargs, 2, "dim", 0) if not isinstance(out, torch.Tensor) else None
+    if not isinstance(out, (list, tuple)) or dim is None:
+        return None
+    dim = int(dim) % x.ndim
+    nodes, start = [], 0
+    unbind = all(o.ndim == x.ndim - 1 for o in out)
+    for o in out:
+        size = 1 if unbind else o.shape[dim]
+        piece = start if unbind else slice(start, start + size)
+        nodes.append(x[(slice(None),) * dim + (piece,)])
+        start += size
+    return nodes
+
+
+def _unbind(rec, args, kwargs, out):
+    dim = _arg(args, kwargs, 1, "dim", 0)
+    return _pieces(rec, (args[0], None, dim), {}, out)
+
+
+def _masked_fill(rec, args, kwargs, out):
+    mask, value = _arg(args, kwargs, 1, "mask"), _arg(args, kwargs, 2, "value")
+    if isinstance(value, torch.Tensor):
+        if value.requires_grad or rec.known(value) or value.numel() != 1:
+            return None  # a value that learns is two inputs: PyTorch's own gate
+        value = value.item()
+    if not _number(value) or mask.dtype != torch.bool:
+        return None
+    return apply("masked_fill", [rec.node(args[0])], ops.Mask(mask.detach().cpu().numpy(), float(value)))
+
+
+def _attention(rec, args, kwargs, out):
+    """``scaled_dot_product_attention(q, k, v)`` = softmax(mask(q·kᵀ·s)) · v: a composite gate, then the weighted sum."""
+    q, k, v = (_arg(args, kwargs, i, n) for i, n in enumerate(("query", "key", "value")))
+    mask = _arg(args, kwargs, 3, "attn_mask", None)
+    dropout_p = float(_arg(args, kwargs, 4, "dropout_p", 0.0))
+    causal = bool(_arg(args, kwargs, 5, "is_causal", False))
+    scale = kwargs.get("scale", args[6] if len(args) > 6 else None)
+    if dropout_p or kwargs.get("enable_gqa") or q.ndim < 2 or q.ndim != k.ndim:
+        return None  # attention dropout draws inside the fused kernel; grouped queries repeat heads
+    if mask is not None and mask.dtype != torch.bool:
+        return None  # an additive float mask is a third tensor input: PyTorch's own gate
+    keep = None if mask is None else np.broadcast_to(mask.detach().cpu().numpy(), (q.shape[-2], k.shape[-2])
+                                                     if mask.ndim <= 2 else mask.shape)
+    if causal:
+        keep = np.tril(np.ones((q.shape[-2], k.shape[-2]), dtype=bool))
+    scale = 1.0 / float(np.sqrt(q.shape[-1])) if scale is None else float(scale)
+    weights = apply("attention", [rec.node(q), rec.node(k)], ops.Attention(scale, keep, q.ndim))
+    return weights @ rec.node(v)
+
+
+def _conv2d(rec, args, kwargs, out):
+    """``conv2d(x, W, b)`` as the lecture writes it: im2col columns, one matrix product with W, + b."""
+    x, w = rec.node(args[0]), rec.node(_arg(args, kwargs, 1, "weight"))
+    bias = _arg(args, kwargs, 2, "bias", None)
+    padding = _arg(args, kwargs, 4, "padding", 0)
+    if int(_arg(args, kwargs, 6, "groups", 1)) != 1 or x.ndim != 4 or w.ndim != 4:
+        return None  # grouped (depth-wise) convolutions and unbatched images stay PyTorch's
+    if isinstance(padding, str):
+        if padding != "valid":
+            return None
+        padding = 0
+    window = ops.Window(tuple(w.shape[2:]), _ints(_arg(args, kwargs, 3, "stride", 1)), _ints(padding),
+                        _ints(_arg(args, kwargs, 5, "dilation", 1)))
+    cols = apply("im2col", [x], window)
+    y = w.reshape(w.shape[0], -1) @ cols  # (O, C·k·k) @ (N, C·k·k, windows) -> (N, O, windows)
+    y = y.reshape(tuple(out.shape))
+    return y if bias is None else y + rec.node(bias).reshape(w.shape[0], 1, 1)
+
+
+def _pool(op_name: str):
+    def handler(rec, args, kwargs, out):
+        x = rec.node(args[0])
+        kernel = _ints(_arg(args, kwargs, 1, "kernel_size"))
+        stride = _arg(args, kwargs, 2, "stride", None)
+        stride = kernel if stride is None or (isinstance(stride, (list, tuple)) and not stride) else _ints(stride)
+        padding = _ints(_arg(args, kwargs, 3, "padding", 0))
+        if op_name == "max_pool2d":
+            dilation = _ints(_arg(args, kwargs, 4, "dilation", 1))
+            odd = _arg(args, kwargs, 5, "ceil_mode", False) or _arg(args, kwargs, 6, "return_indices", False)
+        else:
+            dilation = (1, 1)
+            odd = (_arg(args, kwargs, 4, "ceil_mode", False) or not _arg(args, kwargs, 5, "count_include_pad", True)
+                   or _arg(args, kwargs, 6, "divisor_override", None) is not None)
+        if odd or x.ndim not in (3, 4):
+            return None  # ceil_mode's partial windows, pooling indices, other divisors: PyTorch's
+        batched = x if x.ndim == 4 else x.reshape(1, *x.shape)
+        y = apply(op_name, [batched], ops.Window(kernel, stride, padding, dilation))
+        return y if x.ndim == 4 else y.reshape(tuple(out.shape))
+    return handler
+
+
+def _picked_loss(logp: Tensor, target, ignore_index: int, smoothing: float, reduction: str):
+    """-log p[label] per row (with label smoothing), ignored rows 0, then the reduction PyTorch's losses use.
+
+    ``logp`` is (N, C) or (N, C, d1, ...) log-probabilities; ``target`` integer labels of the other axes.
+    """
+    labels = target.detach().cpu().numpy()
+    if logp.ndim == 1:
+        logp, labels = logp.reshape(1, -1), labels.reshape(1)
+    if logp.ndim > 2:  # classes on axis 1: move them last, one row per position
+        logp = logp.transpose((0, *range(2, logp.ndim), 1)).reshape(-1, logp.shape[1])
+    flat = labels.reshape(-1)
+    keep = flat != ignore_index
+    rows = np.arange(flat.size)
+    per = -logp[rows, np.where(keep, flat, 0)]  # an ignored row picks class 0, then counts 0
+    if smoothing:
+        per = per * (1.0 - smoothing) + logp.mean(axis=1) * -smoothing
+    if not keep.all():  # a named constant, so the picture says what the 0s and 1s are
+        per = per * Tensor(keep.astype(np.float64), label=f"not ignored (≠ {ignore_index})", requires_grad=False)
+    if reduction == "none":
+        return per.reshape(labels.shape)
+    if reduction == "sum":
+        return per.sum()
+    kept = int(keep.sum())
+    return per.sum() * (1.0 / kept if kept else np.nan)  # all ignored: 0/0, nan as in PyTorch
+
+
+def _cross_entropy(rec, args, kwargs):
+    """``cross_entropy`` = -log softmax(z)[label], averaged: the lecture's log_softmax, pick, mean."""
+    if not _only(kwargs, {"weight": None, "size_average": None, "reduce": None, "reduction": _MISSING,
+                          "ignore_index": _MISSING, "label_smoothing": _MISSING}):
+        return None
+    logits, target = rec.node(args[0]), _arg(args, kwargs, 1, "target")
+    reduction = kwargs.get("reduction", "mean")
+    smoothing = float(kwargs.get("label_smoothing", 0.0))
+    ignore_index = kwargs.get("ignore_index", -100)
+    t = _labels_or_probs(rec, logits, target)
+    if t is None or reduction not in ("mean", "sum", "none"):
+        return None
+    labels = isinstance(t, np.ndarray) and t.dtype.kind in "iu"
+    if not smoothing and logits.ndim in (1, 2) and reduction in ("mean", "sum") and (
+            not labels or _no_ignored(t, ignore_index)):
+        return tensor_losses.cce(logits, t, reduction=reduction)  # the lecture's graph, unchanged
+    if not labels:
+        return None  # probabilities with label smoothing or reduction="none": PyTorch's own gate
+    return _picked_loss(logits.log_softmax(axis=1 if logits.ndim > 1 else 0), target, ignore_index, smoothing,
+                        reduction)
+
+
 def _with_out(handler):
     """Adapt a handler that does not need the call's output."""
     return lambda rec, args, kwargs, out: handler(rec, args, kwargs)
@@ -331,7 +518,7 @@ HANDLERS = {name: _with_out(h) for names, h in (
     (("__rtruediv__", "__rdiv__"), _div(swap=True)),
     (("neg", "negative", "__neg__", "neg_"), _neg),
     (("pow", "__pow__", "pow_", "__ipow__"), _pow),
-    (("matmul", "mm", "__matmul__"), _matmul()),
+    (("matmul", "mm", "bmm", "__matmul__"), _matmul()),
     (("__rmatmul__",), _matmul(swap=True)),
     (("linear",), _linear),
     (("addmm",), _addmm),
@@ -361,7 +548,12 @@ HANDLERS.update({name: _reshape_to_output for name in (
     "view", "reshape", "flatten", "ravel", "squeeze", "unsqueeze", "view_as", "reshape_as", "squeeze_",
     "unsqueeze_")})
 HANDLERS.update({"t": _transpose_2d, "T": _transpose_2d, "transpose": _transpose, "swapaxes": _transpose,
-                 "permute": _permute, "__getitem__": _getitem, "dropout": _dropout})
+                 "permute": _permute, "__getitem__": _getitem, "dropout": _dropout,
+                 "embedding": _embedding, "layer_norm": _layer_norm, "batch_norm": _batch_norm, "gelu": _gelu,
+                 "split": _pieces, "chunk": _pieces, "split_with_sizes": _pieces, "unbind": _unbind,
+                 "masked_fill": _masked_fill, "masked_fill_": _masked_fill,
+                 "scaled_dot_product_attention": _attention, "conv2d": _conv2d,
+                 "max_pool2d": _pool("max_pool2d"), "avg_pool2d": _pool("avg_pool2d")})
 
 # Calls that draw random numbers: the recorder keeps the random state from before them.
 RANDOM = frozenset(("dropout", "alpha_dropout", "feature_alpha_dropout", "dropout1d", "dropout2d", "dropout3d",

@@ -131,7 +131,12 @@ def test_frames_player_alone_beamer_and_gif(tmp_path):
 
 @pytest.mark.parametrize("args, sentence", [
     (["--gif", "steps.mp4"], r"cannot tell the animation format of 'steps\.mp4'; use a name ending in \.gif"),
-    (["--gif", "steps.gif", "--delay", "0"], r"--delay must be a positive number of milliseconds, got 0"),
+    (["--gif", "steps.gif", "--delay", "0"],
+     r"--delay must be a whole number of milliseconds from 1 to 20000 \(20 s per step\), got 0$"),
+    (["--gif", "steps.gif", "--delay", "250000"],  # Pillow's OverflowError after the frames, before (issue 25)
+     r"--delay must be a whole number of milliseconds from 1 to 20000 \(20 s per step\), got 250000$"),
+    (["--gif", "steps.png", "--delay", "25000"], r"--delay must be a whole number of milliseconds from 1 to 20000"),
+    (["--html", "play.html", "--max-player-bytes", "-5"], r"--max-player-bytes must be a positive number of bytes, got -5$"),
     (["--html", "play.html", "--beamer", "talk/slides.tex"],
      r"cannot write 'talk/slides\.tex': the folder 'talk' does not exist; create it first$"),
     (["--html", "play.html", "--max-player-bytes", "10000"],

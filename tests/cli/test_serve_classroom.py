@@ -197,3 +197,171 @@ async def test_open_is_limited_to_the_class_folder_and_never_quotes_a_file(tmp_p
             assert SECRET.encode() not in screen.output and b"SECRET" not in screen.output
         finally:
             await ws.close()
+
+
+# --- every session bounded (issue 25): sizes, messages, input, memory, lifetime --------------------
+
+from graphviz_nn.cli import classroom_limits as limits  # noqa: E402
+
+SESSION_PEAK_MB = 300  # "a few hundred MB": an idle session peaks near 65 MB, at the clamped 500×200 near 110
+
+
+def proc_field(pid: int, field: str) -> str:
+    with open(f"/proc/{pid}/status") as status:
+        for line in status:
+            if line.startswith(field + ":"):
+                return line.split(":", 1)[1].strip()
+    raise KeyError(field)
+
+
+def peak_mb(pid: int) -> float:
+    """The session process's own peak resident memory (VmHWM), from the kernel."""
+    return int(proc_field(pid, "VmHWM").split()[0]) / 1024
+
+
+def alive(pid: int) -> bool:
+    try:
+        return proc_field(pid, "State")[0] not in "ZX"
+    except (FileNotFoundError, ProcessLookupError, KeyError):
+        return False
+
+
+def session_processes() -> list:
+    """Processes started by this test process that run the app (``graphviz_nn tui``), read from /proc."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as stat:
+                parent = int(stat.read().rsplit(")", 1)[1].split()[1])
+            with open(f"/proc/{entry}/cmdline", "rb") as cmd:
+                command = cmd.read()
+        except (FileNotFoundError, ProcessLookupError, IndexError, ValueError):
+            continue
+        if parent == os.getpid() and b"graphviz_nn\x00tui" in command and alive(int(entry)):
+            found.append(int(entry))
+    return found
+
+
+async def gone_within(pids, seconds=15.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while any(alive(pid) for pid in pids) and time.monotonic() < deadline:
+        await asyncio.sleep(0.05)
+    return not any(alive(pid) for pid in pids)
+
+
+async def slots_freed(running, seconds=5.0) -> bool:
+    """The server's count of taken slots reaches 0 (it follows the processes' exits)."""
+    deadline = time.monotonic() + seconds
+    while running.server.sessions and time.monotonic() < deadline:
+        await asyncio.sleep(0.05)
+    return running.server.sessions == 0
+
+
+async def huge_session(running, width=100000, height=100000):
+    ws = await running.client.ws_connect(f"ws://127.0.0.1:{running.port}/ws?width={width}&height={height}",
+                                         headers={"Origin": running.base})
+    return await started(ws)
+
+
+async def test_a_huge_terminal_is_clamped_and_the_process_ends_when_the_client_leaves(memory_capped):
+    async with Running() as running:
+        screen = await huge_session(running)
+        (pid,) = running.server.live
+        environ = dict(item.split(b"=", 1) for item in open(f"/proc/{pid}/environ", "rb").read().split(b"\0") if b"=" in item)
+        assert (environ[b"COLUMNS"], environ[b"ROWS"]) == (str(limits.MAX_COLUMNS).encode(), str(limits.MAX_ROWS).encode())
+        await screen.ws.send_str(json.dumps(["resize", {"width": 30000, "height": 30000}]))
+        await screen.read_until(lambda s: False, seconds=4)  # the app redraws at the size it was given
+        assert alive(pid) and peak_mb(pid) < SESSION_PEAK_MB, peak_mb(pid)
+        # the app really drew at the clamped size: a full-width line is MAX_COLUMNS cells, not 30000
+        await screen.ws.send_str(json.dumps(["ping", "still there"]))
+        assert await screen.read_until(lambda s: s.ws.closed or True, seconds=1)
+        await screen.ws.close()
+        assert await gone_within([pid]), f"session process {pid} outlived its client"
+        assert await slots_freed(running) and running.server.live == {}
+
+
+async def test_a_stopped_or_busy_process_is_killed_and_its_slot_waits_for_it(memory_capped):
+    import signal
+    async with Running(max_sessions=1) as running:
+        screen = await huge_session(running, 120, 40)
+        (pid,) = running.server.live
+        os.kill(pid, signal.SIGSTOP)  # the worst case: it reads nothing and ignores TERM
+        for _ in range(40):  # far more input than the queue holds: the rest is dropped, not buffered
+            await screen.ws.send_str(json.dumps(["stdin", "n" * 60000]))
+        await screen.read_until(lambda s: False, seconds=0.5)
+        session = running.server.live[pid]
+        assert 0 < session._queued_bytes <= limits.MAX_QUEUED_BYTES and session.dropped_input > 0
+        await screen.ws.close()
+        await asyncio.sleep(0.3)
+        assert alive(pid) and running.server.sessions == 1  # the slot is not free while the process lives
+        with pytest.raises(aiohttp.WSServerHandshakeError):
+            await running.connect()
+        assert await gone_within([pid], seconds=limits.QUIT_GRACE + limits.TERM_GRACE + 10)
+        assert await slots_freed(running)
+
+
+async def test_a_message_over_the_size_limit_closes_the_session_and_ends_its_process(memory_capped):
+    async with Running(max_sessions=1) as running:
+        screen = await huge_session(running, 120, 40)
+        (pid,) = running.server.live
+        await screen.ws.send_str(json.dumps(["stdin", "n" * 3_000_000]))  # the issue's 3 MB message
+        await screen.read_until(lambda s: False, seconds=2)
+        assert screen.ws.closed
+        assert await gone_within([pid]) and peak_mb_or_zero(pid) < SESSION_PEAK_MB
+
+
+def peak_mb_or_zero(pid):
+    try:
+        return peak_mb(pid)
+    except (FileNotFoundError, KeyError):
+        return 0.0
+
+
+async def test_max_sessions_never_has_more_processes_alive(memory_capped):
+    async with Running(max_sessions=2) as running:
+        most = 0
+        for _round in range(2):
+            screens = [await huge_session(running, 100000, 100000) for _ in range(2)]
+            for screen in screens:  # keep them busy, then leave at once
+                await screen.ws.send_str(json.dumps(["stdin", "n" * 60000]))
+                await screen.ws.close()
+            knocking = time.monotonic() + 3  # newcomers knock while the old processes are still ending
+            deadline = time.monotonic() + 20
+            while time.monotonic() < deadline:
+                if time.monotonic() < knocking:
+                    try:
+                        ws = await running.connect()
+                        await ws.close()
+                    except aiohttp.WSServerHandshakeError:
+                        pass
+                most = max(most, len(session_processes()))
+                if time.monotonic() >= knocking and not session_processes() and not running.server.sessions:
+                    break
+                await asyncio.sleep(0.05)
+        assert 0 < most <= 2, most
+        assert await gone_within(session_processes()) and await slots_freed(running)
+
+
+async def test_malformed_messages_are_dropped_with_one_log_line_each(memory_capped, caplog):
+    import logging
+    caplog.set_level(logging.INFO, logger="graphviz-nn.serve")
+    bad = ["not json", json.dumps({"stdin": "x"}), json.dumps([]), json.dumps(["stdin", 5]),
+           json.dumps(["resize", {"width": "wide", "height": 3}]), json.dumps(["resize", [1, 2]]),
+           json.dumps(["explode", 1]), json.dumps(["ping", "x" * 1000]), "[" * 100000]
+    async with Running() as running:
+        screen = await huge_session(running, 120, 40)
+        (pid,) = running.server.live
+        for text in bad:
+            await screen.ws.send_str(text)
+        await screen.ws.send_bytes(b"\x00\x01binary")
+        await screen.ws.send_str(json.dumps(["ping", "after"]))
+        assert await screen.read_until(lambda s: ["pong", "after"] in s.messages, seconds=20)
+        records = [r for r in caplog.records if r.name == "graphviz-nn.serve" and "dropped" in r.getMessage()]
+        assert len(records) == limits.MAX_LOGGED_PER_SESSION  # 10 of the 10 malformed ones...
+        for record in records:
+            assert record.exc_info is None and "\n" not in record.getMessage()
+        assert alive(pid)  # ...and the session goes on
+        await screen.ws.close()
+        assert await gone_within([pid])

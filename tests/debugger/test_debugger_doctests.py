@@ -5,7 +5,8 @@ import importlib
 import pytest
 
 MODULES = ["graphviz_nn.debugger.trace", "graphviz_nn.debugger.session", "graphviz_nn.debugger.levels",
-           "graphviz_nn.debugger.explain", "graphviz_nn.debugger.training", "graphviz_nn.optim"]
+           "graphviz_nn.debugger.explain", "graphviz_nn.debugger.training", "graphviz_nn.optim",
+           "graphviz_nn.debugger.exercise"]
 
 
 @pytest.mark.parametrize("name", MODULES)

@@ -89,3 +89,33 @@ def test_a_tensor_mlp_offers_the_layer_level_and_stepping_moves_between_offered_
     assert session.level == "neuron"
     session.step_out()
     assert session.level == "layer"
+
+
+def test_the_opening_level_is_decided_here_by_size_and_groups():
+    from graphviz_nn import Value
+    from graphviz_nn.debugger.levels import LARGE_GRAPH, opening_level
+    from graphviz_nn.nn import MLP
+
+    small = build_trace(MLP(2, [3, 1], seed=0)([1.0, -2.0]))
+    assert len(small.nodes) <= LARGE_GRAPH and opening_level(small) == "gate"
+    big = MLP(8, [16, 16, 1], seed=0)
+    large = build_trace(big([0.1 * i for i in range(8)]))
+    assert len(large.nodes) > LARGE_GRAPH and opening_level(large) == "neuron"
+    x = Value(1.0, label="x")
+    chain = x
+    for _ in range(LARGE_GRAPH):
+        chain = chain * 1.01  # many gates but no neurons: there is nothing coarser to open at
+    assert opening_level(build_trace(chain)) == "gate"
+
+
+def test_an_mlp_s_neuron_level_is_its_network_and_only_there():
+    from graphviz_nn import Value
+    from graphviz_nn.debugger.levels import network_of
+    from graphviz_nn.nn import MLP
+
+    trace = build_trace(MLP(2, [3, 1], seed=0)([1.0, -2.0]))
+    net = network_of(trace, "neuron")
+    assert net is not None and sum(1 for n in net.nodes if n.kind == "neuron") == 3 + 1
+    assert network_of(trace, "gate") is None and network_of(trace, "layer") is None
+    x = Value(2.0, label="x")
+    assert network_of(build_trace(x * x), "neuron") is None  # not an MLP: no network picture

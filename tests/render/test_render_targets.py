@@ -156,3 +156,91 @@ def test_frames_stream_to_disk_with_a_few_in_memory(tmp_path, monkeypatch):
     workers = max(1, min(4, os.cpu_count() or 1))
     assert len(written) > 20 and len(ahead) == len(written)
     assert max(ahead) <= 2 * workers  # never the whole set in memory
+
+
+# --- frames only ever adds its own files (issue 25) ---------------------------------------------
+
+def _first_set(tmp_path):
+    folder = tmp_path / "frames"
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    subprocess.run(_frames(folder), check=True, env=env, capture_output=True, timeout=300)
+    return folder, env, {p.name: p.read_bytes() for p in folder.iterdir()}
+
+
+def _wait_until_staging(tmp_path, process, at_least=3):
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and process.poll() is None:
+        stages = [p for p in tmp_path.iterdir() if p.name.startswith(".frames.frames-")]
+        if stages and len(list(stages[0].glob("frame-*.svg"))) >= at_least:
+            return stages[0]
+        time.sleep(0.02)
+    return None
+
+
+@pytest.mark.parametrize("signal_number", [signal.SIGTERM, signal.SIGHUP])
+def test_sigterm_and_sighup_leave_the_folder_as_it_was(tmp_path, signal_number):
+    folder, env, before = _first_set(tmp_path)
+    process = subprocess.Popen(_frames(folder, "--decimals", "4"), env=env, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE)
+    assert _wait_until_staging(tmp_path, process) is not None, "the run finished before it could be stopped"
+    process.send_signal(signal_number)
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 128 + signal_number, err
+    assert b"Traceback" not in err
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
+    assert [p.name for p in tmp_path.iterdir()] == ["frames"]  # no staging folder, no half-written frame
+
+
+def test_a_full_disk_leaves_the_folder_as_it_was_and_no_half_written_frame(tmp_path):
+    """A file-size limit makes the 2nd frame's write fail half-way, as a full disk does."""
+    import resource
+    folder, env, before = _first_set(tmp_path)
+    smallest = min(len(data) for name, data in before.items() if name.startswith("frame-"))
+
+    def small_files():
+        resource.setrlimit(resource.RLIMIT_FSIZE, (smallest // 2, smallest // 2))
+    done = subprocess.run(_frames(folder, "--decimals", "4"), env=env, capture_output=True, timeout=300,
+                          preexec_fn=small_files)
+    assert done.returncode == 2, done.stderr
+    assert b"Traceback" not in done.stderr and len(done.stderr.strip().splitlines()) == 1, done.stderr
+    assert b"the previous frames are unchanged" in done.stderr
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
+    assert [p.name for p in tmp_path.iterdir()] == ["frames"]
+
+
+def test_a_planted_index_deletes_nothing(tmp_path):
+    from graphviz_nn import Value
+    from graphviz_nn.render.frame_set import write_frames
+    import hashlib
+    folder = tmp_path / "out"
+    folder.mkdir()
+    (folder / "thesis.tex").write_text("three years of work")
+    (folder / "frame-007.svg").write_text("<svg>my own drawing, named like a frame</svg>")
+    mine = {"thesis.tex": "three years of work", "frame-007.svg": "<svg>my own drawing, named like a frame</svg>"}
+    planted = {"frames": [{"file": "thesis.tex"}, {"file": "frame-007.svg"}, {"file": "../x"}],
+               "extra": ["thesis.tex", "notes.html"],
+               # even a forged digest of a file that is not named as frames name theirs protects it
+               "sha256": {"thesis.tex": hashlib.sha256(b"three years of work").hexdigest()}}
+    (folder / "index.json").write_text(json.dumps(planted))
+    x = Value(2.0, label="x")
+    written = write_frames(x * x, folder)
+    names = sorted(p.name for p in folder.iterdir())
+    assert names == sorted([f.file for f in written] + ["index.json", *mine]), names
+    for name, text in mine.items():
+        assert (folder / name).read_text() == text
+    # the frames' own files, unchanged since written, are this run's: a shorter run removes its extra ones
+    write_frames(x + 1, folder)
+    assert sorted(p.name for p in folder.iterdir()) == sorted(
+        [f.file for f in write_frames(x + 1, folder)] + ["index.json", *mine])
+
+
+def test_an_edited_frame_is_no_longer_ours_and_is_kept(tmp_path):
+    from graphviz_nn import Value
+    from graphviz_nn.render.frame_set import write_frames
+    x = Value(2.0, label="x")
+    longer = write_frames((x * x).exp(), tmp_path)
+    last = tmp_path / longer[-1].file
+    last.write_text("<svg>the teacher drew on it</svg>")
+    shorter = write_frames(x + 1, tmp_path)
+    assert len(shorter) < len(longer) and last.read_text() == "<svg>the teacher drew on it</svg>"
+    assert not (tmp_path / longer[-2].file).exists() or longer[-2].file in {f.file for f in shorter}

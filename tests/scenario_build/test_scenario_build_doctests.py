@@ -4,7 +4,7 @@ import importlib
 
 import pytest
 
-MODULES = ["graphviz_nn.scenario_build", "graphviz_nn.scenario_build.scenario"]
+MODULES = ["graphviz_nn.scenario_build", "graphviz_nn.scenario_build.scenario", "graphviz_nn.scenario_build.to_trace"]
 
 
 @pytest.mark.parametrize("name", MODULES)

@@ -7,6 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from graphviz_nn import Tensor
+from graphviz_nn import ops
 from graphviz_nn.ops import OPS
 from graphviz_nn.tensor import apply, maximum, prelu
 from tensor_fd_helpers import check_vjp
@@ -130,9 +131,42 @@ def test_a_two_layer_network_matches_finite_differences():
     check_vjp(net, [X, W1, b1, W2, b2])
 
 
+CAUSAL = np.tril(np.ones((4, 4), dtype=bool))
+# the transformer's and the CNN's ops (issue 27), on the shapes they meet there
+MODEL_OPS = [
+    ("batched_matmul_4d", lambda a, b: a @ b, [(2, 3, 4, 5), (2, 3, 5, 2)]),
+    ("batched_matmul_shared_matrix", lambda a, b: a @ b, [(2, 3, 4), (4, 5)]),
+    ("batched_matmul_broadcast_batch", lambda a, b: a @ b, [(2, 1, 3, 4), (3, 4, 2)]),
+    ("batched_matmul_stack_vector", lambda a, b: a @ b, [(2, 3, 4), (4,)]),
+    ("embedding_repeated_ids", lambda w: apply("embedding", [w], ops.Gather(np.array([[1, 1], [0, 3]]))), [(5, 3)]),
+    # (padding_idx zeroes its row's gradient by PyTorch's convention, not by calculus: tests/torch checks it)
+    ("gelu_erf", lambda x: apply("gelu", [x]), [(3, 4)]),
+    ("gelu_tanh", lambda x: apply("gelu_tanh", [x]), [(3, 4)]),
+    ("normalize_layer", lambda x: apply("normalize", [x], ops.Norm("layer_norm", (2,), 1e-5)), [(2, 3, 5)]),
+    ("normalize_batch", lambda x: apply("normalize", [x], ops.Norm("batch_norm", (0, 2, 3), 1e-5)), [(3, 2, 2, 2)]),
+    ("masked_fill", lambda x: apply("masked_fill", [x], ops.Mask(CAUSAL[0], -2.0)), [(3, 4)]),
+    ("attention_causal", lambda q, k: apply("attention", [q, k], ops.Attention(0.4, CAUSAL, 4)),
+     [(1, 2, 4, 3), (1, 2, 4, 3)]),
+    ("attention_cross", lambda q, k: apply("attention", [q, k], ops.Attention(0.7, None, 3)), [(2, 3, 2), (2, 5, 2)]),
+    ("im2col_pad", lambda x: apply("im2col", [x], ops.Window((3, 3), (1, 1), (1, 1))), [(2, 2, 4, 4)]),
+    ("im2col_stride_dilation", lambda x: apply("im2col", [x], ops.Window((2, 3), (2, 1), (1, 0), (1, 2))),
+     [(1, 2, 5, 6)]),
+    ("max_pool2d", lambda x: apply("max_pool2d", [x], ops.Window((2, 2), (2, 2), (0, 0))), [(2, 2, 4, 4)]),
+    ("max_pool2d_overlap_pad", lambda x: apply("max_pool2d", [x], ops.Window((3, 3), (2, 2), (1, 1))),
+     [(1, 2, 5, 5)]),
+    ("avg_pool2d_pad", lambda x: apply("avg_pool2d", [x], ops.Window((3, 3), (2, 2), (1, 1))), [(1, 2, 5, 5)]),
+]
+
+
+@pytest.mark.parametrize("name,build,shapes", MODEL_OPS, ids=[m[0] for m in MODEL_OPS])
+def test_model_op_vjp_matches_finite_differences(name, build, shapes):
+    check_vjp(build, leaves(*((shape, same) for shape in shapes), seed=3))
+
+
 def test_every_tensor_rule_in_the_table_is_exercised():
     # a new op with a VJP must get a finite-difference case above
-    names = " ".join(u[0] for u in UNARY) + " " + " ".join(b[0] for b in BINARY)
+    names = " ".join(u[0] for u in UNARY) + " " + " ".join(b[0] for b in BINARY) + " " + " ".join(
+        m[0] for m in MODEL_OPS)
     covered = {"neg": "mul_const", "maximum": "max", "prelu": "prelu", "index": "index", "dropout": "dropout"}
     with_vjp = sorted(n for n, op in OPS.items() if op.vjp is not None)
     missing = [n for n in with_vjp if n not in names and n not in covered.values()]

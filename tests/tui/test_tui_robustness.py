@@ -14,7 +14,7 @@ SIZES = [(120, 36), (80, 24), (40, 12), (20, 6), (10, 3)]
 BINDING_KEYS = ["n", "right", "p", "left", "s", "f", "c", "home", "end", "b", "l", "t",
                 "shift+left", "shift+right", "shift+up", "shift+down",
                 "plus", "equals_sign", "minus", "0", "P", "C", "full_stop", "comma", "v", "L",
-                "left_square_bracket", "right_square_bracket", "T", "S", "escape"]
+                "left_square_bracket", "right_square_bracket", "T", "S", "a", "escape"]
 SCREEN_KEYS = ["g", "w", "x", "d", "r", "e", "o", "question_mark"]
 
 

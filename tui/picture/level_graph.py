@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Optional
 
-from graphviz_nn.debugger.levels import collapse
+from graphviz_nn.debugger.levels import collapse, network_of
 
 from .. import presenter
 from .box import Box
@@ -33,7 +33,11 @@ class LevelGraph:
             self._members = {}
         else:
             self.ids = [n.id for n in self.collapsed.nodes]
-            self.edges = [(e.src, e.dst, 0) for e in self.collapsed.edges]
+            parallel: dict = {}  # a tensor graph may send two tensors between the same boxes
+            self.edges = []
+            for e in self.collapsed.edges:
+                k = parallel[e.src, e.dst] = parallel.get((e.src, e.dst), -1) + 1
+                self.edges.append((e.src, e.dst, k))
             self._members = {n.id: n for n in self.collapsed.nodes if n.kind == "group"}
             self._outputs = self._group_outputs(trace)
 
@@ -116,12 +120,8 @@ class LevelGraph:
 
 def make_view(trace, level: str, sample: int = 0):
     """The picture of a level: at neuron level an MLP is drawn as its network, else ``LevelGraph``."""
-    if level == "neuron":
-        from graphviz_nn.debugger.network import network
-
+    net = network_of(trace, level)  # the levels module decides what a level shows
+    if net is not None:
         from .network_view import NetworkView
-
-        net = network(trace)
-        if net is not None:
-            return NetworkView(trace, net, sample)
+        return NetworkView(trace, net, sample)
     return LevelGraph(trace, level, sample)

@@ -17,6 +17,7 @@ KEYS = (
         ("Home  End", "start / end of the trace (of the gate's expansion when inside one)"),
         ("g", "go to a step number"),
         ("v", "quiz mode off/on: every step's numbers, or only the steps reached"),
+        ("a", "exercise mode: type each hidden number (Enter checks, ? shows it, Esc leaves the box)"),
     )),
     ("The picture", (
         ("+  -", "full boxes / compact boxes (value above the symbol, gradient below)"),

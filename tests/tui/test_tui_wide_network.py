@@ -1,0 +1,46 @@
+"""A wide network's neuron level is refused in the app before anything is built (issue 25):
+``l`` moves on to the next level with a notice, under a memory cap."""
+from __future__ import annotations
+
+from graphviz_nn.debugger.network import MAX_NETWORK_EDGES
+from graphviz_nn.tui.app import DebuggerApp
+from tui_helpers import assert_consistent, messages
+
+WIDE = """
+id = "wide"
+title = "A wide network"
+kind = "model"
+explanation = "Two layers of 512 neurons."
+
+[model]
+engine = "tensor"
+inputs = 2
+layers = [512, 512, 1]
+seed = 0
+loss = "mean((output - target) ** 2)"
+
+[data]
+dataset = "moons"
+samples = 20
+seed = 0
+"""
+
+
+async def test_l_refuses_the_neuron_level_of_a_wide_network_and_says_why(tmp_path, memory_capped):
+    path = tmp_path / "wide.toml"
+    path.write_text(WIDE)
+    app = DebuggerApp(scenario=str(path), layout_engine="builtin")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.pause()
+        assert app.session.level == "gate"
+        seen = []
+        for _ in range(3):
+            await pilot.press("l")
+            await pilot.pause()
+            seen.append(app.session.level)
+            assert_consistent(app)
+        assert "neuron" not in seen and "layer" in seen
+        # the edges counted independently: one per weight, 2×512 + 512×512 + 512×1, and one per output into the loss
+        edges = 2 * 512 + 512 * 512 + 512 + 1
+        said = " ".join(messages(app))
+        assert f"{edges:,} edges" in said and f"{MAX_NETWORK_EDGES:,} edges" in said, said
