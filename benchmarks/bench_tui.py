@@ -13,7 +13,8 @@ Three measurements, side by side in one run (machines are noisy; compare within 
 
 Graphs: a 5,000-node scalar graph (a chain of neurons' worth of gates, no groups, so it is
 drawn gate by gate) and the ``mlp-moons`` scenario, at gate level and at neuron level (its
-network view: 33 neurons, 304 weights). Targets (issue 12): p95 step < 33 ms (two frames at
+network view: 33 neurons, 304 weights, drawn as four boxes a layer and a crossbar per layer pair).
+``--network`` runs only that view beside the sigmoid neuron. Targets (issue 12): p95 step < 33 ms (two frames at
 60 Hz), first screen < 1.0 s. Run: ``python benchmarks/bench_tui.py [--steps 200]``.
 """
 from __future__ import annotations
@@ -98,6 +99,10 @@ async def key_to_screen(app: DebuggerApp, steps: int) -> tuple[list, list, float
         await app.workers.wait_for_complete()
         await pilot.pause()
         for i in range(steps):
+            if app.session.state.k >= len(app.session.trace.steps):  # mlp-moons has 56 steps: start again
+                app.session.restart()
+                app.refresh_view()
+                await pilot.pause()
             shown.clear()
             t0 = time.perf_counter()
             key = events.Key("n", "n")
@@ -108,6 +113,8 @@ async def key_to_screen(app: DebuggerApp, steps: int) -> tuple[list, list, float
             await asyncio.sleep(0.005)
         app.session.restart()
         for i in range(steps):
+            if app.session.state.k >= len(app.session.trace.steps):
+                app.session.restart()
             t0 = time.perf_counter()
             app.action_next()
             app.screen._compositor.render_strips()
@@ -148,8 +155,21 @@ def tmux_first_screen(command: str, expect: str, repeats: int = 3) -> list:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--steps", type=int, default=200)
+    parser.add_argument("--network", action="store_true",
+                        help="only the mlp-moons network view beside the sigmoid neuron (issue 21)")
     args = parser.parse_args()
     exe = Path(sys.executable).with_name("graphviz-nn")
+    if args.network:
+        network = asyncio.run(key_to_screen(NeuronLevelApp(scenario="mlp-moons"), args.steps))
+        neuron = asyncio.run(key_to_screen(DebuggerApp(scenario="sigmoid-neuron"), args.steps))
+        print(f"terminal {SIZE[0]}×{SIZE[1]}; {args.steps} steps each (mlp-moons' 56 steps start again at the end)")
+        print(summary("n key→screen, mlp-moons network", network[0]))
+        print(summary("n key→screen, sigmoid-neuron", neuron[0]))
+        print(summary("n work+repaint, mlp-moons network", network[1]))
+        print(summary("n work+repaint, sigmoid-neuron", neuron[1]))
+        ratio = statistics.median(network[0]) / statistics.median(neuron[0])
+        print(f"{'key→screen, network vs neuron':<34} ratio {ratio:5.2f} (median; same process, side by side)")
+        return 0
 
     loss = scalar_graph()
     n_nodes = len(build_trace(loss).nodes)

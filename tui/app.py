@@ -305,7 +305,12 @@ class DebuggerApp(App):
 
     # ---- messages from widgets ----
     def on_graph_view_node_clicked(self, message: GraphView.NodeClicked) -> None:
-        self.selected = message.node_id
+        view = self.picture.view
+        expand = getattr(view, "expand", None)
+        shown = expand(message.node_id) if expand else None
+        if shown:  # a "… k more" box of the network: one of the neurons it stands for comes into view
+            self.picture.draw_network(view)
+        self.selected = shown or message.node_id
         self.refresh_view(follow=False)
 
     def on_step_list_step_chosen(self, message: StepList.StepChosen) -> None:

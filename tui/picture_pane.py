@@ -73,7 +73,7 @@ class PicturePane:
             app.selected = None
         key = (trace, view.level)
         layout = self.layouts.get(key)
-        if layout is None and hasattr(view, "positions"):  # a network: the textbook layout
+        if hasattr(view, "positions"):  # a network: the textbook layout (its boxes follow the step)
             layout = self.layouts[key] = Layout(view.positions(), "network")
         if layout is None:
             edges = [(e[0], e[1]) for e in view.edges]
@@ -108,8 +108,12 @@ class PicturePane:
 
         # measuring every box costs a describe per node: big graphs use one compact width
         measure = at_end if len(view.ids) <= MEASURED_BOXES else None
-        self.graph.show_graph(layout.positions, view.edges, describe, measure)
+        self.graph.show_graph(layout.positions, view.edges, describe, measure, getattr(view, "build_geometry", None))
         self.fit_panes()
+
+    def draw_network(self, view) -> None:
+        """The network again after the neurons it shows changed (a wide layer's hidden neuron)."""
+        self.draw(view, Layout(view.positions(), "network"))
 
     def _graphviz_layout(self, key, ids, edges) -> None:
         """Graphviz's layout off the UI thread; swapped in when ready, if still wanted."""

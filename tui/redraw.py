@@ -32,9 +32,11 @@ def refresh(app, follow: bool = True) -> None:
     if follow and view.samples:
         view.follow_sample(state.current)  # the network shows the current step's sample
         picture.sample = view.sample
+    if follow and getattr(view, "refocus", None) and view.refocus(state.current):
+        picture.draw_network(view)  # a hidden neuron of a wide layer comes into view
     graph.current = view.box_of(state.current)
     graph.selected = app.selected
-    graph.hot_edge = view.hot_edge(state.current_edge)
+    graph.hot_edge = view.hot_edge(state.current_edge, state)
     graph.invalidate()
     if follow and state.k == 0:
         graph.scroll_to(0, 0, animate=False, immediate=True)  # the start looks as it did on opening

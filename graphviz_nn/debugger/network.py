@@ -116,6 +116,31 @@ class Network:
             grad = None if grad is None else float(np.asarray(grad)[edge.entry])
         return value, grad
 
+    def stepped_weight(self, state) -> Optional[str]:
+        """The weight whose edge a state's step is on: its gradient arriving (backward), the
+        product of weight and input being computed (forward), or the weight itself (its value,
+        its update); ``None`` when the step is on no weight's edge.
+
+            >>> from graphviz_nn.scenario_format.loader import load_scenario
+            >>> trace = load_scenario("mlp-xor").trace()
+            >>> net = network(trace)
+            >>> trace.node(net.stepped_weight(trace.state_at(40))).label  # n39 = L2.N1.w0 * n23
+            'L2.N1.w0'
+        """
+        if not hasattr(self, "_weights"):
+            self._weights = {e.weight for e in self.edges if e.weight is not None}
+        candidates = list(state.current_edge[:2]) if state.current_edge else []
+        if state.current is not None:
+            candidates.append(state.current)
+        for node in candidates:
+            if node in self._weights:
+                return node
+        for node in candidates:  # a weight × input gate: its weight
+            for i in self.trace.node(node).inputs:
+                if i in self._weights:
+                    return i
+        return None
+
     def trace_node(self, node_id: str, sample: int) -> Optional[str]:
         """The trace node whose value a net node shows for a sample (a neuron: its activation)."""
         per_sample = self._values.get(node_id)

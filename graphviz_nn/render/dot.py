@@ -30,6 +30,7 @@ from ..scenario_build.to_trace import to_trace
 from . import labels
 from .palette import Palette, palette as get_palette
 
+LABELLED_WEIGHTS = 60  # above this many weights a network's edges carry no labels (they would hide it)
 DEFAULT_NODE_LIMIT = 2000  # above this a gate-level layout is slow and unreadable on a slide
 FONT = "Helvetica"
 
@@ -166,6 +167,8 @@ class _Writer:
         self.caption = ""
         self.title = ""
         self.note = ""  # e.g. which sample a network view shows, before the legend
+        self.legend_text = ""  # what the legend says instead of the edge labels' rows
+        self.ranksep = "0.15"
         self.output_ids = frozenset(trace.outputs)
         self._numbers: dict = {}
         # the label of an edge that is neither current nor annotated: the hot path of big graphs
@@ -338,18 +341,37 @@ class _Writer:
                 rows.append(_coloured(self.num(net.grad(n.id, state, sample)), self.pal.grad))
             shape = {"input": "plaintext", "neuron": "circle", "loss": "box"}[n.kind]
             self.node_line(ids[n.id], "<br/>".join(rows), shape, n.kind, n.id == current)
+        stepped = net.stepped_weight(state) if self.step is not None else None
+        # a big network draws each weight as a plain arrow (its own path); the stepped one is named in the caption
+        big = sum(1 for e in net.edges if e.weight is not None) > LABELLED_WEIGHTS
+        if big:
+            self.legend_text = "one arrow per weight (the stepped one drawn bold); in each neuron: value, gradient"
+            self.ranksep = "2.5"  # wide gaps between layers: straight arrows (frames) stay clear of the circles
+        annotated = False
         for j, e in enumerate(net.edges):
             label_id = f"e{j}"
             value, grad = net.weight(e, state)
             if e.weight is None:  # an output into the loss: no weight, just the arrow
                 self.lines.append(f"\t{ids[e.src]} -> {ids[e.dst]}")
                 continue
-            current_edge = self.current_edge is not None and e.weight in self.current_edge[:2] \
-                and net.node_of(self.current_edge[0]) == e.dst
-            self.edge_label(label_id, value, grad, current_edge, self.annotation() if current_edge else "")
+            current_edge = stepped is not None and e.weight == stepped
+            if big:
+                style = f' [penwidth=3 color="{self.pal.highlight}"]' if current_edge else ""
+                self.lines.append(f"\t{ids[e.src]} -> {ids[e.dst]}{style}")
+                continue
+            note = self.annotation() if current_edge and not annotated else ""
+            annotated = annotated or bool(note)
+            self.edge_label(label_id, value, grad, current_edge, note)
             self.link(ids[e.src], label_id, ids[e.dst], current_edge)
-        if net.samples > 1:
-            self.note = f"sample {sample + 1} of {net.samples}; "
+        stepped_note = ""
+        if stepped is not None:
+            info = self.trace.node(stepped)
+            value, grad = _norm_or_number(state.value(stepped)), _norm_or_number(state.grad(stepped))
+            text = f"{info.label}: {self.num(value) if isinstance(value, float) else value}"
+            if grad is not None:
+                text += f", gradient {self.num(grad) if isinstance(grad, float) else grad}"
+            stepped_note = labels.html_text(text) + "; "
+        self.note = (f"sample {sample + 1} of {net.samples}; " if net.samples > 1 else "") + stepped_note
 
     def outputs(self, dot_id_of) -> None:
         """An arrow out of each output, carrying its value and gradient (the slide's 0.73 / 1.00)."""
@@ -376,12 +398,12 @@ class _Writer:
         return f"{product}\nlocal: {local}" if local else product
 
     def legend(self) -> None:
-        text = self.note + "above each edge: value" + ("; below: gradient" if self.show_grads else "")
+        text = self.note + (self.legend_text or "above each edge: value" + ("; below: gradient" if self.show_grads else ""))
         self.caption = f'<<font point-size="10">{text}</font>>'
 
     def diagram(self, rankdir: str, nodesep: float) -> Diagram:
         # ordering=in keeps each gate's inputs in order (w1 above x1, as on the slide)
-        graph_attr = {"rankdir": rankdir, "ranksep": "0.15", "nodesep": f"{nodesep:g}", "bgcolor": "white",
+        graph_attr = {"rankdir": rankdir, "ranksep": self.ranksep, "nodesep": f"{nodesep:g}", "bgcolor": "white",
                       "fontname": FONT, "labelloc": "b", "ordering": "in"}
         if self.title:  # the title on top, the legend (if any) under it
             legend = self.caption[1:-1] + "<br/>" if self.caption else ""
@@ -400,6 +422,16 @@ class _Writer:
                                   "style": "filled", "fillcolor": self.pal.node_fill},
                        edge_attr={"color": self.pal.edge, "arrowsize": "0.7"},
                        body=[line + "\n" for line in self.lines])
+
+
+def _norm_or_number(x):
+    """A weight's number for the caption: a float, or a matrix's norm written ‖·‖ = 3.09."""
+    if x is None:
+        return None
+    arr = np.asarray(x, dtype=float)
+    if arr.size == 1:
+        return float(arr.reshape(-1)[0])
+    return f"‖·‖ = {labels.number(float(np.linalg.norm(arr)), 2)}"
 
 
 def _coloured(text: str, colour: str) -> str:

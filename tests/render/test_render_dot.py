@@ -307,3 +307,42 @@ def test_neuron_level_of_mlp_xor_draws_the_network_each_input_and_neuron_once():
     weight_labels = re.findall(r'\te\d+ \[id="e\d+" class="edge-label', source)
     assert len(weight_labels) == 12  # 2×4 + 4×1 weights, one labelled edge each
     assert "sample 1 of 4" in source
+
+
+def test_neuron_level_highlights_the_stepped_weight_and_names_its_numbers():
+    """A forward step n = w * x lights the edge of w (and only it); the caption reads w's value."""
+    import re
+
+    from graphviz_nn.render.dot import to_dot
+    from graphviz_nn.scenario_format.loader import load_scenario
+
+    trace = load_scenario("mlp-xor").trace()
+    k = next(s.number for s in trace.steps if s.phase == "forward" and "L2.N1.w2 *" in s.text)
+    source = to_dot(trace, step=k, level="neuron").source
+    current = re.findall(r'\t(e\d+) \[id="e\d+" class="edge-label current"', source)
+    assert len(current) == 1
+    w2 = next(i.id for i in trace.nodes if i.label == "L2.N1.w2")
+    assert f"L2.N1.w2: {trace.state_at(k).value(w2):.2f}" in source  # value known, gradient not yet
+    assert "L2.N1.w2: " in source and ", gradient" not in source
+    # the lit edge runs from L1.N3 (the third hidden neuron feeds w2) to L2.N1
+    net_ids = dict(re.findall(r'\t(net\d+) \[id="net\d+" class="\w+[^"]*" shape=\w+ label=<<b>([\w.]+)</b>', source))
+    by_label = {v: k for k, v in net_ids.items()}
+    assert f"\t{by_label['L1.N3']} -> {current[0]}:v:sw" in source
+    assert f"\t{current[0]}:v:se -> {by_label['L2.N1']}" in source
+
+
+def test_a_big_network_draws_one_plain_arrow_per_weight():
+    """mlp-moons at neuron level: 304 weights as 304 arrows without labels; a matrix step lights its layer."""
+    import re
+
+    from graphviz_nn.render.dot import to_dot
+    from graphviz_nn.scenario_format.loader import load_scenario
+
+    trace = load_scenario("mlp-moons").trace()
+    k = next(s.number for s in trace.steps if s.text.startswith("L2.W ="))
+    source = to_dot(trace, step=k, level="neuron").source
+    assert 'class="edge-label' not in source
+    arrows = re.findall(r"\tnet\d+ -> net\d+( \[penwidth=3[^\]]*\])?", source)
+    assert len(arrows) == 2 * 16 + 16 * 16 + 16 + 1  # every weight, and the output into the loss
+    assert sum(1 for a in arrows if a) == 16 * 16  # the whole matrix L2.W is this step's
+    assert "one arrow per weight" in source and "L2.W: ‖·‖ = " in source

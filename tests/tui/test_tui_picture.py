@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from graphviz_nn.tui import presenter
 from graphviz_nn.tui.app import DebuggerApp
 from graphviz_nn.tui.widgets.graph_view import GraphView
 from graphviz_nn.tui.widgets.inspector import Inspector
@@ -170,12 +171,23 @@ async def test_mlp_xor_neuron_level_is_the_network_for_one_sample():
         view = app._view
         labels = [n.label for n in view.net.nodes]
         assert labels == ["x0", "x1", "L1.N1", "L1.N2", "L1.N3", "L1.N4", "L2.N1", "loss"]
-        weights = [b for b in view.ids if b.startswith("w:")]
-        assert len(weights) == 12  # one labelled edge per weight
+        geo = app.query_one(GraphView)._geo
+        assert len(geo.joints) == 12  # one ● per weight, where a box's bus meets a neuron's collector
+        assert len({key for *_, key in geo.joints}) == 12
         assert "sample 1 of 4" in screen_text(app)
+        trace = app.session.trace
+        w1 = next(i.id for i in trace.nodes if i.label == "L1.N3.w1")
+        k = next(s.number for s in trace.steps if s.phase == "backward" and s.input == w1)
+        app.session.goto(k)  # L1.N3.w1's gradient arrives
+        app.refresh_view()
+        await pilot.pause()
+        box = view.describe("caption:0", app.session.state)
+        assert box.title == "L1.N3.w1"  # the caption over x → L1 reads the stepped weight
+        state = app.session.state
+        assert (box.value, box.grad) == (presenter.box_number(state.value(w1)), presenter.box_number(state.grad(w1)))
+        assert app.query_one(GraphView).hot_edge == ("in1", "neuron:L1.N3")  # its wire is lit
+        assert "L1.N3.w1" in screen_text(app)
         await pilot.press("end")
-        box = view.describe(weights[0], app.session.state)
-        assert box.value is not None and box.grad is not None  # the weight and its gradient
         await pilot.press("right_square_bracket")
         assert "sample 2 of 4" in screen_text(app)
         x = view.describe("in1", app.session.state)

@@ -58,6 +58,7 @@ class Geometry:
     size: dict = field(default_factory=dict)
     segments: list = field(default_factory=list)
     arrows: list = field(default_factory=list)  # (x, y, edge key)
+    joints: list = field(default_factory=list)  # (x, y, edge key): a ● where two lines connect
     width: int = 0
     height: int = 0
 
@@ -76,7 +77,7 @@ class Geometry:
                     n = cells.get((xx, yy))
                     if n is not None:
                         found.append((key, n))
-        for x, y, key in self.arrows:
+        for x, y, key in self.arrows + self.joints:
             if (x, y) in cells:
                 found.append((key, cells[(x, y)]))
         return found

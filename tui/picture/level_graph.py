@@ -91,8 +91,8 @@ class LevelGraph:
         group = self._members.get(box_id)
         return group.path if group is not None else None
 
-    def hot_edge(self, edge: Optional[tuple]) -> Optional[tuple]:
-        """The drawn edge a trace edge ``(src, dst, index)`` travels along."""
+    def hot_edge(self, edge: Optional[tuple], state=None) -> Optional[tuple]:
+        """The drawn edge a trace edge ``(src, dst, index)`` travels along (``state``: unused here)."""
         if edge is None or self.collapsed is None:
             return edge
         src, dst = self.box_of(edge[0]), self.box_of(edge[1])

@@ -20,18 +20,12 @@ from textual.strip import Strip
 
 from ..picture.box import Box
 from ..picture.canvas import COMPACT, FULL, Geometry, build, compact_width
+from ..picture.raster import paint_lines
 
 BOX_W = FULL.fixed_width  # a full box: 12 characters of text between the borders
 BUCKET_W, BUCKET_H = 64, 32
 COMPACT_DEFAULT_W = 9  # a compact box's width when the boxes are not measured (big graphs)
 
-UP, DOWN, LEFT, RIGHT = 1, 2, 4, 8
-LINE_CHARS = {
-    LEFT | RIGHT: "─", UP | DOWN: "│", LEFT: "─", RIGHT: "─", UP: "│", DOWN: "│",
-    DOWN | RIGHT: "╭", DOWN | LEFT: "╮", UP | RIGHT: "╰", UP | LEFT: "╯",
-    UP | DOWN | RIGHT: "├", UP | DOWN | LEFT: "┤", LEFT | RIGHT | DOWN: "┬", LEFT | RIGHT | UP: "┴",
-    UP | DOWN | LEFT | RIGHT: "┼",
-}
 
 EDGE = Style(color="grey50")
 EDGE_HOT = Style(color="yellow", bold=True)
@@ -87,6 +81,7 @@ class GraphView(ScrollView, can_focus=False):
         self._box_buckets: dict = {}
         self._seg_buckets: dict = {}
         self._describe: Callable[[str], Box] = lambda n: Box(n)
+        self._builder: Optional[Callable[..., Geometry]] = None
         self.zoom = "auto"
         self.palette = "default"
         self.current: Optional[str] = None
@@ -97,13 +92,16 @@ class GraphView(ScrollView, can_focus=False):
 
     # ---- model in ----
     def show_graph(self, positions: dict, edges: Iterable[tuple], describe: Callable[[str], Box],
-                   final: Optional[Callable[[str], Box]] = None) -> None:
+                   final: Optional[Callable[[str], Box]] = None,
+                   builder: Optional[Callable[..., Geometry]] = None) -> None:
         """Lay out boxes at ``positions`` ``{id: (rank, y)}`` joined by ``(src, dst, index)`` edges.
 
         ``final(id)`` is a box as it reads at the end of the trace: compact boxes are as wide
-        as their widest number, so a column never has to grow while stepping.
+        as their widest number, so a column never has to grow while stepping. ``builder(style,
+        widths)``: a picture that places its own boxes and lines (the network's crossbars).
         """
         self._describe = describe
+        self._builder = builder
         self._final = final
         self._positions = dict(positions)
         self._edges = [tuple(e) for e in edges]
@@ -115,7 +113,7 @@ class GraphView(ScrollView, can_focus=False):
         geo = self._geometries.get(style)
         if geo is None:
             if style == "full":
-                geo = build(self._positions, self._edges, FULL)
+                geo = self._builder(FULL, {}) if self._builder else build(self._positions, self._edges, FULL)
             else:
                 widths = {}
                 if self._final is not None:
@@ -124,7 +122,8 @@ class GraphView(ScrollView, can_focus=False):
                         widths[n] = compact_width(_compact_title(box), box.value, box.grad)
                 else:  # nothing to measure with (only visible boxes are ever described): one width
                     widths = dict.fromkeys(self._positions, COMPACT_DEFAULT_W)
-                geo = build(self._positions, self._edges, COMPACT, widths)
+                geo = self._builder(COMPACT, widths) if self._builder else \
+                    build(self._positions, self._edges, COMPACT, widths)
             self._geometries[style] = geo
         return geo
 
@@ -249,39 +248,11 @@ class GraphView(ScrollView, can_focus=False):
             return []
         geo = self._geo
         colours = PALETTES.get(self.palette, PALETTES["default"])
-        chars = [[" "] * w for _ in range(h)]
-        styles = [[BLANK] * w for _ in range(h)]
-        bits = [[0] * w for _ in range(h)]
-        hot = [[False] * w for _ in range(h)]
-        hot_key = self.hot_edge
-        for i in self._visible(self._seg_buckets, sx, sy, w, h):
-            x0, y0, x1, y1, key, from_box = geo.segments[i]
-            is_hot = hot_key is not None and key[:2] == hot_key[:2] and (len(hot_key) < 3 or key[2:3] == hot_key[2:3])
-            if y0 == y1:
-                row = y0 - sy
-                if 0 <= row < h:
-                    for x in range(max(x0, sx), min(x1, sx + w - 1) + 1):
-                        c = x - sx
-                        bits[row][c] |= (LEFT if x > x0 or from_box else 0) | (RIGHT if x < x1 else 0)
-                        hot[row][c] = hot[row][c] or is_hot
-            else:
-                col = x0 - sx
-                if 0 <= col < w:
-                    for y in range(max(y0, sy), min(y1, sy + h - 1) + 1):
-                        r = y - sy
-                        bits[r][col] |= (UP if y > y0 else 0) | (DOWN if y < y1 else 0)
-                        hot[r][col] = hot[r][col] or is_hot
+        segments = self._visible(self._seg_buckets, sx, sy, w, h)
+        chars, hot = paint_lines(geo, sx, sy, w, h, segments, self.hot_edge)
         edge_hot = colours["hot"]
-        for r in range(h):
-            brow, crow, srow, hrow = bits[r], chars[r], styles[r], hot[r]
-            for c in range(w):
-                if brow[c]:
-                    crow[c] = LINE_CHARS.get(brow[c], "┼")
-                    srow[c] = edge_hot if hrow[c] else EDGE
-        for x, y, key in geo.arrows:
-            c, r = x - sx, y - sy
-            if 0 <= c < w and 0 <= r < h:
-                chars[r][c] = "▶"
+        styles = [[(edge_hot if hrow[c] else EDGE) if crow[c] != " " else BLANK for c in range(w)]
+                  for crow, hrow in zip(chars, hot)]
         draw = self._draw_box if geo.style.name == "full" else self._draw_compact
         for n in self._visible(self._box_buckets, sx, sy, w, h):
             draw(n, chars, styles, sx, sy, w, h, colours)
@@ -304,8 +275,10 @@ class GraphView(ScrollView, can_focus=False):
         rows = [
             (top, [border] * BOX_W),
             _text_row(box.title, TITLE if known else TITLE_PENDING, border),
-            _text_row("= " + (box.value if known else "?"), colours["value"] if known else PENDING, border),
-            _text_row(("∂ " if box.partial else "∇ ") + (box.grad if box.grad is not None else "?"),
+            # an empty string is a row with nothing to say (a caption between steps), not a number
+            _text_row("" if box.value == "" else "= " + (box.value if known else "?"),
+                      colours["value"] if known else PENDING, border),
+            _text_row("" if box.grad == "" else ("∂ " if box.partial else "∇ ") + (box.grad if box.grad is not None else "?"),
                       PENDING if box.grad is None else PARTIAL if box.partial else colours["grad"], border),
             ("╰" + "─" * inner + "╯", [border] * BOX_W),
         ]
@@ -334,11 +307,11 @@ class GraphView(ScrollView, can_focus=False):
         value = box.value if known else "?"
         grad = box.grad if box.grad is not None else "?"
         grad_style = PENDING if box.grad is None else PARTIAL if box.partial else colours["grad"]
-        head = title.center(bw)
+        head = title.center(bw)[:bw]  # never wider than the box (a number can outgrow its measure)
         rows = [
-            (value.center(bw), [colours["value"] if known else PENDING] * bw),
+            (value.center(bw)[:bw], [colours["value"] if known else PENDING] * bw),
             (head, [title_style] * bw),
-            (grad.center(bw), [grad_style] * bw),
+            (grad.center(bw)[:bw], [grad_style] * bw),
         ]
         if box.breakpoint or box.flagged:
             row = list(head)
