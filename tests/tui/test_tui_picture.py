@@ -184,7 +184,7 @@ async def test_mlp_xor_neuron_level_is_the_network_for_one_sample():
         box = view.describe("caption:0", app.session.state)
         assert box.title == "L1.N3.w1"  # the caption over x → L1 reads the stepped weight
         state = app.session.state
-        assert (box.value, box.grad) == (presenter.box_number(state.value(w1)), presenter.box_number(state.grad(w1)))
+        assert (box.value, box.grad) == (presenter.box_number(state.value(w1), 2), presenter.box_number(state.grad(w1), 2))
         assert app.query_one(GraphView).hot_edge == ("in1", "neuron:L1.N3")  # its wire is lit
         assert "L1.N3.w1" in screen_text(app)
         await pilot.press("end")

@@ -48,7 +48,7 @@ async def test_l_refuses_the_neuron_level_of_a_wide_network_and_says_why(tmp_pat
 
 async def test_a_large_allowed_network_is_built_off_the_ui_thread_and_then_shown(tmp_path, memory_capped):
     import asyncio
-    from graphviz_nn.tui.app import INLINE_LEVEL_NODES
+    from graphviz_nn.tui.stepping import INLINE_LEVEL_NODES
     path = tmp_path / "wide.toml"
     path.write_text(WIDE.replace("[512, 512, 1]", "[100, 100, 1]"))
     edges = 2 * 100 + 100 * 100 + 100 + 1
@@ -62,5 +62,7 @@ async def test_a_large_allowed_network_is_built_off_the_ui_thread_and_then_shown
                 break
             await asyncio.sleep(0.05)
         await pilot.pause()
-        assert app.session.level == "neuron" and len(app._view.edges) == edges
+        # the whole network was built (the picture then folds each wide layer to its first and last neurons)
+        assert app.session.level == "neuron" and len(app._view.net.edges) == edges
+        assert any("more" in str(e[1]) for e in app._view.edges)
         assert_consistent(app)
