@@ -6,25 +6,8 @@ import pytest
 from graphviz_nn.debugger.network import MAX_NETWORK_EDGES, NetworkTooLargeError, network_size
 from graphviz_nn.errors import UserError
 from graphviz_nn.scenario_format.loader import load_text
+from wide_network import WIDE
 
-WIDE = """
-id = "wide"
-title = "A wide network"
-kind = "model"
-explanation = "Two layers of 512 neurons."
-
-[model]
-engine = "tensor"
-inputs = 2
-layers = [512, 512, 1]
-seed = 0
-loss = "mean((output - target) ** 2)"
-
-[data]
-dataset = "moons"
-samples = 20
-seed = 0
-"""
 EDGES = 2 * 512 + 512 * 512 + 512 * 1 + 1  # one per weight, and each output into the loss
 
 

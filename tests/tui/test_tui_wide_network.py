@@ -5,25 +5,8 @@ from __future__ import annotations
 from graphviz_nn.debugger.network import MAX_NETWORK_EDGES
 from graphviz_nn.tui.app import DebuggerApp
 from tui_helpers import assert_consistent, messages
+from wide_network import WIDE
 
-WIDE = """
-id = "wide"
-title = "A wide network"
-kind = "model"
-explanation = "Two layers of 512 neurons."
-
-[model]
-engine = "tensor"
-inputs = 2
-layers = [512, 512, 1]
-seed = 0
-loss = "mean((output - target) ** 2)"
-
-[data]
-dataset = "moons"
-samples = 20
-seed = 0
-"""
 
 
 async def test_l_refuses_the_neuron_level_of_a_wide_network_and_says_why(tmp_path, memory_capped):
