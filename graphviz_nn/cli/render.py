@@ -18,12 +18,15 @@ def _sample_number(text: str) -> int:
     return n
 
 
-def add_diagram_options(parser) -> None:
-    """Options shared by ``render`` and ``frames``: level of detail and look."""
-    parser.add_argument("--level", choices=LEVELS, default="gate",
+def add_diagram_options(parser, default_level: str | None = "gate") -> None:
+    """Options shared by ``render`` and ``frames``: level of detail and look (``default_level``
+    None: a tensor graph is drawn at the finest level that fits a page, a scalar graph at gate level)."""
+    fits = (" (default: gate for a graph of Values; for a tensor graph, the finest level whose picture "
+            "fits a page, named in its title)") if default_level is None else f" (default {default_level})"
+    parser.add_argument("--level", choices=LEVELS, default=default_level,
                         help="gate: one node per operation; neuron: an MLP as its network (each input, "
                              "each neuron once, one edge per weight), else each neuron as one box; "
-                             "layer: each layer as one box")
+                             "layer: each layer as one box" + fits)
     parser.add_argument("--sample", type=_sample_number, default=1, metavar="N",
                         help="which sample of the batch the neuron level of an MLP shows (from 1; default 1)")
     parser.add_argument("--decimals", type=int, default=2, metavar="N", help="digits after the point (default 2)")
@@ -79,7 +82,7 @@ def scenario_trace(scenario, start, options: dict):
                 f"the graph has {count:,} nodes, more than the gate-level limit of {limit:,}; "
                 f"draw it with --level neuron or --level layer (or raise --max-nodes)")
 
-    gate_limit = options.get("level") == "gate" and limit is not None
+    gate_limit = options.get("level") in ("gate", None) and limit is not None  # None: gate for Values
     return to_trace(scenario, start=start, check=small_enough if gate_limit else None).trace
 
 
@@ -99,7 +102,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
                         help="draw the state after N debugger steps, or at the end (default)")
     parser.add_argument("--phase", choices=("forward", "backward"), default=None,
                         help="count --step within this pass ('--phase forward --step end': values only)")
-    add_diagram_options(parser)
+    add_diagram_options(parser, default_level=None)
     parser.set_defaults(run=run)
     return parser
 
@@ -116,6 +119,8 @@ def run(args) -> int:
     if fmt == "dot":
         options["max_nodes"] = None  # no layout runs, so any size is fine
     trace = scenario_trace(load_scenario(args.scenario), start_of(args), options)
+    if options["level"] is None:
+        options["cli_wording"] = True  # a tensor graph's title says which --level was drawn and how to ask
     step = None if args.step == "end" and args.phase is None else args.step
     data = render_bytes(trace, fmt, step=step, phase=args.phase, timeout=args.timeout, **options)
     if to_stdout:

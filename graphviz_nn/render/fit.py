@@ -122,6 +122,7 @@ def fitted_options(output, options: dict, timeout=None) -> tuple:
     options = dict(options)
     asked = options.get("level")
     fit = options.pop("fit", None)
+    cli = options.pop("cli_wording", False)  # the title names --level, not level=
     if fit is None:
         fit = asked is None
     if not fit or not is_tensor_graph(trace):
@@ -129,7 +130,7 @@ def fitted_options(output, options: dict, timeout=None) -> tuple:
         return trace, options
     if asked is None:
         options["level"] = default_level(trace)
-        options.setdefault("title", level_note(trace, options["level"]))
+        options.setdefault("title", level_note(trace, options["level"], cli))
     if options.get("pinned") is None:
         from .dot import to_dot
         from .run_dot import GraphvizNotFoundError

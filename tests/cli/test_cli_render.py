@@ -149,3 +149,19 @@ def test_frames_refusals_are_one_sentence_and_write_nothing(tmp_path, args, sent
     assert re.match(f"graphviz-nn: {sentence}", done.stderr.strip()), done.stderr
     assert len(done.stderr.strip().splitlines()) == 1 and "Traceback" not in done.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+def test_render_with_no_level_draws_a_tensor_graph_to_fit_a_page_and_values_at_gate_level(tmp_path, capfd):
+    # issue 27: the command line, like draw_dot, picks the level for a tensor graph and says which
+    assert main(["render", "mlp-moons", "-o", "-", "--format", "dot"]) == 0
+    dot = capfd.readouterr().out
+    assert "drawn at gate level to fit the page" in dot and "for another pass --level neuron or --level layer" in dot
+    width, height = (float(v) for v in re.search(r'bb="0,0,([\d.]+),([\d.]+)"', dot).groups())
+    assert width / height <= 4.7  # folded into bands (cuts fall between node columns: about 4.6:1 at most)
+    assert main(["render", "mlp-moons", "-o", "-", "--format", "dot", "--level", "gate"]) == 0
+    assert "to fit the page" not in capfd.readouterr().out  # a level asked for is drawn as asked
+    # a graph of Values is drawn exactly as --level gate draws it (the lecture's picture)
+    assert main(["render", "sigmoid-neuron", "-o", "-", "--format", "dot"]) == 0
+    default = capfd.readouterr().out
+    assert main(["render", "sigmoid-neuron", "-o", "-", "--format", "dot", "--level", "gate"]) == 0
+    assert capfd.readouterr().out == default
