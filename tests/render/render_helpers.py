@@ -1,4 +1,5 @@
 """Shared graphs and an SVG reader for the renderer's tests (imported by name: unique basename)."""
+import shutil
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -38,3 +39,15 @@ def run_notebook(cells, timeout: int = 120):
     NotebookClient(notebook, timeout=timeout, kernel_name="python3",
                    resources={"metadata": {"path": str(Path(__file__).resolve().parents[2])}}).execute()
     return notebook
+
+
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run",
+                  "--disable-dev-shm-usage"]
+
+
+def chromium_binary() -> str:
+    # installed by scripts/setup.sh --dev; a missing browser must fail the test, not skip it
+    found = shutil.which("chromium") or shutil.which("chromium-browser")
+    assert found, "chromium is not installed: run scripts/setup.sh --dev"
+    return found

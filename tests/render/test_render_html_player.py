@@ -1,10 +1,7 @@
 """The HTML player in a real headless Chromium: arrow keys, buttons, slider, and no network."""
 import re
-import shutil
 
 import pytest
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
@@ -14,18 +11,6 @@ from graphviz_nn.render.frame_set import write_frames
 
 from render_helpers import build_sigmoid_neuron
 
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run",
-                  "--disable-dev-shm-usage"]
-
-
-def chromium_binary() -> str:
-    # installed by scripts/setup.sh --dev; a missing browser must fail the test, not skip it
-    found = shutil.which("chromium") or shutil.which("chromium-browser")
-    assert found, "chromium is not installed: run scripts/setup.sh --dev"
-    return found
-
-
 @pytest.fixture(scope="module")
 def page(tmp_path_factory):
     folder = tmp_path_factory.mktemp("player")
@@ -33,22 +18,6 @@ def page(tmp_path_factory):
     html = folder / "player.html"
     write_frames(trace, folder / "frames", html=html, title="CS231n sigmoid neuron")
     return trace, html
-
-
-@pytest.fixture(scope="module")
-def browser(tmp_path_factory):
-    options = webdriver.ChromeOptions()
-    options.binary_location = chromium_binary()
-    for flag in CHROMIUM_FLAGS:
-        options.add_argument(flag)
-    options.add_argument(f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}")
-    driver_path = shutil.which("chromedriver")
-    assert driver_path, "chromedriver is not installed: run scripts/setup.sh --dev"
-    driver = webdriver.Chrome(service=Service(driver_path), options=options)
-    try:
-        yield driver
-    finally:
-        driver.quit()
 
 
 def shown_frame(browser) -> int:

@@ -3,11 +3,8 @@
 The page's script must say exactly what ``debugger.exercise`` says for the same answers, so every
 verdict on the page is compared with the Python core's sentence for the same sequence.
 """
-import shutil
 
 import pytest
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
@@ -15,7 +12,6 @@ from selenium.webdriver.support.ui import WebDriverWait
 from graphviz_nn import player
 from graphviz_nn.debugger.exercise import Exercise, FIRST, HINTED, REVEALED
 
-from test_render_html_player import CHROMIUM_FLAGS, chromium_binary
 
 MARK = {None: "-", FIRST: "1", HINTED: "h", REVEALED: "r"}
 
@@ -26,22 +22,6 @@ def page(tmp_path_factory):
     path = tmp_path_factory.mktemp("exercise") / "exercise.html"
     made.save(path)
     return made, path
-
-
-@pytest.fixture(scope="module")
-def browser(tmp_path_factory):
-    options = webdriver.ChromeOptions()
-    options.binary_location = chromium_binary()
-    for flag in CHROMIUM_FLAGS:
-        options.add_argument(flag)
-    options.add_argument(f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}")
-    driver_path = shutil.which("chromedriver")
-    assert driver_path, "chromedriver is not installed: run scripts/setup.sh --dev"
-    driver = webdriver.Chrome(service=Service(driver_path), options=options)
-    try:
-        yield driver
-    finally:
-        driver.quit()
 
 
 def _frame(browser) -> int:
