@@ -17,18 +17,15 @@ def debug(output, title: str = "your graph") -> None:
     """
     from .scenario_build.to_trace import to_trace
     # traced once, here, before Textual loads: a bad graph (a micrograd Value) is one sentence
-    trace = to_trace(output, who="debug").trace
+    debug_trace(to_trace(output, who="debug").trace, title)
+
+
+def debug_trace(trace, title: str, explanation: str | None = None, layout_engine: str = "auto") -> int:
+    """Step through a trace (``debug()``, ``graphviz-nn debug script.py``); returns the app's exit code."""
     from .tui.app import DebuggerApp  # Textual loads only when debugging is asked for
     from .tui.target import from_outputs
 
-    DebuggerApp(target=from_outputs(trace, title)).run()
-
-
-def debug_trace(trace, title: str, explanation: str = "", layout_engine: str = "auto") -> int:
-    """Step through a trace made elsewhere (``graphviz-nn debug script.py``); returns the app's exit code."""
-    from .tui.app import DebuggerApp
-    from .tui.target import Target
-
-    app = DebuggerApp(target=Target("script", title, explanation, lambda: trace), layout_engine=layout_engine)
+    target = from_outputs(trace, title) if explanation is None else from_outputs(trace, title, explanation)
+    app = DebuggerApp(target=target, layout_engine=layout_engine)
     app.run()
     return int(app.return_code or 0)

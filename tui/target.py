@@ -31,11 +31,12 @@ class Target:
         return self.trainer is not None
 
 
-def from_outputs(outputs, title: str = "your graph") -> Target:
-    """A target for ``graphviz_nn.debug(output)``: the user's own nodes (or their trace), traced
-    once and never written into."""
+def from_outputs(outputs, title: str = "your graph",
+                 explanation: str = "A graph built in your own code.") -> Target:
+    """A target for ``graphviz_nn.debug(output)`` (or a script's backward pass): the user's own
+    nodes (or their trace), traced once and never written into."""
     trace = to_trace(outputs, who="debug").trace
-    return Target("user", title, "A graph built in your own code.", lambda: trace)
+    return Target("user", title, explanation, lambda: trace)
 
 
 def from_scenario(id_or_path, start=None) -> Target:

@@ -5,7 +5,7 @@ import textwrap
 
 from graphviz_nn.script_capture import capture
 from graphviz_nn.tui.app import DebuggerApp
-from graphviz_nn.tui.target import Target
+from graphviz_nn.tui.target import from_outputs
 from tui_helpers import screen_text
 
 SCRIPT = textwrap.dedent("""\
@@ -25,7 +25,7 @@ async def test_the_app_opens_on_the_last_backward_pass_and_steps_it(tmp_path):
     path.write_text(SCRIPT)
     captured = capture(path)
     trace = captured.trace
-    app = DebuggerApp(target=Target("script", captured.title, "", lambda: trace), layout_engine="builtin")
+    app = DebuggerApp(target=from_outputs(trace, captured.title), layout_engine="builtin")
     async with app.run_test(size=(120, 36)) as pilot:
         await pilot.pause()
         assert app.session.trace is trace
