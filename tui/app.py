@@ -21,14 +21,13 @@ from textual.widgets import Footer, Static
 
 from graphviz_nn.debugger.session import Session
 
-from . import exercise_prompt, key_parser_guard, memory, presenter, prompts, redraw, report_actions, stepping
+from . import exercise_prompt, key_parser_guard, memory, presenter, redraw, stepping
 from .busy import BusyWork
 from .frame_export import FrameExport
 from .keys import BINDINGS
 from .lecture_pane import LecturePane
 from .opening import Opening
 from .picture_pane import PicturePane
-from .screens.help import HelpScreen
 from .target import Target, from_outputs
 from .training_control import TrainingControl
 from .widgets.graph_view import GraphView
@@ -198,9 +197,11 @@ class DebuggerApp(App):
         self.move("end")
 
     def action_goto(self) -> None:
+        from . import prompts  # a key's dialog: imported when first asked for, not before the first screen
         prompts.ask_goto(self)
 
     def action_watch(self) -> None:
+        from . import prompts
         prompts.ask_watch(self)
 
     def action_breakpoint(self) -> None:
@@ -248,12 +249,15 @@ class DebuggerApp(App):
         self.trainer.pick_start()
 
     def action_gradcheck(self) -> None:
+        from . import report_actions
         report_actions.gradient_check(self, self.busy)
 
     def action_training_report(self) -> None:
+        from . import report_actions
         report_actions.training_report(self)
 
     def action_diagnostics(self) -> None:
+        from . import report_actions
         report_actions.diagnostics(self)
 
     def action_export(self) -> None:
@@ -266,6 +270,7 @@ class DebuggerApp(App):
         self.opening.pick()
 
     def action_help(self) -> None:
+        from .screens.help import HelpScreen
         self.push_screen(HelpScreen())
 
     def action_pan(self, dx: int, dy: int) -> None:
