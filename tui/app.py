@@ -136,16 +136,15 @@ class DebuggerApp(App):
         """Open a scenario: a small one at once, a large one in a worker with progress and Esc."""
         self.opening.scenario(id_or_path)
 
-    def shown_flags(self) -> dict:
-        """The diagnostics flags on screen: in quiz mode only those whose number is known by now."""
+    def shown_flags(self):
+        """The diagnostics flags on screen (node -> flags): in quiz mode only those whose number
+        is known by now, decided per node when a pane asks (a step draws a few boxes, not all)."""
         session = self.session
         if not self.quiz or session is None:
             return self.flags
         key = (id(session.trace), session.k, id(self.flags))
         if self._shown_flags[0] != key:
-            state = session.state
-            shown = {node: [f for f in flags if presenter.flag_known(f, state)] for node, flags in self.flags.items()}
-            self._shown_flags = (key, {node: flags for node, flags in shown.items() if flags})
+            self._shown_flags = (key, presenter.KnownFlags(self.flags, session.state))
         return self._shown_flags[1]
 
     def top_trace(self):
