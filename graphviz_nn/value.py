@@ -47,10 +47,11 @@ class Value(RecordedNode):
     # op has at most two inputs, and one object per node halves memory and GC work.
     # ``__dict__`` (made on first use) takes what micrograd's plain object takes: ``p.m = 0``,
     # ``n._vis_color = c``, and the label, which few nodes have.
-    __slots__ = ("data", "grad", "_a", "_b", "_la", "_lb", "_rule", "_const", "group", "_order", "__dict__")
+    __slots__ = ("data", "grad", "_a", "_b", "_la", "_lb", "_rule", "group", "_order", "__dict__")
     # class attributes, not slots: a parameter pays no memory for the flag, a node none for no label
     requires_grad = True
     label = None
+    _pair_const = None  # a two-input gate's constant (only a user gate has one), in the instance dict
 
     def __init__(self, data, _children=(), _op: str = "", label: str | None = "", *, requires_grad: bool = True):
         """micrograd's constructor and order. With ``_children`` (micrograd's way of writing a new
@@ -70,7 +71,7 @@ class Value(RecordedNode):
         empty = type(_children) is tuple and not _children  # the leaf case, checked without a loop
         children = () if empty else custom_gate.distinct_children(_children, Value)
         if not children:
-            self._a = self._b = self._la = self._lb = self._rule = self._const = None
+            self._a = self._b = self._la = self._lb = self._rule = None
             self.group = _current_group[-1]
             self._order = _next()
             if not requires_grad:
@@ -82,6 +83,20 @@ class Value(RecordedNode):
 
     def _attach_backward(self, fn) -> None:
         custom_gate.attach(self, fn)
+
+    # A one-input gate has no second local gradient, so its constant (the 1 of ``+1``) sits in
+    # ``_lb``: one slot less on every node (memory, and the cyclic GC visits every slot).
+    @property
+    def _const(self):
+        """The constant folded into this gate (``None`` when it has none)."""
+        return self._lb if self._b is None else self._pair_const
+
+    @_const.setter
+    def _const(self, c) -> None:
+        if self._b is None:
+            self._lb = c
+        else:
+            self._pair_const = c
 
     @property
     def local_grads(self) -> tuple:
@@ -104,15 +119,14 @@ class Value(RecordedNode):
             v._b = other
             v._la, v._lb = loc
             v._rule = _ADD
-            v._const = None
         elif type(other) in _PLAIN_NUMBERS or _is_number(other):
             c = float(other)
             out, (la,) = _addc(self.data, c)
             v = _new(Value if self.requires_grad else DataValue)
-            v._b = v._lb = None
+            v._b = None
             v._la = la
+            v._lb = c  # the constant (see _const)
             v._rule = _ADDC
-            v._const = c
         else:
             return NotImplemented
         v.data = out
@@ -131,15 +145,14 @@ class Value(RecordedNode):
             v._b = other
             v._la, v._lb = loc
             v._rule = _MUL
-            v._const = None
         elif type(other) in _PLAIN_NUMBERS or _is_number(other):
             c = float(other)
             out, (la,) = _mulc(self.data, c)
             v = _new(Value if self.requires_grad else DataValue)
-            v._b = v._lb = None
+            v._b = None
             v._la = la
+            v._lb = c  # the constant (see _const)
             v._rule = _MULC
-            v._const = c
         else:
             return NotImplemented
         v.data = out
@@ -209,10 +222,10 @@ class Value(RecordedNode):
         v.data = out
         v.grad = 0.0
         v._a = self
-        v._b = v._lb = None
+        v._b = None
         v._la = la
+        v._lb = const  # the constant (see _const)
         v._rule = op
-        v._const = const
         v.group = _current_group[-1]
         v._order = _next()
         return v
@@ -278,11 +291,12 @@ def _record(data, a, b, local, op, const) -> Value:
     v._b = b
     if b is None:
         v._la = local[0]
-        v._lb = None
+        v._lb = const  # the constant (see _const)
     else:
         v._la, v._lb = local
+        if const is not None:
+            v._pair_const = const
     v._rule = op
-    v._const = const
     v.group = _current_group[-1]
     v._order = _next()
     return v
