@@ -4,7 +4,8 @@ Every node (``Value`` or ``Tensor``) records the same fields: ``data``, ``grad``
 ``_a`` and ``_b`` (``None`` when absent; every op has at most two), the local gradients
 ``_la`` and ``_lb`` (numbers for a scalar node; ``None`` on a tensor node, whose rule is a
 vector-Jacobian product ``_vjp``), ``_rule`` (an ``ops.Op``, ``None`` for a leaf), ``_const``,
-``label``, ``group`` and ``_order`` (creation number). Nothing here recurses, so a
+``label``, ``group`` and ``_order`` (creation number; a scalar node reads both from its shared
+``recording.Stamp``). Nothing here recurses, so a
 200,000-deep chain needs no recursion limit.
 """
 from __future__ import annotations

@@ -19,10 +19,9 @@ import numbers
 from . import custom_gate, graph
 from .node import RecordedNode, real_number, too_large
 from .ops import OPS
-from .recording import _current_group, creation_counter
+from .recording import Stamp, next_ticket as _ticket
 
 _new = object.__new__
-_next = creation_counter.__next__
 
 # The rules, looked up once (operators are the hot path of every lesson).
 _ADD, _SUB, _MUL, _DIV, _MAX = (OPS[n] for n in ("add", "sub", "mul", "div", "max"))
@@ -47,7 +46,7 @@ class Value(RecordedNode):
     # op has at most two inputs, and one object per node halves memory and GC work.
     # ``__dict__`` (made on first use) takes what micrograd's plain object takes: ``p.m = 0``,
     # ``n._vis_color = c``, and the label, which few nodes have.
-    __slots__ = ("data", "grad", "_a", "_b", "_la", "_lb", "_rule", "group", "_order", "__dict__")
+    __slots__ = ("data", "grad", "_a", "_b", "_la", "_lb", "_rule", "_stamp", "_k", "__dict__")
     # class attributes, not slots: a parameter pays no memory for the flag, a node none for no label
     requires_grad = True
     label = None
@@ -72,8 +71,7 @@ class Value(RecordedNode):
         children = () if empty else custom_gate.distinct_children(_children, Value)
         if not children:
             self._a = self._b = self._la = self._lb = self._rule = None
-            self.group = _current_group[-1]
-            self._order = _next()
+            self._stamp, self._k = _ticket()
             if not requires_grad:
                 self.__class__ = DataValue  # same slots: the flag is the class's, no memory per node
             if _op:  # micrograd lets a leaf carry an op string; it is only shown
@@ -97,6 +95,22 @@ class Value(RecordedNode):
             self._lb = c
         else:
             self._pair_const = c
+
+    # The creation number and the group come from the stamp this node shares with the nodes
+    # made just before and after it (recording.Stamp): no int object and one slot less per node.
+    @property
+    def _order(self) -> int:
+        """Creation number: a node is numbered after its inputs (ids and backward order)."""
+        return self._stamp.base + self._k
+
+    @property
+    def group(self) -> tuple:
+        """The group path this node was made in, e.g. ("L1", "N3")."""
+        return self._stamp.group
+
+    @group.setter
+    def group(self, path: tuple) -> None:
+        self._stamp, self._k = Stamp(self._order, path), 0  # a stamp of its own, same number
 
     @property
     def local_grads(self) -> tuple:
@@ -132,8 +146,7 @@ class Value(RecordedNode):
         v.data = out
         v.grad = 0.0
         v._a = self
-        v.group = _current_group[-1]
-        v._order = _next()
+        v._stamp, v._k = _ticket()
         return v
 
     __radd__ = __add__  # 0 + x (sum() starts from the int 0) and 1 + x are +c gates
@@ -158,8 +171,7 @@ class Value(RecordedNode):
         v.data = out
         v.grad = 0.0
         v._a = self
-        v.group = _current_group[-1]
-        v._order = _next()
+        v._stamp, v._k = _ticket()
         return v
 
     __rmul__ = __mul__
@@ -226,8 +238,7 @@ class Value(RecordedNode):
         v._la = la
         v._lb = const  # the constant (see _const)
         v._rule = op
-        v.group = _current_group[-1]
-        v._order = _next()
+        v._stamp, v._k = _ticket()
         return v
 
     # ---- reading the number, as PyTorch's .item() does: compare, sort, max(a, b), float(x) ----
@@ -297,8 +308,7 @@ def _record(data, a, b, local, op, const) -> Value:
         if const is not None:
             v._pair_const = const
     v._rule = op
-    v.group = _current_group[-1]
-    v._order = _next()
+    v._stamp, v._k = _ticket()
     return v
 
 
