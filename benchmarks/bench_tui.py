@@ -95,7 +95,7 @@ def summary(name, seconds, target_ms=None):
     """One line: median, p95 and max; with a target, the p95 beside it and whether it is met."""
     ms = [s * 1000 for s in seconds]
     p95 = percentile(ms, 0.95)
-    line = f"{name:<36} median {statistics.median(ms):7.2f} ms   p95 {p95:7.2f} ms   max {max(ms):7.2f} ms"
+    line = f"{name:<38} median {statistics.median(ms):7.2f} ms   p95 {p95:7.2f} ms   max {max(ms):7.2f} ms"
     if target_ms is not None:
         line += f"   target p95 < {target_ms} ms: {'met' if p95 < target_ms else 'NOT met'}"
     return line
@@ -223,7 +223,7 @@ def main() -> int:
         print(summary("n work+repaint, mlp-moons network", network[1]))
         print(summary("n work+repaint, sigmoid-neuron", neuron[1]))
         ratio = statistics.median(network[0]) / statistics.median(neuron[0])
-        print(f"{'key→screen, network vs neuron':<36} ratio {ratio:5.2f} (median; same process, side by side)")
+        print(f"{'key→screen, network vs neuron':<38} ratio {ratio:5.2f} (median; same process, side by side)")
         return 0
 
     loss = scalar_graph()
@@ -243,15 +243,15 @@ def main() -> int:
         print(summary(f"n work+repaint, {name}", results[name][1]))
     big, neuron = results["5,000 nodes"], results["sigmoid-neuron"]
     ratio = statistics.median(big[1]) / statistics.median(neuron[1])
-    print(f"{'work per step, 5,000 vs 13 nodes':<36} ratio {ratio:5.2f} (1.0 = independent of graph size)")
-    print(f"{'first screen in process, 5,000 nodes':<36} {big[2] * 1000:7.0f} ms (trace, layout, first paint)")
-    print(f"{'first screen in process, mlp-moons':<36} {results['mlp-moons gate level'][2] * 1000:7.0f} ms")
+    print(f"{'work per step, 5,000 vs 13 nodes':<38} ratio {ratio:5.2f} (1.0 = independent of graph size)")
+    print(f"{"first screen in process, 5,000 nodes":<38} {big[2] * 1000:7.0f} ms (trace, layout, first paint)")
+    print(f"{'first screen in process, mlp-moons':<38} {results['mlp-moons gate level'][2] * 1000:7.0f} ms")
     for label, command, expect in (("graphviz-nn (tmux)", str(exe), "step 0 of"),
                                    ("graphviz-nn tui mlp-moons (tmux)", f"{exe} tui mlp-moons", "step 0 of")):
         times = tmux_first_screen(command, expect)
         if times:
             median = statistics.median(times) * 1000
-            print(f"{'first screen, ' + label:<36} median {median:7.0f} ms   max {max(times) * 1000:7.0f} ms  "
+            print(f"{'first screen, ' + label:<38} median {median:7.0f} ms   max {max(times) * 1000:7.0f} ms  "
                   f"({len(times)} runs)   target < {FIRST_SCREEN_TARGET_MS} ms on a quiet machine: "
                   f"{'met' if median < FIRST_SCREEN_TARGET_MS else 'NOT met'}")
         elif shutil.which("tmux") is None:
