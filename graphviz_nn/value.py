@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numbers
 
-from . import custom_gate, graph
+from . import chain_rule, custom_gate, graph
 from .node import RecordedNode, real_number, too_large
 from .ops import OPS
 from .recording import Stamp, next_ticket as _ticket
@@ -29,6 +29,7 @@ _ADDC, _MULC, _RSUBC, _RDIVC, _POW = (OPS[n] for n in ("add_const", "mul_const",
 _PRELU, _POWV, _RPOWC = OPS["prelu"], OPS["pow_value"], OPS["rpow_const"]
 _add, _sub, _mul, _div = _ADD.scalar, _SUB.scalar, _MUL.scalar, _DIV.scalar
 _addc, _mulc = _ADDC.scalar, _MULC.scalar
+_add2, _mul2, _addc1, _mulc1 = _ADD.flat, _MUL.flat, _ADDC.flat, _MULC.flat  # (value, locals...)
 
 
 _PLAIN_NUMBERS = frozenset((float, int))
@@ -125,25 +126,27 @@ class Value(RecordedNode):
 
     # ---- operators ----
     # Each records its node inline (no helper call): operators are the hot path of every
-    # lesson. The numbers come from the rule table's scalar rule; only the stamping is here.
+    # lesson. The numbers come from the rule table's flat rule; only the stamping is here.
+    # A gate is data (DataValue) only when all its inputs are: told by the class, which is
+    # cheaper than reading requires_grad through the instance.
     def __add__(self, other):
         if isinstance(other, Value):
-            out, loc = _add(self.data, other.data, None)
-            v = _new(Value if self.requires_grad or other.requires_grad else DataValue)
+            v = _new(DataValue if type(self) is DataValue is type(other) else Value)
+            v.data, v._la, v._lb = _add2(self.data, other.data)
             v._b = other
-            v._la, v._lb = loc
             v._rule = _ADD
-        elif type(other) in _PLAIN_NUMBERS or _is_number(other):
-            c = float(other)
-            out, (la,) = _addc(self.data, c)
-            v = _new(Value if self.requires_grad else DataValue)
+        else:
+            if type(other) is float:
+                c = other
+            elif type(other) is int or _is_number(other):
+                c = float(other)
+            else:
+                return NotImplemented
+            v = _new(DataValue if type(self) is DataValue else Value)
+            v.data, v._la = _addc1(self.data, c)
             v._b = None
-            v._la = la
             v._lb = c  # the constant (see _const)
             v._rule = _ADDC
-        else:
-            return NotImplemented
-        v.data = out
         v.grad = 0.0
         v._a = self
         v._stamp, v._k = _ticket()
@@ -153,22 +156,22 @@ class Value(RecordedNode):
 
     def __mul__(self, other):
         if isinstance(other, Value):
-            out, loc = _mul(self.data, other.data, None)
-            v = _new(Value if self.requires_grad or other.requires_grad else DataValue)
+            v = _new(DataValue if type(self) is DataValue is type(other) else Value)
+            v.data, v._la, v._lb = _mul2(self.data, other.data)
             v._b = other
-            v._la, v._lb = loc
             v._rule = _MUL
-        elif type(other) in _PLAIN_NUMBERS or _is_number(other):
-            c = float(other)
-            out, (la,) = _mulc(self.data, c)
-            v = _new(Value if self.requires_grad else DataValue)
+        else:
+            if type(other) is float:
+                c = other
+            elif type(other) is int or _is_number(other):
+                c = float(other)
+            else:
+                return NotImplemented
+            v = _new(DataValue if type(self) is DataValue else Value)
+            v.data, v._la = _mulc1(self.data, c)
             v._b = None
-            v._la = la
             v._lb = c  # the constant (see _const)
             v._rule = _MULC
-        else:
-            return NotImplemented
-        v.data = out
         v.grad = 0.0
         v._a = self
         v._stamp, v._k = _ticket()
@@ -230,7 +233,7 @@ class Value(RecordedNode):
     def _gate(self, op, const):
         """A one-input gate of the table (tanh, relu, exp, +c...), recorded inline."""
         out, (la,) = op.scalar(self.data, const)
-        v = _new(Value if self.requires_grad else DataValue)
+        v = _new(DataValue if type(self) is DataValue else Value)
         v.data = out
         v.grad = 0.0
         v._a = self
@@ -285,6 +288,9 @@ class DataValue(Value):
     requires_grad = False
 
 
+chain_rule.scalar_data_class = DataValue  # run_gates tells data by its class
+
+
 def _number_of(x):
     """The number a comparison reads: a Value's data, a plain number as it is, else NotImplemented
     (so Python names both types in its own TypeError)."""
@@ -295,7 +301,7 @@ def _number_of(x):
 
 def _record(data, a, b, local, op, const) -> Value:
     """A new recorded node; bypasses ``__init__`` (the label stays the class's None)."""
-    v = _new(Value if a.requires_grad or (b is not None and b.requires_grad) else DataValue)
+    v = _new(DataValue if type(a) is DataValue and (b is None or type(b) is DataValue) else Value)
     v.data = data
     v.grad = 0.0
     v._a = a
