@@ -245,7 +245,7 @@ def main() -> int:
     big, neuron = results["5,000 nodes"], results["sigmoid-neuron"]
     ratio = statistics.median(big[1]) / statistics.median(neuron[1])
     print(f"{'work per step, 5,000 vs 13 nodes':<38} ratio {ratio:5.2f} (1.0 = independent of graph size)")
-    print(f"{"first screen in process, 5,000 nodes":<38} {big[2] * 1000:7.0f} ms (trace, layout, first paint)")
+    print(f"{'first screen in process, 5,000 nodes':<38} {big[2] * 1000:7.0f} ms (trace, layout, first paint)")
     print(f"{'first screen in process, mlp-moons':<38} {results['mlp-moons gate level'][2] * 1000:7.0f} ms")
     for label, command, expect in (("bash scripts/run.sh (tmux)", "bash scripts/run.sh", "step 0 of"),
                                    ("graphviz-nn (tmux)", str(exe), "step 0 of"),
