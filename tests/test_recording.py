@@ -69,6 +69,22 @@ def test_pushing_on_the_group_stack_directly_ends_the_run():
     assert _strictly_increasing([a, b, c])
 
 
+def test_cutting_the_group_stack_back_ends_the_run():
+    # the PyTorch bridge writes ``del stack[depth:]`` when a module raised half-way
+    depth = len(_current_group)
+    _current_group.append(("torch", "fc1"))
+    _current_group.append(("torch", "fc1", "relu"))
+    a = Value(1.0)
+    del _current_group[depth:]
+    b = a * 2.0
+    _current_group[:] = [()] + [("set",)]  # any other way of changing the stack ends the run too
+    c = b + 1.0
+    _current_group[:] = [()]
+    d = c * 2.0
+    assert (a.group, b.group, c.group, d.group) == (("torch", "fc1", "relu"), (), ("set",), ())
+    assert _strictly_increasing([a, b, c, d])
+
+
 def test_tensor_and_scalar_nodes_share_one_order():
     a = Value(1.0)
     t = Tensor(np.ones(2))
