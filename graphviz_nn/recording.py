@@ -32,7 +32,7 @@ class Stamp:
 
 
 class _GroupStack(list):
-    """The stack of group paths; a push or a pop ends the open run, so a run has one group."""
+    """The stack of group paths; any change ends the open run, so a run has one group."""
 
     def append(self, path) -> None:
         list.append(self, path)
@@ -42,6 +42,35 @@ class _GroupStack(list):
         path = list.pop(self, index)
         _end_run()
         return path
+
+    def __delitem__(self, index) -> None:  # the PyTorch bridge cuts the stack back after an error
+        list.__delitem__(self, index)
+        _end_run()
+
+    def __setitem__(self, index, value) -> None:
+        list.__setitem__(self, index, value)
+        _end_run()
+
+    def __iadd__(self, paths):
+        list.extend(self, paths)
+        _end_run()
+        return self
+
+    def extend(self, paths) -> None:
+        list.extend(self, paths)
+        _end_run()
+
+    def insert(self, index: int, path) -> None:
+        list.insert(self, index, path)
+        _end_run()
+
+    def remove(self, path) -> None:
+        list.remove(self, path)
+        _end_run()
+
+    def clear(self) -> None:
+        list.clear(self)
+        _end_run()
 
 
 # The group path given to nodes created now, e.g. ("L1", "N3"); set by graphviz_nn.nn.
