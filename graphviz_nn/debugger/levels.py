@@ -41,7 +41,7 @@ def levels_of(trace: Trace) -> tuple:
     """The levels a graph offers: gate always; neuron when it has neurons (group paths of depth
     2, ``L1.N3``, or a tensor MLP's matrix columns, drawn as the network); layer when it has
     groups at all (a tensor MLP's ``L1``, ``L2``)."""
-    depth = max((len(info.group) for info in trace.nodes), default=0)
+    depth = trace.group_depth()  # from the engine's nodes: opening a session makes no node infos
     offered = [level for level in LEVELS if GROUP_DEPTH[level] is None or depth >= GROUP_DEPTH[level]]
     if "neuron" not in offered and is_tensor_mlp(trace):
         offered.insert(1, "neuron")
@@ -51,9 +51,9 @@ def levels_of(trace: Trace) -> tuple:
 def opening_level(trace: Trace) -> str:
     """The level a view opens ``trace`` at: a tensor graph (a recorded model) at ``page_level``,
     the level its pictures are drawn at; else neuron for a large graph that has groups, else gate."""
-    if any(info.is_tensor for info in trace.nodes):
+    if trace.has_tensor:
         return page_level(trace)
-    return "neuron" if len(trace.nodes) > LARGE_GRAPH and any(info.group for info in trace.nodes) else "gate"
+    return "neuron" if len(trace.nodes) > LARGE_GRAPH and trace.group_depth() > 0 else "gate"
 
 
 def page_level(trace: Trace) -> str:

@@ -18,9 +18,11 @@ from __future__ import annotations
 
 import gc
 import math
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
+from operator import attrgetter
 from typing import Any, Optional
 
 import numpy as np
@@ -207,32 +209,239 @@ def magnitude(x) -> float:
     return abs(x)
 
 
-class Trace:
-    """Steps over one recorded graph; ``state_at(k)`` says what is known after k steps."""
+class _Lazy(Sequence):
+    """A read-only sequence whose item i is made the first time it is read, then kept.
 
-    def __init__(self, nodes, infos, steps, outputs, backward_from, values, seed, words, grad_steps=None, ids=None):
+    A 50,000-node trace has ~110,000 steps: a view reads a few of them, so building a trace
+    makes none (issue 23: tracing at 2× the engine). A slice is a list, as a list's would be.
+    """
+
+    __slots__ = ("_made", "_make")
+
+    def __init__(self, n, make):
+        self._made = [None] * n
+        self._make = make  # i -> the item (0 <= i < n)
+
+    def __len__(self):
+        return len(self._made)
+
+    def _item(self, i: int):
+        """Item ``i`` (0 <= i < n), made now if it was not yet."""
+        item = self._made[i]
+        if item is None:
+            item = self._made[i] = self._make(i)
+        return item
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self._at(j) for j in range(*i.indices(len(self)))]
+        n = len(self)
+        j = i.__index__()  # a float or a str is a TypeError, as a list's index is
+        if j < 0:
+            j += n
+        if not 0 <= j < n:
+            raise IndexError(f"index {i} is out of range for {n} items")
+        return self._at(j)
+
+    _at = _item  # item j for 0 <= j < len(self) (the steps add the update steps after the made ones)
+
+    def __iter__(self):
+        made, make = self._made, self._make
+        for i, item in enumerate(made):
+            if item is None:
+                item = made[i] = make(i)
+            yield item
+
+    def __eq__(self, other):
+        if isinstance(other, (list, tuple, Sequence)) and not isinstance(other, (str, bytes)):
+            return len(self) == len(other) and all(a == b for a, b in zip(self, other))
+        return NotImplemented
+
+    __hash__ = None  # equal to a list, so unhashable like one
+
+    def __repr__(self):
+        return f"<{len(self)} items made on first read>"
+
+    def made(self) -> list:
+        """The items made so far (makes none)."""
+        return [item for item in self._made if item is not None]
+
+
+class _Steps(_Lazy):
+    """``trace.steps``: the forward and backward steps, made on first read, then the update
+    steps ``add_updates`` appended (made at once: one per parameter)."""
+
+    __slots__ = ("updates",)
+
+    def __init__(self, n, make):
+        super().__init__(n, make)
+        self.updates: list = []
+
+    def __len__(self):
+        return len(self._made) + len(self.updates)
+
+    def _at(self, j):
+        n = len(self._made)
+        return self._item(j) if j < n else self.updates[j - n]
+
+    def __iter__(self):
+        yield from _Lazy.__iter__(self)
+        yield from self.updates
+
+    def made(self) -> list:
+        return _Lazy.made(self) + self.updates
+
+
+class _ById(Mapping):
+    """An id-keyed view of a per-node sequence (``"n7"`` -> item 7), with no dict of every id."""
+
+    __slots__ = ("_items", "_trace")
+
+    def __init__(self, items, trace):
+        self._items = items
+        self._trace = trace
+
+    def __getitem__(self, node_id):
+        i = self._trace._rank_of_id(node_id)
+        if i is None:
+            raise KeyError(node_id)
+        return self._items[i]
+
+    def __contains__(self, node_id):
+        return self._trace._rank_of_id(node_id) is not None
+
+    def __iter__(self):
+        return map(self._trace._id, range(len(self._items)))
+
+    def __len__(self):
+        return len(self._items)
+
+
+class Trace:
+    """Steps over one recorded graph; ``state_at(k)`` says what is known after k steps.
+
+    What is kept at once: the nodes, their values, the engine's edge events and, per node, the
+    backward steps adding into its gradient (what ``state_at`` reads). Steps and node infos
+    are made from these on first read (``steps`` and ``nodes`` are read-only sequences).
+    """
+
+    def __init__(self, nodes, values, events, grad_steps, outs, bf, seed, prefix, decimals, rank=None,
+                 has_tensor=False):
+        n = len(nodes)
+        self.has_tensor = has_tensor  # some node holds an array (a Tensor graph)
         self._objects = nodes
-        self.nodes: list[NodeInfo] = infos
-        self._by_id = words.infos
-        self._ids = ids if ids is not None else {node: info.id for node, info in zip(nodes, infos)}
-        self.steps: list[Step] = steps
-        self.outputs: list[str] = outputs
-        self.backward_from: str = backward_from
-        self.n_forward = len(infos)
-        self.seed = seed
+        self._prefix = prefix
+        self._events = events
         self._values = values
-        self._words = words
-        self._rank = {info.id: i for i, info in enumerate(infos)}
-        # per node: the index of the backward step that adds into its gradient, or the list of
-        # them (in order) where several do (fan-out); the seed's too
+        # per input node (the engine object): the index of the backward step adding into its
+        # gradient, or the list of them (in order) where several do (fan-out); the seed's too
         self._grad_steps: dict = grad_steps
-        if grad_steps is None:
-            self._grad_steps = {}
-            for step in steps:
-                if step.phase == "backward":
-                    self._grad_steps.setdefault(step.input, []).append(step.index)
+        self._bf = bf
+        if rank is not None:
+            self.__dict__["_rank_of_node"] = rank
+        self.n_forward = n
+        self.n_backward = len(events) + 1
+        self.nodes: Sequence = _Lazy(n, self._make_info)
+        self._by_id = _ById(self.nodes, self)
+        self._gate_memo: dict = {}
+        self.backward_from: str = self._id(self._position(bf))
+        self.outputs: list[str] = [self._id(self._position(o)) for o in outs]
+        self.seed = seed
+        self._words = StepWords(self._by_id, _ById(values, self), self.backward_from, decimals)
+        self.steps: _Steps = _Steps(n + len(events) + 1, self._make_step)
         self._update_step: dict[str, int] = {}
-        self.n_backward = len(steps) - self.n_forward
+
+    # ---- ids: made when asked for, "n7" <-> 7 by reading the number ----
+    def _id(self, i: int) -> str:
+        return f"{self._prefix}{i}"
+
+    def _rank_of_id(self, node_id) -> Optional[int]:
+        """Position of an id such as ``"n7"`` (None when it names no node of this trace)."""
+        prefix = self._prefix
+        if type(node_id) is not str or not node_id.startswith(prefix):
+            return None
+        digits = node_id[len(prefix):]
+        if not (digits.isascii() and digits.isdigit()):
+            return None
+        i = int(digits)
+        return i if i < self.n_forward and str(i) == digits else None
+
+    @cached_property
+    def _rank_of_node(self) -> dict:
+        return dict(zip(self._objects, range(len(self._objects))))
+
+    @cached_property
+    def _ids(self) -> dict:
+        """Engine node -> id, for code that holds engine objects (``id_of`` needs no such dict)."""
+        return {node: self._id(i) for node, i in self._rank_of_node.items()}
+
+    def _position(self, node) -> int:
+        """Position of one of this graph's engine nodes, found by its creation number (no dict)."""
+        i = bisect_left(self._objects, node._order, key=_by_creation)
+        return i if i < len(self._objects) and self._objects[i] is node else self._rank_of_node[node]
+
+    # ---- made on first read ----
+    def _make_info(self, i: int) -> NodeInfo:
+        node = self._objects[i]
+        node_id = self._id(i)
+        op = node._rule
+        data = self._values[i]
+        tensor = type(data) is not float and isinstance(data, np.ndarray)
+        const = node._const
+        label = node.label
+        shape = data.shape if tensor else None
+        if op is None:
+            return NodeInfo(node_id, label or node_id, None, "", const, (), node.group, True, tensor, shape,
+                            label or "", (), False, label, None, node.requires_grad)
+        symbol, local, pattern = _gate_texts(op, const, tensor, self._gate_memo)
+        rank = self._rank_of_node
+        objects = self._objects
+        a, b = node._a, node._b
+        i_a = rank[a]
+        if b is None:
+            ins, names = (self._id(i_a),), ((objects[i_a].label or self._id(i_a)),)
+            local_grads = None if tensor else (node._la,)
+        else:
+            i_b = rank[b]
+            ins = (self._id(i_a), self._id(i_b))
+            names = (objects[i_a].label or ins[0], objects[i_b].label or ins[1])
+            local_grads = None if tensor else (node._la, node._lb)
+        return NodeInfo(node_id, label or symbol, op.name, symbol, const, ins, node.group, False, tensor, shape,
+                        (pattern, names), local, op.composite, label, local_grads, node.requires_grad)
+
+    def _make_step(self, k: int) -> Step:
+        nf = self.n_forward
+        words = self._words
+        if k < nf:
+            s = _new(ForwardStep)
+            s.index, s.phase, s.node, s.group, s.value, s._text, s._words = \
+                k, "forward", self._id(k), self._objects[k].group, self._values[k], None, words
+            return s
+        s = _new(BackwardStep)
+        s._text, s._words, s.phase, s.index = None, words, "backward", k
+        if k == nf:  # the seed step
+            bf = self.backward_from
+            s.node, s.group, s.input_index, s.input = bf, self._bf.group, None, bf
+            s.upstream = s.local = s.grad_before = None
+            s.contribution = s.grad_after = self.seed
+            s.fan = (1, 1)
+            return s
+        gate, index, inp, upstream, local, contribution, after = self._events[k - nf - 1]
+        rank = self._rank_of_node
+        s.node, s.group, s.input_index, s.input = self._id(rank[gate]), gate.group, index, self._id(rank[inp])
+        s.upstream, s.local, s.contribution, s.grad_after = upstream, local, contribution, after
+        idx = self._grad_steps[inp]
+        if type(idx) is int:
+            s.fan, s.grad_before = (1, 1), None
+        else:  # fan-out: the i-th of n contributions, after the running sum of those before it
+            i = bisect_left(idx, k)
+            s.fan = (i + 1, len(idx))
+            s.grad_before = self._events[idx[i - 1] - nf - 1][6] if i else None
+        return s
+
+    def group_depth(self) -> int:
+        """The longest group path of any node (0 without groups), read without making node infos."""
+        return max(map(len, map(_group_of, self._objects)), default=0)
 
     @property
     def decimals(self) -> int:
@@ -243,7 +452,7 @@ class Trace:
         """Write every step's text again with ``decimals`` digits (the app's key, ``show --decimals``)."""
         check_decimals(decimals)
         self._words.decimals = decimals
-        for step in self.steps:
+        for step in self.steps.made():  # a step not made yet will be written at the new digits
             step._text = None
 
     def step_text(self, step: Step, decimals: Optional[int] = None) -> str:
@@ -265,7 +474,7 @@ class Trace:
 
         Views never need it: every number a view shows is in the trace.
         """
-        return self._objects[self._rank[self.node(node_id).id]]
+        return self._objects[self._rank_or_error(node_id)]
 
     # built on first use: a 50,000-node trace stepped in the text view never needs them
     @cached_property
@@ -275,24 +484,28 @@ class Trace:
 
     @cached_property
     def _edge_step(self) -> dict:
-        return {(s.input, s.node, s.input_index): s.index for s in self.steps
-                if s.phase == "backward" and s.input_index is not None}
+        rank, nf, name = self._rank_of_node, self.n_forward, self._id
+        return {(name(rank[e[2]]), name(rank[e[0]]), e[1]): k for k, e in enumerate(self._events, nf + 1)}
 
     # ---- lookup ----
+    def _rank_or_error(self, node_id) -> int:
+        i = self._rank_of_id(node_id)
+        if i is None:
+            raise TraceError(
+                f"there is no node {node_id!r} in this graph; ids run from {self._prefix}0 to "
+                f"{self._prefix}{self.n_forward - 1}"
+            )
+        return i
+
     def node(self, node_id: str) -> NodeInfo:
         """The NodeInfo for an id such as ``"n7"``."""
-        try:
-            return self._by_id[node_id]
-        except KeyError:
-            raise TraceError(
-                f"there is no node {node_id!r} in this graph; ids run from n0 to n{len(self.nodes) - 1}"
-            ) from None
+        return self.nodes[self._rank_or_error(node_id)]
 
     def id_of(self, node) -> str:
         """The id of an engine node object in this trace."""
         try:
-            return self._ids[node]
-        except KeyError:
+            return self._id(self._rank_of_node[node])
+        except (KeyError, TypeError):
             raise TraceError("that node is not part of this graph; trace the output it feeds instead") from None
 
     def find(self, name: str) -> str:
@@ -307,15 +520,22 @@ class Trace:
 
     def rank(self, node_id: str) -> int:
         """Position in creation order (the forward step index of the node)."""
-        return self._rank[node_id]
+        i = self._rank_of_id(node_id)
+        if i is None:
+            raise KeyError(node_id)
+        return i
 
     def edge_step(self, src: str, dst: str, index: int) -> Optional[int]:
         """The index of the backward step along an edge, or None if no gradient flows there."""
         return self._edge_step.get((src, dst, index))
 
+    def _grad_index(self, node_id):
+        i = self._rank_of_id(node_id)
+        return None if i is None else self._grad_steps.get(self._objects[i])
+
     def grad_steps(self, node_id: str) -> list:
         """Indices of the backward steps adding into a node's gradient."""
-        idx = self._grad_steps.get(node_id)
+        idx = self._grad_index(node_id)
         if idx is None:
             return []
         return [idx] if type(idx) is int else idx
@@ -335,7 +555,7 @@ class Trace:
 
     def value_at(self, node_id: str, k: int):
         """A node's value after k steps, None before its forward step."""
-        i = self._rank[node_id]
+        i = self.rank(node_id)
         if k <= i:
             return None
         u = self._update_step.get(node_id)
@@ -362,38 +582,49 @@ class Trace:
 
     def forward_value(self, node_id: str):
         """The value the forward pass computed (before any update step)."""
-        return self._values[self._rank[node_id]]
+        return self._values[self.rank(node_id)]
 
     def grad_at(self, node_id: str, k: int):
         """A node's (possibly partial) gradient after k steps, None before any arrives."""
         return self._grad_after(node_id, k)
 
     def _grad_after(self, node_id, k):
-        idx = self._grad_steps.get(node_id)
+        idx = self._grad_index(node_id)
         if idx is None:
             return None
         if type(idx) is int:  # one step adds into it: the common case
-            return self.steps[idx].grad_after if idx < k else None
-        c = bisect_right(idx, k - 1)
-        return self.steps[idx[c - 1]].grad_after if c else None
+            if idx >= k:
+                return None
+        else:
+            c = bisect_right(idx, k - 1)
+            if not c:
+                return None
+            idx = idx[c - 1]
+        nf = self.n_forward
+        return self.seed if idx == nf else self._events[idx - nf - 1][6]  # the step's grad_after
 
     # ---- training ----
     def add_updates(self, updates, lr) -> None:
         """Append one update step per ``(param, old, grad, new)`` recorded by an optimiser."""
+        rank = self._rank_of_node
+        updates_list = self.steps.updates
         for param, old, grad, new in updates:
-            node_id = self._ids.get(param)
-            if node_id is None:
+            i = rank.get(param)
+            if i is None:
                 continue  # a parameter the loss does not depend on has nothing to show
+            node_id = self._id(i)
             k = len(self.steps)
             moved = (old - new) / lr  # the grad itself, or the momentum velocity
             if type(moved) is float and type(grad) is float:  # np.allclose's test, without numpy's cost per scalar
                 same = moved == grad or abs(moved - grad) <= 1e-12 + 1e-9 * abs(grad)
             else:
                 same = np.allclose(moved, grad, rtol=1e-9, atol=1e-12)
-            step = UpdateStep(k, "update", node_id, self._by_id[node_id].group, self._words)
+            step = _new(UpdateStep)
+            step.index, step.phase, step.node, step.group, step._text, step._words = \
+                k, "update", node_id, param.group, None, self._words
             step.old_value, step.new_value, step.grad, step.lr = _snapshot(old), _snapshot(new), _snapshot(grad), lr
             step.moved = None if same else _snapshot(moved)
-            self.steps.append(step)
+            updates_list.append(step)
             self._update_step[node_id] = k
 
     def pass_bounds(self, phase: str) -> tuple:
@@ -403,6 +634,10 @@ class Trace:
         if phase == "backward":
             return self.n_forward, self.n_forward + self.n_backward
         return self.n_forward + self.n_backward, len(self.steps)
+
+
+_group_of = attrgetter("group")
+_by_creation = attrgetter("_order")
 
 
 class State:
@@ -502,65 +737,21 @@ def build_trace(outputs, backward_from=None, *, seed=None, fill_grads: bool = Tr
             gc.enable()
 
 
-def _node_infos(nodes, id_list, ids) -> list:
-    """One ``NodeInfo`` per node, in one loop (it runs once per node of every trace): the gate
-    texts are memoised per (op, constant), a gate's formula is filled in on first read."""
-    infos = []
-    append = infos.append
-    names: list = []  # by rank: how a node is named in its consumers' formulas
-    name = names.append
-    memo: dict = {}
-    for node, node_id in zip(nodes, id_list):
-        op = node._rule
-        data = node.data
-        tensor = type(data) is not float and isinstance(data, np.ndarray)
-        const = node._const
-        label = node.label
-        if op is None:
-            append(NodeInfo(node_id, label or node_id, None, "", const, (), node.group, True, tensor,
-                            data.shape if tensor else None, label or "", (), False, label, None,
-                            node.requires_grad))
-        else:
-            symbol, local, pattern = _gate_texts(op, const, tensor, memo)
-            b = node._b
-            if b is None:
-                i = ids[node._a]
-                ins, formula = (id_list[i],), (pattern, (names[i],))
-                local_grads = None if tensor else (node._la,)
-            else:
-                i, j = ids[node._a], ids[b]
-                ins, formula = (id_list[i], id_list[j]), (pattern, (names[i], names[j]))
-                local_grads = None if tensor else (node._la, node._lb)
-            append(NodeInfo(node_id, label or symbol, op.name, symbol, const, ins, node.group, False, tensor,
-                            data.shape if tensor else None, formula, local, op.composite, label, local_grads,
-                            node.requires_grad))
-        name(label or node_id)
-    return infos
-
-
 def _build(outputs, backward_from, seed, fill_grads, decimals, id_prefix) -> Trace:
     outs = graph.as_outputs(outputs, "build_trace")  # a foreign class is named in one sentence
     if not outs:
         raise TraceError("nothing to trace: pass the output node (or a list of output nodes)")
     nodes = graph.reachable(outs)
-    id_list = [f"{id_prefix}{i}" for i in range(len(nodes))]
-    rank = dict(zip(nodes, range(len(nodes))))  # node -> creation rank within this graph
     bf = outs[0] if backward_from is None else backward_from
-    if bf not in rank:
-        raise TraceError("backward_from is not a node the outputs depend on; pass one of the outputs or a node before them")
-    infos = _node_infos(nodes, id_list, rank)
-    values = [d if type(d) is float else _snapshot(d) for d in [node.data for node in nodes]]
-    by_id = dict(zip(id_list, infos))
-    bf_id = id_list[rank[bf]]
-    words = StepWords(by_id, dict(zip(id_list, values)), bf_id, decimals)
-
-    steps: list[Step] = []
-    append = steps.append
-    new = _new
-    for k, info in enumerate(infos):  # _forward_step, inlined: one step per node
-        s = new(ForwardStep)
-        s.index, s.phase, s.node, s.group, s.value, s._text, s._words = k, "forward", info.id, info.group, values[k], None, words
-        append(s)
+    rank = None
+    if bf is not outs[0]:
+        rank = dict(zip(nodes, range(len(nodes))))  # node -> creation rank within this graph
+        if bf not in rank:
+            raise TraceError("backward_from is not a node the outputs depend on; pass one of the outputs or a node before them")
+    values = [node.data for node in nodes]
+    scalar = set(map(type, values)) <= {float}
+    if not scalar:  # arrays: copies later in-place updates cannot change
+        values = [d if type(d) is float else _snapshot(d) for d in values]
 
     bnodes = nodes if len(outs) == 1 and bf is outs[0] else graph.reachable(bf)
     saved = None if fill_grads else [n.grad for n in bnodes]
@@ -577,53 +768,21 @@ def _build(outputs, backward_from, seed, fill_grads, decimals, id_prefix) -> Tra
         if saved is not None:
             for n, g in zip(bnodes, saved):
                 n.grad = g
-    k = len(steps)
-    steps.append(_backward_step(k, bf_id, by_id[bf_id].group, None, bf_id, None, None, seed_value, None, seed_value,
-                                (1, 1), words))
-    grad_steps = {bf_id: k}
-    steps.extend(_backward_steps(events, rank, id_list, words, k + 1, grad_steps))
-    ids = dict(zip(nodes, id_list))
-    return Trace(nodes, infos, steps, [ids[o] for o in outs], bf_id, values, seed_value, words, grad_steps, ids)
-
-
-def _backward_steps(events, rank, id_list, words, k, grad_steps: dict) -> list:
-    """One step per edge event, in the walk's order, with each input's running sum and fan count;
-    ``grad_steps`` gets, per input id, the index of the step adding into its gradient (a list
-    of them where several do)."""
-    fan_in: dict = {}
-    get = fan_in.get
-    for event in events:
+    k = len(nodes)  # the seed step; the events' steps follow it
+    grad_steps = {bf: k}
+    get = grad_steps.get
+    for k, event in enumerate(events, k + 1):  # per input, the steps adding into its gradient
         inp = event[2]
-        fan_in[inp] = get(inp, 0) + 1
-    arrived: dict = {}
-    before: dict = {}
-    steps = []
-    append = steps.append
-    one = (1, 1)
-    new = _new
-    for gate, index, inp, upstream, local, contribution, after in events:
-        n = fan_in[inp]
-        inp_id = id_list[rank[inp]]
-        if n == 1:  # the common case: no running sum to keep
-            fan, previous = one, None
-            grad_steps[inp_id] = k
+        idx = get(inp)
+        if idx is None:
+            grad_steps[inp] = k
+        elif type(idx) is int:
+            grad_steps[inp] = [idx, k]
         else:
-            i = arrived.get(inp, 0) + 1
-            arrived[inp] = i
-            fan, previous = (i, n), before.get(inp)
-            if i == 1:
-                grad_steps[inp_id] = [k]
-            else:
-                grad_steps[inp_id].append(k)
-        if type(after) is not float:  # arrays: copies later in-place updates cannot change
-            after, contribution = _snapshot(after), _snapshot(contribution)
-        if n > 1:
-            before[inp] = after
-        # _backward_step, inlined: this loop makes one step per edge of the graph
-        s = new(BackwardStep)
-        s.index, s.phase, s.node, s.group, s._text, s._words = k, "backward", id_list[rank[gate]], gate.group, None, words
-        s.input_index, s.input, s.upstream, s.local = index, inp_id, upstream, local
-        s.contribution, s.grad_before, s.grad_after, s.fan = contribution, previous, after, fan
-        append(s)
-        k += 1
-    return steps
+            idx.append(k)
+    if not scalar:
+        for j, event in enumerate(events):
+            if type(event[6]) is not float:  # arrays: copies later in-place updates cannot change
+                events[j] = event[:5] + (_snapshot(event[5]), _snapshot(event[6]))
+    return Trace(nodes, values, events, grad_steps, outs, bf, seed_value, id_prefix, decimals, rank,
+                 not scalar and any(isinstance(d, np.ndarray) for d in values))
