@@ -1,12 +1,15 @@
 """Debugger costs, measured side by side in one process (ratios, never lone absolute times).
 
-1. Stepping every step (``session.next()`` plus reading the state of the current node) of an
-   MLP 2-16-16-1 trace on one sample, against the engine's own forward + backward per node.
+1. Stepping every step (``session.next()`` plus reading the state of the current node) of a
+   fresh MLP 2-16-16-1 trace on one sample (building it, and making each step as it is read),
+   against the engine's own forward + backward per node.
 2. ``state_at(k)`` for random k on a 50,000-node graph (creating the state and reading a
    value, a gradient and ``is_partial``), against replaying the steps from zero (the naive
    way); the target is under 1 ms per ``state_at``.
 3. Building a trace per node against the engine's forward + backward per node (issue 23: ≤ 2×),
    in interleaved rounds with the garbage collector settled before each timing; median ratio.
+   Steps and node infos are made on first read, so the same again with every step and node
+   info read once (what a view that reads everything pays), and the memory before and after.
 4. Training: ``Trainer.run`` (no steps) and ``trace_iteration`` against a hand-written step
    (issue 23: ``trace_iteration`` ≤ 3×), interleaved the same way; median of the per-round ratios.
 
@@ -47,7 +50,7 @@ def bench_stepping():
     n = len(trace.steps)
 
     def walk():
-        session = Session(trace)
+        session = Session(build_trace(mlp_output()))  # a fresh trace: its steps are made as they are read
         while not session.at_end:
             state = session.next()
             node = state.current
@@ -56,10 +59,18 @@ def bench_stepping():
     def engine():
         backward(mlp_output())
 
-    t_step = best(walk) / n
-    t_engine = best(engine) / trace.n_forward
-    print(f"stepping MLP 2-16-16-1 ({n} steps): {t_step * 1e6:.2f} µs/step; "
-          f"engine forward+backward {t_engine * 1e6:.2f} µs/node; ratio {t_step / t_engine:.1f}× (no target; a step is a cursor move and two reads)")
+    ratios, t_steps, t_engines = [], [], []
+    for _ in range(5):  # interleaved rounds, as below
+        gc.collect()
+        t_walk, t_engine = best(walk, repeat=1), best(engine, repeat=1)
+        ratios.append((t_walk / n) / (t_engine / trace.n_forward))
+        t_steps.append(t_walk / n)
+        t_engines.append(t_engine / trace.n_forward)
+    print(f"stepping MLP 2-16-16-1 ({n} steps, the trace built and every step made as it is read): "
+          f"{statistics.median(t_steps) * 1e6:.2f} µs/step; engine forward+backward "
+          f"{statistics.median(t_engines) * 1e6:.2f} µs/node; ratio {statistics.median(ratios):.1f}× "
+          f"(median of {len(ratios)} interleaved rounds, spread {min(ratios):.1f}–{max(ratios):.1f}×; no target: "
+          f"a step is a cursor move and two reads)")
 
 
 def chain(n):
@@ -125,13 +136,39 @@ def bench_state_at():
     print(f"build_trace: {statistics.median(t_builds) * 1e6:.2f} µs/node; engine forward+backward "
           f"{statistics.median(t_engines) * 1e6:.2f} µs/node; ratio {statistics.median(ratios):.1f}× "
           f"(median of {len(ratios)} interleaved rounds, spread {min(ratios):.1f}–{max(ratios):.1f}×; target ≤ 2×)")
+    ratios = []
+    for _ in range(5):  # the cost moved to the first read: build, then make every step and node info
+        out = chain(50_000)
+        gc.collect()
+        t0 = time.perf_counter()
+        traced = build_trace(out)
+        for _ in traced.steps:
+            pass
+        for _ in traced.nodes:
+            pass
+        t_all = time.perf_counter() - t0
+        del traced, out
+        gc.collect()
+        t0 = time.perf_counter()
+        backward(chain(50_000))
+        t_engine = time.perf_counter() - t0
+        ratios.append(t_all / t_engine)
+    print(f"build_trace, then every step and node info read once: ratio {statistics.median(ratios):.1f}× the engine "
+          f"(median of {len(ratios)} interleaved rounds, spread {min(ratios):.1f}–{max(ratios):.1f}×; no target: "
+          f"what a view that reads everything pays)")
     out = chain(50_000)
     tracemalloc.start()
     trace = build_trace(out)
     size, _ = tracemalloc.get_traced_memory()
+    for _ in trace.steps:
+        pass
+    for _ in trace.nodes:
+        pass
+    size_all, _ = tracemalloc.get_traced_memory()
     tracemalloc.stop()
-    print(f"trace memory: {size / len(trace.steps):.0f} bytes per step ({size / 2**20:.1f} MiB for "
-          f"{len(trace.steps)} steps)")
+    print(f"trace memory: {size / len(trace.steps):.0f} bytes per step as built ({size / 2**20:.1f} MiB for "
+          f"{len(trace.steps)} steps); {size_all / len(trace.steps):.0f} bytes per step once every step and "
+          f"node info is made ({size_all / 2**20:.1f} MiB)")
 
 
 def bench_training():

@@ -216,11 +216,12 @@ class _Lazy(Sequence):
     makes none (issue 23: tracing at 2× the engine). A slice is a list, as a list's would be.
     """
 
-    __slots__ = ("_made", "_make")
+    __slots__ = ("_made", "_make", "_make_all")
 
-    def __init__(self, n, make):
+    def __init__(self, n, make, make_all=None):
         self._made = [None] * n
         self._make = make  # i -> the item (0 <= i < n)
+        self._make_all = make_all  # fills every slot not made yet, in one loop (what iterating pays)
 
     def __len__(self):
         return len(self._made)
@@ -246,11 +247,15 @@ class _Lazy(Sequence):
     _at = _item  # item j for 0 <= j < len(self) (the steps add the update steps after the made ones)
 
     def __iter__(self):
-        made, make = self._made, self._make
-        for i, item in enumerate(made):
-            if item is None:
-                item = made[i] = make(i)
-            yield item
+        made = self._made
+        if None in made:  # a view that reads them all: made in one loop, not one call each
+            if self._make_all is not None:
+                self._make_all(made)
+            else:
+                for i, item in enumerate(made):
+                    if item is None:
+                        made[i] = self._make(i)
+        return iter(made)
 
     def __eq__(self, other):
         if isinstance(other, (list, tuple, Sequence)) and not isinstance(other, (str, bytes)):
@@ -273,8 +278,8 @@ class _Steps(_Lazy):
 
     __slots__ = ("updates",)
 
-    def __init__(self, n, make):
-        super().__init__(n, make)
+    def __init__(self, n, make, make_all=None):
+        super().__init__(n, make, make_all)
         self.updates: list = []
 
     def __len__(self):
@@ -328,6 +333,7 @@ class Trace:
     def __init__(self, nodes, values, events, grad_steps, outs, bf, seed, prefix, decimals, rank=None,
                  has_tensor=False):
         n = len(nodes)
+        self._id_made = [None] * n  # ids made on first use, then shared by every step and info
         self.has_tensor = has_tensor  # some node holds an array (a Tensor graph)
         self._objects = nodes
         self._prefix = prefix
@@ -348,12 +354,23 @@ class Trace:
         self.outputs: list[str] = [self._id(self._position(o)) for o in outs]
         self.seed = seed
         self._words = StepWords(self._by_id, _ById(values, self), self.backward_from, decimals)
-        self.steps: _Steps = _Steps(n + len(events) + 1, self._make_step)
+        self.steps: _Steps = _Steps(n + len(events) + 1, self._make_step, self._make_steps)
         self._update_step: dict[str, int] = {}
 
     # ---- ids: made when asked for, "n7" <-> 7 by reading the number ----
     def _id(self, i: int) -> str:
-        return f"{self._prefix}{i}"
+        node_id = self._id_made[i]
+        if node_id is None:
+            node_id = self._id_made[i] = f"{self._prefix}{i}"
+        return node_id
+
+    def _all_ids(self) -> list:
+        """Every id, made in one loop where missing."""
+        ids = self._id_made
+        if None in ids:
+            prefix = self._prefix
+            ids[:] = [node_id or f"{prefix}{i}" for i, node_id in enumerate(ids)]
+        return ids
 
     def _rank_of_id(self, node_id) -> Optional[int]:
         """Position of an id such as ``"n7"`` (None when it names no node of this trace)."""
@@ -438,6 +455,32 @@ class Trace:
             s.fan = (i + 1, len(idx))
             s.grad_before = self._events[idx[i - 1] - nf - 1][6] if i else None
         return s
+
+    def _make_steps(self, made: list) -> None:
+        """Every step not made yet, in one loop per pass (``_make_step`` inlined)."""
+        nf = self.n_forward
+        ids, objects, values, words, new = self._all_ids(), self._objects, self._values, self._words, _new
+        for k in range(nf):
+            if made[k] is None:
+                s = made[k] = new(ForwardStep)
+                s.index, s.phase, s.node, s.group, s.value, s._text, s._words = \
+                    k, "forward", ids[k], objects[k].group, values[k], None, words
+        if made[nf] is None:
+            made[nf] = self._make_step(nf)
+        events, grad_steps, rank, one = self._events, self._grad_steps, self._rank_of_node, (1, 1)
+        for k, (gate, index, inp, upstream, local, contribution, after) in enumerate(events, nf + 1):
+            if made[k] is not None:
+                continue
+            idx = grad_steps[inp]
+            if type(idx) is int:
+                fan, before = one, None
+            else:
+                i = bisect_left(idx, k)
+                fan, before = (i + 1, len(idx)), (events[idx[i - 1] - nf - 1][6] if i else None)
+            s = made[k] = new(BackwardStep)
+            s.index, s.phase, s.node, s.group, s._text, s._words = k, "backward", ids[rank[gate]], gate.group, None, words
+            s.input_index, s.input, s.upstream, s.local = index, ids[rank[inp]], upstream, local
+            s.contribution, s.grad_before, s.grad_after, s.fan = contribution, before, after, fan
 
     def group_depth(self) -> int:
         """The longest group path of any node (0 without groups), read without making node infos."""

@@ -91,6 +91,12 @@ def test_lazy_steps_equal_the_eager_list_field_by_field_in_any_reading_order(see
         assert step is trace.steps[step.index]
         assert_step_is(step, want)
     assert trace.steps == list(trace.steps) and trace.steps[1:-1:2] == list(trace.steps)[1:-1:2]
+    # iterating makes the rest in one loop: the same fields, and the steps read before are kept
+    again = build_trace(outputs)
+    early = {k: again.steps[k] for k in order[: len(order) // 3]}
+    for step, want in zip(again.steps, expected):
+        assert_step_is(step, want)
+        assert early.get(step.index, step) is step
     # the state a view reads matches the reference's running sums at every k
     for k in range(0, len(expected) + 1, max(1, len(expected) // 7)):
         state = trace.state_at(k)
