@@ -234,6 +234,13 @@ class _Lazy(Sequence):
         return item
 
     def __getitem__(self, i):
+        if type(i) is int and i >= 0:  # the app's and the session's read: one step by number
+            try:
+                item = self._made[i]
+            except IndexError:
+                pass
+            else:
+                return item if item is not None else self._item(i)
         if isinstance(i, slice):
             return [self._at(j) for j in range(*i.indices(len(self)))]
         n = len(self)
@@ -276,14 +283,19 @@ class _Steps(_Lazy):
     """``trace.steps``: the forward and backward steps, made on first read, then the update
     steps ``add_updates`` appended (made at once: one per parameter)."""
 
-    __slots__ = ("updates",)
+    __slots__ = ("updates", "total")
 
     def __init__(self, n, make, make_all=None):
         super().__init__(n, make, make_all)
         self.updates: list = []
+        self.total = n  # len(self), read on every move of a session: kept, not summed
 
     def __len__(self):
-        return len(self._made) + len(self.updates)
+        return self.total
+
+    def append_update(self, step) -> None:
+        self.updates.append(step)
+        self.total += 1
 
     def _at(self, j):
         n = len(self._made)
@@ -589,8 +601,8 @@ class Trace:
     # ---- time travel ----
     def state_at(self, k: int) -> "State":
         """What is known after ``k`` steps (0 ≤ k ≤ len(steps)); O(1) to create, O(log) per query."""
-        n = len(self.steps)
-        if not isinstance(k, int) or isinstance(k, bool):
+        n = self.steps.total
+        if type(k) is not int:
             k = whole(k, "k", "state_at", hint=f" (a step from 0 to {n})")
         if not 0 <= k <= n:
             raise TraceError(f"step {k} is out of range; this trace has steps 0 to {n}")
@@ -650,7 +662,7 @@ class Trace:
     def add_updates(self, updates, lr) -> None:
         """Append one update step per ``(param, old, grad, new)`` recorded by an optimiser."""
         rank = self._rank_of_node
-        updates_list = self.steps.updates
+        append = self.steps.append_update
         for param, old, grad, new in updates:
             i = rank.get(param)
             if i is None:
@@ -667,7 +679,7 @@ class Trace:
                 k, "update", node_id, param.group, None, self._words
             step.old_value, step.new_value, step.grad, step.lr = _snapshot(old), _snapshot(new), _snapshot(grad), lr
             step.moved = None if same else _snapshot(moved)
-            updates_list.append(step)
+            append(step)
             self._update_step[node_id] = k
 
     def pass_bounds(self, phase: str) -> tuple:
