@@ -359,7 +359,7 @@ class Trace:
             self.__dict__["_rank_of_node"] = rank
         self.n_forward = n
         self.n_backward = len(events) + 1
-        self.nodes: Sequence = _Lazy(n, self._make_info)
+        self.nodes: Sequence = _Lazy(n, self._make_info, self._make_infos)
         self._by_id = _ById(self.nodes, self)
         self._gate_memo: dict = {}
         self.backward_from: str = self._id(self._position(bf))
@@ -467,6 +467,35 @@ class Trace:
             s.fan = (i + 1, len(idx))
             s.grad_before = self._events[idx[i - 1] - nf - 1][6] if i else None
         return s
+
+    def _make_infos(self, made: list) -> None:
+        """Every node info not made yet, in one loop (``_make_info`` inlined)."""
+        ids, memo, rank = self._all_ids(), self._gate_memo, self._rank_of_node
+        names = [node.label or node_id for node, node_id in zip(self._objects, ids)]  # as formulas name them
+        for i, (node, node_id, data) in enumerate(zip(self._objects, ids, self._values)):
+            if made[i] is not None:
+                continue
+            op = node._rule
+            tensor = type(data) is not float and isinstance(data, np.ndarray)
+            const = node._const
+            label = node.label
+            shape = data.shape if tensor else None
+            if op is None:
+                made[i] = NodeInfo(node_id, label or node_id, None, "", const, (), node.group, True, tensor, shape,
+                                   label or "", (), False, label, None, node.requires_grad)
+                continue
+            symbol, local, pattern = _gate_texts(op, const, tensor, memo)
+            b = node._b
+            if b is None:
+                i_a = rank[node._a]
+                ins, formula = (ids[i_a],), (pattern, (names[i_a],))
+                local_grads = None if tensor else (node._la,)
+            else:
+                i_a, i_b = rank[node._a], rank[b]
+                ins, formula = (ids[i_a], ids[i_b]), (pattern, (names[i_a], names[i_b]))
+                local_grads = None if tensor else (node._la, node._lb)
+            made[i] = NodeInfo(node_id, label or symbol, op.name, symbol, const, ins, node.group, False, tensor, shape,
+                               formula, local, op.composite, label, local_grads, node.requires_grad)
 
     def _make_steps(self, made: list) -> None:
         """Every step not made yet, in one loop per pass (``_make_step`` inlined)."""

@@ -129,6 +129,15 @@ def test_lazy_node_infos_equal_what_the_engine_nodes_say(seed, n_leaves, n_ops):
         assert info.local_grads == (None if node._rule is None else node.local_grads)
         assert trace.id_of(node) == ids[node] and trace.engine_node(ids[node]) is node
     assert list(trace.nodes) == [trace.node(f"n{i}") for i in range(len(nodes))]
+    # iterating a fresh trace makes its infos in one loop: the same fields as one by one
+    fresh = list(build_trace(out).nodes)
+    for info, one in zip(fresh, trace.nodes):
+        assert (info.id, info.label, info.op, info.symbol, info.const, info.inputs, info.group, info.is_leaf,
+                info.is_tensor, info.shape, info.formula, info.local_formulas, info.composite, info.user_label,
+                info.local_grads, info.requires_grad) == \
+               (one.id, one.label, one.op, one.symbol, one.const, one.inputs, one.group, one.is_leaf,
+                one.is_tensor, one.shape, one.formula, one.local_formulas, one.composite, one.user_label,
+                one.local_grads, one.requires_grad)
 
 
 def test_the_steps_read_like_a_list_with_the_update_steps_after_the_backward_pass():
