@@ -12,11 +12,13 @@ trace = build_trace(outputs, backward_from=None, *, seed=None, fill_grads=True, 
 #   `seed` is its upstream gradient, default 1) and records its edge events as steps (never a
 #   second walk). Every output gets forward steps. fill_grads=False leaves every node's grad as
 #   it was (views use it); decimals: digits in the step texts (trace.set_decimals(n) later).
-trace.nodes        # list[NodeInfo] in creation order (index i has id f"n{i}")
+trace.nodes        # NodeInfos in creation order (index i has id f"n{i}"): a read-only sequence,
+                   # each made on first read (len, [i], [-1], slices as lists, iteration, == a list)
 trace.node(id)     # NodeInfo by id "n7"; trace.id_of(node_object) -> "n7"; trace.find(id_or_label)
 trace.edges        # list[Edge(src, dst, index)]  (index = which input of dst)
 trace.outputs      # list of output ids; trace.backward_from -> id; trace.seed
-trace.steps        # list[Step]: n_forward forward steps, then n_backward backward, then updates
+trace.steps        # Steps, a read-only sequence like trace.nodes (each made on first read):
+                   # n_forward forward steps, then n_backward backward, then updates
                    # forward: creation order. backward: the seed step, then gate by gate in reverse
                    # topological order, each gate's inputs consecutive, a gate only once its
                    # gradient is complete (each neuron's steps stay together).
