@@ -29,6 +29,9 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     parser.add_argument("--exercise", nargs="?", const="value,local,grad,update", default=None, metavar="KINDS",
                         help="the HTML player asks each step's numbers before showing them (checked to the "
                              "displayed decimals, with hints); KINDS: any of value, local, grad, update (default all)")
+    parser.add_argument("--quiz", action="store_true",
+                        help="no frame, step line or title shows a number before the step that computes it; "
+                             "the leaves (inputs, weights) are given from the first frame")
     parser.add_argument("--beamer", metavar="FILE.tex", default=None,
                         help="also write a Beamer snippet (one \\only<n> overlay per step) and its PDF frames "
                              "(in FILE-frames/ beside it)")
@@ -65,6 +68,8 @@ def run(args) -> int:
     if args.max_player_bytes <= 0:
         raise FramesError(f"--max-player-bytes must be a positive number of bytes, got {args.max_player_bytes}")
     options = diagram_options(args)
+    if args.quiz:
+        options["quiz"] = True
     exercise = None
     if args.exercise is not None:
         from ..debugger.exercise import check_kinds
@@ -77,6 +82,9 @@ def run(args) -> int:
     scenario = load_scenario(args.scenario)
     trace = scenario_trace(scenario, start_of(args), options)
     title = f"{scenario.title} [{scenario.id}]"
+    if args.quiz:
+        from ..debugger.quiz import quiz_title
+        title = quiz_title(title, trace)
     common = dict(progress=progress_bar(sys.stderr), timeout=args.timeout, **options)
     if args.output is not None:
         write_frames(trace, args.output, args.format, html=args.html, title=title,

@@ -24,6 +24,7 @@ import graphviz
 import numpy as np
 
 from ..debugger.levels import LEVELS, check_level, collapse, network_of  # noqa: F401 (LEVELS: render.LEVELS)
+from ..debugger.quiz import given_state
 from ..debugger.network import NetworkTooLargeError, check_network_size
 from ..errors import UserError
 from ..scenario_build.to_trace import to_trace
@@ -93,7 +94,8 @@ def resolve_step(trace, step=None, phase: Optional[str] = None) -> int:
 def to_dot(output, step=None, level: str = "gate", show_grads: bool = True, decimals: int = 2,
            palette="lecture", rankdir: str = "LR", *, phase: Optional[str] = None,
            max_nodes: Optional[int] = DEFAULT_NODE_LIMIT, legend: bool = True,
-           nodesep: float = 0.12, pinned: Optional[Pinned] = None, sample: int = 0, title: str = "") -> Diagram:
+           nodesep: float = 0.12, pinned: Optional[Pinned] = None, sample: int = 0, title: str = "",
+           quiz: bool = False) -> Diagram:
     """The diagram of ``output`` (a Value/Tensor, a list of them, a trace or a scenario) at a step.
 
     step: ``None`` or ``"end"`` for the final state, else the k of ``trace.state_at(k)``
@@ -104,7 +106,9 @@ def to_dot(output, step=None, level: str = "gate", show_grads: bool = True, deci
     legend: a caption saying which row is which; nodesep: space between rows (inches);
     pinned: fixed positions (``render.frames`` uses it); sample: which sample of the batch the
     neuron level of an MLP shows (its network view draws one sample at a time); title: a line
-    above the picture (``render.fit`` says there which level it chose and how to ask for another).
+    above the picture (``render.fit`` says there which level it chose and how to ask for another);
+    quiz: the leaves' values (the question's data) are shown from step 0, everything else only
+    once its step is reached (``debugger.quiz``).
     """
     check_level(level, RenderError)
     if rankdir not in ("LR", "RL", "TB", "BT"):
@@ -118,6 +122,8 @@ def to_dot(output, step=None, level: str = "gate", show_grads: bool = True, deci
                                  ).with_cli(f"{head}; draw it with --level neuron or --level layer (or raise --max-nodes)")
     k = resolve_step(trace, step, phase)
     state = trace.state_at(k)
+    if quiz:
+        state = given_state(state)
     writer = _Writer(trace, state, get_palette(palette), decimals, show_grads,
                      highlight=step not in (None, "end"), pinned=pinned)
     if level == "neuron":  # an MLP's network is counted from its weight shapes before it is built

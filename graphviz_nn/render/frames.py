@@ -18,6 +18,7 @@ from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
+from ..debugger.quiz import START_TEXT as QUIZ_START_TEXT
 from ..errors import UserError
 from ..scenario_build.to_trace import to_trace
 from . import fit
@@ -44,10 +45,11 @@ class Frame:
     text: str
 
 
-def frame_texts(output) -> list:
-    """The text shown beside each frame: the start, then each step's ``upstream × local`` line."""
+def frame_texts(output, quiz: bool = False) -> list:
+    """The text shown beside each frame: the start, then each step's ``upstream × local`` line
+    (step k's line holds only numbers step k has computed; ``quiz`` words the start as a question)."""
     trace = to_trace(output, who="frame_texts").trace
-    return [START_TEXT] + [step.text for step in trace.steps]
+    return [QUIZ_START_TEXT if quiz else START_TEXT] + [step.text for step in trace.steps]
 
 
 def frame_phases(output) -> list:

@@ -17,6 +17,7 @@ writes; the text beside each frame is the trace's own line for that step.
 from __future__ import annotations
 
 from ..debugger.levels import LEVELS
+from ..debugger.quiz import quiz_title
 from ..arguments import path as file_name, whole
 from ..errors import UserError
 from ..scenario_build.to_trace import to_trace
@@ -121,7 +122,9 @@ def build_player(trace, title=None, *, max_bytes=MAX_PLAYER_BYTES, cli: bool = F
     """
     from .html_player import player_fragment
 
-    texts, phases = frame_texts(trace), frame_phases(trace)
+    texts, phases = frame_texts(trace, quiz=options.get("quiz", False)), frame_phases(trace)
+    if options.get("quiz") and title:
+        title = quiz_title(title, trace)
     level = options.get("level", "gate")
     svgs, checkpoint = [], 64
     for data in iter_frames(trace, "svg", timeout=timeout, progress=progress, **options):
@@ -147,7 +150,7 @@ def build_player(trace, title=None, *, max_bytes=MAX_PLAYER_BYTES, cli: bool = F
 
 def player(source, *, level: str = "gate", decimals: int = 2, palette="lecture", show_grads: bool = True,
            legend: bool = True, title=None, start=None, max_bytes=MAX_PLAYER_BYTES,
-           timeout=DEFAULT_TIMEOUT, exercise=False) -> Player:
+           timeout=DEFAULT_TIMEOUT, exercise=False, quiz: bool = False) -> Player:
     """The step-through player of ``source``, shown inline in Jupyter, JupyterLab, VS Code and Colab.
 
     source: a Value or Tensor output (or a list of them), a debugger ``Trace``, a ``Scenario``,
@@ -164,6 +167,9 @@ def player(source, *, level: str = "gate", decimals: int = 2, palette="lecture",
     exercise: ``True`` (or the kinds to ask, e.g. ``"local,grad"``): the student types each step's
     numbers before the step shows them, checked in the page as ``graphviz-nn exercise`` checks
     them (to the displayed decimals), with the same hints; nothing is sent anywhere.
+
+    quiz: no frame, step line or title shows a number before the step that computes it; the
+    leaves' values (inputs, weights: the question's data) are shown from the start.
     """
     if max_bytes is not None:
         max_bytes = whole(max_bytes, "max_bytes", "player", low=1, hint=" of bytes (or None: no limit)")
@@ -172,4 +178,4 @@ def player(source, *, level: str = "gate", decimals: int = 2, palette="lecture",
     view = to_trace(source, start=start, who="player", error=PlayerError)
     return build_player(view.trace, title if title is not None else view.title, max_bytes=max_bytes,
                         timeout=timeout, level=level, decimals=decimals, palette=palette,
-                        show_grads=show_grads, legend=legend, exercise=kinds)
+                        show_grads=show_grads, legend=legend, exercise=kinds, quiz=bool(quiz))
