@@ -21,6 +21,8 @@ import re
 START_TEXT = "start: the leaves (inputs and weights) are given; what does each step compute?"
 
 _DECIMAL = re.compile(r"(?<![\w.])-?\d+\.\d+(?![\w.])")  # 0.73, -0.20: numbers a slide quotes
+# any number standing alone (0.73, -2, 0): not part of a name (x0, L1), a shape (2-16-16-1, 16×16) or a gate (*-1, 1/x)
+_STANDALONE = re.compile(r"(?<![\w.×*+^-])-?\d+(?:\.\d+)?(?!(?![²³])[\w×/-]|\.\d)")
 
 
 class GivenState:
@@ -72,8 +74,9 @@ def hide_numbers(text: str, numbers: list, k: int) -> str:
 
 
 def hide_all_numbers(text: str) -> str:
-    """Every decimal number written ``?``: for text about a graph not yet traced (the picker)."""
-    return _DECIMAL.sub("?", text)
+    """Every number standing alone written ``?`` (``ReLU 0`` may be the answer too): for text
+    about a graph not traced yet (the picker's explanations)."""
+    return _STANDALONE.sub("?", text)
 
 
 def quiz_title(title: str, trace) -> str:

@@ -3,6 +3,7 @@ flags appear only once the step that computes them is reached, or when v reveals
 from __future__ import annotations
 
 import math
+import re
 
 from graphviz_nn.tui.app import DebuggerApp
 from graphviz_nn.tui.presenter import hide_numbers, quiz_numbers
@@ -71,3 +72,36 @@ async def test_a_dead_relu_flag_appears_only_once_its_value_is_known():
         await pilot.press("home", "v")
         await pilot.pause()
         assert "!" in graph_text(app)  # v: quiz mode off, every flag shown
+
+
+async def test_the_picker_hides_the_explanations_numbers_in_quiz_mode_and_shows_them_after_v():
+    import tomllib
+    from pathlib import Path
+    from textual.widgets import OptionList
+    path = Path(__file__).resolve().parents[2] / "scenarios" / "sigmoid-neuron.toml"
+    explanation = " ".join(tomllib.loads(path.read_text())["explanation"].split())
+    f = 1 / (1 + math.exp(-(2.0 * -1.0 + -3.0 * -2.0 + -3.0)))
+    assert f"{f:.2f}" in explanation  # the file itself quotes the answer the class is asked for
+    app = DebuggerApp(scenario="sigmoid-neuron", layout_engine="builtin")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.pause()
+        await pilot.press("o")
+        await pilot.pause()
+        options = app.screen.query_one(OptionList)
+        listed = [" ".join(options.get_option_at_index(i).prompt.plain.split()) for i in range(options.option_count)]
+        explained = [line.split(") ", 1)[1] for line in listed if ") " in line]  # after "title (id)"
+        assert len(explained) > 30 and not any(re.search(r"\d\.\d", line) for line in explained), explained
+        assert f"{f:.2f}" not in screen_text(app)
+        neuron = next(" ".join(e[2].split()) for e in app.screen.entries if e[0] == "sigmoid-neuron")
+        assert "give f = ?; the weights get ?, ? and ?" in neuron  # what the list shows and filters on
+        for typed in f"{f:.2f}":  # filtering by the answer finds nothing either
+            await pilot.press(typed)
+        await pilot.pause()
+        assert "(sigmoid-neuron)" not in " ".join(
+            options.get_option_at_index(i).prompt.plain for i in range(options.option_count))
+        await pilot.press("escape")
+        await pilot.press("v", "o")  # quiz mode off: the explanation as written
+        await pilot.pause()
+        neuron = next(" ".join(e[2].split()) for e in app.screen.entries if e[0] == "sigmoid-neuron")
+        assert neuron == explanation
+        assert re.search(r"\d\.\d", screen_text(app))  # other explanations' numbers are back on screen
