@@ -144,11 +144,17 @@ class PicturePane:
         self.draw(view, Layout(view.positions(), "network"))
 
     def resized(self) -> None:
-        """The terminal changed size: a network folds (or unfolds) its layers again, then the room."""
+        """The terminal changed size: a network folds (or unfolds) its layers again (once the
+        screen has its new size), then the room."""
+        self.fit_panes()
         if hasattr(self.view, "fold"):
-            self.draw_network(self.view)
-        else:
-            self.fit_panes()
+            self.app.call_after_refresh(self._refold)
+
+    def _refold(self) -> None:
+        view = self.view
+        if hasattr(view, "fold") and self.app.session is not None:
+            self.draw_network(view)
+            self.app.call_after_refresh(self.follow_current)
 
     def _graphviz_layout(self, key, ids, edges) -> None:
         """Graphviz's layout off the UI thread; swapped in when ready, if still wanted."""
