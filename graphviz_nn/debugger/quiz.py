@@ -57,12 +57,20 @@ def secret_numbers(text: str, trace, leaves_given: bool = True) -> list[tuple[in
         token = match.group()
         places = len(token.split(".")[1])
         for step in trace.steps:
-            numbers = (step.value, step.contribution, step.grad_after, step.new_value)
-            if any(isinstance(x, float) and f"{x:.{places}f}" == token for x in numbers):
+            numbers = (_scalar(x) for x in (step.value, step.contribution, step.grad_after, step.new_value))
+            if any(x is not None and f"{x:.{places}f}" == token for x in numbers):
                 given = leaves_given and step.phase == "forward" and trace.node(step.node).is_leaf
                 found.append((match.start(), match.end(), 0 if given else step.number))
                 break
     return found
+
+
+def _scalar(x):
+    """A number as a float (a one-element array too: a tensor loss), else None."""
+    if isinstance(x, float):
+        return x
+    size = getattr(x, "size", None)
+    return float(x.reshape(-1)[0]) if size == 1 and hasattr(x, "reshape") else None
 
 
 def hide_numbers(text: str, numbers: list, k: int) -> str:

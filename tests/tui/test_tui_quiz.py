@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 import re
 
+import pytest
+
 from graphviz_nn.tui.app import DebuggerApp
 from graphviz_nn.tui.presenter import hide_numbers, quiz_numbers
 from graphviz_nn.scenario_format import load_scenario
@@ -105,3 +107,66 @@ async def test_the_picker_hides_the_explanations_numbers_in_quiz_mode_and_shows_
         neuron = next(" ".join(e[2].split()) for e in app.screen.entries if e[0] == "sigmoid-neuron")
         assert neuron == explanation
         assert re.search(r"\d\.\d", screen_text(app))  # other explanations' numbers are back on screen
+
+
+QUIZ_SCENARIOS = ["sigmoid-neuron", "dead-relu", "mlp-xor", "mlp-moons", "learning-rate", "saturated-sigmoid",
+                  "softmax-cross-entropy", "keras-dense", "activations"]
+TOKEN = re.compile(r"(?<![\w.])-?\d+\.\d+(?![\w.])")
+
+
+def answers_after_start(trace) -> tuple:
+    """(numbers the steps compute: gates' values, gradients, contributions, updates; the givens:
+    the leaves' values and the gates' constants), read from the trace's steps, as floats."""
+    import numpy as np
+
+    def floats(x):
+        return [] if x is None else [float(v) for v in np.asarray(x, dtype=float).ravel()]
+
+    computed, given = [], []
+    for step in trace.steps:
+        leaf = step.phase == "forward" and trace.node(step.node).is_leaf
+        for x in (step.value,) if step.phase == "forward" else (step.contribution, step.grad_after, step.new_value):
+            (given if leaf else computed).extend(floats(x))
+    for info in trace.nodes:
+        if isinstance(info.const, (int, float)):
+            given.append(float(info.const))
+    return computed, given
+
+
+def revealed(text: str, trace) -> list:
+    computed, given = answers_after_start(trace)
+
+    def shown(token, x):
+        return abs(float(token) - x) <= 0.5 * 10 ** -len(token.split(".")[1]) * (1 + 1e-9)
+
+    return [t for t in TOKEN.findall(text) if any(shown(t, x) for x in computed) and not any(shown(t, x) for x in given)]
+
+
+@pytest.mark.parametrize("size", [(120, 36), (80, 24)], ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("sid", QUIZ_SCENARIOS)
+async def test_at_the_start_in_quiz_mode_no_number_a_step_computes_is_anywhere_on_screen(sid, size):
+    """Picture, inspector, step list, lecture pane (turned on), loss plot, header: at step 0 of a
+    quiz only the givens (leaves, constants) may be on screen; at the end the answers are there."""
+    app = DebuggerApp(scenario=sid, layout_engine="builtin")
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        if not app.query_one("#lecture").display:
+            await pilot.press("L")
+        await pilot.press("end", "home")
+        await pilot.pause()
+        trace = app.session.trace
+        assert app.session.k == 0 and app.quiz
+        assert revealed(screen_text(app), trace) == []
+        await pilot.press("end")  # the check can fail: at the end the answers are on screen
+        await pilot.pause()
+        assert revealed(screen_text(app), trace)
+
+
+async def test_quiz_mode_hides_the_explanations_numbers_but_not_the_formulas_constants():
+    app = DebuggerApp(scenario="activations", layout_engine="builtin")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.pause()
+        text = lecture(app)
+        # 0.01 is also a value the trace computes; in the formula it is the question, not an answer
+        assert "leaky_relu_001 = leaky_relu(x, 0.01)" in text and "elu_x = elu(x, 1.0)" in text
+        assert "sigmoid ?, tanh ?" in " ".join(text.split())  # the explanation's answers stay hidden
