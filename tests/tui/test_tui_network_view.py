@@ -116,3 +116,48 @@ async def test_at_80x24_mlp_xor_folds_its_four_neurons_beside_the_inspector():
         graph = app.query_one(GraphView)
         assert graph.current == "neuron:L1.N3" and "(L1.N3)" in screen_text(app)
         assert whole_picture_in_view(app)
+
+
+async def test_b_on_a_neuron_box_then_c_stops_where_the_neuron_starts_and_on_a_layer_box_where_the_layer_starts():
+    app = DebuggerApp(scenario="mlp-xor", layout_engine="builtin")  # 2-4-1
+    async with app.run_test(size=(120, 36)) as pilot:
+        await neuron_level(app, pilot)
+        trace = app.session.trace
+        app.selected = "neuron:L1.N3"
+        await pilot.press("b")
+        await pilot.pause()
+        assert ("L1", "N3") in app.session.group_breakpoints
+        await pilot.press("c")
+        await pilot.pause()
+        first = next(s.number for s in trace.steps if s.group[:2] == ("L1", "N3"))  # from the groups
+        assert app.session.k == first
+        assert trace.steps[first - 2].group[:2] != ("L1", "N3")  # it stopped on entering, not later
+        app.selected = None
+        weight = trace.steps[first - 1].node  # the neuron's first step: its weight's value, lit in the caption
+        assert trace.node(weight).label == "L1.N3.w0"
+        await pilot.press("b")  # on the caption being stepped: a breakpoint on that weight (was a crash)
+        await pilot.pause()
+        assert app.session.breakpoints == {weight}
+        await pilot.press("b")
+        await pilot.pause()
+        assert not app.session.breakpoints
+        app.selected = "more:1:2" if "more:1:2" in app.picture.view.ids else "caption:1"
+        await pilot.press("b")  # a box standing for several nodes: one sentence, nothing set
+        await pilot.pause()
+        assert not app.session.breakpoints and app.session.group_breakpoints == {("L1", "N3")}
+        app.selected = "neuron:L1.N3"
+        await pilot.press("b")  # on the neuron again: cleared
+        await pilot.pause()
+        assert not app.session.group_breakpoints
+        await pilot.press("l")  # neuron -> layer
+        await pilot.pause()
+        assert app.session.level == "layer"
+        await pilot.press("home")
+        layer = next(b for b in app.picture.view.ids if app.picture.view.group_path(b) == ("L2",))
+        app.selected = layer
+        await pilot.press("b")
+        await pilot.pause()
+        assert ("L2",) in app.session.group_breakpoints
+        await pilot.press("c")
+        await pilot.pause()
+        assert app.session.k == next(s.number for s in trace.steps if s.group[:1] == ("L2",))
