@@ -219,3 +219,32 @@ async def test_in_quiz_mode_no_number_a_later_step_computes_is_on_screen_mid_tra
         await pilot.press("end")  # the check can fail: the end's numbers are not known at the start
         await pilot.pause()
         assert future_only(screen_text(app), trace, 0)
+
+
+async def test_the_loss_plot_waits_for_the_forward_pass_to_reach_the_loss_in_quiz_mode():
+    from graphviz_nn.tui.widgets.loss_plot import LossPlot
+    app = DebuggerApp(scenario="mlp-xor", layout_engine="builtin")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.pause()
+        plot = app.query_one(LossPlot)
+        trace = app.session.trace
+        loss = trace.forward_value(trace.outputs[0])
+        assert plot.caption == "loss: ? (its forward pass computes it)"
+        at = next(s.number for s in trace.steps if s.phase == "forward" and s.node == trace.outputs[0])
+        app.session.goto(at - 1)
+        app.refresh_view()
+        await pilot.pause()
+        assert "?" in plot.caption
+        await pilot.press("n")  # the step that computes the loss
+        await pilot.pause()
+        assert plot.caption == f"loss per iteration: {loss:.2f} → {loss:.2f}"
+        await pilot.press("home", "v")  # quiz mode off: the loss is shown from the start
+        await pilot.pause()
+        assert plot.caption == f"loss per iteration: {loss:.2f} → {loss:.2f}"
+
+
+def test_a_loss_not_reached_yet_keeps_an_empty_column_and_sets_no_axis():
+    from graphviz_nn.tui.widgets.loss_plot import plot_rows
+    bars, low, high = plot_rows([2.0, 1.0, None], 3, rows=1)
+    assert (low, high) == (0.0, 2.0)  # the hidden loss does not stretch the axis
+    assert bars[0][2] == " " and bars[0][0] == "█"
