@@ -129,7 +129,9 @@ def test_a_title_keeps_its_given_numbers_and_hides_computed_ones():
     title = f"a = 0.80 gives {computed:.2f}"
     assert quiz_title(title, trace) == "a = 0.80 gives ?"
     assert [title[a:b] for a, b, k in secret_numbers(title, trace) if k == 0] == ["0.80"]
-    assert hide_all_numbers("f = 0.73 and -0.20, 3 leaves") == "f = ? and ?, 3 leaves"
+    # an explanation not traced yet (the picker): every number standing alone, not names or shapes
+    assert hide_all_numbers("f = 0.73 and -0.20, ReLU 0, x0 of a 2-16-16-1 net, *-1 and 1/x.") == \
+        "f = ? and ?, ReLU ?, x0 of a 2-16-16-1 net, *-1 and 1/x."
 
 
 def test_frames_quiz_on_the_command_line_writes_frames_page_and_index_that_keep_secrets(tmp_path):
