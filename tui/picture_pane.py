@@ -44,6 +44,7 @@ class PicturePane:
         self.presenting = False  # P: the graph fills the terminal, the step's sentence under it
         self.fitted = False  # 0: side panes hidden so the whole graph fits (shown, when the network took the width)
         self.network_wide = False  # the network picture took the whole width (a small terminal)
+        self._folded_for: tuple = (None, None)  # (view, room) the network was last folded for
         self._wide_note_said = False
 
     @property
@@ -131,8 +132,11 @@ class PicturePane:
     def _fold_network(self, view, show) -> None:
         """Show the network with each wide layer at ``MAX_SHOWN`` boxes, then fewer (down to
         ``MIN_SHOWN``) until its compact picture fits the room."""
-        room_w, room_h = self._network_room()
-        for rows in range(MAX_SHOWN, MIN_SHOWN - 1, -1):
+        room = room_w, room_h = self._network_room()
+        # the same room as last time: a folded view stays folded (a step only changes which neuron shows)
+        start = view.rows if (view, room) == self._folded_for else MAX_SHOWN
+        self._folded_for = (view, room)
+        for rows in range(start, MIN_SHOWN - 1, -1):
             view.fold(rows)
             show()
             geo = self.graph.geometry("compact")
