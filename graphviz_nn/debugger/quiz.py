@@ -69,8 +69,7 @@ def _scalar(x):
     """A number as a float (a one-element array too: a tensor loss), else None."""
     if isinstance(x, float):
         return x
-    size = getattr(x, "size", None)
-    return float(x.reshape(-1)[0]) if size == 1 and hasattr(x, "reshape") else None
+    return float(x.item()) if getattr(x, "size", None) == 1 and hasattr(x, "item") else None
 
 
 def hide_numbers(text: str, numbers: list, k: int) -> str:
