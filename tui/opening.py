@@ -19,7 +19,6 @@ from graphviz_nn.terminal_text import terminal_safe
 
 from . import memory, reports, served_policy
 from .busy import BusyWork
-from .screens.picker import PickerScreen
 from .target import catalogue, from_scenario
 
 # Graphs up to this size open in a few milliseconds, inline; larger ones in a worker.
@@ -129,6 +128,7 @@ class Opening:
 
         if self._catalogue is None:  # reading every scenario file once per run is enough
             self._catalogue = catalogue(served_policy.class_files(app.scenarios_dir) if app.served else ())
+        from .screens.picker import PickerScreen  # a dialog: imported when opened, not before the first screen
         entries = self._catalogue
         if app.quiz:  # quiz mode: an explanation's numbers would answer the lecture's questions
             entries = [(sid, title, hide_all_numbers(text)) for sid, title, text in entries]
