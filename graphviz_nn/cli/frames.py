@@ -36,7 +36,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
                         help="also write an animation: FILE.gif, or FILE.png/.apng for an animated PNG (needs Pillow)")
     parser.add_argument("--delay", type=int, default=DEFAULT_DELAY_MS, metavar="MS",
                         help=f"milliseconds per step in the animation (default {DEFAULT_DELAY_MS})")
-    add_diagram_options(parser)
+    add_diagram_options(parser, default_level=None)  # a recorded model: the level that fits a page
     parser.set_defaults(run=run)
     return parser
 
@@ -65,6 +65,8 @@ def run(args) -> int:
     if args.max_player_bytes <= 0:
         raise FramesError(f"--max-player-bytes must be a positive number of bytes, got {args.max_player_bytes}")
     options = diagram_options(args)
+    if options["level"] is None:
+        options["cli_wording"] = True  # a tensor graph's title says which --level was drawn and how to ask
     exercise = None
     if args.exercise is not None:
         from ..debugger.exercise import check_kinds

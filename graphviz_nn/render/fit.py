@@ -17,8 +17,11 @@ from typing import Optional
 from ..debugger.levels import READABLE_NODES, levels_of, page_level
 
 MAX_ASPECT = 4.0  # width : height of a slide-friendly picture (a 16:9 slide holds up to about 4:1)
-BAND_GAP = 36.0  # points between two folded bands
+BAND_GAP = 48.0  # points between two folded bands (room for a frame's two-line annotation)
 MARGIN = 24.0  # points around a pinned layout (room for the current edge's annotation in frames)
+GUTTER = 34.0  # points beside each band for the connectors of the lines cut between bands
+CONNECTOR_SPACING = 26.0  # points between two connectors beside one band (a connector is 23 across)
+MAX_BANDS = 64
 
 
 def is_tensor_graph(trace) -> bool:
@@ -47,37 +50,91 @@ def fold(pinned):
     width : height ≤ MAX_ASPECT; the same layout when it already fits.
 
     Each band keeps its nodes' places; a cut falls between two node columns (a rank of a
-    left-to-right layout shares one x), so a rank is never split. Graphviz's y grows upwards:
-    band 0 goes on top.
+    left-to-right layout shares one x), so a rank is never split, and near each even cut it takes
+    the gap that the fewest lines cross. A line that still crosses a cut is drawn as two halves,
+    each ending at a connector with the same letter in a gutter beside its band (``crossings``),
+    never as a diagonal across the picture. The fewest bands that bring the picture within
+    MAX_ASPECT are used. Graphviz's y grows upwards: band 0 goes on top.
     """
-    from .dot import Pinned
-
-    width, height = (float(v) for v in pinned.bb.split(",")[2:4])
-    margin = MARGIN
-    inner_w, inner_h = width - 2 * margin, height - 2 * margin
-    bands = 1
-    while bands < 64 and inner_w / bands + 2 * margin > MAX_ASPECT * (
-            bands * inner_h + (bands - 1) * BAND_GAP + 2 * margin):
-        bands += 1
-    if bands == 1 or not pinned.positions:
+    if aspect(pinned) <= MAX_ASPECT or not pinned.positions:
         return pinned
-    sizes = pinned.sizes
     xs = sorted({x for x, _ in pinned.positions.values()})
     gaps = [(a + b) / 2 for a, b in zip(xs, xs[1:])]
-    cuts = sorted({min(gaps, key=lambda g: abs(g - (margin + inner_w * i / bands))) for i in range(1, bands)})
-    band_of = {node: sum(x > c for c in cuts) for node, (x, _) in pinned.positions.items()}
+    if not gaps:
+        return pinned
+    spans = [(min(pinned.positions[t][0], pinned.positions[h][0]), max(pinned.positions[t][0], pinned.positions[h][0]))
+             for t, h in pinned.edges if t in pinned.positions and h in pinned.positions]
+    crossed = {g: sum(lo < g < hi for lo, hi in spans) for g in gaps}
+    folded = pinned
+    for bands in range(2, MAX_BANDS + 1):
+        folded = _arrange(pinned, _cuts(pinned, gaps, crossed, bands))
+        if aspect(folded) <= MAX_ASPECT:
+            break
+    return folded
+
+
+def _cuts(pinned, gaps: list, crossed: dict, bands: int) -> list:
+    """Where to cut for ``bands`` bands of about equal width: near each even cut, the gap
+    crossed by the fewest lines (then the nearest)."""
+    width = float(pinned.bb.split(",")[2]) - 2 * MARGIN
+    slack = width / bands / 5  # how far a cut may move to cross fewer lines: a fifth of a band
+    cuts = set()
+    for i in range(1, bands):
+        target = MARGIN + width * i / bands
+        near = [g for g in gaps if abs(g - target) <= slack] or [min(gaps, key=lambda g: abs(g - target))]
+        cuts.add(min(near, key=lambda g: (crossed[g], abs(g - target))))
+    return sorted(cuts)
+
+
+def _arrange(pinned, cuts: list):
+    """The layout's bands (cut at ``cuts``) stacked top to bottom, with the connectors of each
+    line that crosses from one band to another."""
+    from .dot import Pinned
+
     bands = len(cuts) + 1
-    left = [math.inf] * bands
-    right = [-math.inf] * bands
-    for node, (x, _) in pinned.positions.items():
-        half = sizes.get(node, (0.0, 0.0))[0] / 2
+    band_of = {node: sum(x > c for c in cuts) for node, (x, _) in pinned.positions.items()}
+    left, right = [math.inf] * bands, [-math.inf] * bands
+    low, high = [math.inf] * bands, [-math.inf] * bands
+    for node, (x, y) in pinned.positions.items():
+        w, h = pinned.sizes.get(node, (0.0, 0.0))
         i = band_of[node]
-        left[i], right[i] = min(left[i], x - half), max(right[i], x + half)
-    new_w = max(r - lft for lft, r in zip(left, right) if r > -math.inf) + 2 * margin
-    new_h = bands * inner_h + (bands - 1) * BAND_GAP + 2 * margin
-    moved = {node: (x - left[band_of[node]] + margin, y + (bands - 1 - band_of[node]) * (inner_h + BAND_GAP))
+        left[i], right[i] = min(left[i], x - w / 2), max(right[i], x + w / 2)
+        low[i], high[i] = min(low[i], y - h / 2), max(high[i], y + h / 2)
+    used = [i for i in range(bands) if right[i] > -math.inf]
+    cut_lines = [(t, h) for t, h in pinned.edges
+                 if t in band_of and h in band_of and band_of[t] != band_of[h]]
+    gutter = GUTTER if cut_lines else 0.0
+    # each band as tall as its own nodes, stacked with BAND_GAP between them (band 0 on top)
+    new_h = sum(high[i] - low[i] for i in used) + (len(used) - 1) * BAND_GAP + 2 * MARGIN
+    top, shift = new_h - MARGIN, {}
+    for i in used:
+        shift[i] = top - high[i]
+        top -= high[i] - low[i] + BAND_GAP
+    moved = {node: (x - left[band_of[node]] + MARGIN + gutter, y + shift[band_of[node]])
              for node, (x, y) in pinned.positions.items()}
-    return Pinned(moved, f"0,0,{new_w:.2f},{new_h:.2f}", sizes)
+    band_w = max(right[i] - left[i] for i in used)
+    new_w = band_w + 2 * MARGIN + 2 * gutter
+    crossings, taken = {}, {}  # taken: (band, side) -> the connectors' y there, kept apart
+    for n, (tail, head) in enumerate(cut_lines):
+        b_t, b_h = band_of[tail], band_of[head]
+        out_x = right[b_t] - left[b_t] + MARGIN + gutter + gutter / 2
+        out = (out_x, _free_y(taken.setdefault((b_t, "out"), []), moved[tail][1]))
+        into = (MARGIN + gutter / 2, _free_y(taken.setdefault((b_h, "in"), []), moved[head][1]))
+        crossings[(tail, head)] = (_letter(n), out, into)
+    return Pinned(moved, f"0,0,{new_w:.2f},{new_h:.2f}", pinned.sizes, pinned.edges, crossings)
+
+
+def _free_y(taken: list, y: float) -> float:
+    """``y``, or the nearest height below it clear of the connectors already placed beside a band."""
+    while any(abs(y - other) < CONNECTOR_SPACING for other in taken):
+        y -= CONNECTOR_SPACING
+    taken.append(y)
+    return y
+
+
+def _letter(n: int) -> str:
+    """A, B, ..., Z, A2, B2, ...: the connectors' names, short enough for a small circle."""
+    return chr(ord("A") + n % 26) + (str(n // 26 + 1) if n >= 26 else "")
 
 
 def read_layout(source: str, timeout) -> "Pinned":
@@ -86,7 +143,7 @@ def read_layout(source: str, timeout) -> "Pinned":
     from .run_dot import run_dot
 
     plain = run_dot(source, "plain", timeout=timeout).decode("utf-8", "replace")
-    positions, sizes, bb = {}, {}, None
+    positions, sizes, edges, bb = {}, {}, [], None
     for line in plain.splitlines():
         parts = line.split(" ", 4)
         if parts[0] == "graph":
@@ -97,9 +154,11 @@ def read_layout(source: str, timeout) -> "Pinned":
             name, x, y, rest = parts[1], parts[2], parts[3], parts[4].split(" ", 2)
             positions[name] = (float(x) * 72 + MARGIN, float(y) * 72 + MARGIN)
             sizes[name] = (float(rest[0]) * 72, float(rest[1]) * 72)
+        elif parts[0] == "edge":
+            edges.append((parts[1], parts[2]))
     if bb is None:
         raise RenderError("Graphviz returned no layout; please report this with the DOT file (--format dot)")
-    return Pinned(positions, bb, sizes)
+    return Pinned(positions, bb, sizes, tuple(edges))
 
 
 def aspect(pinned) -> float:
@@ -107,31 +166,41 @@ def aspect(pinned) -> float:
     return width / height
 
 
-def fitted_options(output, options: dict, timeout=None) -> tuple:
-    """(trace, to_dot options) for a picture drawn with no level asked for, or with ``fit=True``.
+def fitting(trace, options: dict, cli: bool = False) -> tuple:
+    """The one decision every picture, frame and player makes: (``to_dot`` options, fold?).
 
-    A tensor graph gets ``default_level`` (when no level was asked for, with a title saying so)
-    and its layout folded to at most MAX_ASPECT : 1 (``pinned``); a scalar graph is drawn at
-    gate level exactly as before. Options the caller gave (a level, a pinned layout) are kept;
-    ``fit=False`` draws a level left to right in one row, as asked.
+    With no level asked for (or ``fit=True``), a tensor graph gets ``default_level`` (when no
+    level was asked for, with a title saying which level and how to ask for another) and its
+    layout is to be folded to at most MAX_ASPECT : 1; a scalar graph is drawn at gate level
+    exactly as before, never folded. ``fit=False`` draws a level left to right in one row, as
+    asked. The options it returns hold the level and an explicit ``fit``, so deciding again on
+    them changes nothing (``build_player`` decides, then ``iter_frames`` reads the same answer).
     """
-    from ..scenario_build.to_trace import to_trace
-    from .run_dot import DEFAULT_TIMEOUT
-
-    trace = to_trace(output, who="render").trace
     options = dict(options)
     asked = options.get("level")
     fit = options.pop("fit", None)
-    cli = options.pop("cli_wording", False)  # the title names --level, not level=
+    cli = options.pop("cli_wording", cli)  # the title names --level, not level=
     if fit is None:
         fit = asked is None
     if not fit or not is_tensor_graph(trace):
         options["level"] = asked or "gate"
-        return trace, options
+        return options, False
     if asked is None:
         options["level"] = default_level(trace)
         options.setdefault("title", level_note(trace, options["level"], cli))
-    if options.get("pinned") is None:
+    return options, True
+
+
+def fitted_options(output, options: dict, timeout=None) -> tuple:
+    """(trace, to_dot options) for one picture drawn with no level asked for, or with ``fit=True``:
+    ``fitting``'s level and title, and when it folds, the folded layout as ``pinned`` (a
+    ``pinned`` the caller gave is kept)."""
+    from ..scenario_build.to_trace import to_trace
+    from .run_dot import DEFAULT_TIMEOUT
+
+    trace = to_trace(output, who="render").trace
+    options, fold_it = fitting(trace, options)
+    if fold_it and options.get("pinned") is None:
         from .dot import to_dot
         from .run_dot import GraphvizNotFoundError
         layout_options = {k: v for k, v in options.items() if k not in ("step", "phase", "pinned")}
@@ -146,6 +215,5 @@ def fitted_options(output, options: dict, timeout=None) -> tuple:
     return trace, options
 
 
-
-__all__ = ["MAX_ASPECT", "READABLE_NODES", "default_level", "level_note", "fold", "read_layout", "fitted_options",
+__all__ = ["MAX_ASPECT", "READABLE_NODES", "default_level", "level_note", "fold", "read_layout", "fitted_options", "fitting",
            "is_tensor_graph", "aspect"]

@@ -20,6 +20,7 @@ from ..debugger.levels import LEVELS
 from ..arguments import path as file_name, whole
 from ..errors import UserError
 from ..scenario_build.to_trace import to_trace
+from .fit import fitting
 from .frames import frame_phases, frame_texts, iter_frames
 from .run_dot import DEFAULT_TIMEOUT
 
@@ -122,9 +123,10 @@ def build_player(trace, title=None, *, max_bytes=MAX_PLAYER_BYTES, cli: bool = F
     from .html_player import player_fragment
 
     texts, phases = frame_texts(trace), frame_phases(trace)
-    level = options.get("level", "gate")
+    options, folded = fitting(trace, options, cli)  # no level: the one that fits a page (render.fit)
+    level = options["level"]
     svgs, checkpoint = [], 64
-    for data in iter_frames(trace, "svg", timeout=timeout, progress=progress, **options):
+    for data in iter_frames(trace, "svg", timeout=timeout, progress=progress, fit=folded, **options):
         svgs.append(data.decode("utf-8"))
         n = len(svgs)
         if max_bytes is not None and n == checkpoint and n < len(texts):
@@ -145,7 +147,7 @@ def build_player(trace, title=None, *, max_bytes=MAX_PLAYER_BYTES, cli: bool = F
     return made
 
 
-def player(source, *, level: str = "gate", decimals: int = 2, palette="lecture", show_grads: bool = True,
+def player(source, *, level: str | None = None, decimals: int = 2, palette="lecture", show_grads: bool = True,
            legend: bool = True, title=None, start=None, max_bytes=MAX_PLAYER_BYTES,
            timeout=DEFAULT_TIMEOUT, exercise=False) -> Player:
     """The step-through player of ``source``, shown inline in Jupyter, JupyterLab, VS Code and Colab.
@@ -153,7 +155,9 @@ def player(source, *, level: str = "gate", decimals: int = 2, palette="lecture",
     source: a Value or Tensor output (or a list of them), a debugger ``Trace``, a ``Scenario``,
     or a scenario id or ``.toml`` path (``start`` picks a scenario's starting point).
     level, decimals, palette, show_grads, legend: as for ``to_dot`` (the lecture's picture, also
-    ``draw_dot(..., style="lecture")``). title: shown above the controls (a scenario's title by
+    ``draw_dot(..., style="lecture")``); with no level, a graph of Values is drawn at gate level and
+    a tensor graph (a recorded model) at the finest level that fits a page, its title saying which
+    and how to ask for another (``render.fit``). title: shown above the controls (a scenario's title by
     default). max_bytes: refuse a bigger player (None: no limit).
 
     Previous/Next, a slider and (once clicked) the arrow keys step through the trace; each
