@@ -68,6 +68,7 @@ class Pinned:
     # a line a fold cut between two bands, drawn as two halves meeting a lettered connector at
     # each end: (tail, head) -> (letter, (x, y) of the connector after the tail, (x, y) before the head)
     crossings: dict = field(default_factory=dict)
+    bands: tuple = ()  # a folded layout's bands, top to bottom: (left, bottom, right, top) in points
 
 
 def resolve_step(trace, step=None, phase: Optional[str] = None) -> int:

@@ -104,6 +104,12 @@ def _arrange(pinned, cuts: list):
     cut_lines = [(t, h) for t, h in pinned.edges
                  if t in band_of and h in band_of and band_of[t] != band_of[h]]
     gutter = GUTTER if cut_lines else 0.0
+    sides: dict = {}  # (band, "out" or "in") -> the lines whose connector stands there
+    for n, (tail, head) in enumerate(cut_lines):
+        sides.setdefault((band_of[tail], "out"), []).append((n, tail))
+        sides.setdefault((band_of[head], "in"), []).append((n, head))
+    for (i, _), ends in sides.items():  # a band at least as tall as the connectors beside it
+        low[i] = min(low[i], high[i] - len(ends) * CONNECTOR_SPACING)
     # each band as tall as its own nodes, stacked with BAND_GAP between them (band 0 on top)
     new_h = sum(high[i] - low[i] for i in used) + (len(used) - 1) * BAND_GAP + 2 * MARGIN
     top, shift = new_h - MARGIN, {}
@@ -114,22 +120,32 @@ def _arrange(pinned, cuts: list):
              for node, (x, y) in pinned.positions.items()}
     band_w = max(right[i] - left[i] for i in used)
     new_w = band_w + 2 * MARGIN + 2 * gutter
-    crossings, taken = {}, {}  # taken: (band, side) -> the connectors' y there, kept apart
-    for n, (tail, head) in enumerate(cut_lines):
-        b_t, b_h = band_of[tail], band_of[head]
-        out_x = right[b_t] - left[b_t] + MARGIN + gutter + gutter / 2
-        out = (out_x, _free_y(taken.setdefault((b_t, "out"), []), moved[tail][1]))
-        into = (MARGIN + gutter / 2, _free_y(taken.setdefault((b_h, "in"), []), moved[head][1]))
-        crossings[(tail, head)] = (_letter(n), out, into)
-    return Pinned(moved, f"0,0,{new_w:.2f},{new_h:.2f}", pinned.sizes, pinned.edges, crossings)
+    ends_at: dict = {}  # (line number, side) -> the connector's (x, y)
+    for (i, side), ends in sides.items():
+        x = right[i] - left[i] + MARGIN + gutter * 1.5 if side == "out" else MARGIN + gutter / 2
+        ys = _stack([moved[node][1] for _, node in ends], low[i] + shift[i], high[i] + shift[i])
+        for (n, _), y in zip(ends, ys):
+            ends_at[(n, side)] = (x, y)
+    crossings = {(tail, head): (_letter(n), ends_at[(n, "out")], ends_at[(n, "in")])
+                 for n, (tail, head) in enumerate(cut_lines)}
+    boxes = tuple((0.0, low[i] + shift[i], new_w, high[i] + shift[i]) for i in used)
+    return Pinned(moved, f"0,0,{new_w:.2f},{new_h:.2f}", pinned.sizes, pinned.edges, crossings, boxes)
 
 
-def _free_y(taken: list, y: float) -> float:
-    """``y``, or the nearest height below it clear of the connectors already placed beside a band."""
-    while any(abs(y - other) < CONNECTOR_SPACING for other in taken):
-        y -= CONNECTOR_SPACING
-    taken.append(y)
-    return y
+def _stack(wanted: list, low: float, high: float) -> list:
+    """Heights for connectors beside one band: each as near its line's height as it can be,
+    CONNECTOR_SPACING apart, all within ``low``..``high`` (which holds them all)."""
+    half = CONNECTOR_SPACING / 2
+    order = sorted(range(len(wanted)), key=lambda j: -wanted[j])  # top first
+    ys = []
+    for j in order:  # down from the top, each below the one before
+        ys.append(min(wanted[j], high - half, ys[-1] - CONNECTOR_SPACING if ys else math.inf))
+    for k in range(len(ys) - 1, -1, -1):  # then up from the bottom, where the stack ran out of room
+        ys[k] = max(ys[k], low + half if k == len(ys) - 1 else ys[k + 1] + CONNECTOR_SPACING)
+    placed = [0.0] * len(wanted)
+    for j, y in zip(order, ys):
+        placed[j] = y
+    return placed
 
 
 def _letter(n: int) -> str:
