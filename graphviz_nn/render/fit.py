@@ -5,9 +5,12 @@ A recorded model (a GPT, a CNN) is a long chain: at gate level Graphviz lays it 
 of a hundred gates, tens of thousands of points wide. When no level is asked for, a tensor graph
 is drawn at the finest level whose view has at most ``READABLE_NODES`` boxes and gates, and a
 layout wider than ``MAX_ASPECT`` times its height is cut into bands laid one under the other
-(like lines of text), each node keeping its place within its band. The picture's title says
-which level was drawn and how to ask for another. Scalar graphs (micrograd's lessons) keep the
-exact picture they always had: gate level, one row.
+(like lines of text), each node keeping its place within its band, and a line cut between two
+bands ending at a lettered connector on either side. The picture's title says which level was
+drawn and how to ask for another. Scalar graphs (micrograd's lessons) keep the exact picture
+they always had: gate level, one row. ``fitting`` makes that decision for every entry point
+(``draw_dot``, ``export``/``render``, frames, the player); the app opens a graph at the same
+level (``levels.opening_level``).
 """
 from __future__ import annotations
 

@@ -207,3 +207,21 @@ def test_a_player_of_values_with_no_level_is_the_gate_level_player_byte_for_byte
     default, gate = player(out), player(out, level="gate")
     assert default.level == "gate" and default.svgs == gate.svgs
     assert b"to fit the page" not in default.svgs[0].encode()
+
+
+def test_the_app_opens_a_tensor_graph_at_the_level_its_pictures_are_drawn_at():
+    from graphviz_nn.debugger.levels import opening_level
+    from graphviz_nn.recording import group
+    from graphviz_nn.scenario_build.to_trace import to_trace
+
+    for scenario in ("mlp-moons", "mini-batch-sgd", "dropout"):
+        trace = to_trace(scenario).trace
+        assert opening_level(trace) == default_level(trace)
+    X = Tensor(np.ones((2, 2)), label="X")
+    out = X
+    for i in range(40):  # 81 nodes in groups: past READABLE_NODES at gate level, so a coarser level
+        with group(f"L{i // 10}", f"N{i}"):
+            out = (out * 0.5).tanh()
+    trace = build_trace(out.sum(), fill_grads=False)
+    assert len(trace.nodes) > READABLE_NODES
+    assert opening_level(trace) == default_level(trace) == "neuron"
