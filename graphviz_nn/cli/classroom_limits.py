@@ -18,6 +18,8 @@ MAX_MESSAGE_BYTES = 256 * 1024
 MAX_STDIN_CHARS = 64 * 1024
 # Input waiting for a busy session process: more is dropped rather than buffered in the server.
 MAX_QUEUED_BYTES = 256 * 1024
+# What the server keeps of a session's stderr (textual-serve would keep all of it, in memory, until the session ends).
+MAX_STDERR_BYTES = 64 * 1024
 # Address space of each session process (RLIMIT_AS): an idle app session uses ~0.3 GB of it.
 SESSION_ADDRESS_SPACE = 1024 ** 3
 # A leaving client's process: asked to quit, then TERM after QUIT_GRACE, then KILL after TERM_GRACE.

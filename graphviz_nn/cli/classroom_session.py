@@ -4,7 +4,8 @@ textual-serve's ``AppService`` starts the app through a shell, feeds it input wi
 when the client leaves, asks it to quit and waits however long that takes. Here the process is
 started directly in its own process group under an address-space limit, its input goes through
 a bounded queue, and ``end()`` asks it to quit, then sends TERM, then KILL, and returns only when
-the process has exited (so the server frees the session's slot only then).
+the process has exited (so the server frees the session's slot only then). What textual-serve
+keeps of the process's stderr is capped too (``CappedStderr``).
 """
 from __future__ import annotations
 
@@ -58,6 +59,7 @@ def session_class(AppService):
                 stderr=asyncio.subprocess.PIPE, env=environment, start_new_session=True,
                 preexec_fn=_limit_memory(self.address_space))
             self._stdin = process.stdin
+            process.stderr = CappedStderr(process.stderr, limits.MAX_STDERR_BYTES)
             self._feeder = asyncio.create_task(self._feed())
             return process
 
@@ -128,6 +130,35 @@ def session_class(AppService):
                 transport.close()  # its pipes now, not when the garbage collector finds them
 
     return BoundedSession
+
+
+class CappedStderr:
+    """A process's stderr as textual-serve's reader sees it: the first ``cap`` bytes and a line
+    saying the rest was dropped, then end of file when the pipe ends. textual-serve keeps every
+    byte it reads in memory for the session's life; the rest is still read (and dropped), so the
+    app never blocks on a full pipe."""
+
+    def __init__(self, stream, cap: int):
+        self._stream = stream
+        self._left = cap
+        self.dropped = 0
+
+    async def read(self, n: int = -1) -> bytes:
+        while True:
+            data = await self._stream.read(n if n > 0 else 4096)
+            if not data:
+                return data
+            kept = data[:self._left]
+            self._left -= len(kept)
+            told = self.dropped > 0
+            self.dropped += len(data) - len(kept)
+            if self.dropped and not told:
+                return kept + _DROPPED_NOTE
+            if kept:
+                return kept
+
+
+_DROPPED_NOTE = b"\n[graphviz-nn serve: the rest of this session's stderr was dropped]\n"
 
 
 async def _exited(process, seconds: float) -> bool:
