@@ -14,8 +14,8 @@ level (``levels.opening_level``).
 """
 from __future__ import annotations
 
+import bisect
 import math
-from typing import Optional
 
 from ..debugger.levels import READABLE_NODES, levels_of, page_level
 
@@ -65,15 +65,30 @@ def fold(pinned):
     gaps = [(a + b) / 2 for a, b in zip(xs, xs[1:])]
     if not gaps:
         return pinned
-    spans = [(min(pinned.positions[t][0], pinned.positions[h][0]), max(pinned.positions[t][0], pinned.positions[h][0]))
-             for t, h in pinned.edges if t in pinned.positions and h in pinned.positions]
-    crossed = {g: sum(lo < g < hi for lo, hi in spans) for g in gaps}
+    crossed = _lines_across(pinned, gaps)
     folded = pinned
     for bands in range(2, MAX_BANDS + 1):
         folded = _arrange(pinned, _cuts(pinned, gaps, crossed, bands))
         if aspect(folded) <= MAX_ASPECT:
             break
     return folded
+
+
+def _lines_across(pinned, gaps: list) -> dict:
+    """How many lines cross each gap between two columns (gaps sorted; one pass over the lines)."""
+    change = [0] * (len(gaps) + 1)
+    where = pinned.positions
+    for tail, head in pinned.edges:
+        if tail in where and head in where:
+            lo, hi = sorted((where[tail][0], where[head][0]))
+            # the gaps strictly between the two ends' columns
+            change[bisect.bisect_right(gaps, lo)] += 1
+            change[bisect.bisect_left(gaps, hi)] -= 1
+    counts, running = {}, 0
+    for gap, step in zip(gaps, change):
+        running += step
+        counts[gap] = running
+    return counts
 
 
 def _cuts(pinned, gaps: list, crossed: dict, bands: int) -> list:
