@@ -225,3 +225,31 @@ def test_the_app_opens_a_tensor_graph_at_the_level_its_pictures_are_drawn_at():
     trace = build_trace(out.sum(), fill_grads=False)
     assert len(trace.nodes) > READABLE_NODES
     assert opening_level(trace) == default_level(trace) == "neuron"
+
+
+@settings(max_examples=8, deadline=None)
+@given(ops=st.lists(st.sampled_from(["tanh", "half", "residual", "relu"]), min_size=12, max_size=45),
+       width=st.integers(1, 3))
+def test_any_folded_tensor_chain_is_within_4_to_1_with_every_drawn_line_inside_one_band(ops, width):
+    from graphviz_nn.render.fit import fitted_options
+
+    X = Tensor(np.linspace(-1, 1, 2 * width).reshape(2, width), label="X")
+    out, earlier = X, [X]
+    for op in ops:  # a chain with residual connections back to a node a few steps earlier
+        out = {"tanh": lambda t: t.tanh(), "half": lambda t: t * 0.5, "relu": lambda t: t.relu(),
+               "residual": lambda t: t + earlier[-min(len(earlier), 4)]}[op](out)
+        earlier.append(out)
+    out = out.sum()
+    trace, options = fitted_options(out, {"level": "gate", "fit": True})
+    svg = render_bytes(trace, "svg", **options)
+    width_pt, height_pt = svg_size(svg)
+    assert width_pt / height_pt <= MAX_ASPECT
+    pinned = options.get("pinned")
+    if pinned is None:  # it fitted unfolded
+        return
+    source = to_dot(trace, **options).source
+    where = positions_in(source)
+    for tail, head in drawn_lines(source):
+        assert band_of(pinned, *where[tail]) == band_of(pinned, *where[head]), (tail, head)
+    letters = re.findall(r'class="connector".*label="(\w+)"', source)
+    assert sorted(letters) == sorted(2 * [letter for letter, _, _ in pinned.crossings.values()])
