@@ -17,31 +17,36 @@ def run_gates(gates, emit=None) -> None:
     contribution, grad_after)`` (``graph.EVENT_FIELDS``) right after its addition.
     """
     # One loop over many gates, not one call per gate: this is the inner loop of backward.
+    # A scalar node is data when its class is ``scalar_data_class`` (DataValue): a type check
+    # costs less than reading the class attribute requires_grad through every instance.
+    data = scalar_data_class
     for node in gates:
         a = node._a
-        if a is None or not node.requires_grad:
+        if a is None:
             continue
         g = node.grad
         la = node._la
         b = node._b
         if la is not None:
+            if type(node) is data:
+                continue
             # A first contribution is stored as it is (0 + c is c, except for c = ±0, whose
             # sign 0.0 + c fixes), and through a local gradient of 1 (every +) it is the
             # gate's own gradient object: no new float, so a sum chain shares one number.
-            if a.requires_grad:
+            if type(a) is not data:
                 c = g if la == 1.0 else g * la
                 ag = a.grad
                 a.grad = c if not ag and c else ag + c
                 if emit is not None:
                     emit((node, 0, a, g, la, c, a.grad))
-            if b is not None and b.requires_grad:
+            if b is not None and type(b) is not data:
                 lb = node._lb
                 c = g if lb == 1.0 else g * lb
                 bg = b.grad
                 b.grad = c if not bg and c else bg + c
                 if emit is not None:
                     emit((node, 1, b, g, lb, c, b.grad))
-        else:
+        elif node.requires_grad:
             ga, gb = node._vjp(g)
             if ga is not None:
                 a.grad = a.grad + ga
@@ -51,3 +56,7 @@ def run_gates(gates, emit=None) -> None:
                 b.grad = b.grad + gb
                 if emit is not None:
                     emit((node, 1, b, g, None, gb, b.grad))
+
+
+# The scalar engine's data class (value.DataValue, which sets it: this module is below it).
+scalar_data_class = None

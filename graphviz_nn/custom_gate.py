@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from .errors import UserError, foreign_node_error
 from .ops import CALL, Op
-from .recording import _current_group, creation_counter
+from .recording import next_ticket
 
 
 class CustomGateError(UserError, TypeError):
@@ -127,21 +127,20 @@ def distinct_children(children, node_class) -> tuple:
     return tuple(dict.fromkeys(items))  # distinct, first occurrence first
 
 
-def _link(node_class, data, a, b, la, lb, const, group, order):
+def _link(node_class, data, a, b, la, lb, const):
     """One recorded two-input node (the hot-path constructor is not needed here)."""
     v = object.__new__(node_class)
     v.data, v.grad = data, 0.0
     v._a, v._b, v._la, v._lb = a, b, la, lb
     v._rule, v._const = CUSTOM2, const
-    v.group, v._order = group, order  # no label: the class's None, so no instance dict is made
+    v._stamp, v._k = next_ticket()  # its creation number and group (no label: no instance dict)
     return v
 
 
-def record_gate(node, children: tuple, op: str, order=None) -> None:
+def record_gate(node, children: tuple, op: str, new_number: bool = True) -> None:
     """Stamp ``node`` (its data set) as a user gate over ``children``; local gradients are 0
     until a ``_backward`` is assigned, as micrograd's no-op default sends nothing back."""
     user = UserOp(op, children)
-    group = _current_group[-1]
     if len(children) <= 2:
         node._a = children[0]
         node._b = children[1] if len(children) == 2 else None
@@ -149,19 +148,17 @@ def record_gate(node, children: tuple, op: str, order=None) -> None:
         node._lb = 0.0 if len(children) == 2 else None
         node._rule = CUSTOM2 if len(children) == 2 else CUSTOM1
     else:
-        links = [_link(type(node), node.data, children[0], children[1], 0.0, 0.0, LinkOf(user, 1), group,
-                       next(creation_counter))]
+        links = [_link(type(node), node.data, children[0], children[1], 0.0, 0.0, LinkOf(user, 1))]
         for j, child in enumerate(children[2:-1], start=2):
-            links.append(_link(type(node), node.data, links[-1], child, 1.0, 0.0, LinkOf(user, j), group,
-                               next(creation_counter)))
+            links.append(_link(type(node), node.data, links[-1], child, 1.0, 0.0, LinkOf(user, j)))
         user.links = tuple(links)
         node._a, node._b, node._la, node._lb = links[-1], children[-1], 1.0, 0.0
         node._rule = CUSTOM2
     node._const = user
-    node.group = group
     # after its links, so creation order stays topological; a built-in gate turned into a user
-    # gate keeps its number (nodes made from it may exist already)
-    node._order = next(creation_counter) if order is None else order
+    # gate keeps its number and group (nodes made from it may exist already)
+    if new_number:
+        node._stamp, node._k = next_ticket()
 
 
 def attach(node, fn) -> None:
@@ -176,7 +173,7 @@ def attach(node, fn) -> None:
             user = node._const = UserOp(op, ())
             user.closure = fn
             return
-        record_gate(node, children, op, order=node._order)  # a built-in gate with the user's own rule
+        record_gate(node, children, op, new_number=False)  # a built-in gate with the user's own rule
         user = node._const
     user.closure = fn
     if user.children:

@@ -4,7 +4,8 @@ Every node (``Value`` or ``Tensor``) records the same fields: ``data``, ``grad``
 ``_a`` and ``_b`` (``None`` when absent; every op has at most two), the local gradients
 ``_la`` and ``_lb`` (numbers for a scalar node; ``None`` on a tensor node, whose rule is a
 vector-Jacobian product ``_vjp``), ``_rule`` (an ``ops.Op``, ``None`` for a leaf), ``_const``,
-``label``, ``group`` and ``_order`` (creation number). Nothing here recurses, so a
+``label``, ``group`` and ``_order`` (creation number; a scalar node reads both from its shared
+``recording.Stamp``). Nothing here recurses, so a
 200,000-deep chain needs no recursion limit.
 """
 from __future__ import annotations
@@ -75,6 +76,8 @@ def reachable(outputs) -> list:
 def _collect(outs: list, zero: bool) -> list:
     """``reachable``'s walk; with ``zero``, each gate's grad is reset on the way (backward's
     start), so backward makes one pass over the graph before its walk instead of two."""
+    if zero:
+        return _collect_zeroing(outs)
     seen = set(outs)
     stack = list(seen)
     add, push, pop = seen.add, stack.append, stack.pop
@@ -83,8 +86,6 @@ def _collect(outs: list, zero: bool) -> list:
         a = node._a
         if a is None:
             continue
-        if zero:  # a scalar gate restarts from 0.0; a tensor gate from zeros of its shape
-            node.grad = 0.0 if node._la is not None else node._zero_grad()
         if a not in seen:
             add(a)
             push(a)
@@ -93,6 +94,67 @@ def _collect(outs: list, zero: bool) -> list:
             add(b)
             push(b)
     return sorted(seen, key=_by_creation)
+
+
+def _collect_zeroing(outs: list) -> list:
+    """backward's walk: every node once, in creation order, each gate's grad reset to 0.
+
+    A scalar gate is marked as seen by the zero it is given: one float object made for this
+    walk, so ``grad is zero`` means "reset in this walk" (no set of a million nodes to hash).
+    Leaves keep their grad (it accumulates) and tensor gates get zeros of their shape, so
+    those two are remembered in a set. The nodes are found in depth-first order, which is
+    nearly reverse creation order, so the sort finds long runs and is close to one pass.
+    """
+    zero = float("0")  # a new object, not the shared constant 0.0: its identity is the mark
+    seen = set()
+    found = []
+    stack = []
+    for node in outs:  # the outputs, as any node below
+        if node._a is None or node._la is None:
+            if node in seen:
+                continue
+            seen.add(node)
+            if node._a is not None:
+                node.grad = node._zero_grad()
+        elif node.grad is zero:
+            continue
+        else:
+            node.grad = zero
+        found.append(node)
+        stack.append(node)
+    add, keep, push, pop = seen.add, found.append, stack.append, stack.pop
+    while stack:
+        node = pop()
+        a = node._a
+        if a is None:
+            continue
+        b = node._b
+        if a._la is not None:  # a scalar gate: the zero marks it
+            if a.grad is not zero:
+                a.grad = zero
+                keep(a)
+                push(a)
+        elif a not in seen:  # a leaf, or a tensor gate
+            add(a)
+            keep(a)
+            if a._a is not None:
+                a.grad = a._zero_grad()
+                push(a)
+        if b is None:
+            continue
+        if b._la is not None:
+            if b.grad is not zero:
+                b.grad = zero
+                keep(b)
+                push(b)
+        elif b not in seen:
+            add(b)
+            keep(b)
+            if b._a is not None:
+                b.grad = b._zero_grad()
+                push(b)
+    found.sort(key=_by_creation)
+    return found
 
 
 def node_ids(nodes: Sequence) -> dict:

@@ -33,8 +33,6 @@ LEAF = "leaf"
 
 # Shared tuples, so the common local gradients cost no memory per node.
 ONE = (1.0,)
-ONES = (1.0, 1.0)
-ADD_SUB = (1.0, -1.0)
 ZERO = (0.0,)
 ONES_FIRST = (1.0, 0.0)
 ONES_SECOND = (0.0, 1.0)
@@ -102,6 +100,10 @@ class Op:
     saturating: bool = False
     # the operator the scenario language writes this gate with ("+" for add and add_const), if any
     operator: Optional[str] = None
+    # the scalar rule as one flat tuple, for the engine's hot path: (a, b) -> (value, d/da, d/db)
+    # for a binary op, (x, c) -> (value, d/dx) for a unary one; the same numbers as ``scalar``
+    # (which is made from it), without the nested tuple. None: only ``scalar``.
+    flat: Optional[Callable] = None
 
     @property
     def composite(self) -> bool:
@@ -122,7 +124,7 @@ def _no_factors(c, out: tuple, shapes: tuple) -> tuple:
 
 def _declare(name: str, arity: int, *, symbol, formula, scalar, array, vjp, vjp_formula, vjp_factors=None,
              local_formula=None, expansion=None, default=None, notation=CALL, elementwise=False,
-             local_numbers=None, micrograd_op=None, saturating=False, operator=None) -> None:
+             local_numbers=None, micrograd_op=None, saturating=False, operator=None, flat=None) -> None:
     """Enter one op into OPS; texts may be given fixed or as functions of the constant."""
     assert notation in NOTATIONS, notation
     assert name not in OPS, f"{name} is declared twice"  # one entry per op, never patched later
@@ -134,7 +136,7 @@ def _declare(name: str, arity: int, *, symbol, formula, scalar, array, vjp, vjp_
                    _text(local_formula if local_formula is not None else vjp_formula),
                    scalar, array, vjp, _text(vjp_formula), vjp_factors, expansion, default, notation,
                    elementwise, local_numbers, None if micrograd_op is None else _text(micrograd_op),
-                   saturating, operator)
+                   saturating, operator, flat)
 
 
 def symbol(op: Optional[str], const: Optional[float]) -> str:
@@ -239,11 +241,30 @@ def _paren(n, v) -> str:
 
 # ==== binary element-wise gates (numpy broadcasts; the VJP sums back) ====================
 
-def _add(a, b, c):
-    return a + b, ONES
+def _binary_scalar(flat: Callable) -> Callable:
+    """The scalar rule ``(a, b, c) -> (value, (d/da, d/db))`` of a flat binary rule."""
+    def scalar(a, b, c):
+        value, la, lb = flat(a, b)
+        return value, (la, lb)
+    return scalar
 
 
-_declare("add", 2, symbol="+", formula="a + b", local_formula=("1", "1"), scalar=_add,
+def _unary_scalar(flat: Callable) -> Callable:
+    """The scalar rule ``(x, c) -> (value, (d/dx,))`` of a flat unary rule."""
+    def scalar(x, c):
+        value, la = flat(x, c)
+        return value, (la,)
+    return scalar
+
+
+def _add_flat(a, b):
+    return a + b, 1.0, 1.0
+
+
+_add = _binary_scalar(_add_flat)
+
+
+_declare("add", 2, symbol="+", formula="a + b", local_formula=("1", "1"), scalar=_add, flat=_add_flat,
          array=lambda a, b, c: a + b,
          vjp=lambda g, y, xs, c, needs=(True, True): _unb2(g, g, xs, needs),
          vjp_formula=("dL/da = dL/dy (summed over broadcast axes)", "dL/db = dL/dy (summed over broadcast axes)"),
@@ -253,11 +274,14 @@ _declare("add", 2, symbol="+", formula="a + b", local_formula=("1", "1"), scalar
          operator="+")
 
 
-def _sub(a, b, c):
-    return a - b, ADD_SUB
+def _sub_flat(a, b):
+    return a - b, 1.0, -1.0
 
 
-_declare("sub", 2, symbol="-", formula="a - b", local_formula=("1", "-1"), scalar=_sub,
+_sub = _binary_scalar(_sub_flat)
+
+
+_declare("sub", 2, symbol="-", formula="a - b", local_formula=("1", "-1"), scalar=_sub, flat=_sub_flat,
          array=lambda a, b, c: a - b,
          vjp=lambda g, y, xs, c, needs=(True, True): _unb2(g, -g if needs[1] else None, xs, needs),
          vjp_formula=("dL/da = dL/dy (summed over broadcast axes)", "dL/db = -dL/dy (summed over broadcast axes)"),
@@ -267,11 +291,14 @@ _declare("sub", 2, symbol="-", formula="a - b", local_formula=("1", "-1"), scala
          operator="-")
 
 
-def _mul(a, b, c):
-    return a * b, (b, a)
+def _mul_flat(a, b):
+    return a * b, b, a  # the local gradients are the inputs' own numbers: no new float
 
 
-_declare("mul", 2, symbol="*", formula="a * b", local_formula=("b", "a"), scalar=_mul,
+_mul = _binary_scalar(_mul_flat)
+
+
+_declare("mul", 2, symbol="*", formula="a * b", local_formula=("b", "a"), scalar=_mul, flat=_mul_flat,
          array=lambda a, b, c: a * b,
          vjp=lambda g, y, xs, c, needs=(True, True): _unb2(g * xs[1] if needs[0] else None,
                                                            g * xs[0] if needs[1] else None, xs, needs),
@@ -326,12 +353,15 @@ _declare("max", 2, symbol="max", formula="max(a, b)", local_formula=("1 if a ≥
 # ==== unary gates with a constant folded in, as the lecture draws them ====================
 # (one input; ``needs`` is always true when a unary VJP is called)
 
-def _add_const(x, c):
-    return x + c, ONE
+def _add_const_flat(x, c):
+    return x + c, 1.0
+
+
+_add_const = _unary_scalar(_add_const_flat)
 
 
 _declare("add_const", 1, symbol=lambda c: ("+" if c >= 0 else "") + fmt_const(c),
-         formula=lambda c: f"x + {fmt_const(c)}", local_formula=("1",), scalar=_add_const,
+         formula=lambda c: f"x + {fmt_const(c)}", local_formula=("1",), scalar=_add_const, flat=_add_const_flat,
          array=lambda x, c: x + c, vjp=lambda g, y, xs, c, needs=(True,): (g,),
          vjp_formula=("dL/dx = dL/dy",), notation=POSTFIX, elementwise=True,
          local_numbers=_const_local(None),
@@ -339,12 +369,15 @@ _declare("add_const", 1, symbol=lambda c: ("+" if c >= 0 else "") + fmt_const(c)
          operator="+")
 
 
-def _mul_const(x, c):
-    return x * c, (c,)
+def _mul_const_flat(x, c):
+    return x * c, c
+
+
+_mul_const = _unary_scalar(_mul_const_flat)
 
 
 _declare("mul_const", 1, symbol=lambda c: "*" + fmt_const(c), formula=lambda c: f"{fmt_const(c)}·x",
-         local_formula=lambda c: (fmt_const(c),), scalar=_mul_const,
+         local_formula=lambda c: (fmt_const(c),), scalar=_mul_const, flat=_mul_const_flat,
          array=lambda x, c: x * c, vjp=lambda g, y, xs, c, needs=(True,): (g * c,),
          vjp_formula=lambda c: (f"dL/dx = {fmt_const(c)}·dL/dy",), notation=POSTFIX, elementwise=True,
          local_numbers=_const_local(None),

@@ -16,13 +16,12 @@ from __future__ import annotations
 
 import numbers
 
-from . import custom_gate, graph
+from . import chain_rule, custom_gate, graph
 from .node import RecordedNode, real_number, too_large
 from .ops import OPS
-from .recording import _current_group, creation_counter
+from .recording import Stamp, next_ticket as _ticket
 
 _new = object.__new__
-_next = creation_counter.__next__
 
 # The rules, looked up once (operators are the hot path of every lesson).
 _ADD, _SUB, _MUL, _DIV, _MAX = (OPS[n] for n in ("add", "sub", "mul", "div", "max"))
@@ -30,6 +29,7 @@ _ADDC, _MULC, _RSUBC, _RDIVC, _POW = (OPS[n] for n in ("add_const", "mul_const",
 _PRELU, _POWV, _RPOWC = OPS["prelu"], OPS["pow_value"], OPS["rpow_const"]
 _add, _sub, _mul, _div = _ADD.scalar, _SUB.scalar, _MUL.scalar, _DIV.scalar
 _addc, _mulc = _ADDC.scalar, _MULC.scalar
+_add2, _mul2, _addc1, _mulc1 = _ADD.flat, _MUL.flat, _ADDC.flat, _MULC.flat  # (value, locals...)
 
 
 _PLAIN_NUMBERS = frozenset((float, int))
@@ -47,10 +47,11 @@ class Value(RecordedNode):
     # op has at most two inputs, and one object per node halves memory and GC work.
     # ``__dict__`` (made on first use) takes what micrograd's plain object takes: ``p.m = 0``,
     # ``n._vis_color = c``, and the label, which few nodes have.
-    __slots__ = ("data", "grad", "_a", "_b", "_la", "_lb", "_rule", "_const", "group", "_order", "__dict__")
+    __slots__ = ("data", "grad", "_a", "_b", "_la", "_lb", "_rule", "_stamp", "_k", "__dict__")
     # class attributes, not slots: a parameter pays no memory for the flag, a node none for no label
     requires_grad = True
     label = None
+    _pair_const = None  # a two-input gate's constant (only a user gate has one), in the instance dict
 
     def __init__(self, data, _children=(), _op: str = "", label: str | None = "", *, requires_grad: bool = True):
         """micrograd's constructor and order. With ``_children`` (micrograd's way of writing a new
@@ -70,9 +71,8 @@ class Value(RecordedNode):
         empty = type(_children) is tuple and not _children  # the leaf case, checked without a loop
         children = () if empty else custom_gate.distinct_children(_children, Value)
         if not children:
-            self._a = self._b = self._la = self._lb = self._rule = self._const = None
-            self.group = _current_group[-1]
-            self._order = _next()
+            self._a = self._b = self._la = self._lb = self._rule = None
+            self._stamp, self._k = _ticket()
             if not requires_grad:
                 self.__class__ = DataValue  # same slots: the flag is the class's, no memory per node
             if _op:  # micrograd lets a leaf carry an op string; it is only shown
@@ -82,6 +82,36 @@ class Value(RecordedNode):
 
     def _attach_backward(self, fn) -> None:
         custom_gate.attach(self, fn)
+
+    # A one-input gate has no second local gradient, so its constant (the 1 of ``+1``) sits in
+    # ``_lb``: one slot less on every node (memory, and the cyclic GC visits every slot).
+    @property
+    def _const(self):
+        """The constant folded into this gate (``None`` when it has none)."""
+        return self._lb if self._b is None else self._pair_const
+
+    @_const.setter
+    def _const(self, c) -> None:
+        if self._b is None:
+            self._lb = c
+        else:
+            self._pair_const = c
+
+    # The creation number and the group come from the stamp this node shares with the nodes
+    # made just before and after it (recording.Stamp): no int object and one slot less per node.
+    @property
+    def _order(self) -> int:
+        """Creation number: a node is numbered after its inputs (ids and backward order)."""
+        return self._stamp.base + self._k
+
+    @property
+    def group(self) -> tuple:
+        """The group path this node was made in, e.g. ("L1", "N3")."""
+        return self._stamp.group
+
+    @group.setter
+    def group(self, path: tuple) -> None:
+        self._stamp, self._k = Stamp(self._order, path), 0  # a stamp of its own, same number
 
     @property
     def local_grads(self) -> tuple:
@@ -96,57 +126,55 @@ class Value(RecordedNode):
 
     # ---- operators ----
     # Each records its node inline (no helper call): operators are the hot path of every
-    # lesson. The numbers come from the rule table's scalar rule; only the stamping is here.
+    # lesson. The numbers come from the rule table's flat rule; only the stamping is here.
+    # A gate is data (DataValue) only when all its inputs are: told by the class, which is
+    # cheaper than reading requires_grad through the instance.
     def __add__(self, other):
         if isinstance(other, Value):
-            out, loc = _add(self.data, other.data, None)
-            v = _new(Value if self.requires_grad or other.requires_grad else DataValue)
+            v = _new(DataValue if type(self) is DataValue is type(other) else Value)
+            v.data, v._la, v._lb = _add2(self.data, other.data)
             v._b = other
-            v._la, v._lb = loc
             v._rule = _ADD
-            v._const = None
-        elif type(other) in _PLAIN_NUMBERS or _is_number(other):
-            c = float(other)
-            out, (la,) = _addc(self.data, c)
-            v = _new(Value if self.requires_grad else DataValue)
-            v._b = v._lb = None
-            v._la = la
-            v._rule = _ADDC
-            v._const = c
         else:
-            return NotImplemented
-        v.data = out
+            if type(other) is float:
+                c = other
+            elif type(other) is int or _is_number(other):
+                c = float(other)
+            else:
+                return NotImplemented
+            v = _new(DataValue if type(self) is DataValue else Value)
+            v.data, v._la = _addc1(self.data, c)
+            v._b = None
+            v._lb = c  # the constant (see _const)
+            v._rule = _ADDC
         v.grad = 0.0
         v._a = self
-        v.group = _current_group[-1]
-        v._order = _next()
+        v._stamp, v._k = _ticket()
         return v
 
     __radd__ = __add__  # 0 + x (sum() starts from the int 0) and 1 + x are +c gates
 
     def __mul__(self, other):
         if isinstance(other, Value):
-            out, loc = _mul(self.data, other.data, None)
-            v = _new(Value if self.requires_grad or other.requires_grad else DataValue)
+            v = _new(DataValue if type(self) is DataValue is type(other) else Value)
+            v.data, v._la, v._lb = _mul2(self.data, other.data)
             v._b = other
-            v._la, v._lb = loc
             v._rule = _MUL
-            v._const = None
-        elif type(other) in _PLAIN_NUMBERS or _is_number(other):
-            c = float(other)
-            out, (la,) = _mulc(self.data, c)
-            v = _new(Value if self.requires_grad else DataValue)
-            v._b = v._lb = None
-            v._la = la
-            v._rule = _MULC
-            v._const = c
         else:
-            return NotImplemented
-        v.data = out
+            if type(other) is float:
+                c = other
+            elif type(other) is int or _is_number(other):
+                c = float(other)
+            else:
+                return NotImplemented
+            v = _new(DataValue if type(self) is DataValue else Value)
+            v.data, v._la = _mulc1(self.data, c)
+            v._b = None
+            v._lb = c  # the constant (see _const)
+            v._rule = _MULC
         v.grad = 0.0
         v._a = self
-        v.group = _current_group[-1]
-        v._order = _next()
+        v._stamp, v._k = _ticket()
         return v
 
     __rmul__ = __mul__
@@ -205,16 +233,15 @@ class Value(RecordedNode):
     def _gate(self, op, const):
         """A one-input gate of the table (tanh, relu, exp, +c...), recorded inline."""
         out, (la,) = op.scalar(self.data, const)
-        v = _new(Value if self.requires_grad else DataValue)
+        v = _new(DataValue if type(self) is DataValue else Value)
         v.data = out
         v.grad = 0.0
         v._a = self
-        v._b = v._lb = None
+        v._b = None
         v._la = la
+        v._lb = const  # the constant (see _const)
         v._rule = op
-        v._const = const
-        v.group = _current_group[-1]
-        v._order = _next()
+        v._stamp, v._k = _ticket()
         return v
 
     # ---- reading the number, as PyTorch's .item() does: compare, sort, max(a, b), float(x) ----
@@ -261,6 +288,9 @@ class DataValue(Value):
     requires_grad = False
 
 
+chain_rule.scalar_data_class = DataValue  # run_gates tells data by its class
+
+
 def _number_of(x):
     """The number a comparison reads: a Value's data, a plain number as it is, else NotImplemented
     (so Python names both types in its own TypeError)."""
@@ -271,20 +301,20 @@ def _number_of(x):
 
 def _record(data, a, b, local, op, const) -> Value:
     """A new recorded node; bypasses ``__init__`` (the label stays the class's None)."""
-    v = _new(Value if a.requires_grad or (b is not None and b.requires_grad) else DataValue)
+    v = _new(DataValue if type(a) is DataValue and (b is None or type(b) is DataValue) else Value)
     v.data = data
     v.grad = 0.0
     v._a = a
     v._b = b
     if b is None:
         v._la = local[0]
-        v._lb = None
+        v._lb = const  # the constant (see _const)
     else:
         v._la, v._lb = local
+        if const is not None:
+            v._pair_const = const
     v._rule = op
-    v._const = const
-    v.group = _current_group[-1]
-    v._order = _next()
+    v._stamp, v._k = _ticket()
     return v
 
 

@@ -33,13 +33,16 @@ apt_install() {
 }
 
 PY="${PYTHON:-python3}"
-if ! "$PY" -c 'import sys; sys.exit(sys.version_info < (3, 10))' 2>/dev/null; then
-    say "graphviz-nn needs Python 3.10 or newer as 'python3' (or set PYTHON=/path/to/python)"; exit 1
-fi
-
 need=()
 command -v dot >/dev/null 2>&1 || need+=(graphviz)
-"$PY" -c 'import ensurepip, venv' 2>/dev/null || need+=(python3-venv)
+# the system Python is asked only when the environment is still to be made: each question is an
+# interpreter start, paid again by every `bash scripts/run.sh` before the app's first screen
+if [ ! -x "$VENV/bin/python" ]; then
+    if ! "$PY" -c 'import sys; sys.exit(sys.version_info < (3, 10))' 2>/dev/null; then
+        say "graphviz-nn needs Python 3.10 or newer as 'python3' (or set PYTHON=/path/to/python)"; exit 1
+    fi
+    "$PY" -c 'import ensurepip, venv' 2>/dev/null || need+=(python3-venv)
+fi
 if [ "$DEV" = 1 ]; then
     command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || need+=(chromium chromium-driver)
     command -v chromedriver >/dev/null 2>&1 || [[ " ${need[*]} " == *" chromium-driver "* ]] || need+=(chromium-driver)
@@ -69,3 +72,11 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ] && [ "$(cat "$VENV/.installed-de
     echo "$want" > "$stamp"
 fi
 export PATH="$VENV/bin:$PATH"
+
+# Bytecode for the project's own modules, made again only when a source is newer than the last
+# compile: where Python may not write it (PYTHONDONTWRITEBYTECODE, as on this project's machines),
+# every start would otherwise compile ~100 modules before the app's first screen (a third of it).
+compiled="$VENV/.compiled"
+if [ ! -f "$compiled" ] || [ -n "$(find "$ROOT/graphviz_nn" "$ROOT/tui" -name '*.py' -newer "$compiled" -print -quit)" ]; then
+    "$VENV/bin/python" -m compileall -q "$ROOT/graphviz_nn" "$ROOT/tui" >/dev/null && touch "$compiled"
+fi

@@ -21,14 +21,13 @@ from textual.widgets import Footer, Static
 
 from graphviz_nn.debugger.session import Session
 
-from . import exercise_prompt, key_parser_guard, memory, presenter, prompts, redraw, report_actions, stepping
+from . import exercise_prompt, key_parser_guard, memory, presenter, redraw, stepping
 from .busy import BusyWork
 from .frame_export import FrameExport
 from .keys import BINDINGS
 from .lecture_pane import LecturePane
 from .opening import Opening
 from .picture_pane import PicturePane
-from .screens.help import HelpScreen
 from .target import Target, from_outputs
 from .training_control import TrainingControl
 from .widgets.graph_view import GraphView
@@ -137,16 +136,15 @@ class DebuggerApp(App):
         """Open a scenario: a small one at once, a large one in a worker with progress and Esc."""
         self.opening.scenario(id_or_path)
 
-    def shown_flags(self) -> dict:
-        """The diagnostics flags on screen: in quiz mode only those whose number is known by now."""
+    def shown_flags(self):
+        """The diagnostics flags on screen (node -> flags): in quiz mode only those whose number
+        is known by now, decided per node when a pane asks (a step draws a few boxes, not all)."""
         session = self.session
         if not self.quiz or session is None:
             return self.flags
         key = (id(session.trace), session.k, id(self.flags))
         if self._shown_flags[0] != key:
-            state = session.state
-            shown = {node: [f for f in flags if presenter.flag_known(f, state)] for node, flags in self.flags.items()}
-            self._shown_flags = (key, {node: flags for node, flags in shown.items() if flags})
+            self._shown_flags = (key, presenter.KnownFlags(self.flags, session.state))
         return self._shown_flags[1]
 
     def top_trace(self):
@@ -198,9 +196,11 @@ class DebuggerApp(App):
         self.move("end")
 
     def action_goto(self) -> None:
+        from . import prompts  # a key's dialog: imported when first asked for, not before the first screen
         prompts.ask_goto(self)
 
     def action_watch(self) -> None:
+        from . import prompts
         prompts.ask_watch(self)
 
     def action_breakpoint(self) -> None:
@@ -248,12 +248,15 @@ class DebuggerApp(App):
         self.trainer.pick_start()
 
     def action_gradcheck(self) -> None:
+        from . import report_actions
         report_actions.gradient_check(self, self.busy)
 
     def action_training_report(self) -> None:
+        from . import report_actions
         report_actions.training_report(self)
 
     def action_diagnostics(self) -> None:
+        from . import report_actions
         report_actions.diagnostics(self)
 
     def action_export(self) -> None:
@@ -266,6 +269,7 @@ class DebuggerApp(App):
         self.opening.pick()
 
     def action_help(self) -> None:
+        from .screens.help import HelpScreen
         self.push_screen(HelpScreen())
 
     def action_pan(self, dx: int, dy: int) -> None:

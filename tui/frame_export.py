@@ -9,7 +9,6 @@ from typing import Optional
 from graphviz_nn.errors import UserError
 
 from .busy import from_thread
-from .screens.prompt import PromptScreen
 
 MIME_TYPES = {"svg": "image/svg+xml", "png": "image/png", "pdf": "application/pdf"}
 
@@ -45,6 +44,7 @@ class FrameExport:
                 if name:
                     app.say(f"Preparing {name} for download…", timeout=3)
                     self._run(self._download, trace, k, level, name)
+            from .screens.prompt import PromptScreen  # a dialog: imported when opened, not before the first screen
             app.push_screen(PromptScreen("Download this frame as (.svg, .png or .pdf):", default), download)
             return
 
@@ -53,6 +53,7 @@ class FrameExport:
                 app.say(f"Exporting step {k} to {path}…", timeout=3)
                 self._run(self._write, trace, k, level, path)
 
+        from .screens.prompt import PromptScreen  # a dialog: imported when opened, not before the first screen
         app.push_screen(PromptScreen("Export this frame to (.svg, .png or .pdf):", default), answer)
 
     def _run(self, job, *args) -> None:

@@ -18,7 +18,6 @@ from graphviz_nn.terminal_text import terminal_safe
 
 from . import memory, reports, served_policy
 from .busy import BusyWork
-from .screens.picker import PickerScreen
 from .target import catalogue, from_scenario
 
 # Graphs up to this size open in a few milliseconds, inline; larger ones in a worker.
@@ -128,4 +127,5 @@ class Opening:
 
         if self._catalogue is None:  # reading every scenario file once per run is enough
             self._catalogue = catalogue(served_policy.class_files(app.scenarios_dir) if app.served else ())
+        from .screens.picker import PickerScreen  # a dialog: imported when opened, not before the first screen
         app.push_screen(PickerScreen(self._catalogue, app.target.id if app.target else None), answer)

@@ -6,6 +6,7 @@ and returns text: a box's lines, the inspector's paragraphs, a step-list row.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import Iterable, Optional
 
 import numpy as np
@@ -286,6 +287,35 @@ def hide_numbers(text: str, numbers: list, k: int) -> str:
         if number > k:
             text = text[:start] + "?" + text[end:]
     return text
+
+
+class KnownFlags(Mapping):
+    """``flags`` (node -> flags) as quiz mode shows them at ``state``: a node's flags whose number
+    is known, decided on first look at that node (a step asks about the few boxes it draws)."""
+
+    def __init__(self, flags: dict, state):
+        self._flags, self._state, self._known = flags, state, {}
+
+    def __getitem__(self, node):
+        known = self._known.get(node)
+        if known is None:
+            known = self._known[node] = [f for f in self._flags[node] if flag_known(f, self._state)]
+        if not known:
+            raise KeyError(node)
+        return known
+
+    def __contains__(self, node) -> bool:
+        try:
+            self[node]
+        except KeyError:
+            return False
+        return True
+
+    def __iter__(self):
+        return (node for node in self._flags if node in self)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
 
 
 # A flag about a gradient is known once the gradient is complete; the others once the value is.

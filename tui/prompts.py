@@ -10,7 +10,6 @@ from typing import Optional
 from graphviz_nn.debugger.breakpoints import WATCH_KINDS, watch_kind
 from graphviz_nn.errors import UserError
 
-from .screens.prompt import PromptScreen
 
 
 class AnswerError(ValueError):
@@ -71,6 +70,7 @@ def ask_goto(app) -> None:
             return
         app.move("goto", k)
 
+    from .screens.prompt import PromptScreen  # a dialog: imported when opened, not before the first screen
     app.push_screen(PromptScreen(f"Go to step (0 to {n}):", str(session.k)), answer)
 
 
@@ -90,5 +90,6 @@ def ask_watch(app) -> None:
             return
         app.say(f"Watching for {watch_kind(kind)}; c runs until it happens.")
 
+    from .screens.prompt import PromptScreen  # a dialog: imported when opened, not before the first screen
     app.push_screen(PromptScreen("Add a watch (kind and optional threshold):", "",
                                  "kinds: " + ", ".join(WATCH_KINDS)), answer)

@@ -37,12 +37,12 @@ def refresh(app, follow: bool = True) -> None:
     graph.current = view.box_of(state.current)
     graph.selected = app.selected
     graph.hot_edge = view.hot_edge(state.current_edge, state)
-    graph.invalidate()
     if follow and state.k == 0:
         graph.scroll_to(0, 0, animate=False, immediate=True)  # the start looks as it did on opening
     elif follow and graph.current is not None:
         edge = state.current_edge  # backward: keep the input the gradient flows into in view too
         graph.follow(graph.current, view.box_of(edge[0]) if edge else None)
+    graph.invalidate()  # after scrolling: a step that scrolls is drawn once, for the new window
     title = app.target.title if app.target else ""
     busy = "  │  laying out with Graphviz…" if picture.layout_busy else ""
     header.update(presenter.header_text(title, state, len(trace.steps), iteration_of(app.target),

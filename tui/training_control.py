@@ -10,8 +10,6 @@ from graphviz_nn.errors import UserError
 
 from .busy import from_thread
 from .prompts import AnswerError, read_iterations
-from .screens.picker import PickerScreen
-from .screens.prompt import PromptScreen
 from .target import from_scenario, iteration_of
 from .widgets.training_bar import TrainingBar
 
@@ -85,6 +83,7 @@ class TrainingControl:
                 return
             self._start(n)
 
+        from .screens.prompt import PromptScreen  # a dialog: imported when opened, not before the first screen
         app.push_screen(PromptScreen(f"Train how many iterations? (the scenario's count: {default})", default,
                                      "they run without tracing; the last one opens in the debugger; Esc cancels"),
                         answer)
@@ -147,6 +146,7 @@ class TrainingControl:
             if choice is not None and choice.isdigit():
                 app.open_target(lambda: from_scenario(scenario, start=int(choice)))
 
+        from .screens.picker import PickerScreen  # a dialog: imported when opened, not before the first screen
         app.push_screen(PickerScreen(entries, None, title="Start from",
                                      hint="Pick a starting point (Enter): training begins again from it.",
                                      placeholder="type to filter"), answer)

@@ -14,11 +14,17 @@ from ..errors import UserError
 # Subcommand modules in the order ``--help`` lists them.
 COMMANDS = ("tui", "serve", "list_cmd", "show", "check", "train", "plot", "render", "frames", "worksheet",
             "exercise", "debug_script")
+# The name a user types -> its module, so running one command imports only that one (the app's
+# first screen never waits for the renderer, the player or the server behind other commands).
+COMMAND_MODULES = {"tui": "tui", "serve": "serve", "list": "list_cmd", "show": "show", "check": "check",
+                   "train": "train", "plot": "plot", "render": "render", "frames": "frames",
+                   "worksheet": "worksheet", "exercise": "exercise", "debug": "debug_script"}
 
 DEFAULT_COMMAND = ("tui",)
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The whole command line; ``only``: a parser that knows just that command's module."""
     parser = argparse.ArgumentParser(
         prog="graphviz-nn",
         description="Step through backpropagation: lecture scenarios, a terminal debugger, Graphviz diagrams.",
@@ -26,16 +32,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"graphviz-nn {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in COMMANDS:
+    for name in COMMANDS if only is None else (only,):
         importlib.import_module(f".{name}", __name__).add_parser(sub)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
-    parser = build_parser()
     if not argv and DEFAULT_COMMAND[0] in COMMANDS:
         argv = list(DEFAULT_COMMAND)
+    # a known command name first: only its module is imported; anything else (--help, a typo)
+    # meets the whole parser, which lists every command
+    module = COMMAND_MODULES.get(argv[0]) if argv else None
+    parser = build_parser(module if module in COMMANDS else None)
     args = parser.parse_args(argv)
     if args.command is None:
         parser.print_help()

@@ -63,7 +63,8 @@ class NodeInfo:
     is_leaf: bool
     is_tensor: bool
     shape: Optional[tuple]
-    formula: str
+    # a gate's formula is written on first read: a pattern from the rule table and its inputs' names
+    _formula: Any
     local_formulas: tuple
     composite: bool
     user_label: Optional[str] = None
@@ -74,6 +75,14 @@ class NodeInfo:
     def name(self) -> str:
         """The user's label if any, else the id: how a node is named in text (``w2.grad``)."""
         return self.user_label or self.id
+
+    @property
+    def formula(self) -> str:
+        """How the node is computed, in its inputs' names (``w0 * x0``; a leaf's label or "")."""
+        formula = self._formula
+        if type(formula) is tuple:  # (pattern, input names): written once, on first read
+            formula = self._formula = formula[0].format(*formula[1])
+        return formula
 
     @property
     def is_data(self) -> bool:
@@ -201,11 +210,11 @@ def magnitude(x) -> float:
 class Trace:
     """Steps over one recorded graph; ``state_at(k)`` says what is known after k steps."""
 
-    def __init__(self, nodes, infos, steps, outputs, backward_from, values, seed, words, grad_steps=None):
+    def __init__(self, nodes, infos, steps, outputs, backward_from, values, seed, words, grad_steps=None, ids=None):
         self._objects = nodes
         self.nodes: list[NodeInfo] = infos
         self._by_id = words.infos
-        self._ids = {node: info.id for node, info in zip(nodes, infos)}
+        self._ids = ids if ids is not None else {node: info.id for node, info in zip(nodes, infos)}
         self.steps: list[Step] = steps
         self.outputs: list[str] = outputs
         self.backward_from: str = backward_from
@@ -214,8 +223,9 @@ class Trace:
         self._values = values
         self._words = words
         self._rank = {info.id: i for i, info in enumerate(infos)}
-        # per node: indices of the backward steps that add into its gradient (the seed's too), in order
-        self._grad_steps: dict[str, list[int]] = grad_steps
+        # per node: the index of the backward step that adds into its gradient, or the list of
+        # them (in order) where several do (fan-out); the seed's too
+        self._grad_steps: dict = grad_steps
         if grad_steps is None:
             self._grad_steps = {}
             for step in steps:
@@ -305,7 +315,10 @@ class Trace:
 
     def grad_steps(self, node_id: str) -> list:
         """Indices of the backward steps adding into a node's gradient."""
-        return self._grad_steps.get(node_id, [])
+        idx = self._grad_steps.get(node_id)
+        if idx is None:
+            return []
+        return [idx] if type(idx) is int else idx
 
     def __len__(self) -> int:
         return len(self.steps)
@@ -357,8 +370,10 @@ class Trace:
 
     def _grad_after(self, node_id, k):
         idx = self._grad_steps.get(node_id)
-        if not idx:
+        if idx is None:
             return None
+        if type(idx) is int:  # one step adds into it: the common case
+            return self.steps[idx].grad_after if idx < k else None
         c = bisect_right(idx, k - 1)
         return self.steps[idx[c - 1]].grad_after if c else None
 
@@ -462,29 +477,6 @@ def _gate_texts(op, const, tensor, memo) -> tuple:
     return texts
 
 
-def _node_info(node, node_id, ids, names, memo) -> NodeInfo:
-    op = node._rule
-    data = node.data
-    tensor = type(data) is not float and isinstance(data, np.ndarray)
-    const = node._const
-    shape = data.shape if tensor else None
-    label = node.label
-    if op is None:
-        return NodeInfo(node_id, label or node_id, None, "", const, (), node.group,
-                        True, tensor, shape, label or "", (), False, label, None, node.requires_grad)
-    a, b = node._a, node._b
-    if b is None:
-        ins = (ids[a],)
-        formula_names = (names[ins[0]],)
-    else:
-        ins = (ids[a], ids[b])
-        formula_names = (names[ins[0]], names[ins[1]])
-    symbol, local, pattern = _gate_texts(op, const, tensor, memo)
-    local_grads = None if tensor else ((node._la,) if b is None else (node._la, node._lb))
-    return NodeInfo(node_id, label or symbol, op.name, symbol, const, ins, node.group, False, tensor, shape,
-                    pattern.format(*formula_names), local, op.composite, label, local_grads, node.requires_grad)
-
-
 def build_trace(outputs, backward_from=None, *, seed=None, fill_grads: bool = True, decimals: int = 2,
                 id_prefix: str = "n") -> Trace:
     """Record the steps of a forward pass over ``outputs`` and a backward pass from ``backward_from``.
@@ -510,28 +502,65 @@ def build_trace(outputs, backward_from=None, *, seed=None, fill_grads: bool = Tr
             gc.enable()
 
 
+def _node_infos(nodes, id_list, ids) -> list:
+    """One ``NodeInfo`` per node, in one loop (it runs once per node of every trace): the gate
+    texts are memoised per (op, constant), a gate's formula is filled in on first read."""
+    infos = []
+    append = infos.append
+    names: list = []  # by rank: how a node is named in its consumers' formulas
+    name = names.append
+    memo: dict = {}
+    for node, node_id in zip(nodes, id_list):
+        op = node._rule
+        data = node.data
+        tensor = type(data) is not float and isinstance(data, np.ndarray)
+        const = node._const
+        label = node.label
+        if op is None:
+            append(NodeInfo(node_id, label or node_id, None, "", const, (), node.group, True, tensor,
+                            data.shape if tensor else None, label or "", (), False, label, None,
+                            node.requires_grad))
+        else:
+            symbol, local, pattern = _gate_texts(op, const, tensor, memo)
+            b = node._b
+            if b is None:
+                i = ids[node._a]
+                ins, formula = (id_list[i],), (pattern, (names[i],))
+                local_grads = None if tensor else (node._la,)
+            else:
+                i, j = ids[node._a], ids[b]
+                ins, formula = (id_list[i], id_list[j]), (pattern, (names[i], names[j]))
+                local_grads = None if tensor else (node._la, node._lb)
+            append(NodeInfo(node_id, label or symbol, op.name, symbol, const, ins, node.group, False, tensor,
+                            data.shape if tensor else None, formula, local, op.composite, label, local_grads,
+                            node.requires_grad))
+        name(label or node_id)
+    return infos
+
+
 def _build(outputs, backward_from, seed, fill_grads, decimals, id_prefix) -> Trace:
     outs = graph.as_outputs(outputs, "build_trace")  # a foreign class is named in one sentence
     if not outs:
         raise TraceError("nothing to trace: pass the output node (or a list of output nodes)")
     nodes = graph.reachable(outs)
-    ids = {node: f"{id_prefix}{i}" for i, node in enumerate(nodes)}
+    id_list = [f"{id_prefix}{i}" for i in range(len(nodes))]
+    rank = dict(zip(nodes, range(len(nodes))))  # node -> creation rank within this graph
     bf = outs[0] if backward_from is None else backward_from
-    if bf not in ids:
+    if bf not in rank:
         raise TraceError("backward_from is not a node the outputs depend on; pass one of the outputs or a node before them")
-    names = {}
-    infos = []
-    memo: dict = {}
-    for node in nodes:
-        node_id = ids[node]
-        info = _node_info(node, node_id, ids, names, memo)
-        names[node_id] = info.name
-        infos.append(info)
-    values = [_snapshot(node.data) for node in nodes]
-    by_id = {info.id: info for info in infos}
-    words = StepWords(by_id, {info.id: v for info, v in zip(infos, values)}, ids[bf], decimals)
+    infos = _node_infos(nodes, id_list, rank)
+    values = [d if type(d) is float else _snapshot(d) for d in [node.data for node in nodes]]
+    by_id = dict(zip(id_list, infos))
+    bf_id = id_list[rank[bf]]
+    words = StepWords(by_id, dict(zip(id_list, values)), bf_id, decimals)
 
-    steps: list[Step] = [_forward_step(i, info.id, info.group, values[i], words) for i, info in enumerate(infos)]
+    steps: list[Step] = []
+    append = steps.append
+    new = _new
+    for k, info in enumerate(infos):  # _forward_step, inlined: one step per node
+        s = new(ForwardStep)
+        s.index, s.phase, s.node, s.group, s.value, s._text, s._words = k, "forward", info.id, info.group, values[k], None, words
+        append(s)
 
     bnodes = nodes if len(outs) == 1 and bf is outs[0] else graph.reachable(bf)
     saved = None if fill_grads else [n.grad for n in bnodes]
@@ -548,22 +577,24 @@ def _build(outputs, backward_from, seed, fill_grads, decimals, id_prefix) -> Tra
         if saved is not None:
             for n, g in zip(bnodes, saved):
                 n.grad = g
-    bf_id = ids[bf]
     k = len(steps)
     steps.append(_backward_step(k, bf_id, by_id[bf_id].group, None, bf_id, None, None, seed_value, None, seed_value,
                                 (1, 1), words))
-    grad_steps = {bf_id: [k]}
-    steps.extend(_backward_steps(events, ids, words, k + 1, grad_steps))
-    return Trace(nodes, infos, steps, [ids[o] for o in outs], bf_id, values, seed_value, words, grad_steps)
+    grad_steps = {bf_id: k}
+    steps.extend(_backward_steps(events, rank, id_list, words, k + 1, grad_steps))
+    ids = dict(zip(nodes, id_list))
+    return Trace(nodes, infos, steps, [ids[o] for o in outs], bf_id, values, seed_value, words, grad_steps, ids)
 
 
-def _backward_steps(events, ids, words, k, grad_steps: dict) -> list:
+def _backward_steps(events, rank, id_list, words, k, grad_steps: dict) -> list:
     """One step per edge event, in the walk's order, with each input's running sum and fan count;
-    ``grad_steps`` gets, per input id, the indices of the steps adding into its gradient."""
+    ``grad_steps`` gets, per input id, the index of the step adding into its gradient (a list
+    of them where several do)."""
     fan_in: dict = {}
+    get = fan_in.get
     for event in events:
         inp = event[2]
-        fan_in[inp] = fan_in.get(inp, 0) + 1
+        fan_in[inp] = get(inp, 0) + 1
     arrived: dict = {}
     before: dict = {}
     steps = []
@@ -572,22 +603,25 @@ def _backward_steps(events, ids, words, k, grad_steps: dict) -> list:
     new = _new
     for gate, index, inp, upstream, local, contribution, after in events:
         n = fan_in[inp]
-        inp_id = ids[inp]
+        inp_id = id_list[rank[inp]]
         if n == 1:  # the common case: no running sum to keep
             fan, previous = one, None
-            grad_steps[inp_id] = [k]
+            grad_steps[inp_id] = k
         else:
             i = arrived.get(inp, 0) + 1
             arrived[inp] = i
             fan, previous = (i, n), before.get(inp)
-            grad_steps.setdefault(inp_id, []).append(k)
+            if i == 1:
+                grad_steps[inp_id] = [k]
+            else:
+                grad_steps[inp_id].append(k)
         if type(after) is not float:  # arrays: copies later in-place updates cannot change
             after, contribution = _snapshot(after), _snapshot(contribution)
         if n > 1:
             before[inp] = after
         # _backward_step, inlined: this loop makes one step per edge of the graph
         s = new(BackwardStep)
-        s.index, s.phase, s.node, s.group, s._text, s._words = k, "backward", ids[gate], gate.group, None, words
+        s.index, s.phase, s.node, s.group, s._text, s._words = k, "backward", id_list[rank[gate]], gate.group, None, words
         s.input_index, s.input, s.upstream, s.local = index, inp_id, upstream, local
         s.contribution, s.grad_before, s.grad_after, s.fan = contribution, previous, after, fan
         append(s)

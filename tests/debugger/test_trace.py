@@ -263,3 +263,33 @@ def test_every_scalar_op_shows_its_local_gradient_with_the_numbers_filled_in():
     assert sig.steps[-1].local_text == "σ(x)(1-σ(x)) = 0.73 × 0.27 = 0.20"
     inv = build_trace(1 / Value(1.3678794411714423, label="x"))
     assert inv.steps[-1].local_text == "-1/x² = -1/1.37² = -0.53"
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(0, 10_000), st.integers(1, 4), st.integers(1, 12))
+def test_state_queries_agree_with_replaying_the_steps_from_zero(seed, n_leaves, n_ops):
+    # nodes fed once and nodes fed several times (fan-out) keep their step indices in two forms
+    _, out = _random_expression(random.Random(seed), n_leaves, n_ops)
+    trace = build_trace(out)
+    for k in range(len(trace.steps) + 1):
+        value, grad, arrivals = {}, {}, {}
+        for step in trace.steps[:k]:  # the naive way: walk the steps and keep what is known
+            if step.phase == "forward":
+                value[step.node] = step.value
+            else:
+                grad[step.input] = step.grad_after
+                arrivals[step.input] = arrivals.get(step.input, 0) + 1
+        state = trace.state_at(k)
+        for info in trace.nodes:
+            total = sum(1 for s in trace.steps if s.phase == "backward" and s.input == info.id)
+            assert state.value(info.id) == value.get(info.id)
+            assert state.grad(info.id) == grad.get(info.id)
+            assert state.is_partial(info.id) == (0 < arrivals.get(info.id, 0) < total)
+            assert trace.grad_steps(info.id) == [s.index for s in trace.steps
+                                                 if s.phase == "backward" and s.input == info.id]
+
+
+def test_a_gates_formula_names_its_inputs_as_the_user_labelled_them():
+    x, y = Value(2.0, label="x"), Value(3.0)
+    trace = build_trace((x * y).tanh())
+    assert [info.formula for info in trace.nodes] == ["x", "", "x * n1", "tanh(n2)"]

@@ -23,3 +23,27 @@ def test_the_terminal_inspector_names_a_user_gate_by_its_op_string():
     lines = [text for _, text in inspector_lines(trace, trace.state_at(len(trace.steps)), trace.id_of(o))]
     assert "op tanh (your own op): tanh(x)" in lines  # the user's names, not ids (issue 11)
     assert any("read from _backward" in line for line in lines)
+
+
+def test_known_flags_show_a_nodes_flags_only_once_their_number_is_known():
+    # the quiz-mode flags, decided per node on demand, equal the whole table computed at once
+    from graphviz_nn.debugger import Session, build_trace, diagnose
+    from graphviz_nn.nn import MLP
+    from graphviz_nn.tui.presenter import KnownFlags, flag_known
+
+    trace = build_trace(MLP(2, [4, 1], activation="sigmoid", seed=3)([40.0, -30.0]))  # saturated: flags
+    flags = {}
+    for flag in diagnose(trace):
+        flags.setdefault(flag.node, []).append(flag)
+    assert flags
+    session = Session(trace)
+    for k in range(0, len(trace.steps) + 1, 3):
+        session.goto(k)
+        state = session.state
+        whole = {node: [f for f in fs if flag_known(f, state)] for node, fs in flags.items()}
+        whole = {node: fs for node, fs in whole.items() if fs}
+        known = KnownFlags(flags, state)
+        assert dict(known) == whole
+        for info in trace.nodes:
+            assert (info.id in known) == (info.id in whole)
+            assert known.get(info.id, ()) == whole.get(info.id, ())

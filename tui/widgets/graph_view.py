@@ -13,14 +13,14 @@ from typing import Callable, Iterable, Optional
 from rich.segment import Segment
 from rich.style import Style
 from textual.events import Click
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from ..picture.box import Box
 from ..picture.canvas import COMPACT, FULL, Geometry, build, compact_width
-from ..picture.raster import paint_lines
+from ..picture.raster import hot_cells, line_chars
 
 BOX_W = FULL.fixed_width  # a full box: 12 characters of text between the borders
 BUCKET_W, BUCKET_H = 64, 32
@@ -89,6 +89,8 @@ class GraphView(ScrollView, can_focus=False):
         self.hot_edge: Optional[tuple] = None
         self._frame_key = None
         self._frame: list[Strip] = []
+        self._lines_key = None  # (geometry, window) the painted lines below are for
+        self._lines: tuple = ()
 
     # ---- model in ----
     def show_graph(self, positions: dict, edges: Iterable[tuple], describe: Callable[[str], Box],
@@ -162,9 +164,19 @@ class GraphView(ScrollView, can_focus=False):
             self._pick()
 
     def invalidate(self) -> None:
-        """The state changed: redraw the visible frame."""
-        self._frame_key = None
-        self.refresh()
+        """The state changed: draw the visible frame again and repaint only the rows that now
+        read differently (a step changes a few boxes and one edge, not the whole pane)."""
+        sx, sy = self.scroll_offset
+        w, h = self.scrollable_content_region.size
+        key = (sx, sy, w, h)
+        if key != self._frame_key or len(self._frame) != h or not self.is_mounted:
+            self._frame_key = None
+            self.refresh()
+            return
+        old, self._frame = self._frame, self._draw(sx, sy, w, h)
+        for y, (before, after) in enumerate(zip(old, self._frame)):
+            if before != after:
+                self.refresh(Region(0, y, w, 1))
 
     def follow(self, node_id: Optional[str], also: Optional[str] = None) -> None:
         """Scroll just enough (centring) to bring a node's box into view, and ``also``'s if both fit."""
@@ -248,13 +260,22 @@ class GraphView(ScrollView, can_focus=False):
             return []
         geo = self._geo
         colours = PALETTES.get(self.palette, PALETTES["default"])
-        segments = self._visible(self._seg_buckets, sx, sy, w, h)
-        chars, hot = paint_lines(geo, sx, sy, w, h, segments, self.hot_edge)
+        window = (geo, sx, sy, w, h)
+        if self._lines_key != window:  # the lines stay put while stepping: painted once per window
+            segments = self._visible(self._seg_buckets, sx, sy, w, h)
+            chars = line_chars(geo, sx, sy, w, h, segments)
+            styles = [[EDGE if ch != " " else BLANK for ch in row] for row in chars]
+            self._lines = (chars, styles, segments, self._visible(self._box_buckets, sx, sy, w, h))
+            self._lines_key = window
+        base_chars, base_styles, segments, boxes = self._lines
+        chars = [row[:] for row in base_chars]
+        styles = [row[:] for row in base_styles]
         edge_hot = colours["hot"]
-        styles = [[(edge_hot if hrow[c] else EDGE) if crow[c] != " " else BLANK for c in range(w)]
-                  for crow, hrow in zip(chars, hot)]
+        for r, c in hot_cells(geo, sx, sy, w, h, segments, self.hot_edge):  # only the stepped edge
+            if chars[r][c] != " ":
+                styles[r][c] = edge_hot
         draw = self._draw_box if geo.style.name == "full" else self._draw_compact
-        for n in self._visible(self._box_buckets, sx, sy, w, h):
+        for n in boxes:
             draw(n, chars, styles, sx, sy, w, h, colours)
         return [self._strip(chars[r], styles[r]) for r in range(h)]
 

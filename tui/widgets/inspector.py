@@ -19,8 +19,12 @@ class Inspector(Widget, can_focus=False):
     def __init__(self, *, name=None, id=None, classes=None) -> None:
         super().__init__(name=name, id=id, classes=classes)
         self._text = Text()
+        self._lines: list = []
 
     def show(self, lines: list[tuple[str, str]]) -> None:
+        if lines == self._lines:  # the same words (e.g. a step that leaves the node in focus): no repaint
+            return
+        self._lines = list(lines)
         text = Text()
         for i, (style, line) in enumerate(lines):
             if i:

@@ -210,3 +210,42 @@ def test_any_mlp_is_wired_right_whichever_neuron_is_in_focus(sizes, style, focus
     if hidden:
         view.expand(hidden[focus % len(hidden)])
     check_wiring(view, view.build_geometry(style, widths_of(view, trace)), sizes)
+
+
+def _lit_cells_by_hand(geo, sx, sy, w, h, hot_key):
+    """Which window cells the highlighted edge lights, cell by cell from the segments' ends
+    (independent of raster's walk): a segment's cells when its key is the hot edge's, and a
+    joint only for its own edge."""
+    def hot(key):
+        return key is not None and tuple(key[:2]) == tuple(hot_key[:2])
+
+    lit = set()
+    for x0, y0, x1, y1, key, _ in geo.segments:
+        cells = [(y0, x) for x in range(x0, x1 + 1)] if y0 == y1 else [(y, x0) for y in range(y0, y1 + 1)]
+        if hot(key):
+            lit.update((y - sy, x - sx) for y, x in cells if sx <= x < sx + w and sy <= y < sy + h)
+    for x, y, key in geo.joints:
+        if sx <= x < sx + w and sy <= y < sy + h:
+            (lit.add if hot(key) else lit.discard)((y - sy, x - sx))
+    return lit
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(0, 10_000))
+def test_the_highlight_lights_exactly_the_stepped_weights_cells_in_any_window(seed):
+    # the graph pane keeps the painted lines and repaints only the highlight: check that part
+    import random
+    rng = random.Random(seed)
+    trace = scalar_trace([2, 4, 3, 1])
+    view = NetworkView(trace, network(trace))
+    geo = view.build_geometry(COMPACT, widths_of(view, trace))
+    keys = sorted({tuple(s[4][:2]) for s in geo.segments if s[4] is not None and s[4][0] is not None})
+    hot_key = rng.choice(keys)
+    sx, sy = rng.randrange(geo.width), rng.randrange(geo.height)
+    w, h = rng.randrange(1, geo.width + 1), rng.randrange(1, geo.height + 1)
+    _, hot = paint_lines(geo, sx, sy, w, h, None, hot_key)
+    assert {(r, c) for r in range(h) for c in range(w) if hot[r][c]} == _lit_cells_by_hand(geo, sx, sy, w, h, hot_key)
+    full, _ = paint_lines(geo, 0, 0, geo.width, geo.height)
+    window, _ = paint_lines(geo, sx, sy, w, h)
+    assert window == [row[sx:sx + w] + [" "] * max(0, sx + w - geo.width) for row in full[sy:sy + h]] + \
+        [[" "] * w] * max(0, sy + h - geo.height)  # a window reads as the same cut of the whole canvas
