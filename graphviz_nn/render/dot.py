@@ -23,7 +23,7 @@ from typing import Optional
 import graphviz
 import numpy as np
 
-from ..debugger.levels import LEVELS, check_level, collapse, network_of  # noqa: F401 (LEVELS: render.LEVELS)
+from ..debugger.levels import LEVELS, NO_COARSER, check_level, coarser_offered, collapse, network_of  # noqa: F401 (LEVELS: render.LEVELS)
 from ..debugger.network import NetworkTooLargeError, check_network_size
 from ..errors import UserError
 from ..scenario_build.to_trace import to_trace
@@ -119,8 +119,12 @@ def to_dot(output, step=None, level: str = "gate", show_grads: bool = True, deci
     trace = to_trace(output, who="to_dot").trace  # drawing never writes into a node
     if level == "gate" and max_nodes is not None and len(trace.nodes) > max_nodes:
         head = f"the graph has {len(trace.nodes):,} nodes, more than the gate-level limit of {max_nodes:,}"
-        raise GraphTooLargeError(f'{head}; draw it with level="neuron" or level="layer" (or pass max_nodes=None)'
-                                 ).with_cli(f"{head}; draw it with --level neuron or --level layer (or raise --max-nodes)")
+        up = coarser_offered(trace, "gate")
+        python = " or ".join(f'level="{lv}"' for lv in up)
+        cli = " or ".join(f"--level {lv}" for lv in up)
+        raise GraphTooLargeError(f"{head}; draw it with {python} (or pass max_nodes=None)" if up
+                                 else f"{head}; {NO_COARSER}, or pass max_nodes=None").with_cli(
+            f"{head}; draw it with {cli} (or raise --max-nodes)" if up else f"{head}; {NO_COARSER}, or raise --max-nodes")
     k = resolve_step(trace, step, phase)
     state = trace.state_at(k)
     writer = _Writer(trace, state, get_palette(palette), decimals, show_grads,

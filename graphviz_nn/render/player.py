@@ -16,7 +16,7 @@ writes; the text beside each frame is the trace's own line for that step.
 """
 from __future__ import annotations
 
-from ..debugger.levels import LEVELS
+from ..debugger.levels import coarser_offered
 from ..arguments import path as file_name, whole
 from ..errors import UserError
 from ..scenario_build.to_trace import to_trace
@@ -37,9 +37,10 @@ class PlayerError(UserError):
 class PlayerTooLargeError(PlayerError):
     """The player would be too large for a notebook or page at the level asked for."""
 
-    def __init__(self, size: int, limit: int, steps: int, level: str, cli: bool = False, at_least: bool = False):
+    def __init__(self, size: int, limit: int, steps: int, level: str, cli: bool = False, at_least: bool = False,
+                 coarser: tuple = ()):
+        """``coarser``: the levels the graph offers above ``level`` (the only ones worth naming)."""
         self.size, self.limit, self.steps, self.level = size, limit, steps, level
-        coarser = LEVELS[LEVELS.index(level) + 1:] if level in LEVELS else LEVELS[1:]
         spell = (lambda lv: f"--level {lv}") if cli else (lambda lv: f"level={lv!r}")
         advice = (f"draw it with {' or '.join(spell(lv) for lv in coarser)}" if coarser
                   else "step through it with graphviz-nn tui instead" if cli
@@ -133,7 +134,8 @@ def build_player(trace, title=None, *, max_bytes=MAX_PLAYER_BYTES, cli: bool = F
             checkpoint *= 2
             size = len(player_fragment(svgs, texts[:n], phases[:n], title=title, scope=_SIZE_SCOPE).encode())
             if size > max_bytes:
-                raise PlayerTooLargeError(size, max_bytes, len(texts) - 1, level, cli, at_least=True)
+                raise PlayerTooLargeError(size, max_bytes, len(texts) - 1, level, cli, at_least=True,
+                                          coarser=coarser_offered(trace, level))
     asked = None
     if exercise is not None:
         from ..debugger.exercise import questions
@@ -143,7 +145,7 @@ def build_player(trace, title=None, *, max_bytes=MAX_PLAYER_BYTES, cli: bool = F
                               "exercise; choose a scalar scenario such as sigmoid-neuron, or leave out the exercise")
     made = Player(trace, svgs, texts, phases, title, level, asked)
     if max_bytes is not None and made.size > max_bytes:
-        raise PlayerTooLargeError(made.size, max_bytes, made.steps, level, cli)
+        raise PlayerTooLargeError(made.size, max_bytes, made.steps, level, cli, coarser=coarser_offered(trace, level))
     return made
 
 

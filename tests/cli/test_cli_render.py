@@ -142,7 +142,7 @@ def test_frames_player_alone_beamer_and_gif(tmp_path):
      r"cannot write 'talk/slides\.tex': the folder 'talk' does not exist; create it first$"),
     (["--html", "play.html", "--max-player-bytes", "10000"],
      r"the player for these \d+ steps at gate level would be \d+ kB, more than the 10 kB a notebook or page "
-     r"carries comfortably; draw it with --level neuron or --level layer, or raise --max-player-bytes$"),
+     r"carries comfortably; step through it with graphviz-nn tui instead, or raise --max-player-bytes$"),
 ])
 def test_frames_refusals_are_one_sentence_and_write_nothing(tmp_path, args, sentence):
     done = run_cli("frames", "sigmoid-neuron", "-o", "frames", *args, cwd=tmp_path)
