@@ -39,7 +39,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
                         help="also write an animation: FILE.gif, or FILE.png/.apng for an animated PNG (needs Pillow)")
     parser.add_argument("--delay", type=int, default=DEFAULT_DELAY_MS, metavar="MS",
                         help=f"milliseconds per step in the animation (default {DEFAULT_DELAY_MS})")
-    add_diagram_options(parser)
+    add_diagram_options(parser, default_level=None)  # a recorded model: the level that fits a page
     parser.set_defaults(run=run)
     return parser
 
@@ -70,6 +70,8 @@ def run(args) -> int:
     options = diagram_options(args)
     if args.quiz:
         options["quiz"] = True
+    if options["level"] is None:
+        options["cli_wording"] = True  # a tensor graph's title says which --level was drawn and how to ask
     exercise = None
     if args.exercise is not None:
         from ..debugger.exercise import check_kinds
