@@ -170,3 +170,17 @@ def test_a_pass_number_must_be_positive(tmp_path, capsys):
     with pytest.raises(SystemExit) as done:
         main(["debug", "--backward", "0", str(_script(tmp_path, TRAINING))])
     assert done.value.code == 2 and "not a pass number" in capsys.readouterr().err
+
+
+def test_the_app_says_which_engine_recorded_the_pass(tmp_path):
+    from graphviz_nn.cli.debug_script import explanation_of
+
+    scalar = capture(_script(tmp_path, TRAINING.replace("range(4)", "range(1)")))
+    assert explanation_of(scalar) == "The backward pass 1 that lesson.py ran, recorded by graphviz_nn's Value."
+    tensor = capture(_script(tmp_path, textwrap.dedent("""\
+        import numpy as np
+        from graphviz_nn import Tensor
+        W = Tensor(np.ones((2, 2)), label="W")
+        ((W * 2.0).tanh()).sum().backward()
+        """), name="tensors.py"))
+    assert explanation_of(tensor) == "The backward pass 1 that tensors.py ran, recorded by graphviz_nn's Tensor."

@@ -304,7 +304,7 @@ class DebuggerApp(App):
 
     def on_resize(self) -> None:
         if self.session is not None and self.picture.view is not None:
-            self.picture.fit_panes()
+            self.picture.resized()
             self.call_after_refresh(self.refresh_view, False)
 
     # ---- messages from widgets ----

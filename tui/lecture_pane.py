@@ -48,7 +48,10 @@ class LecturePane:
         text = presenter.lecture_text(target)
         if quiz:
             if self._numbers[0] is not trace:
-                self._numbers = (trace, presenter.quiz_numbers(text, trace))
+                # the explanation's numbers only: the formulas are the question (their constants stay)
+                explained = " ".join((target.explanation or "").split())
+                start = text.rfind(explained) if explained else len(text)
+                self._numbers = (trace, [n for n in presenter.quiz_numbers(text, trace) if n[0] >= start])
             text = presenter.hide_numbers(text, self._numbers[1], state.k)
         mark = None
         for name, source in presenter.lecture_formulas(target):

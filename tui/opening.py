@@ -9,6 +9,7 @@ from typing import Optional
 from textual.widgets import Static
 
 from graphviz_nn.debugger.levels import opening_level
+from graphviz_nn.debugger.quiz import hide_all_numbers
 from graphviz_nn.debugger.session import Session
 from graphviz_nn.errors import UserError
 from graphviz_nn.scenario_format.budget import estimate
@@ -128,4 +129,7 @@ class Opening:
         if self._catalogue is None:  # reading every scenario file once per run is enough
             self._catalogue = catalogue(served_policy.class_files(app.scenarios_dir) if app.served else ())
         from .screens.picker import PickerScreen  # a dialog: imported when opened, not before the first screen
-        app.push_screen(PickerScreen(self._catalogue, app.target.id if app.target else None), answer)
+        entries = self._catalogue
+        if app.quiz:  # quiz mode: an explanation's numbers would answer the lecture's questions
+            entries = [(sid, title, hide_all_numbers(text)) for sid, title, text in entries]
+        app.push_screen(PickerScreen(entries, app.target.id if app.target else None), answer)

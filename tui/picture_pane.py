@@ -16,11 +16,16 @@ from . import presenter
 from .busy import from_thread
 from .picture.layout import Layout, layered_layout, layout as graphviz_or_builtin
 from .picture.level_graph import LevelGraph, make_view
+from .picture.network_view import MAX_SHOWN, MIN_SHOWN
 from .widgets.graph_view import GraphView
 from .widgets.step_list import StepList
 
 # The narrowest the inspector gets so that a graph fits beside it (0 hides it instead).
 SIDE_MIN = 24
+# A network's structure (every layer, the current neuron) is worth a narrower inspector and a
+# shorter step list: mlp-moons at neuron level then fits 80×24 with no key pressed.
+SIDE_MIN_NETWORK = 20
+STEPS_MIN_NETWORK = 3
 # Up to this many boxes the compact style measures each box at the trace's end.
 MEASURED_BOXES = 2000
 
@@ -37,7 +42,10 @@ class PicturePane:
         self._layout_note_said = False
         self.sample = 0  # the sample the network view shows
         self.presenting = False  # P: the graph fills the terminal, the step's sentence under it
-        self.fitted = False  # 0: side panes hidden so the whole graph fits
+        self.fitted = False  # 0: side panes hidden so the whole graph fits (shown, when the network took the width)
+        self.network_wide = False  # the network picture took the whole width (a small terminal)
+        self._folded_for: tuple = (None, None)  # (view, room) the network was last folded for
+        self._wide_note_said = False
 
     @property
     def graph(self) -> GraphView:
@@ -108,12 +116,49 @@ class PicturePane:
 
         # measuring every box costs a describe per node: big graphs use one compact width
         measure = at_end if len(view.ids) <= MEASURED_BOXES else None
-        self.graph.show_graph(layout.positions, view.edges, describe, measure, getattr(view, "build_geometry", None))
+        if hasattr(view, "fold"):  # a network: its wide layers folded as far as the room asks
+            self._fold_network(view, lambda: self.graph.show_graph(
+                view.positions(), view.edges, describe, measure, view.build_geometry))
+        else:
+            self.graph.show_graph(layout.positions, view.edges, describe, measure, getattr(view, "build_geometry", None))
         self.fit_panes()
+
+    def _network_room(self) -> tuple:
+        """The most room the network picture can get: the whole width (``fit_panes`` hides the
+        side pane when the picture needs it), over the shortest step list or the spoken line."""
+        width, height = self.app.size
+        return width, height - 2 - (3 if self.presenting else STEPS_MIN_NETWORK)
+
+    def _fold_network(self, view, show) -> None:
+        """Show the network with each wide layer at ``MAX_SHOWN`` boxes, then fewer (down to
+        ``MIN_SHOWN``) until its compact picture fits the room."""
+        room = room_w, room_h = self._network_room()
+        # the same room as last time: a folded view stays folded (a step only changes which neuron shows)
+        start = view.rows if (view, room) == self._folded_for else MAX_SHOWN
+        self._folded_for = (view, room)
+        for rows in range(start, MIN_SHOWN - 1, -1):
+            view.fold(rows)
+            show()
+            geo = self.graph.geometry("compact")
+            if geo.width <= room_w and geo.height <= room_h:
+                return
 
     def draw_network(self, view) -> None:
         """The network again after the neurons it shows changed (a wide layer's hidden neuron)."""
         self.draw(view, Layout(view.positions(), "network"))
+
+    def resized(self) -> None:
+        """The terminal changed size: a network folds (or unfolds) its layers again (once the
+        screen has its new size), then the room."""
+        self.fit_panes()
+        if hasattr(self.view, "fold"):
+            self.app.call_after_refresh(self._refold)
+
+    def _refold(self) -> None:
+        view = self.view
+        if hasattr(view, "fold") and self.app.session is not None:
+            self.draw_network(view)
+            self.app.call_after_refresh(self.follow_current)
 
     def _graphviz_layout(self, key, ids, edges) -> None:
         """Graphviz's layout off the UI thread; swapped in when ready, if still wanted."""
@@ -145,9 +190,24 @@ class PicturePane:
         spoken = app.query_one("#spoken", Static)
         width, height = app.size
         steps_h = max(2, min(8, height // 4))
-        full_screen = self.presenting or self.fitted
+        network = hasattr(self.view, "fold") and graph.zoom == "auto"
+        compact = graph.geometry("compact") if network else None
+        # a network that fits only the whole width takes it (80×24); 0 then brings the inspector back
+        wide = network and width - SIDE_MIN_NETWORK < compact.width <= width
+        if wide != self.network_wide:  # the automatic choice changed: it holds until 0 again
+            self.fitted = False
+            if wide and not self._wide_note_said:
+                self._wide_note_said = True
+                app.say("The network takes the whole width here; 0 brings the inspector back.", timeout=3)
+        self.network_wide = wide
+        full_screen = self.presenting or self.fitted != wide
         side.display = not full_screen
         spoken.display = self.presenting
+        shorter = None
+        if network and not self.presenting and compact.height > height - 2 - steps_h:
+            # the step list gives up rows so that every layer is in view
+            shorter = steps_h = max(STEPS_MIN_NETWORK, height - 2 - compact.height)
+        steps.styles.height = shorter  # None: the stylesheet's 25%
         if full_screen:
             room_h = height - 2 - (3 if self.presenting else 0)
             # the step list stays when the graph fits above it
@@ -156,11 +216,12 @@ class PicturePane:
             return
         steps.display = True
         side_w = min(56, max(20, int(width * 0.4)))
+        side_min = SIDE_MIN_NETWORK if network else SIDE_MIN
         room_h = height - 2 - steps_h
         if graph.zoom == "auto" and not graph.fits("full", width - side_w, room_h) \
                 and not graph.fits("compact", width - side_w, room_h):
             compact_w = graph.geometry("compact").width
-            if graph.fits("compact", width - SIDE_MIN, room_h):
+            if graph.fits("compact", width - side_min, room_h):
                 side_w = width - compact_w  # the inspector gives up columns so the picture fits
         side.styles.width = side_w
 
@@ -191,7 +252,8 @@ class PicturePane:
         self.graph.set_zoom("auto")
         self.fitted = not self.fitted
         self.changed()
-        self.app.say("Whole graph: 0 again brings the inspector back." if self.fitted else "Inspector back.",
+        whole = not self.app.query_one("#side").display
+        self.app.say("Whole graph: 0 again brings the inspector back." if whole else "Inspector back.",
                      timeout=3)
 
     def toggle_presenting(self) -> None:

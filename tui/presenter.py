@@ -11,7 +11,7 @@ from typing import Iterable, Optional
 
 import numpy as np
 
-from graphviz_nn.debugger import format as fmt
+from graphviz_nn.debugger import format as fmt, quiz
 from graphviz_nn.ops import OPS, POSTFIX, TEMPLATE
 
 from .picture.box import Box
@@ -262,31 +262,13 @@ def lecture_text(target) -> str:
     return "\n".join(lines)
 
 
-_DECIMAL = re.compile(r"(?<![\w.])-?\d+\.\d+(?![\w.])")  # 0.73, -0.20: numbers a slide quotes
-
-
 def quiz_numbers(text: str, trace) -> list[tuple[int, int, int]]:
-    """``(start, end, step number)`` of each number in ``text`` that the trace computes, with the
-    first step that computes it (a value, a contribution, a gradient, an update), written with
-    as many decimals as the text has. Quiz mode hides it until that step is reached."""
-    found = []
-    for match in _DECIMAL.finditer(text):
-        token = match.group()
-        places = len(token.split(".")[1])
-        for step in trace.steps:
-            numbers = (step.value, step.contribution, step.grad_after, step.new_value)
-            if any(isinstance(x, float) and f"{x:.{places}f}" == token for x in numbers):
-                found.append((match.start(), match.end(), step.number))
-                break
-    return found
+    """``(start, end, step number)`` of each number in ``text`` that the trace computes
+    (``debugger.quiz.secret_numbers``); in the app a leaf's value waits for its own step too."""
+    return quiz.secret_numbers(text, trace, leaves_given=False)
 
 
-def hide_numbers(text: str, numbers: list, k: int) -> str:
-    """``text`` with every number a later step than ``k`` computes written ``?``."""
-    for start, end, number in sorted(numbers, reverse=True):
-        if number > k:
-            text = text[:start] + "?" + text[end:]
-    return text
+hide_numbers = quiz.hide_numbers
 
 
 class KnownFlags(Mapping):

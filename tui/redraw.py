@@ -56,7 +56,11 @@ def refresh(app, follow: bool = True) -> None:
     app.query_one("#inspector", Inspector).show(lines)
     app.query_one("#steps", StepList).set_current(state.k - 1 if state.k else None)
     if app.target is not None and app.target.trains:
-        app.query_one("#loss", LossPlot).show(loss_history(app.target))
+        history = loss_history(app.target)
+        waiting = app.quiz and bool(history) and trace is app.top_trace() and state.value(trace.outputs[0]) is None
+        if waiting:
+            history = history[:-1]  # quiz mode: this iteration's loss is its forward pass's answer
+        app.query_one("#loss", LossPlot).show(history, waiting)
     if picture.presenting:
         app.query_one("#spoken", Static).update(presenter.spoken_line(trace, state))
     if top:

@@ -52,8 +52,14 @@ def toggle_breakpoint(app) -> None:
             session.remove_group_breakpoint(path)
         what = ".".join(path)
     else:
-        on = session.toggle_breakpoint(box)
-        what = f"{box} ({session.trace.node(box).label})"
+        # a weight's caption while it is stepped breaks on that weight; an input, the loss: their node
+        node = session.state.current if box == view.box_of(session.state.current) else view.node_of(box)
+        if node is None or node not in session.trace._by_id:
+            app.say("A breakpoint goes on a gate, a neuron or a layer; this box stands for several nodes "
+                    "(click one of them, or step to it).", severity="warning")
+            return
+        on = session.toggle_breakpoint(node)
+        what = f"{node} ({session.trace.node(node).label})"
     app.say(f"Breakpoint {'set on' if on else 'cleared from'} {what}.")
     app.refresh_view(follow=False)
 

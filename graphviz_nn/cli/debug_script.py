@@ -33,7 +33,12 @@ def run(args) -> int:
     captured = capture(args.script, tuple(args.args), args.backward)  # one sentence on any failure
     from ..launch_app import debug_trace
 
-    explanation = (f"The backward pass {captured.number} that {captured.script.name} ran, recorded by "
-                   f"graphviz_nn's Value.")
+    explanation = explanation_of(captured)
     return debug_trace(captured.trace, captured.title, explanation,
                        layout_engine="builtin" if args.builtin_layout else "auto")
+
+
+def explanation_of(captured) -> str:
+    """What the app says it shows: which pass of which script, recorded by which of our engines."""
+    engine = "Tensor" if any(info.is_tensor for info in captured.trace.nodes) else "Value"
+    return f"The backward pass {captured.number} that {captured.script.name} ran, recorded by graphviz_nn's {engine}."

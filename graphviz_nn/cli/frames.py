@@ -29,6 +29,9 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     parser.add_argument("--exercise", nargs="?", const="value,local,grad,update", default=None, metavar="KINDS",
                         help="the HTML player asks each step's numbers before showing them (checked to the "
                              "displayed decimals, with hints); KINDS: any of value, local, grad, update (default all)")
+    parser.add_argument("--quiz", action="store_true",
+                        help="no frame, step line or title shows a number before the step that computes it; "
+                             "the leaves (inputs, weights) are given from the first frame")
     parser.add_argument("--beamer", metavar="FILE.tex", default=None,
                         help="also write a Beamer snippet (one \\only<n> overlay per step) and its PDF frames "
                              "(in FILE-frames/ beside it)")
@@ -36,7 +39,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
                         help="also write an animation: FILE.gif, or FILE.png/.apng for an animated PNG (needs Pillow)")
     parser.add_argument("--delay", type=int, default=DEFAULT_DELAY_MS, metavar="MS",
                         help=f"milliseconds per step in the animation (default {DEFAULT_DELAY_MS})")
-    add_diagram_options(parser)
+    add_diagram_options(parser, default_level=None)  # a recorded model: the level that fits a page
     parser.set_defaults(run=run)
     return parser
 
@@ -65,6 +68,10 @@ def run(args) -> int:
     if args.max_player_bytes <= 0:
         raise FramesError(f"--max-player-bytes must be a positive number of bytes, got {args.max_player_bytes}")
     options = diagram_options(args)
+    if args.quiz:
+        options["quiz"] = True
+    if options["level"] is None:
+        options["cli_wording"] = True  # a tensor graph's title says which --level was drawn and how to ask
     exercise = None
     if args.exercise is not None:
         from ..debugger.exercise import check_kinds
@@ -77,6 +84,9 @@ def run(args) -> int:
     scenario = load_scenario(args.scenario)
     trace = scenario_trace(scenario, start_of(args), options)
     title = f"{scenario.title} [{scenario.id}]"
+    if args.quiz:
+        from ..debugger.quiz import quiz_title
+        title = quiz_title(title, trace)
     common = dict(progress=progress_bar(sys.stderr), timeout=args.timeout, **options)
     if args.output is not None:
         write_frames(trace, args.output, args.format, html=args.html, title=title,

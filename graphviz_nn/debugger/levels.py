@@ -86,6 +86,17 @@ def coarser(level: str, offered: tuple = LEVELS) -> str:
     return above[0] if above else level
 
 
+def coarser_offered(trace: Trace, level: str) -> tuple:
+    """The levels ``trace`` offers above ``level``, finest first: what a refusal may suggest
+    (a graph with no groups has none: naming ``neuron`` there would send the reader to a
+    second refusal)."""
+    return tuple(lv for lv in levels_of(trace) if LEVELS.index(lv) > LEVELS.index(level))
+
+
+NO_COARSER = ("it has no groups to draw it coarser (record it in modules, or inside "
+              "graphviz_nn.group(...), to get neuron and layer levels)")
+
+
 def enclosing_depth(level: str) -> int:
     """The group depth of the unit that holds one unit of ``level`` (0: the whole graph)."""
     return 0 if level == LEVELS[-1] else GROUP_DEPTH[coarser(level)]

@@ -23,7 +23,8 @@ from typing import Optional
 import graphviz
 import numpy as np
 
-from ..debugger.levels import LEVELS, check_level, collapse, network_of  # noqa: F401 (LEVELS: render.LEVELS)
+from ..debugger.levels import LEVELS, NO_COARSER, check_level, coarser_offered, collapse, network_of  # noqa: F401 (LEVELS: render.LEVELS)
+from ..debugger.quiz import given_state
 from ..debugger.network import NetworkTooLargeError, check_network_size
 from ..errors import UserError
 from ..scenario_build.to_trace import to_trace
@@ -64,6 +65,11 @@ class Pinned:
     positions: dict
     bb: str
     sizes: dict = field(default_factory=dict)  # id -> (width, height) in points
+    edges: tuple = ()  # (tail, head) of every drawn line, as the layout had them (what a fold may cut)
+    # a line a fold cut between two bands, drawn as two halves meeting a lettered connector at
+    # each end: (tail, head) -> (letter, (x, y) of the connector after the tail, (x, y) before the head)
+    crossings: dict = field(default_factory=dict)
+    bands: tuple = ()  # a folded layout's bands, top to bottom: (left, bottom, right, top) in points
 
 
 def resolve_step(trace, step=None, phase: Optional[str] = None) -> int:
@@ -93,7 +99,8 @@ def resolve_step(trace, step=None, phase: Optional[str] = None) -> int:
 def to_dot(output, step=None, level: str = "gate", show_grads: bool = True, decimals: int = 2,
            palette="lecture", rankdir: str = "LR", *, phase: Optional[str] = None,
            max_nodes: Optional[int] = DEFAULT_NODE_LIMIT, legend: bool = True,
-           nodesep: float = 0.12, pinned: Optional[Pinned] = None, sample: int = 0, title: str = "") -> Diagram:
+           nodesep: float = 0.12, pinned: Optional[Pinned] = None, sample: int = 0, title: str = "",
+           quiz: bool = False) -> Diagram:
     """The diagram of ``output`` (a Value/Tensor, a list of them, a trace or a scenario) at a step.
 
     step: ``None`` or ``"end"`` for the final state, else the k of ``trace.state_at(k)``
@@ -104,7 +111,9 @@ def to_dot(output, step=None, level: str = "gate", show_grads: bool = True, deci
     legend: a caption saying which row is which; nodesep: space between rows (inches);
     pinned: fixed positions (``render.frames`` uses it); sample: which sample of the batch the
     neuron level of an MLP shows (its network view draws one sample at a time); title: a line
-    above the picture (``render.fit`` says there which level it chose and how to ask for another).
+    above the picture (``render.fit`` says there which level it chose and how to ask for another);
+    quiz: the leaves' values (the question's data) are shown from step 0, everything else only
+    once its step is reached (``debugger.quiz``).
     """
     check_level(level, RenderError)
     if rankdir not in ("LR", "RL", "TB", "BT"):
@@ -114,10 +123,16 @@ def to_dot(output, step=None, level: str = "gate", show_grads: bool = True, deci
     trace = to_trace(output, who="to_dot").trace  # drawing never writes into a node
     if level == "gate" and max_nodes is not None and len(trace.nodes) > max_nodes:
         head = f"the graph has {len(trace.nodes):,} nodes, more than the gate-level limit of {max_nodes:,}"
-        raise GraphTooLargeError(f'{head}; draw it with level="neuron" or level="layer" (or pass max_nodes=None)'
-                                 ).with_cli(f"{head}; draw it with --level neuron or --level layer (or raise --max-nodes)")
+        up = coarser_offered(trace, "gate")
+        python = " or ".join(f'level="{lv}"' for lv in up)
+        cli = " or ".join(f"--level {lv}" for lv in up)
+        raise GraphTooLargeError(f"{head}; draw it with {python} (or pass max_nodes=None)" if up
+                                 else f"{head}; {NO_COARSER}, or pass max_nodes=None").with_cli(
+            f"{head}; draw it with {cli} (or raise --max-nodes)" if up else f"{head}; {NO_COARSER}, or raise --max-nodes")
     k = resolve_step(trace, step, phase)
     state = trace.state_at(k)
+    if quiz:
+        state = given_state(state)
     writer = _Writer(trace, state, get_palette(palette), decimals, show_grads,
                      highlight=step not in (None, "end"), pinned=pinned)
     if level == "neuron":  # an MLP's network is counted from its weight shapes before it is built
@@ -250,8 +265,26 @@ class _Writer:
     def link(self, src: str, label_id: str, dst: str, current: bool) -> None:
         """src —— label —> dst, drawn as two edges meeting at the label's middle line."""
         style = f' penwidth=3 color="{self.pal.highlight}"' if current else ""
-        self.lines.append(f"\t{src} -> {label_id}:v:sw [dir=none{style}]")
-        self.lines.append(f"\t{label_id}:v:se -> {dst} [{style.strip()}]" if style else f"\t{label_id}:v:se -> {dst}")
+        self.line(src, "", label_id, ":v:sw", f"dir=none{style}")
+        self.line(label_id, ":v:se", dst, "", style.strip())
+
+    def line(self, tail: str, tail_port: str, head: str, head_port: str, attrs: str = "") -> None:
+        """One drawn edge; a line a folded layout cut between bands ends at a lettered connector
+        on each side (a flowchart's off-page connector) instead of a diagonal across the picture."""
+        crossing = self.pinned.crossings.get((tail, head)) if self.pinned is not None else None
+        if crossing is None:
+            self.lines.append(f"\t{tail}{tail_port} -> {head}{head_port} [{attrs}]" if attrs
+                              else f"\t{tail}{tail_port} -> {head}{head_port}")
+            return
+        letter, (ox, oy), (ix, iy) = crossing
+        out_id, in_id = f"to_{letter}_{tail}", f"from_{letter}_{head}"
+        for node_id, (x, y) in ((out_id, (ox, oy)), (in_id, (ix, iy))):
+            self.lines.append(f'\t{node_id} [id="{node_id}" class="connector" shape=circle fixedsize=true '
+                              f'width=0.32 height=0.32 fontsize=11 fillcolor=white color="{self.pal.edge}" '
+                              f'label="{letter}" pos="{x:.2f},{y:.2f}!"]')
+        arrow = " ".join(a for a in attrs.split(" ") if a and a != "dir=none")  # the line ends at the connector
+        self.lines.append(f"\t{tail}{tail_port} -> {out_id} [{arrow}]" if arrow else f"\t{tail}{tail_port} -> {out_id}")
+        self.lines.append(f"\t{in_id} -> {head}{head_port} [{attrs}]" if attrs else f"\t{in_id} -> {head}{head_port}")
 
     def node_line(self, node_id: str, label: str, shape: str, css: str, current: bool) -> None:
         extra = (f' style="filled,bold" penwidth=3 fillcolor="{self.pal.highlight_fill}" '
@@ -352,12 +385,11 @@ class _Writer:
             label_id = f"e{j}"
             value, grad = net.weight(e, state)
             if e.weight is None:  # an output into the loss: no weight, just the arrow
-                self.lines.append(f"\t{ids[e.src]} -> {ids[e.dst]}")
+                self.line(ids[e.src], "", ids[e.dst], "")
                 continue
             current_edge = stepped is not None and e.weight == stepped
             if big:
-                style = f' [penwidth=3 color="{self.pal.highlight}"]' if current_edge else ""
-                self.lines.append(f"\t{ids[e.src]} -> {ids[e.dst]}{style}")
+                self.line(ids[e.src], "", ids[e.dst], "", f'penwidth=3 color="{self.pal.highlight}"' if current_edge else "")
                 continue
             note = self.annotation() if current_edge and not annotated else ""
             annotated = annotated or bool(note)

@@ -42,7 +42,7 @@ def write_frames(output, directory, fmt: str = "svg", *, html=None, title: str =
         images = (svg.encode("utf-8") for svg in player.svgs)  # the player's SVGs are the frames
     else:
         images = iter_frames(trace, fmt, timeout=timeout, progress=progress, **options)
-    texts = frame_texts(trace)
+    texts = frame_texts(trace, quiz=options.get("quiz", False))
     width = max(3, len(str(len(trace.steps))))
     frames = []
     with StagedFolder(Path(directory)) as staged:

@@ -18,6 +18,7 @@ from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
+from ..debugger.quiz import START_TEXT as QUIZ_START_TEXT
 from ..errors import UserError
 from ..scenario_build.to_trace import to_trace
 from . import fit
@@ -44,10 +45,11 @@ class Frame:
     text: str
 
 
-def frame_texts(output) -> list:
-    """The text shown beside each frame: the start, then each step's ``upstream × local`` line."""
+def frame_texts(output, quiz: bool = False) -> list:
+    """The text shown beside each frame: the start, then each step's ``upstream × local`` line
+    (step k's line holds only numbers step k has computed; ``quiz`` words the start as a question)."""
     trace = to_trace(output, who="frame_texts").trace
-    return [START_TEXT] + [step.text for step in trace.steps]
+    return [QUIZ_START_TEXT if quiz else START_TEXT] + [step.text for step in trace.steps]
 
 
 def frame_phases(output) -> list:
@@ -81,16 +83,16 @@ def render_frames(output, fmt: str = "svg", *, timeout=DEFAULT_TIMEOUT, progress
 def iter_frames(output, fmt: str = "svg", *, timeout=DEFAULT_TIMEOUT, progress=None, **options):
     """The frames as bytes in ``fmt``, in order, drawn a few ahead: a caller may stop early.
 
-    The format and the layout are checked at once (not at the first frame).
+    With no ``level`` (or ``fit=True``) the level and the fold are ``render.fit.fitting``'s: a
+    tensor graph at the finest level that fits a page, its title saying so; a graph of Values at
+    gate level, as always. The format and the layout are checked at once (not at the first frame).
     """
     if fmt not in FRAME_FORMATS:
         raise FramesError(f"unknown frame format {fmt!r}; choose one of {', '.join(FRAME_FORMATS)}")
     trace = to_trace(output, who="render_frames").trace
-    fitted = (options.get("fit") if "fit" in options else options.get("level") is None) and fit.is_tensor_graph(trace)
-    if options.get("level") is None or "fit" in options:  # the finest level that fits a page, folded
-        trace, options = fit.fitted_options(trace, {**options, "pinned": False}, timeout)
-        options.pop("pinned")
-    pinned = pinned_layout(trace, timeout=timeout, fold=fitted, **options)
+    # no level asked for: a tensor graph at the finest level that fits a page, folded (render.fit decides)
+    options, folded = fit.fitting(trace, options)
+    pinned = pinned_layout(trace, timeout=timeout, fold=folded, **options)
     count = len(trace.steps) + 1
 
     def draw(k: int) -> bytes:

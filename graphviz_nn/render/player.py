@@ -16,10 +16,12 @@ writes; the text beside each frame is the trace's own line for that step.
 """
 from __future__ import annotations
 
-from ..debugger.levels import LEVELS
+from ..debugger.levels import coarser_offered
+from ..debugger.quiz import quiz_title
 from ..arguments import path as file_name, whole
 from ..errors import UserError
 from ..scenario_build.to_trace import to_trace
+from .fit import fitting
 from .frames import frame_phases, frame_texts, iter_frames
 from .run_dot import DEFAULT_TIMEOUT
 
@@ -36,9 +38,10 @@ class PlayerError(UserError):
 class PlayerTooLargeError(PlayerError):
     """The player would be too large for a notebook or page at the level asked for."""
 
-    def __init__(self, size: int, limit: int, steps: int, level: str, cli: bool = False, at_least: bool = False):
+    def __init__(self, size: int, limit: int, steps: int, level: str, cli: bool = False, at_least: bool = False,
+                 coarser: tuple = ()):
+        """``coarser``: the levels the graph offers above ``level`` (the only ones worth naming)."""
         self.size, self.limit, self.steps, self.level = size, limit, steps, level
-        coarser = LEVELS[LEVELS.index(level) + 1:] if level in LEVELS else LEVELS[1:]
         spell = (lambda lv: f"--level {lv}") if cli else (lambda lv: f"level={lv!r}")
         advice = (f"draw it with {' or '.join(spell(lv) for lv in coarser)}" if coarser
                   else "step through it with graphviz-nn tui instead" if cli
@@ -121,17 +124,21 @@ def build_player(trace, title=None, *, max_bytes=MAX_PLAYER_BYTES, cli: bool = F
     """
     from .html_player import player_fragment
 
-    texts, phases = frame_texts(trace), frame_phases(trace)
-    level = options.get("level", "gate")
+    texts, phases = frame_texts(trace, quiz=options.get("quiz", False)), frame_phases(trace)
+    if options.get("quiz") and title:
+        title = quiz_title(title, trace)
+    options, folded = fitting(trace, options, cli)  # no level: the one that fits a page (render.fit)
+    level = options["level"]
     svgs, checkpoint = [], 64
-    for data in iter_frames(trace, "svg", timeout=timeout, progress=progress, **options):
+    for data in iter_frames(trace, "svg", timeout=timeout, progress=progress, fit=folded, **options):
         svgs.append(data.decode("utf-8"))
         n = len(svgs)
         if max_bytes is not None and n == checkpoint and n < len(texts):
             checkpoint *= 2
             size = len(player_fragment(svgs, texts[:n], phases[:n], title=title, scope=_SIZE_SCOPE).encode())
             if size > max_bytes:
-                raise PlayerTooLargeError(size, max_bytes, len(texts) - 1, level, cli, at_least=True)
+                raise PlayerTooLargeError(size, max_bytes, len(texts) - 1, level, cli, at_least=True,
+                                          coarser=coarser_offered(trace, level))
     asked = None
     if exercise is not None:
         from ..debugger.exercise import questions
@@ -141,19 +148,21 @@ def build_player(trace, title=None, *, max_bytes=MAX_PLAYER_BYTES, cli: bool = F
                               "exercise; choose a scalar scenario such as sigmoid-neuron, or leave out the exercise")
     made = Player(trace, svgs, texts, phases, title, level, asked)
     if max_bytes is not None and made.size > max_bytes:
-        raise PlayerTooLargeError(made.size, max_bytes, made.steps, level, cli)
+        raise PlayerTooLargeError(made.size, max_bytes, made.steps, level, cli, coarser=coarser_offered(trace, level))
     return made
 
 
-def player(source, *, level: str = "gate", decimals: int = 2, palette="lecture", show_grads: bool = True,
+def player(source, *, level: str | None = None, decimals: int = 2, palette="lecture", show_grads: bool = True,
            legend: bool = True, title=None, start=None, max_bytes=MAX_PLAYER_BYTES,
-           timeout=DEFAULT_TIMEOUT, exercise=False) -> Player:
+           timeout=DEFAULT_TIMEOUT, exercise=False, quiz: bool = False) -> Player:
     """The step-through player of ``source``, shown inline in Jupyter, JupyterLab, VS Code and Colab.
 
     source: a Value or Tensor output (or a list of them), a debugger ``Trace``, a ``Scenario``,
     or a scenario id or ``.toml`` path (``start`` picks a scenario's starting point).
     level, decimals, palette, show_grads, legend: as for ``to_dot`` (the lecture's picture, also
-    ``draw_dot(..., style="lecture")``). title: shown above the controls (a scenario's title by
+    ``draw_dot(..., style="lecture")``); with no level, a graph of Values is drawn at gate level and
+    a tensor graph (a recorded model) at the finest level that fits a page, its title saying which
+    and how to ask for another (``render.fit``). title: shown above the controls (a scenario's title by
     default). max_bytes: refuse a bigger player (None: no limit).
 
     Previous/Next, a slider and (once clicked) the arrow keys step through the trace; each
@@ -164,6 +173,9 @@ def player(source, *, level: str = "gate", decimals: int = 2, palette="lecture",
     exercise: ``True`` (or the kinds to ask, e.g. ``"local,grad"``): the student types each step's
     numbers before the step shows them, checked in the page as ``graphviz-nn exercise`` checks
     them (to the displayed decimals), with the same hints; nothing is sent anywhere.
+
+    quiz: no frame, step line or title shows a number before the step that computes it; the
+    leaves' values (inputs, weights: the question's data) are shown from the start.
     """
     if max_bytes is not None:
         max_bytes = whole(max_bytes, "max_bytes", "player", low=1, hint=" of bytes (or None: no limit)")
@@ -172,4 +184,4 @@ def player(source, *, level: str = "gate", decimals: int = 2, palette="lecture",
     view = to_trace(source, start=start, who="player", error=PlayerError)
     return build_player(view.trace, title if title is not None else view.title, max_bytes=max_bytes,
                         timeout=timeout, level=level, decimals=decimals, palette=palette,
-                        show_grads=show_grads, legend=legend, exercise=kinds)
+                        show_grads=show_grads, legend=legend, exercise=kinds, quiz=bool(quiz))

@@ -1,4 +1,5 @@
 """`graphviz-nn render` and `graphviz-nn frames` from the command line."""
+import html
 import json
 import os
 import re
@@ -141,7 +142,7 @@ def test_frames_player_alone_beamer_and_gif(tmp_path):
      r"cannot write 'talk/slides\.tex': the folder 'talk' does not exist; create it first$"),
     (["--html", "play.html", "--max-player-bytes", "10000"],
      r"the player for these \d+ steps at gate level would be \d+ kB, more than the 10 kB a notebook or page "
-     r"carries comfortably; draw it with --level neuron or --level layer, or raise --max-player-bytes$"),
+     r"carries comfortably; step through it with graphviz-nn tui instead, or raise --max-player-bytes$"),
 ])
 def test_frames_refusals_are_one_sentence_and_write_nothing(tmp_path, args, sentence):
     done = run_cli("frames", "sigmoid-neuron", "-o", "frames", *args, cwd=tmp_path)
@@ -157,7 +158,7 @@ def test_render_with_no_level_draws_a_tensor_graph_to_fit_a_page_and_values_at_g
     dot = capfd.readouterr().out
     assert "drawn at gate level to fit the page" in dot and "for another pass --level neuron or --level layer" in dot
     width, height = (float(v) for v in re.search(r'bb="0,0,([\d.]+),([\d.]+)"', dot).groups())
-    assert width / height <= 4.7  # folded into bands (cuts fall between node columns: about 4.6:1 at most)
+    assert width / height <= 4.0  # folded into bands: the fewest that bring it within 4:1
     assert main(["render", "mlp-moons", "-o", "-", "--format", "dot", "--level", "gate"]) == 0
     assert "to fit the page" not in capfd.readouterr().out  # a level asked for is drawn as asked
     # a graph of Values is drawn exactly as --level gate draws it (the lecture's picture)
@@ -165,3 +166,21 @@ def test_render_with_no_level_draws_a_tensor_graph_to_fit_a_page_and_values_at_g
     default = capfd.readouterr().out
     assert main(["render", "sigmoid-neuron", "-o", "-", "--format", "dot", "--level", "gate"]) == 0
     assert capfd.readouterr().out == default
+
+
+def test_frames_with_no_level_draw_a_tensor_graph_at_the_level_that_fits_and_values_as_before(tmp_path):
+    # issue 27: frames (folder and player) choose the level the way render does, and say so with --level
+    done = run_cli("frames", "mini-batch-sgd", "-o", str(tmp_path / "t"), "--html", str(tmp_path / "t.html"))
+    assert done.returncode == 0, done.stderr
+    frames = sorted((tmp_path / "t").glob("frame-*.svg"))
+    assert len(frames) == 17
+    title = "drawn at gate level to fit the page (9 nodes at gate level); for another pass --level neuron or --level layer"
+    for frame in frames:
+        assert title in html.unescape(frame.read_text())  # Graphviz writes "-" as &#45;
+    assert "drawn at gate level to fit the page" in (tmp_path / "t.html").read_text()
+    # a graph of Values: the same bytes as --level gate
+    for name, extra in (("default", ()), ("gate", ("--level", "gate"))):
+        done = run_cli("frames", "sigmoid-neuron", "-o", str(tmp_path / name), "--format", "svg", *extra)
+        assert done.returncode == 0, done.stderr
+    default, gate = (sorted((tmp_path / name).glob("frame-*.svg")) for name in ("default", "gate"))
+    assert len(default) == 27 and [f.read_bytes() for f in default] == [f.read_bytes() for f in gate]

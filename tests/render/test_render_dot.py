@@ -166,11 +166,22 @@ def test_gate_view_refuses_above_the_node_limit_and_names_it():
     y = x
     for _ in range(30):
         y = y * 1.01
-    with pytest.raises(GraphTooLargeError, match=r'limit of 20; draw it with level="neuron" or level="layer"') as caught:
+    # a chain has no groups: no coarser level to name, so the sentence says how to get one
+    with pytest.raises(GraphTooLargeError, match=r"limit of 20; it has no groups to draw it coarser \(record it in "
+                                                 r"modules, or inside graphviz_nn.group\(...\), to get neuron and layer "
+                                                 r"levels\), or pass max_nodes=None$") as caught:
         to_dot(y, max_nodes=20)
-    assert "max_nodes=None" in str(caught.value) and "--" not in str(caught.value)
-    assert "limit of 20; draw it with --level neuron or --level layer" in caught.value.for_cli()
+    assert "--" not in str(caught.value) and "neuron" not in str(caught.value).split("; ")[1].split("(")[0]
+    assert caught.value.for_cli().endswith("to get neuron and layer levels), or raise --max-nodes")
     assert to_dot(y, max_nodes=None).source.count("class=\"gate\"") == 30
+    # an MLP has both: the sentence names them, each of which draws
+    out = MLP(3, [4, 4, 1], seed=0)([1.0, -2.0, 0.5])
+    with pytest.raises(GraphTooLargeError, match=r'limit of 20; draw it with level="neuron" or level="layer" '
+                                                 r'\(or pass max_nodes=None\)$') as caught:
+        to_dot(out, max_nodes=20)
+    assert "limit of 20; draw it with --level neuron or --level layer" in caught.value.for_cli()
+    for level in ("neuron", "layer"):
+        assert to_dot(out, level=level, max_nodes=20).source
 
 
 def test_collapsed_views_have_a_limit_too():

@@ -117,12 +117,18 @@ def test_too_large_a_player_is_refused_naming_level():
     message = str(refused.value)
     assert re.match(r"the player for these \d+ steps at gate level would be \d+ kB, ", message)
     assert "more than the 10 kB" in message
-    assert "level='neuron' or level='layer'" in message and "max_bytes=" in message
-    with pytest.raises(PlayerTooLargeError, match="draw it with level='layer', or raise max_bytes="):
-        player(f, level="neuron", max_bytes=10_000)
-    with pytest.raises(PlayerTooLargeError, match="graphviz_nn.debug instead"):
-        player(f, level="layer", max_bytes=10_000)
+    # the neuron has no groups, so no coarser level would be smaller: none is named
+    assert message.endswith("; step through it with graphviz_nn.debug instead, or raise max_bytes=")
+    assert "level=" not in message
     assert player(f, max_bytes=None).size > 10_000
+    # an MLP has neuron and layer levels: the refusal at gate level names both, at neuron level the layer
+    mlp = load_scenario("mlp-xor").trace()
+    with pytest.raises(PlayerTooLargeError, match="draw it with level='neuron' or level='layer', or raise max_bytes="):
+        player(mlp, level="gate", max_bytes=10_000)
+    with pytest.raises(PlayerTooLargeError, match="draw it with level='layer', or raise max_bytes="):
+        player(mlp, level="neuron", max_bytes=10_000)
+    with pytest.raises(PlayerTooLargeError, match="graphviz_nn.debug instead"):
+        player(mlp, level="layer", max_bytes=1_000)
 
 
 @pytest.mark.parametrize("scenario_id, level, bound", [

@@ -106,3 +106,92 @@ def small_cnn(seed: int = 0, dtype=torch.float32, batch: int = 2):
     X = torch.randn(batch, 3, 8, 8, dtype=dtype)
     y = torch.randint(0, 10, (batch,))
     return model, X, y
+
+
+# ---- nanoGPT's shape (issue 27's 155-step model): its module names, its LayerNorm with an
+# optional bias, the fused attention, dropout, a tied head, forward returning (logits, loss) ----
+
+class NanoLayerNorm(nn.Module):
+    """LayerNorm with an optional bias (PyTorch's has none to switch off), as nanoGPT writes it."""
+
+    def __init__(self, width: int, bias: bool):
+        super().__init__()
+        self.weight = nn.Parameter(torch.ones(width))
+        self.bias = nn.Parameter(torch.zeros(width)) if bias else None
+
+    def forward(self, x):
+        return F.layer_norm(x, self.weight.shape, self.weight, self.bias, 1e-5)
+
+
+class NanoAttention(nn.Module):
+    def __init__(self, width: int, heads: int, bias: bool, dropout: float):
+        super().__init__()
+        self.c_attn = nn.Linear(width, 3 * width, bias=bias)
+        self.c_proj = nn.Linear(width, width, bias=bias)
+        self.resid_dropout = nn.Dropout(dropout)
+        self.heads, self.width, self.dropout = heads, width, dropout
+
+    def forward(self, x):
+        B, T, C = x.size()
+        q, k, v = self.c_attn(x).split(self.width, dim=2)
+        k = k.view(B, T, self.heads, C // self.heads).transpose(1, 2)
+        q = q.view(B, T, self.heads, C // self.heads).transpose(1, 2)
+        v = v.view(B, T, self.heads, C // self.heads).transpose(1, 2)
+        y = F.scaled_dot_product_attention(q, k, v, attn_mask=None,
+                                           dropout_p=self.dropout if self.training else 0, is_causal=True)
+        y = y.transpose(1, 2).contiguous().view(B, T, C)
+        return self.resid_dropout(self.c_proj(y))
+
+
+class NanoMLP(nn.Module):
+    def __init__(self, width: int, bias: bool, dropout: float):
+        super().__init__()
+        self.c_fc = nn.Linear(width, 4 * width, bias=bias)
+        self.gelu = nn.GELU()
+        self.c_proj = nn.Linear(4 * width, width, bias=bias)
+        self.dropout = nn.Dropout(dropout)
+
+    def forward(self, x):
+        return self.dropout(self.c_proj(self.gelu(self.c_fc(x))))
+
+
+class NanoBlock(nn.Module):
+    def __init__(self, width, heads, bias, dropout):
+        super().__init__()
+        self.ln_1, self.attn = NanoLayerNorm(width, bias), NanoAttention(width, heads, bias, dropout)
+        self.ln_2, self.mlp = NanoLayerNorm(width, bias), NanoMLP(width, bias, dropout)
+
+    def forward(self, x):
+        x = x + self.attn(self.ln_1(x))
+        return x + self.mlp(self.ln_2(x))
+
+
+class NanoGPT(nn.Module):
+    def __init__(self, vocab=10, block=8, width=16, heads=2, layers=1, bias=True, dropout=0.0):
+        super().__init__()
+        self.transformer = nn.ModuleDict(dict(
+            wte=nn.Embedding(vocab, width), wpe=nn.Embedding(block, width), drop=nn.Dropout(dropout),
+            h=nn.ModuleList([NanoBlock(width, heads, bias, dropout) for _ in range(layers)]),
+            ln_f=NanoLayerNorm(width, bias)))
+        self.lm_head = nn.Linear(width, vocab, bias=False)
+        self.transformer.wte.weight = self.lm_head.weight  # weight tying
+
+    def forward(self, idx, targets=None):
+        pos = torch.arange(0, idx.size(1), dtype=torch.long)
+        x = self.transformer.drop(self.transformer.wte(idx) + self.transformer.wpe(pos))
+        for block in self.transformer.h:
+            x = block(x)
+        x = self.transformer.ln_f(x)
+        logits = self.lm_head(x)
+        loss = F.cross_entropy(logits.view(-1, logits.size(-1)), targets.view(-1), ignore_index=-1)
+        return logits, loss
+
+
+def nano_gpt(seed: int = 0, batch: int = 2, steps: int = 8):
+    """nanoGPT's model at 1 layer, 2 heads, width 16, vocab 10, block 8; token ids and targets."""
+    torch.manual_seed(seed)
+    model = NanoGPT()
+    idx = torch.randint(0, 10, (batch, steps))
+    targets = torch.roll(idx, -1, dims=1)
+    targets[:, -1] = -1
+    return model, idx, targets

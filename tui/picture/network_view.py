@@ -23,6 +23,8 @@ from .network_canvas import Wiring, build
 
 # A layer with more neurons than this is drawn with a "… k more" box (mlp-moons' 16 fit 120×36).
 MAX_SHOWN = 5
+# The fewest rows a folded layer gets on a small terminal: the current neuron between two "… more" boxes.
+MIN_SHOWN = 3
 NUMBER_W = 9  # the widest number a neuron's box shows (-1.17e-03)
 
 
@@ -57,6 +59,7 @@ class NetworkView:
                 names = {self._weight_title(e) for e in weights} | {self._idle_title(c)}
                 self._captions[c] = (f"caption:{c}", max(max(len(t) for t in names), 9))
         self._caption_gap = {cap: c for c, (cap, _) in self._captions.items()}
+        self.rows = MAX_SHOWN  # the most boxes a layer is drawn with (``fold`` lowers it on a small terminal)
         self._arrange()
 
     # ---- which boxes are drawn ----
@@ -66,7 +69,13 @@ class NetworkView:
         columns = []
         for c, ids in enumerate(self._layers):
             n = len(ids)
-            shown = set(range(n)) if n <= MAX_SHOWN else {0, n - 1, self._focus.get(c, 1)}
+            if n <= self.rows:
+                shown = set(range(n))
+            elif self.rows >= MAX_SHOWN:
+                shown = {0, n - 1, self._focus.get(c, 1)}
+            else:  # a small terminal: the current neuron (with the first and last when it is one of them)
+                focus = self._focus.get(c, 0)
+                shown = {0, n - 1} if focus in (0, n - 1) else {focus}
             slots: list = []
             run: list = []
             for i, nid in enumerate(ids + [None]):
@@ -119,6 +128,16 @@ class NetworkView:
         if box in self._more:
             return self._column[self._more[box][0]]
         return self._column[box]
+
+    def fold(self, rows: int) -> bool:
+        """Draw each layer with at most ``rows`` boxes (``MIN_SHOWN`` to ``MAX_SHOWN``); ``True``
+        when the boxes changed."""
+        rows = max(MIN_SHOWN, min(MAX_SHOWN, rows))
+        if rows == self.rows:
+            return False
+        self.rows = rows
+        self._arrange()
+        return True
 
     def refocus(self, node_id: Optional[str]) -> bool:
         """Show the neuron a trace node belongs to if it is hidden; ``True`` when the boxes changed."""

@@ -30,19 +30,21 @@ def axis_number(x: float) -> str:
 
 
 def plot_rows(losses: list, width: int, rows: int = PLOT_ROWS) -> tuple[list[str], float, float]:
-    """The bars (top row first), and the axis range ``(low, high)``; one column per bucket of iterations."""
-    low = min(0.0, min(losses))
-    high = max(losses)
+    """The bars (top row first), and the axis range ``(low, high)``; one column per bucket of
+    iterations (``None``: a loss not shown yet, an empty column)."""
+    known = [x for x in losses if x is not None]
+    low = min(0.0, min(known, default=0.0))
+    high = max(known, default=1.0)
     if high <= low:
         high = low + 1.0
     n = len(losses)
     columns = []
     for c in range(min(width, n)):
         a, b = c * n // min(width, n), (c + 1) * n // min(width, n)
-        bucket = losses[a:max(b, a + 1)]
-        columns.append(sum(bucket) / len(bucket))
+        bucket = [x for x in losses[a:max(b, a + 1)] if x is not None]
+        columns.append(sum(bucket) / len(bucket) if bucket else None)
     levels = rows * 8
-    heights = [round((v - low) / (high - low) * levels) for v in columns]
+    heights = [0 if v is None else round((v - low) / (high - low) * levels) for v in columns]
     lines = []
     for r in range(rows):
         base = (rows - 1 - r) * 8
@@ -62,12 +64,15 @@ class LossPlot(Widget, can_focus=False):
         self._losses: list = []
         self._shown: tuple = ()
         self._first_iteration = 0
+        self._waiting = False  # quiz mode: the iteration on screen has a loss not yet reached
 
-    def show(self, history: list) -> None:
-        """Plot the losses; a no-op when they have not changed (stepping calls this every time)."""
-        if tuple(history) == self._shown:
+    def show(self, history: list, waiting: bool = False) -> None:
+        """Plot the losses; a no-op when they have not changed (stepping calls this every time).
+        ``waiting``: one more iteration's loss is still the question (quiz mode): written ``?``."""
+        if (tuple(history), waiting) == self._shown:
             return
-        self._shown = tuple(history)
+        self._shown = (tuple(history), waiting)
+        self._waiting = waiting
         self._losses = [float(x) for x in history if x is not None and math.isfinite(float(x))]
         self.refresh()
 
@@ -75,8 +80,9 @@ class LossPlot(Widget, can_focus=False):
     def caption(self) -> str:
         losses = self._losses
         if not losses:
-            return "loss: no iterations yet"
-        return f"loss per iteration: {fmt.number(losses[0])} → {fmt.number(losses[-1])}"
+            return "loss: ? (its forward pass computes it)" if self._waiting else "loss: no iterations yet"
+        last = "?" if self._waiting else fmt.number(losses[-1])
+        return f"loss per iteration: {fmt.number(losses[0])} → {last}"
 
     def lines(self, width: int) -> list[tuple[str, Style]]:
         """Every row as text: caption, plot with the value axis, iteration axis and its name."""
@@ -85,6 +91,8 @@ class LossPlot(Widget, can_focus=False):
         if not losses or width < 12:
             return out
         label_w = 7
+        if self._waiting:  # the iteration on screen keeps its column, empty until its loss is reached
+            losses = losses + [None]
         bars, low, high = plot_rows(losses, width - label_w - 1)
         for r, bar in enumerate(bars):
             label = axis_number(high) if r == 0 else axis_number(low) if r == len(bars) - 1 else ""

@@ -19,7 +19,7 @@ from graphviz_nn.debugger.network import network
 from graphviz_nn.nn import MLP
 from graphviz_nn.scenario_format.loader import load_scenario
 from graphviz_nn.tui.picture.canvas import COMPACT, FULL, build as generic_build, compact_width
-from graphviz_nn.tui.picture.network_view import MAX_SHOWN, NetworkView
+from graphviz_nn.tui.picture.network_view import MAX_SHOWN, MIN_SHOWN, NetworkView
 from graphviz_nn.tui.picture.raster import paint_lines
 
 U, D, L, R = (0, -1), (0, 1), (-1, 0), (1, 0)
@@ -210,6 +210,49 @@ def test_any_mlp_is_wired_right_whichever_neuron_is_in_focus(sizes, style, focus
     if hidden:
         view.expand(hidden[focus % len(hidden)])
     check_wiring(view, view.build_geometry(style, widths_of(view, trace)), sizes)
+
+
+@pytest.mark.parametrize("sizes", [[2, 2, 1], [2, 4, 1], [2, 16, 16, 1], [4, 6, 1, 3]], ids=str)
+@pytest.mark.parametrize("rows", [MIN_SHOWN, MIN_SHOWN + 1])
+def test_a_folded_network_on_a_small_terminal_is_wired_right(sizes, rows):
+    trace = scalar_trace(sizes)
+    view = NetworkView(trace, network(trace))
+    view.fold(rows)
+    assert all(len(column) <= rows for column in view.wiring.columns)
+    check_wiring(view, view.build_geometry(COMPACT, widths_of(view, trace)), sizes)
+    assert view.fold(MAX_SHOWN) or rows == MAX_SHOWN  # unfolding gives the boxes back
+    assert view.wiring.columns[1] == [f"neuron:L1.N{j + 1}" for j in range(sizes[1])] or sizes[1] > MAX_SHOWN
+
+
+def test_folded_to_three_the_current_neuron_sits_between_two_more_boxes_that_count_the_rest():
+    sizes = [2, 4, 1]  # mlp-xor's shape: four hidden neurons fold at 80×24
+    trace = scalar_trace(sizes)
+    view = NetworkView(trace, network(trace))
+    assert view.wiring.columns[1] == [f"neuron:L1.N{j}" for j in range(1, 5)]
+    assert view.fold(MIN_SHOWN)
+    final = trace.state_at(len(trace.steps))
+    titles = [view.describe(b, final).title for b in view.wiring.columns[1]]
+    assert titles == ["L1.N1", "… 2 more", "L1.N4"]  # the first and the last, the rest counted
+    inside = next(i.id for i in trace.nodes if i.group[:2] == ("L1", "N2") and not i.is_leaf)
+    assert view.refocus(inside)
+    titles = [view.describe(b, final).title for b in view.wiring.columns[1]]
+    assert titles == ["… 1 more", "L1.N2", "… 2 more"]
+    check_wiring(view, view.build_geometry(COMPACT, widths_of(view, trace)), sizes)
+    assert not view.fold(1) and view.rows == MIN_SHOWN  # never fewer than three boxes
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.integers(1, 8), min_size=3, max_size=5), st.integers(0, 40))
+def test_any_folded_mlp_is_wired_right_whichever_neuron_is_current(sizes, pick):
+    """Property: folded to three boxes, any neuron brought into view by a step, wiring still true."""
+    trace = scalar_trace(sizes)
+    view = NetworkView(trace, network(trace))
+    view.fold(MIN_SHOWN)
+    gates = [i.id for i in trace.nodes if len(i.group) >= 2 and not i.is_leaf]
+    view.refocus(gates[pick % len(gates)])
+    assert view.box_of(gates[pick % len(gates)]).startswith("neuron:")
+    assert all(len(column) <= MIN_SHOWN for column in view.wiring.columns)
+    check_wiring(view, view.build_geometry(COMPACT, widths_of(view, trace)), sizes)
 
 
 def _lit_cells_by_hand(geo, sx, sy, w, h, hot_key):
