@@ -22,6 +22,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
+import operator
 from operator import attrgetter
 from typing import Any, Optional
 
@@ -216,12 +217,13 @@ class _Lazy(Sequence):
     makes none (issue 23: tracing at 2× the engine). A slice is a list, as a list's would be.
     """
 
-    __slots__ = ("_made", "_make", "_make_all")
+    __slots__ = ("_made", "_make", "_make_all", "_complete")
 
     def __init__(self, n, make, make_all=None):
         self._made = [None] * n
         self._make = make  # i -> the item (0 <= i < n)
         self._make_all = make_all  # fills every slot not made yet, in one loop (what iterating pays)
+        self._complete = False  # every item made: iterating skips the search for a missing one
 
     def __len__(self):
         return len(self._made)
@@ -244,7 +246,7 @@ class _Lazy(Sequence):
         if isinstance(i, slice):
             return [self._at(j) for j in range(*i.indices(len(self)))]
         n = len(self)
-        j = i.__index__()  # a float or a str is a TypeError, as a list's index is
+        j = operator.index(i)  # a float or a str is a TypeError, as a list's index is
         if j < 0:
             j += n
         if not 0 <= j < n:
@@ -255,13 +257,14 @@ class _Lazy(Sequence):
 
     def __iter__(self):
         made = self._made
-        if None in made:  # a view that reads them all: made in one loop, not one call each
+        if not self._complete:  # a view that reads them all: made in one loop, not one call each
             if self._make_all is not None:
                 self._make_all(made)
             else:
                 for i, item in enumerate(made):
                     if item is None:
                         made[i] = self._make(i)
+            self._complete = True
         return iter(made)
 
     def __eq__(self, other):
@@ -346,6 +349,7 @@ class Trace:
                  has_tensor=False):
         n = len(nodes)
         self._id_made = [None] * n  # ids made on first use, then shared by every step and info
+        self._ids_complete = False
         self.has_tensor = has_tensor  # some node holds an array (a Tensor graph)
         self._objects = nodes
         self._prefix = prefix
@@ -379,9 +383,10 @@ class Trace:
     def _all_ids(self) -> list:
         """Every id, made in one loop where missing."""
         ids = self._id_made
-        if None in ids:
+        if not self._ids_complete:
             prefix = self._prefix
             ids[:] = [node_id or f"{prefix}{i}" for i, node_id in enumerate(ids)]
+            self._ids_complete = True
         return ids
 
     def _rank_of_id(self, node_id) -> Optional[int]:

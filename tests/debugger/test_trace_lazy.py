@@ -154,6 +154,10 @@ def test_the_steps_read_like_a_list_with_the_update_steps_after_the_backward_pas
     for bad in (n, -n - 1):
         with pytest.raises(IndexError):
             steps[bad]
+    for bad in ("1", 1.0):  # as a list answers
+        with pytest.raises(TypeError):
+            steps[bad]
+    assert list(steps) == list(steps) and len(list(steps)) == n  # a second iteration reads the same steps
     assert trace.state_at(n).value(trace.id_of(w)) == steps[-2].new_value
     # an update step reads what the optimiser did, as numbers computed here
     grad_w = 2 * (np.tanh(0.6 * 1.5 + 0.9) - 0.25) * (1 - np.tanh(0.6 * 1.5 + 0.9) ** 2) * 1.5
