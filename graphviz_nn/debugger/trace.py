@@ -259,7 +259,13 @@ class _Lazy(Sequence):
         made = self._made
         if not self._complete:  # a view that reads them all: made in one loop, not one call each
             if self._make_all is not None:
-                self._make_all(made)
+                enabled = gc.isenabled()
+                gc.disable()  # as in build_trace: ~1 object per item and no cycles, so the collector only costs
+                try:
+                    self._make_all(made)
+                finally:
+                    if enabled:
+                        gc.enable()
             else:
                 for i, item in enumerate(made):
                     if item is None:
