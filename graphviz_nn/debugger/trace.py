@@ -94,6 +94,7 @@ class NodeInfo:
 
 
 _new = object.__new__
+BLOCK = 64  # steps made together when one of them is first read
 
 
 class Step:
@@ -217,22 +218,30 @@ class _Lazy(Sequence):
     makes none (issue 23: tracing at 2× the engine). A slice is a list, as a list's would be.
     """
 
-    __slots__ = ("_made", "_make", "_make_all", "_complete")
+    __slots__ = ("_made", "_make", "_make_all", "_complete", "_block")
 
-    def __init__(self, n, make, make_all=None):
+    def __init__(self, n, make, make_all=None, block=False):
         self._made = [None] * n
         self._make = make  # i -> the item (0 <= i < n)
         self._make_all = make_all  # fills every slot not made yet, in one loop (what iterating pays)
         self._complete = False  # every item made: iterating skips the search for a missing one
+        # make_all(made, lo, hi) fills a range: a read makes its block of BLOCK items (a session
+        # steps through them in order, so one loop per block costs less than a call per item)
+        self._block = block
 
     def __len__(self):
         return len(self._made)
 
     def _item(self, i: int):
-        """Item ``i`` (0 <= i < n), made now if it was not yet."""
-        item = self._made[i]
+        """Item ``i`` (0 <= i < n), made now if it was not yet (with its block, where there are blocks)."""
+        made = self._made
+        item = made[i]
         if item is None:
-            item = self._made[i] = self._make(i)
+            if self._block:
+                lo = i - i % BLOCK
+                self._make_all(made, lo, min(lo + BLOCK, len(made)))
+                return made[i]
+            item = made[i] = self._make(i)
         return item
 
     def __getitem__(self, i):
@@ -294,8 +303,8 @@ class _Steps(_Lazy):
 
     __slots__ = ("updates", "total")
 
-    def __init__(self, n, make, make_all=None):
-        super().__init__(n, make, make_all)
+    def __init__(self, n, make, make_all=None, block=False):
+        super().__init__(n, make, make_all, block)
         self.updates: list = []
         self.total = n  # len(self), read on every move of a session: kept, not summed
 
@@ -376,7 +385,7 @@ class Trace:
         self.outputs: list[str] = [self._id(self._position(o)) for o in outs]
         self.seed = seed
         self._words = StepWords(self._by_id, _ById(values, self), self.backward_from, decimals)
-        self.steps: _Steps = _Steps(n + len(events) + 1, self._make_step, self._make_steps)
+        self.steps: _Steps = _Steps(n + len(events) + 1, self._make_step, self._make_steps, block=True)
         self._update_step: dict[str, int] = {}
 
     # ---- ids: made when asked for, "n7" <-> 7 by reading the number ----
@@ -508,21 +517,25 @@ class Trace:
             made[i] = NodeInfo(node_id, label or symbol, op.name, symbol, const, ins, node.group, False, tensor, shape,
                                formula, local, op.composite, label, local_grads, node.requires_grad)
 
-    def _make_steps(self, made: list) -> None:
-        """Every step not made yet, in one loop per pass (``_make_step`` inlined)."""
+    def _make_steps(self, made: list, lo: int = 0, hi: Optional[int] = None) -> None:
+        """The steps lo..hi-1 not made yet (default: all), in one loop per pass (``_make_step`` inlined)."""
         nf = self.n_forward
-        ids, objects, values, words, new = self._all_ids(), self._objects, self._values, self._words, _new
-        for k in range(nf):
+        if hi is None:
+            hi = len(made)
+        ids = self._all_ids().__getitem__ if hi - lo > BLOCK else self._id  # a block makes only its own ids
+        objects, values, words, new = self._objects, self._values, self._words, _new
+        for k in range(lo, min(hi, nf)):
             if made[k] is None:
                 s = made[k] = new(ForwardStep)
                 s.index, s.phase, s.node, s.group, s.value, s._text, s._words = \
-                    k, "forward", ids[k], objects[k].group, values[k], None, words
-        if made[nf] is None:
+                    k, "forward", ids(k), objects[k].group, values[k], None, words
+        if lo <= nf < hi and made[nf] is None:
             made[nf] = self._make_step(nf)
         events, grad_steps, rank, one = self._events, self._grad_steps, self._rank_of_node, (1, 1)
-        for k, (gate, index, inp, upstream, local, contribution, after) in enumerate(events, nf + 1):
+        for k in range(max(lo, nf + 1), hi):
             if made[k] is not None:
                 continue
+            gate, index, inp, upstream, local, contribution, after = events[k - nf - 1]
             idx = grad_steps[inp]
             if type(idx) is int:
                 fan, before = one, None
@@ -530,8 +543,8 @@ class Trace:
                 i = bisect_left(idx, k)
                 fan, before = (i + 1, len(idx)), (events[idx[i - 1] - nf - 1][6] if i else None)
             s = made[k] = new(BackwardStep)
-            s.index, s.phase, s.node, s.group, s._text, s._words = k, "backward", ids[rank[gate]], gate.group, None, words
-            s.input_index, s.input, s.upstream, s.local = index, ids[rank[inp]], upstream, local
+            s.index, s.phase, s.node, s.group, s._text, s._words = k, "backward", ids(rank[gate]), gate.group, None, words
+            s.input_index, s.input, s.upstream, s.local = index, ids(rank[inp]), upstream, local
             s.contribution, s.grad_before, s.grad_after, s.fan = contribution, before, after, fan
 
     def group_depth(self) -> int:

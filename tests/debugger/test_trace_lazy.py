@@ -185,3 +185,24 @@ def test_tensor_steps_keep_copies_that_later_in_place_updates_cannot_change():
     np.testing.assert_array_equal(into_w.grad_after, expected)
     np.testing.assert_array_equal(trace.state_at(len(trace.steps)).grad(trace.id_of(W)), expected)
     np.testing.assert_array_equal(trace.steps[trace.rank(trace.id_of(W))].value, [[0.5], [-1.0]])
+
+
+@pytest.mark.parametrize("n_nodes", [63, 64, 65, 127, 128, 129, 200])
+def test_steps_made_in_blocks_are_right_at_every_block_edge(n_nodes):
+    # steps are made 64 at a time: the seed, the first backward step and each block's first and
+    # last step fall on a block edge for some of these sizes
+    rng = random.Random(n_nodes)
+    x = Value(0.3, label="x")
+    h = x
+    for i in range(n_nodes - 1):
+        h = h * x if i % 3 == 0 else (h.tanh() if i % 3 == 1 else h + 0.1)  # one node each; x fans out
+    nodes, ids, expected = reference_steps([h])
+    assert len(nodes) == n_nodes
+    trace = build_trace(h)
+    order = list(range(len(expected)))
+    rng.shuffle(order)
+    for k in order:
+        assert_step_is(trace.steps[k], expected[k])
+    session_trace = build_trace(h)  # in order, as a session steps
+    for k in range(len(expected)):
+        assert_step_is(session_trace.steps[k], expected[k])
