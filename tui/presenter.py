@@ -116,10 +116,11 @@ def phase_name(state) -> str:
 
 
 def header_text(title: str, state, n_steps: int, iteration: Optional[int], level: str, depth: int = 0,
-                inside: Optional[str] = None, sample: str = "") -> str:
+                inside: Optional[str] = None, sample: str = "", width: Optional[int] = None) -> str:
     """The header line: scenario, phase, step k of N, iteration, level, which gate we are inside,
-    and the sample a network view shows."""
-    parts = [title, phase_name(state), f"step {state.k} of {n_steps}"]
+    and the sample a network view shows. Within ``width`` columns the separators narrow and
+    then the title (which the picker showed) gives way, so where you are is never cut off."""
+    parts = [phase_name(state), f"step {state.k} of {n_steps}"]
     if iteration is not None:
         parts.append(f"iteration {iteration}")
     parts.append(f"level {level}")
@@ -127,7 +128,14 @@ def header_text(title: str, state, n_steps: int, iteration: Optional[int], level
         parts.append(f"inside a gate: {inside}" if inside else f"inside a gate, depth {depth}")
     if sample:
         parts.append(sample)
-    return "  │  ".join(parts)
+    line = "  │  ".join([title, *parts])
+    if width is None or len(line) <= width:
+        return line
+    rest = " │ ".join(parts)
+    room = width - len(rest) - 3  # what the title may take, with its separator
+    if room >= len(title):
+        return f"{title} │ {rest}"
+    return f"{title[:room - 1]}… │ {rest}" if room >= 8 else rest
 
 
 def step_row(step, reveal: bool = True, trace=None) -> str:

@@ -47,7 +47,7 @@ def refresh(app, follow: bool = True) -> None:
     busy = "  │  laying out with Graphviz…" if picture.layout_busy else ""
     header.update(presenter.header_text(title, state, len(trace.steps), iteration_of(app.target),
                                         session.level, session.depth, session.inside,
-                                        picture.sample_note()) + busy)
+                                        picture.sample_note(), width=(header.size.width or app.size.width) - 2 - len(busy)) + busy)
     top = trace is app.top_trace()
     focus = view.node_of(app.selected) if app.selected else state.current
     flags = app.shown_flags().get(focus, ()) if top else ()

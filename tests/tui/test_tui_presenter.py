@@ -47,3 +47,23 @@ def test_known_flags_show_a_nodes_flags_only_once_their_number_is_known():
         for info in trace.nodes:
             assert (info.id in known) == (info.id in whole)
             assert known.get(info.id, ()) == whole.get(info.id, ())
+
+
+def test_the_header_keeps_where_you_are_within_its_width():
+    # at 80 columns the level and the sample were cut off; the title gives way instead
+    from types import SimpleNamespace
+
+    from graphviz_nn.tui import presenter
+    state = SimpleNamespace(k=3, phase="forward")
+    args = ("An MLP separates the two moons", state, 56, 1, "neuron")
+    wide = presenter.header_text(*args, sample="sample 1 of 100 ([ ])")
+    assert wide == ("An MLP separates the two moons  │  forward  │  step 3 of 56  │  iteration 1  │  level neuron"
+                    "  │  sample 1 of 100 ([ ])")
+    assert presenter.header_text(*args, sample="sample 1 of 100 ([ ])", width=len(wide)) == wide
+    for width in (40, 60, 78, 90, 100):
+        line = presenter.header_text(*args, sample="sample 1 of 100 ([ ])", width=width)
+        assert "step 3 of 56 │ iteration 1 │ level neuron │ sample 1 of 100 ([ ])" in line
+        assert len(line) <= max(width, len("forward │ step 3 of 56 │ iteration 1 │ level neuron │ sample 1 of 100 ([ ])"))
+    assert presenter.header_text(*args, width=84) == ("An MLP separates the two moons │ forward │ step 3 of 56 │ "
+                                                      "iteration 1 │ level neuron")
+    assert presenter.header_text(*args, width=70) == "An MLP separate… │ forward │ step 3 of 56 │ iteration 1 │ level neuron"
