@@ -63,10 +63,16 @@ def html_text(text) -> str:
     """User text escaped for a Graphviz HTML-like label; newlines become line breaks."""
     text = str(text)
     if not _NEEDS_WORK.search(text):
-        return text  # most labels (x0, w1, *, exp) need nothing
+        return _brackets(text)  # most labels (x0, w1, *, exp) need nothing
     escaped = _HTML_RE.sub(lambda m: _HTML[m.group()], plain(text))
     # Graphviz collapses nothing inside HTML labels, but a bare newline is not a break.
-    return escaped.replace("\r\n", "\n").replace("\r", "\n").replace("\n", '<br align="center"/>')
+    lines = escaped.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    return '<br align="center"/>'.join(map(_brackets, lines))
+
+
+def _brackets(line: str) -> str:
+    """Graphviz's HTML lexer fails on (or drops) a text run of nothing but "]": write those as entities."""
+    return "&#93;" * len(line) if line and not line.strip("]") else line
 
 
 def contribution_text(upstream, local, contribution, decimals: int = 2) -> str:

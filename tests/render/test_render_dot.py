@@ -4,7 +4,7 @@ import subprocess
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from graphviz_nn import Tensor, Value, draw_dot
@@ -254,6 +254,9 @@ def test_tabs_become_spaces():
 
 @settings(max_examples=40, deadline=None)
 @given(st.text(min_size=1, max_size=12))
+@example("]")  # a text run of nothing but "]" made dot fail
+@example("]]")
+@example("\n]")
 def test_dot_accepts_any_label(name):
     leaf = Value(1.0, label=name)
     svg = run_dot(to_dot(leaf + 1).source, "svg")  # raises unless dot exits 0
