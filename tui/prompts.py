@@ -59,19 +59,22 @@ def ask_goto(app) -> None:
     if session is None:
         return
     n = len(session.trace.steps)
+    ask(app, f"Go to step (0 to {n}):", str(session.k), "", lambda text: app.move("goto", read_step(text, n)))
 
+
+def ask(app, question: str, default: str, hint: str, use, errors=(AnswerError,)) -> None:
+    """Ask a one-line question; ``use(text)`` reads a non-empty answer and acts on it. An answer
+    it cannot use (one of ``errors``) becomes the warning sentence it carries."""
     def answer(text: Optional[str]) -> None:
         if not text:
             return
         try:
-            k = read_step(text, n)
-        except AnswerError as error:
+            use(text)
+        except errors as error:
             app.say(str(error), severity="warning")
-            return
-        app.move("goto", k)
 
     from .screens.prompt import PromptScreen  # a dialog: imported when opened, not before the first screen
-    app.push_screen(PromptScreen(f"Go to step (0 to {n}):", str(session.k)), answer)
+    app.push_screen(PromptScreen(question, default, hint), answer)
 
 
 def ask_watch(app) -> None:
@@ -79,17 +82,10 @@ def ask_watch(app) -> None:
     if app.session is None:
         return
 
-    def answer(text: Optional[str]) -> None:
-        if not text:
-            return
-        try:
-            kind, value = read_watch(text)
-            app.session.add_watch(kind, value)
-        except (AnswerError, UserError) as error:
-            app.say(str(error), severity="warning")
-            return
+    def use(text: str) -> None:
+        kind, value = read_watch(text)
+        app.session.add_watch(kind, value)
         app.say(f"Watching for {watch_kind(kind)}; c runs until it happens.")
 
-    from .screens.prompt import PromptScreen  # a dialog: imported when opened, not before the first screen
-    app.push_screen(PromptScreen("Add a watch (kind and optional threshold):", "",
-                                 "kinds: " + ", ".join(WATCH_KINDS)), answer)
+    ask(app, "Add a watch (kind and optional threshold):", "", "kinds: " + ", ".join(WATCH_KINDS), use,
+        (AnswerError, UserError))

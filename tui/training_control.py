@@ -9,7 +9,7 @@ from graphviz_nn.debugger.session import Session
 from graphviz_nn.errors import UserError
 
 from .busy import from_thread
-from .prompts import AnswerError, read_iterations
+from .prompts import ask, read_iterations
 from .target import from_scenario, iteration_of
 from .widgets.training_bar import TrainingBar
 
@@ -73,20 +73,9 @@ class TrainingControl:
         settings = getattr(target.scenario, "training", None)
         default = str(getattr(settings, "iterations", None) or 100)
 
-        def answer(text: Optional[str]) -> None:
-            if not text:
-                return
-            try:
-                n = read_iterations(text, default)
-            except AnswerError as error:
-                app.say(str(error), severity="warning")
-                return
-            self._start(n)
-
-        from .screens.prompt import PromptScreen  # a dialog: imported when opened, not before the first screen
-        app.push_screen(PromptScreen(f"Train how many iterations? (the scenario's count: {default})", default,
-                                     "they run without tracing; the last one opens in the debugger; Esc cancels"),
-                        answer)
+        ask(app, f"Train how many iterations? (the scenario's count: {default})", default,
+            "they run without tracing; the last one opens in the debugger; Esc cancels",
+            lambda text: self._start(read_iterations(text, default)))
 
     def cancel(self) -> None:
         if self.running is not None:  # the iterations stop at the next chunk

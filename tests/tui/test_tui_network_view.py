@@ -10,12 +10,7 @@ from tui_helpers import screen_text
 async def test_a_hidden_neuron_comes_into_view_when_the_step_reaches_it():
     app = DebuggerApp(scenario="mlp-regression", layout_engine="builtin")  # 1-8-1
     async with app.run_test(size=(120, 36)) as pilot:
-        for _ in range(3):  # l cycles the levels this scenario offers
-            if app.session.level == "neuron":
-                break
-            await pilot.press("l")
-            await pilot.pause()
-        assert app.session.level == "neuron"
+        await neuron_level(app, pilot)
         text = screen_text(app)
         assert "(L1.N1)" in text and "(L1.N2)" in text and "(L1.N8)" in text
         assert "… 5 more" in text and "(L1.N5)" not in text  # hidden, and said so
