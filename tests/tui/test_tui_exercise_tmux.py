@@ -11,6 +11,14 @@ def answer(tmux, text: str) -> None:
     tmux.send("Enter")
 
 
+def leave_and_quit(tmux) -> None:
+    """Out of the answer box, then quit; the app exits 0."""
+    tmux.send("Escape")  # alone: Escape then q at once reads as Alt+q
+    tmux.wait_for("Out of the answer box")
+    tmux.send("q")
+    tmux.wait_for("EXIT=0")
+
+
 @pytest.mark.parametrize("size", [(120, 36), (80, 24)], ids=lambda s: f"{s[0]}x{s[1]}")
 def test_sigmoid_neuron_exercise_in_a_terminal(size):
     tmux = Tmux(*size)
@@ -32,10 +40,7 @@ def test_sigmoid_neuron_exercise_in_a_terminal(size):
         answer(tmux, "6")
         screen = tmux.wait_for("step 8: n7 = n5 + n6 = ?")
         assert "7 F✓ n6 = w1 * x1 = 6.00" in screen
-        tmux.send("Escape")  # out of the answer box (alone: Escape then q at once reads as Alt+q)
-        tmux.wait_for("Out of the answer box")
-        tmux.send("q")
-        tmux.wait_for("EXIT=0")
+        leave_and_quit(tmux)
     finally:
         tmux.close()
 
@@ -56,9 +61,6 @@ def test_mlp_at_neuron_level_exercise_in_a_terminal():
         answer(tmux, "0")
         screen = tmux.wait_for("right: n19 = 0.00")
         assert "step 20 of 402" in screen and "level neuron" in screen
-        tmux.send("Escape")  # out of the answer box (alone: Escape then q at once reads as Alt+q)
-        tmux.wait_for("Out of the answer box")
-        tmux.send("q")
-        tmux.wait_for("EXIT=0")
+        leave_and_quit(tmux)
     finally:
         tmux.close()
