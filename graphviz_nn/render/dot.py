@@ -123,12 +123,10 @@ def to_dot(output, step=None, level: str = "gate", show_grads: bool = True, deci
     trace = to_trace(output, who="to_dot").trace  # drawing never writes into a node
     if level == "gate" and max_nodes is not None and len(trace.nodes) > max_nodes:
         head = f"the graph has {len(trace.nodes):,} nodes, more than the gate-level limit of {max_nodes:,}"
-        up = coarser_offered(trace, "gate")
-        python = " or ".join(f'level="{lv}"' for lv in up)
-        cli = " or ".join(f"--level {lv}" for lv in up)
-        raise GraphTooLargeError(f"{head}; draw it with {python} (or pass max_nodes=None)" if up
+        up = _coarser(trace, "gate")
+        raise GraphTooLargeError(f"{head}; draw it with {up[0]} (or pass max_nodes=None)" if up
                                  else f"{head}; {NO_COARSER}, or pass max_nodes=None").with_cli(
-            f"{head}; draw it with {cli} (or raise --max-nodes)" if up else f"{head}; {NO_COARSER}, or raise --max-nodes")
+            f"{head}; draw it with {up[1]} (or raise --max-nodes)" if up else f"{head}; {NO_COARSER}, or raise --max-nodes")
     k = resolve_step(trace, step, phase)
     state = trace.state_at(k)
     if quiz:
@@ -157,7 +155,7 @@ def to_dot(output, step=None, level: str = "gate", show_grads: bool = True, deci
         if max_nodes is not None and (len(view.nodes) > max_nodes or len(view.edges) > 4 * max_nodes):
             head = (f"the {level}-level view still has {len(view.nodes):,} nodes and {len(view.edges):,} edges, "
                     f"more than the limit of {max_nodes:,} nodes (and {4 * max_nodes:,} edges)")
-            coarser = ('level="layer"', "--level layer") if level == "neuron" else ("a smaller model or fewer inputs",) * 2
+            coarser = _coarser(trace, level) or ("a smaller model or fewer inputs",) * 2
             raise GraphTooLargeError(f"{head}; draw it with {coarser[0]} (or pass max_nodes=None)").with_cli(
                 f"{head}; draw it with {coarser[1]} (or raise --max-nodes)")
         writer.collapsed_view(view)
@@ -165,6 +163,14 @@ def to_dot(output, step=None, level: str = "gate", show_grads: bool = True, deci
         writer.legend()
     writer.title = title
     return writer.diagram(rankdir, nodesep)
+
+
+def _coarser(trace, level: str):
+    """``(python, cli)`` advice naming the levels above ``level`` that ``trace`` offers; None if none."""
+    up = coarser_offered(trace, level)
+    if not up:
+        return None
+    return " or ".join(f'level="{lv}"' for lv in up), " or ".join(f"--level {lv}" for lv in up)
 
 
 class _Writer:

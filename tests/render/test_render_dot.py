@@ -173,6 +173,9 @@ def test_gate_view_refuses_above_the_node_limit_and_names_it():
         to_dot(y, max_nodes=20)
     assert "--" not in str(caught.value) and "neuron" not in str(caught.value).split("; ")[1].split("(")[0]
     assert caught.value.for_cli().endswith("to get neuron and layer levels), or raise --max-nodes")
+    with pytest.raises(GraphTooLargeError, match=r"neuron-level view still has 31 nodes .*; draw it with a smaller "
+                                                 r"model or fewer inputs \(or pass max_nodes=None\)$"):
+        to_dot(y, level="neuron", max_nodes=20)  # it has no layer level either: naming one would refuse again
     assert to_dot(y, max_nodes=None).source.count("class=\"gate\"") == 30
     # an MLP has both: the sentence names them, each of which draws
     out = MLP(3, [4, 4, 1], seed=0)([1.0, -2.0, 0.5])
