@@ -23,7 +23,7 @@ def test_attributes_on_leaves_and_interior_nodes_read_back():
     y.backward()
     assert (w.m, w.v, x.flag) == (0.0, 0.5, "input")
     assert [n._vis_color for n in reachable(y)] == ["blue", "blue", "blue", "blue", "red"]
-    assert w.label == "w" and y.label is None  # the label is unchanged by users' own attributes
+    assert w.label == "w" and y.label == ""  # the label is unchanged by users' own attributes
     assert vars(w) == {"label": "w", "m": 0.0, "v": 0.5, "_vis_color": "blue"}
     with pytest.raises(AttributeError):
         y.not_set  # noqa: B018 (a name never set is still an AttributeError, as on micrograd's object)

@@ -58,7 +58,7 @@ def test_prev_is_the_set_of_inputs_as_in_micrograd():
 def test_constructor_takes_micrograds_positional_order():
     a = Value(2.0, label="a")
     c = Value(5.0, (a,), "+")
-    assert c._prev == {a} and c._op == "+" and c.label is None
+    assert c._prev == {a} and c._op == "+" and c.label == ""  # the lecture's label=''
     named = Value(5.0, (a,), "+", "c")
     assert named.label == "c" and named.data == 5.0
     assert Value(1.5, label="w").label == "w"

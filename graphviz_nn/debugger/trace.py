@@ -437,7 +437,7 @@ class Trace:
         data = self._values[i]
         tensor = type(data) is not float and isinstance(data, np.ndarray)
         const = node._const
-        label = node.label
+        label = node.label or None  # an unlabelled Value reads the lecture's ''
         shape = data.shape if tensor else None
         if op is None:
             return NodeInfo(node_id, label or node_id, None, "", const, (), node.group, True, tensor, shape,
@@ -498,7 +498,7 @@ class Trace:
             op = node._rule
             tensor = type(data) is not float and isinstance(data, np.ndarray)
             const = node._const
-            label = node.label
+            label = node.label or None
             shape = data.shape if tensor else None
             if op is None:
                 made[i] = NodeInfo(node_id, label or node_id, None, "", const, (), node.group, True, tensor, shape,
