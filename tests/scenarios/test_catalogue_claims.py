@@ -332,3 +332,55 @@ def test_l1_pulls_a_small_weight_as_hard_as_a_large_one_l2_in_proportion():
     outputs["l2_2"].backward()
     l2 = [w.grad for w in leaves["W2"]]
     assert l2 == pytest.approx([2 * small, 2 * large, -2 * small, -2 * large])  # 2w: a small weight barely
+
+
+# ---- batch norm (seed 004) --------------------------------------------------------------------
+
+def _first_sample_input_gradient(X, with_batchnorm=True):
+    """d(sum of sample 0's normalised pre-activations)/dX through the scenario's own layers."""
+    built = load_scenario("batchnorm").build()
+    linear, bn = built.model.modules[0], built.model.modules[1]
+    x = Tensor(X.copy(), label="X")
+    out = bn(linear(x)) if with_batchnorm else linear(x)
+    row0 = np.zeros(out.data.shape)
+    row0[0] = 1.0
+    (out * Tensor(row0, requires_grad=False)).sum().backward()
+    return x.grad, linear, bn
+
+
+def test_batchnorm_sample_gradient_depends_on_the_others_in_its_batch():
+    torch = pytest.importorskip("torch")
+    X = load_scenario("batchnorm").build().data[0].data
+    grad, linear, bn = _first_sample_input_gradient(X)
+    # the same derivative by PyTorch, the batch statistics written out by hand
+    xt = torch.tensor(X, requires_grad=True)
+    pre = xt @ torch.tensor(linear.W.data) + torch.tensor(linear.b.data)
+    mean, var = pre.mean(0, keepdim=True), pre.var(0, unbiased=False, keepdim=True)
+    out = (pre - mean) / torch.sqrt(var + bn.eps) * torch.tensor(bn.gamma.data) + torch.tensor(bn.beta.data)
+    out[0].sum().backward()
+    np.testing.assert_allclose(grad, xt.grad.numpy(), rtol=1e-9, atol=1e-12)
+    assert np.abs(grad[1:]).max() > 1e-3  # sample 0's output reaches back into the other samples
+    plain, _, _ = _first_sample_input_gradient(X, with_batchnorm=False)
+    assert np.all(plain[1:] == 0)  # without batch norm it does not
+    moved = X.copy()
+    moved[5] += 1.0  # another sample changes: sample 0's gradient changes with it
+    assert not np.allclose(_first_sample_input_gradient(moved)[0][0], grad[0])
+
+
+# ---- stacked linear layers (seed 003) ---------------------------------------------------------
+
+@settings(max_examples=50, deadline=None)
+@given(st.floats(-10, 10))
+def test_stacked_linear_layers_are_the_single_layer_at_every_x(x):
+    outputs, _ = _at("stacked-linear", x=x)
+    assert outputs["stacked"].data == pytest.approx(outputs["collapsed"].data, abs=1e-9)
+    assert outputs["stacked"].data == pytest.approx(2 * x + 1, abs=1e-9)  # W₂W₁ = 2, W₂b₁ + b₂ = 1 by hand
+
+
+def test_a_relu_between_the_layers_breaks_the_collapse():
+    xs = np.array([-2.0, 0.0, 2.0])
+    ys = np.array([_at("stacked-linear", x=x)[0]["with_relu"].data for x in xs])
+    h = np.maximum(np.outer(xs, [1.0, -2.0]) + [0.5, 1.0], 0.0)
+    np.testing.assert_allclose(ys, h @ [3.0, 0.5] - 1.0, rtol=1e-12)
+    slopes = np.diff(ys) / np.diff(xs)
+    assert abs(slopes[0] - slopes[1]) > 1  # three points off one line: no single layer fits them all
