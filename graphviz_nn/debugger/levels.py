@@ -206,7 +206,7 @@ def collapse(trace: Trace, level: str) -> CollapsedView:
     # Tensors of different shapes (a tied embedding beside the activations it meets) cannot share
     # one sum: in a tensor graph each distinct tensor crossing between two boxes is an edge of its
     # own; a scalar graph keeps the lecture's one edge per pair of boxes, carrying the summed number.
-    per_tensor = any(info.is_tensor for info in trace.nodes)
+    per_tensor = trace.has_tensor
     grouped: dict = {}
     for e in trace.edges:
         src, dst = view_of[e.src], view_of[e.dst]

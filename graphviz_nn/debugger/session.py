@@ -355,7 +355,7 @@ class Session:
     def add_group_breakpoint(self, path) -> tuple:
         """Break on entering a group, e.g. ``("L2",)`` or ``("L1", "N3")`` (or ``"L1.N3"``)."""
         path = tuple(path.split(".")) if isinstance(path, str) else tuple(path)
-        if not any(info.group[:len(path)] == path for info in self.trace.nodes):
+        if not self.trace.has_group(path):
             raise BreakpointError(f"no node is in group {'.'.join(path)!r}; groups come from graphviz_nn.nn (L1, L1.N3)")
         self.group_breakpoints.add(path)
         return path

@@ -22,6 +22,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
+from itertools import compress
 import operator
 from operator import attrgetter
 from typing import Any, Optional
@@ -551,9 +552,33 @@ class Trace:
             s.input_index, s.input, s.upstream, s.local = index, ids(rank[inp]), upstream, local
             s.contribution, s.grad_before, s.grad_after, s.fan = contribution, before, after, fan
 
+    # ---- yes/no questions a view asks of the whole graph, answered from the recording ----
+    @cached_property
+    def _distinct_groups(self):
+        try:
+            return frozenset(self._groups)  # a few paths shared by many nodes: one C-speed pass
+        except TypeError:  # a path a user set as a list: ask every node
+            return self._groups
+
     def group_depth(self) -> int:
         """The longest group path of any node (0 without groups), read without making node infos."""
-        return max(map(len, self._groups), default=0)
+        return max(map(len, self._distinct_groups), default=0)
+
+    def has_group(self, path) -> bool:
+        """Some node's group path starts with ``path`` (``("L1",)`` or ``("L1", "N3")``)."""
+        path = tuple(path)
+        n = len(path)
+        return any(g[:n] == path for g in self._distinct_groups)
+
+    def has_node(self, node_id) -> bool:
+        """``node_id`` (``"n7"``) names a node of this trace."""
+        return self._rank_of_id(node_id) is not None
+
+    def labelled_leaves(self) -> list:
+        """``(id, label, group)`` of every leaf the user labelled, in creation order, read without
+        making node infos (a large graph has few labels)."""
+        labels, rules, groups, name = self._labels, self._rules, self._groups, self._id
+        return [(name(i), labels[i], groups[i]) for i in compress(range(len(labels)), labels) if rules[i] is None]
 
     @property
     def decimals(self) -> int:
