@@ -356,9 +356,12 @@ class _ById(Mapping):
 class Trace:
     """Steps over one recorded graph; ``state_at(k)`` says what is known after k steps.
 
-    What is kept at once: the nodes, their values, the engine's edge events and, per node, the
-    backward steps adding into its gradient (what ``state_at`` reads). Steps and node infos
-    are made from these on first read (``steps`` and ``nodes`` are read-only sequences).
+    What is kept at once: the nodes, their values, the engine's edge events, per node the
+    backward steps adding into its gradient (what ``state_at`` reads) and what an info or a
+    step reads from a node (label, group, rule, inputs, constant, local gradients,
+    requires_grad). Steps and node infos are made from these on first read (``steps`` and
+    ``nodes`` are read-only sequences), so they say what the nodes were when the trace was
+    built, whatever is changed on the nodes afterwards.
     """
 
     def __init__(self, nodes, values, events, grad_steps, outs, bf, seed, prefix, decimals, rank=None,
