@@ -11,7 +11,11 @@ and on ``graphviz_nn.Value``, two ways:
 
 Prints each issue-23 target beside its figure: the time ratio (target >= 10x), bytes per
 node after forward+backward (tracemalloc; target <= 150 B) and the time per node of a
-1,000,000-node chain (target <= 1 us). Run: ``python benchmarks/bench_engine.py [--quick]``.
+1,000,000-node chain (target <= 1 us). Under each, the floor this Python sets for it, measured
+on bare objects of ``Value``'s own layout (no arithmetic, no recording): what a node object
+costs in bytes, what allocating and linking one costs with the cyclic collector on and off, and
+the step's ratio with the collector off in both engines (how much of the gap is the collector).
+Run: ``python benchmarks/bench_engine.py [--quick]``.
 """
 from __future__ import annotations
 
@@ -150,7 +154,48 @@ def chain_time(n: int) -> float:
     return (time.perf_counter() - t0) / len(reachable(y))
 
 
-def interleaved(X, y, neuron, rounds: int):
+# ---- floors: bare objects with Value's layout, so the figures above can be read against them ----
+class _BareNode:
+    """An object of Value's layout (its slots and, since issue 28, a ``__dict__``), doing nothing."""
+
+    __slots__ = NNValue.__slots__
+
+
+class _BareNodeNoDict:
+    __slots__ = tuple(s for s in NNValue.__slots__ if s != "__dict__")
+
+
+def floor_bytes(cls) -> float:
+    """Bytes tracemalloc counts for one bare object of ``cls`` (a node's object, before its floats)."""
+    new = object.__new__
+    gc.collect()
+    tracemalloc.start()
+    before = tracemalloc.get_traced_memory()[0]
+    objs = [new(cls) for _ in range(10_000)]
+    after = tracemalloc.get_traced_memory()[0]
+    tracemalloc.stop()
+    return (after - before) / len(objs) - 8  # less the list's pointer to each
+
+
+def floor_chain(n: int, collector: bool) -> float:
+    """Seconds per node to allocate bare Value-layout objects and link each to the one before."""
+    new = object.__new__
+    gc.collect()
+    if not collector:
+        gc.disable()
+    try:
+        t0 = time.perf_counter()
+        prev = None
+        for _ in range(n):
+            node = new(_BareNode)
+            node._a = prev
+            prev = node
+        return (time.perf_counter() - t0) / n
+    finally:
+        gc.enable()
+
+
+def interleaved(X, y, neuron, rounds: int, collector: bool = True):
     """Median seconds per training step on (micrograd, graphviz_nn), alternating who runs first."""
     random.seed(1337)
     micro_model = MLP(MicroValue, 2, [16, 16, 1], neuron)
@@ -161,9 +206,12 @@ def interleaved(X, y, neuron, rounds: int):
         for V in ((MicroValue, NNValue) if r % 2 == 0 else (NNValue, MicroValue)):
             model, times = runs[V]
             gc.collect()
+            if not collector:
+                gc.disable()
             t0 = time.perf_counter()
             training_step(V, model, X, y)
             times.append(time.perf_counter() - t0)
+            gc.enable()
     return statistics.median(runs[MicroValue][1]), statistics.median(runs[NNValue][1])
 
 
@@ -173,13 +221,24 @@ def main(repeats: int = 7):
         m, g = interleaved(X, y, neuron, repeats)
         print(f"demo training step, {name} (MLP 2-16-16-1, 100 samples): micrograd {m * 1e3:.1f} ms, "
               f"graphviz_nn {g * 1e3:.1f} ms -> {m / g:.2f}x faster (target >= 10x)")
+    m, g = interleaved(X, y, Neuron, repeats, collector=False)
+    print(f"  the same nn.py step with the cyclic collector off in both engines: micrograd {m * 1e3:.1f} ms, "
+          f"graphviz_nn {g * 1e3:.1f} ms -> {m / g:.2f}x (the rest of the gap is the collector's)")
     mb, mn = bytes_per_node(MicroValue, 1337, X, y)
     gb, gn = bytes_per_node(NNValue, 1337, X, y)
     print(f"bytes per node after forward+backward: micrograd {mb:.0f} B ({mn} Values), "
           f"graphviz_nn {gb:.0f} B ({gn} nodes) (target <= 150 B)")
+    with_dict, without = floor_bytes(_BareNode), floor_bytes(_BareNodeNoDict)
+    print(f"  floor on this Python: a bare object of Value's layout is {with_dict:.0f} B ({without:.0f} B "
+          f"without the __dict__ users' attributes need), + 24 B for the float of a new value "
+          f"= {with_dict + 24:.0f} B before any gradient")
     n = 1_000_000 if "--quick" not in sys.argv else 100_000
     per = chain_time(n // 2)  # each link is two gates (*c, +c)
     print(f"chain of {n:,} nodes: {per * 1e9:.0f} ns per node, forward + backward (target <= 1000 ns)")
+    on, off = floor_chain(n, True), floor_chain(n, False)
+    print(f"  floor on this Python: allocating and linking {n:,} bare objects of Value's layout costs "
+          f"{on * 1e9:.0f} ns per node with the cyclic collector on ({off * 1e9:.0f} ns off), "
+          f"before any arithmetic, recording or backward")
 
 
 if __name__ == "__main__":

@@ -53,9 +53,13 @@ def number(value, name: str, where: str, *, low=None, high=None, positive: bool 
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise ArgumentTypeError(f"{where}: {name} must be a number{hint}, got {_shown(value)}")
     try:
-        value = float(value)
+        given, value = value, float(value)
     except OverflowError:
         raise ArgumentValueError(f"{where}: {name} is too large for a float{hint}") from None
+    if isinstance(given, numbers.Integral) and value.is_integer() and int(value) != given:
+        # 2**53 + 1 would silently become 2**53: the tool would then show a number nobody gave it
+        raise ArgumentValueError(f"{where}: {name} = {given} has more digits than a float holds{hint}; "
+                                 f"give it as {value:.17g} or round it")
     if not math.isfinite(value):
         raise ArgumentValueError(f"{where}: {name} must be a finite number{hint}, got {value}")
     if positive and value <= 0:

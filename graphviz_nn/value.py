@@ -50,7 +50,7 @@ class Value(RecordedNode):
     __slots__ = ("data", "grad", "_a", "_b", "_la", "_lb", "_rule", "_stamp", "_k", "__dict__")
     # class attributes, not slots: a parameter pays no memory for the flag, a node none for no label
     requires_grad = True
-    label = None
+    label = ""  # the lecture's class gives every node label='', which its draw_dot prints
     _pair_const = None  # a two-input gate's constant (only a user gate has one), in the instance dict
 
     def __init__(self, data, _children=(), _op: str = "", label: str | None = "", *, requires_grad: bool = True):
@@ -300,7 +300,7 @@ def _number_of(x):
 
 
 def _record(data, a, b, local, op, const) -> Value:
-    """A new recorded node; bypasses ``__init__`` (the label stays the class's None)."""
+    """A new recorded node; bypasses ``__init__`` (the label stays the class's '')."""
     v = _new(DataValue if type(a) is DataValue and (b is None or type(b) is DataValue) else Value)
     v.data = data
     v.grad = 0.0

@@ -6,6 +6,7 @@ import micrograd.engine
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from micrograd_lecture import backward_by_hand, neuron
 
 from graphviz_nn import Value, explain
 from graphviz_nn.custom_gate import CustomGateError
@@ -58,7 +59,7 @@ def test_prev_is_the_set_of_inputs_as_in_micrograd():
 def test_constructor_takes_micrograds_positional_order():
     a = Value(2.0, label="a")
     c = Value(5.0, (a,), "+")
-    assert c._prev == {a} and c._op == "+" and c.label is None
+    assert c._prev == {a} and c._op == "+" and c.label == ""  # the lecture's label=''
     named = Value(5.0, (a,), "+", "c")
     assert named.label == "c" and named.data == 5.0
     assert Value(1.5, label="w").label == "w"
@@ -80,20 +81,8 @@ def test_repr_is_micrograds():
 
 # ---- _backward: one chain-rule step, callable by hand ---------------------------------
 
-def _lecture_neuron():
-    x1 = Value(2.0, label="x1"); x2 = Value(0.0, label="x2")
-    w1 = Value(-3.0, label="w1"); w2 = Value(1.0, label="w2")
-    b = Value(6.8813735870195432, label="b")
-    x1w1 = x1 * w1; x1w1.label = "x1*w1"
-    x2w2 = x2 * w2; x2w2.label = "x2*w2"
-    x1w1x2w2 = x1w1 + x2w2; x1w1x2w2.label = "x1*w1 + x2*w2"
-    n = x1w1x2w2 + b; n.label = "n"
-    o = n.tanh(); o.label = "o"
-    return o, n, b, x1w1x2w2, x2w2, x1w1, (x1, w1, x2, w2)
-
-
 def test_manual_backward_in_reverse_order_gives_the_lectures_gradients():
-    o, n, b, x1w1x2w2, x2w2, x1w1, (x1, w1, x2, w2) = _lecture_neuron()
+    o, n, x1w1x2w2, x2w2, x1w1, (x1, w1, x2, w2, b) = neuron(Value)
     o.grad = 1.0
     for node in (o, n, b, x1w1x2w2, x2w2, x1w1):
         node._backward()
@@ -104,21 +93,10 @@ def test_manual_backward_in_reverse_order_gives_the_lectures_gradients():
 
 
 def test_lectures_build_topo_over_prev_then_backward_matches_backward():
-    o, *_, leaves = _lecture_neuron()
-    topo, visited = [], set()
-
-    def build_topo(v):
-        if v not in visited:
-            visited.add(v)
-            for child in v._prev:
-                build_topo(child)
-            topo.append(v)
-    build_topo(o)
-    o.grad = 1.0
-    for node in reversed(topo):
-        node._backward()
+    o, *_, leaves = neuron(Value)
+    backward_by_hand(o)
     by_hand = [leaf.grad for leaf in leaves]
-    o2, *_, leaves2 = _lecture_neuron()
+    o2, *_, leaves2 = neuron(Value)
     o2.backward()
     assert by_hand == pytest.approx([leaf.grad for leaf in leaves2], abs=1e-15)
 

@@ -218,7 +218,7 @@ class DebuggerApp(App):
         self.picture.view = None  # box widths depend on the digits: a new picture
         self.fill_step_list(self.session.trace)
         self.refresh_view(follow=False)
-        self.say(f"{decimals} decimals (. more, , fewer).", timeout=3)
+        self.say(f"{decimals} decimal{'s' if decimals != 1 else ''} (. more, , fewer).", timeout=3)
 
     def action_reveal(self) -> None:
         """Quiz mode off/on: every step's numbers in the step list, or only the steps reached."""

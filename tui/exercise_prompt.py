@@ -42,6 +42,8 @@ class ExerciseMode:
             while len(self._by_trace) >= KEPT_TRACES:
                 self._by_trace.pop(next(iter(self._by_trace)))
             ex = self._by_trace[trace] = Exercise.of(trace, self.ask, trace.decimals)
+        elif ex.decimals != trace.decimals:  # , or . changed the digits: answers agree to what is on screen
+            ex.set_decimals(trace, trace.decimals)
         return ex
 
 

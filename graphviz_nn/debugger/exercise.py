@@ -314,8 +314,9 @@ class Exercise:
     the numbers, the third (or ``reveal``) shows the number.
     """
 
-    def __init__(self, qs):
+    def __init__(self, qs, decimals: Optional[int] = None, ask=KINDS):
         self.questions: list = list(qs)
+        self.decimals, self.ask = decimals, ask  # what the questions were written at (None: unknown)
         self.wrong = [0] * len(self.questions)
         self.outcome: list = [None] * len(self.questions)
         self._by_step: dict = {}
@@ -324,7 +325,16 @@ class Exercise:
 
     @classmethod
     def of(cls, trace, ask=KINDS, decimals=None) -> "Exercise":
-        return cls(questions(trace, ask, decimals))
+        decimals = trace.decimals if decimals is None else decimals
+        return cls(questions(trace, ask, decimals), decimals, check_kinds(ask))
+
+    def set_decimals(self, trace, decimals: int) -> None:
+        """Rewrite the questions at other decimals (a view showing more or fewer digits): prompts,
+        hints and tolerance follow the digits on screen; the student's progress stays."""
+        done = {(q.step, q.kind): (w, o) for q, w, o in zip(self.questions, self.wrong, self.outcome)}
+        self.__init__(questions(trace, self.ask, decimals), decimals, self.ask)
+        for i, q in enumerate(self.questions):
+            self.wrong[i], self.outcome[i] = done.get((q.step, q.kind), (0, None))
 
     def asks(self, step_number: int) -> list:
         """Indices of the questions of one step (empty: the step asks nothing)."""

@@ -445,7 +445,7 @@ class Trace:
         data = self._values[i]
         tensor = type(data) is not float and isinstance(data, np.ndarray)
         const = self._consts[i]
-        label = self._labels[i]
+        label = self._labels[i] or None  # an unlabelled Value reads the lecture's ''
         shape = data.shape if tensor else None
         if op is None:
             return NodeInfo(node_id, label or node_id, None, "", const, (), self._groups[i], True, tensor, shape,
@@ -507,6 +507,7 @@ class Trace:
             if made[i] is not None:
                 continue
             tensor = type(data) is not float and isinstance(data, np.ndarray)
+            label = label or None  # an unlabelled Value reads the lecture's ''
             shape = data.shape if tensor else None
             if op is None:
                 made[i] = NodeInfo(node_id, label or node_id, None, "", const, (), path, True, tensor, shape,

@@ -96,7 +96,7 @@ def evaluate_outputs(scenario, leaf_nodes: dict) -> dict:
 
 
 def _name_output(node, name: str) -> None:
-    if node.label is None:
+    if not node.label:
         node.label = name
 
 

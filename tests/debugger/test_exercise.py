@@ -159,3 +159,22 @@ def test_a_view_may_go_up_to_the_step_that_asks(neuron):
     for i in range(1, len(ex.questions)):
         ex.reveal(i)
     assert ex.done and ex.reachable() >= len(neuron.steps) and ex.asking(12) is None
+
+
+def test_fewer_decimals_on_screen_rewrite_the_questions_and_keep_the_progress(neuron):
+    ex = Exercise.of(neuron)  # the neuron's two decimals: n10 = exp(n9) = 0.37
+    i = next(i for i, q in enumerate(ex.questions) if q.key == "n10")
+    assert ex.questions[i].shown == "0.37" and not ex.questions[i].accepts(0.4)
+    ex.answer(0, "-2")  # right first time
+    ex.answer(1, "5"); ex.answer(1, "6")  # right after a hint
+    ex.answer(2, "1")  # one miss, still open
+    before = [(q.shown, q.hints) for q in ex.questions], ex.summary()
+    one = ex
+    one.set_decimals(neuron, 1)
+    assert one.decimals == 1 and one.ask == ("value", "local", "grad", "update")
+    assert one.questions[i].shown == "0.4" and one.questions[i].accepts(0.4)  # what the screen shows is right
+    assert before[0][i][1][1] == "n10 = exp(-1.00)" and one.questions[i].hints[1] == "n10 = exp(-1.0)"
+    assert (one.outcome[:3], one.wrong[:3]) == ([FIRST, HINTED, None], [0, 1, 1])
+    assert one.summary() == before[1]
+    one.set_decimals(neuron, 2)  # and back: the same questions as an exercise made at two decimals
+    assert [(q.shown, q.hints) for q in one.questions] == before[0]

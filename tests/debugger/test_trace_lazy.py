@@ -122,7 +122,7 @@ def test_lazy_node_infos_equal_what_the_engine_nodes_say(seed, n_leaves, n_ops):
         ins = tuple(x for x in (node._a, node._b) if x is not None)
         names = [x.label or ids[x] for x in ins]
         assert (info.id, info.user_label, info.group, info.is_leaf, info.requires_grad) == \
-               (ids[node], node.label, node.group, node._a is None, node.requires_grad)
+               (ids[node], node.label or None, node.group, node._a is None, node.requires_grad)
         assert info.inputs == tuple(ids[x] for x in ins)
         assert info.op == (node._rule.name if node._rule else None)
         assert info.formula == (fmt.expression(node._rule, node._const, names) if node._rule else node.label or "")

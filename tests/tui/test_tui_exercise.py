@@ -159,3 +159,22 @@ async def test_a_graph_of_arrays_says_it_asks_nothing():
         await pilot.pause()
         assert app.session.k == len(app.session.trace.steps)
         assert question(app).startswith("This graph asks nothing that can be typed")
+
+
+async def test_fewer_decimals_mid_exercise_make_the_number_on_screen_the_right_answer():
+    app = app_for("sigmoid-neuron", exercise=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press(*["n"] * 5)
+        await pilot.pause()
+        for _ in range(5):  # n5..n9 revealed
+            await type_answer(pilot, "?")
+        assert question(app) == "step 11: n10 = exp(n9) = ?"
+        await pilot.press("escape", "comma")  # one decimal fewer: the screen now says n9 = -1.0
+        await pilot.pause()
+        assert app.session.decimals == 1 and "n9 = n8 *-1 = -1.0" in row(app, 10)
+        await pilot.press("n")  # runs into the question: the keys go back to the box
+        await pilot.pause()
+        await type_answer(pilot, "0.4")  # exp(-1) = 0.37 at two decimals, 0.4 as the screen writes it
+        assert verdict(app) == "right: n10 = 0.4"
+        assert row(app, 11).startswith("    11 F✓ n10 = exp(n9) = 0.4")
+        assert "5 revealed" in app.exercise.of(app.session.trace).summary_text()  # the progress stayed

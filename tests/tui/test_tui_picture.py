@@ -300,6 +300,20 @@ async def test_loss_plot_has_a_value_axis_from_zero_and_an_iteration_axis():
         assert "█" in bars
 
 
+
+def test_loss_plot_caption_shortens_to_whole_words_in_a_narrow_pane():
+    plot = LossPlot()
+    plot.show([], waiting=True)  # quiz mode, before the loss's forward step
+    assert [text for text, _ in plot.lines(60)][0] == "loss: ? (its forward pass computes it)"
+    assert [text for text, _ in plot.lines(30)][0] == "loss: ? (not yet computed)"  # 80x24's pane: no "com"
+    assert [text for text, _ in plot.lines(10)][0] == "loss: ?"
+    plot.show([0.6931, 0.125])
+    assert [text for text, _ in plot.lines(40)][0] == "loss per iteration: 0.69 → 0.12"
+    assert [text for text, _ in plot.lines(20)][0] == "loss: 0.69 → 0.12"
+    for width in range(1, 60):  # whatever the width: one of the forms, never longer than the pane
+        caption = [text for text, _ in plot.lines(width)][0]
+        assert len(caption) <= width and "loss"[:width] in caption
+
 # ---- 8. small fixes ----
 async def test_home_and_end_scroll_the_step_list_with_the_current_step():
     app = app_for()

@@ -78,15 +78,24 @@ class LossPlot(Widget, can_focus=False):
 
     @property
     def caption(self) -> str:
+        return self.captions()[0]
+
+    def captions(self) -> tuple:
+        """The caption, then shorter forms of it for a narrow pane (never cut mid-word)."""
         losses = self._losses
         if not losses:
-            return "loss: ? (its forward pass computes it)" if self._waiting else "loss: no iterations yet"
+            return (("loss: ? (its forward pass computes it)", "loss: ? (not yet computed)", "loss: ?")
+                    if self._waiting else ("loss: no iterations yet", "loss: none yet"))
         last = "?" if self._waiting else fmt.number(losses[-1])
-        return f"loss per iteration: {fmt.number(losses[0])} → {last}"
+        return f"loss per iteration: {fmt.number(losses[0])} → {last}", f"loss: {fmt.number(losses[0])} → {last}"
+
+    def fitting_caption(self, width: int) -> str:
+        forms = self.captions()
+        return next((c for c in forms if len(c) <= width), forms[-1][:width])
 
     def lines(self, width: int) -> list[tuple[str, Style]]:
         """Every row as text: caption, plot with the value axis, iteration axis and its name."""
-        out = [(self.caption[:width], CAPTION)]
+        out = [(self.fitting_caption(width), CAPTION)]
         losses = self._losses
         if not losses or width < 12:
             return out
