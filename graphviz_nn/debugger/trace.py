@@ -653,7 +653,13 @@ class Trace:
         """An id from an id or a label (labels as the user gave them, then derived labels)."""
         if name in self._by_id:
             return name
-        for attr in ("user_label", "label"):
+        attrs = ("user_label", "label")
+        if type(name) is str and name:  # a label the user gave: found in the recording, no info made
+            try:
+                return self._id(self._labels.index(name))
+            except ValueError:
+                attrs = ("label",)
+        for attr in attrs:
             for info in self.nodes:
                 if getattr(info, attr) == name:
                     return info.id

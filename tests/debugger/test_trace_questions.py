@@ -129,3 +129,32 @@ def test_the_answers_agree_with_the_node_infos_on_any_small_graph(paths, labels,
     assert trace.group_depth() == max(len(i.group) for i in infos)
     assert trace.has_group(ask) == any(i.group[:len(ask)] == ask for i in infos)
     assert is_tensor_mlp(trace) == any(i.group and i.is_leaf and i.label and i.label.endswith(".W") for i in infos)
+
+
+def test_finding_a_node_by_a_label_the_user_gave_makes_no_node_info(big):
+    out, nodes = big
+    trace = build_trace(out, fill_grads=False)
+    assert trace.find("x") == "n0" and trace.find("n7") == "n7"
+    assert made(trace) == 0
+    first_tanh = next(f"n{i}" for i, n in enumerate(nodes) if n._rule is not None and n._rule.name == "tanh")
+    assert trace.find("tanh") == first_tanh  # a label the graph derives (the gate's symbol) still reads the infos
+
+
+@settings(max_examples=40, deadline=None)
+@given(labels=st.lists(st.sampled_from([None, "", "a", "b", "+", "n1", "a b"]), min_size=1, max_size=6),
+       name=st.sampled_from(["a", "b", "+", "*", "n1", "n0", "a b", "zz"]))
+def test_find_answers_what_reading_every_info_answers(labels, name):
+    nodes = [Value(1.5, label=labels[0] or None)]
+    for label in labels[1:]:
+        nodes.append(nodes[-1] + Value(0.5))
+        nodes[-1].label = label
+    trace, reference = (build_trace(nodes[-1], fill_grads=False) for _ in range(2))
+    infos = list(reference.nodes)
+    expected = (name if reference.has_node(name) else
+                next((i.id for i in infos if i.user_label == name), None)
+                or next((i.id for i in infos if i.label == name), None))
+    if expected is None:
+        with pytest.raises(Exception, match="no node has id or label"):
+            trace.find(name)
+    else:
+        assert trace.find(name) == expected
