@@ -17,7 +17,7 @@ from . import breakpoints as bp
 from ..arguments import ArgumentTypeError, whole
 from .breakpoints import Break, BreakpointError
 from .expand import expand
-from .levels import GROUP_DEPTH, check_level, enclosing_depth, finer, levels_of, unit_key
+from .levels import GROUP_DEPTH, check_level, enclosing_depth, finer, levels_of, unit_key, unit_path
 from .trace import Trace, build_trace
 
 
@@ -278,7 +278,7 @@ class Session:
             self.level = level
         else:
             depth = GROUP_DEPTH[self.level] or enclosing_depth(self.level)
-            key = current.group[:depth] if current is not None and depth else ()
+            key = unit_path(current.group, depth) if current is not None and depth else ()
             phase = current.phase if current is not None else None
         if not key:
             self.message = ("not inside a neuron or layer: nothing to finish" if self.level != "layer"
