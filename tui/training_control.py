@@ -19,9 +19,8 @@ NOT_TRAINING = ("This scenario does not train; open a training scenario with o "
 
 def carry_over(old: Session, new: Session) -> None:
     """Breakpoints, watches and decimals survive a training iteration (same model, same node ids)."""
-    known = {info.id for info in new.trace.nodes}
     for node in old.breakpoints:
-        if node in known:
+        if new.trace.has_node(node):
             new.add_breakpoint(node)
     for path in old.group_breakpoints:
         new.add_group_breakpoint(path)

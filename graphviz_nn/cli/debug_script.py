@@ -40,5 +40,5 @@ def run(args) -> int:
 
 def explanation_of(captured) -> str:
     """What the app says it shows: which pass of which script, recorded by which of our engines."""
-    engine = "Tensor" if any(info.is_tensor for info in captured.trace.nodes) else "Value"
+    engine = "Tensor" if captured.trace.has_tensor else "Value"
     return f"The backward pass {captured.number} that {captured.script.name} ran, recorded by graphviz_nn's {engine}."

@@ -41,7 +41,7 @@ def replay(trace: Trace):
     The user's nodes are never touched; nudging a leaf's ``data`` and calling ``run()`` again
     evaluates the same graph there (what a finite-difference check needs).
     """
-    tensor = any(info.is_tensor for info in trace.nodes)
+    tensor = trace.has_tensor
     leaf, apply_op = (Tensor, tensor_apply) if tensor else (Value, value_apply)
     leaves = {info.id: leaf(trace.forward_value(info.id), label=info.name, requires_grad=info.requires_grad)
               for info in trace.nodes if info.is_leaf}

@@ -102,12 +102,24 @@ def enclosing_depth(level: str) -> int:
     return 0 if level == LEVELS[-1] else GROUP_DEPTH[coarser(level)]
 
 
+def unit_path(group: tuple, depth: int) -> tuple:
+    """The unit ``depth`` entries down a group path, () when the path is shorter. A unit never
+    ends on a list of modules: the index comes with it, so nanoGPT's ``transformer.h`` is a box
+    per block (``transformer.h.0``), not one box merging every block."""
+    if len(group) < depth:
+        return ()
+    end = depth
+    while end < len(group) and group[end].isdigit():
+        end += 1
+    return group[:end]
+
+
 def unit_key(group: tuple, level: str):
     """The group a step belongs to at a level (None: the step is a unit of its own)."""
     depth = GROUP_DEPTH[level]
     if depth is None:
         return None
-    return group[:depth] if len(group) >= depth else None
+    return unit_path(group, depth) or None
 
 
 @dataclass(frozen=True)
@@ -183,8 +195,8 @@ def collapse(trace: Trace, level: str) -> CollapsedView:
     members: dict = {}
     order: list = []
     for info in trace.nodes:
-        if depth is not None and len(info.group) >= depth:
-            path = info.group[:depth]
+        path = unit_path(info.group, depth) if depth is not None else ()
+        if path:
             vid = box_id(path)
             if vid not in members:
                 members[vid] = (path, [])
@@ -206,7 +218,7 @@ def collapse(trace: Trace, level: str) -> CollapsedView:
     # Tensors of different shapes (a tied embedding beside the activations it meets) cannot share
     # one sum: in a tensor graph each distinct tensor crossing between two boxes is an edge of its
     # own; a scalar graph keeps the lecture's one edge per pair of boxes, carrying the summed number.
-    per_tensor = any(info.is_tensor for info in trace.nodes)
+    per_tensor = trace.has_tensor
     grouped: dict = {}
     for e in trace.edges:
         src, dst = view_of[e.src], view_of[e.dst]
@@ -217,4 +229,4 @@ def collapse(trace: Trace, level: str) -> CollapsedView:
 
 
 __all__ = ["LEVELS", "GROUP_DEPTH", "check_level", "levels_of", "finer", "coarser", "enclosing_depth", "unit_key",
-           "collapse", "CollapsedView", "ViewNode", "ViewEdge", "box_id", "Edge", "page_level", "READABLE_NODES"]
+           "unit_path", "collapse", "CollapsedView", "ViewNode", "ViewEdge", "box_id", "Edge", "page_level", "READABLE_NODES"]

@@ -161,10 +161,10 @@ def network_size(trace) -> Optional[tuple]:
     """``(nodes, edges)`` the network picture of a tensor MLP will have, read from its weight
     shapes without building it; ``None`` for anything else (a scalar MLP's picture is smaller
     than its already recorded graph)."""
-    if any(len(info.group) >= 2 for info in trace.nodes) or not is_tensor_mlp(trace):
+    if trace.group_depth() >= 2 or not is_tensor_mlp(trace):
         return None
-    shapes = [info.shape for info in trace.nodes
-              if info.group and info.is_leaf and info.label and info.label.endswith(".W")]
+    shapes = [trace.node(node_id).shape for node_id, label, path in trace.labelled_leaves()
+              if path and label.endswith(".W")]  # the weights' infos only
     if not shapes or any(shape is None or len(shape) != 2 for shape in shapes):
         return None
     nodes = shapes[0][0] + sum(shape[1] for shape in shapes) + 1
@@ -189,12 +189,13 @@ def check_network_size(trace, max_nodes: Optional[int] = None) -> None:
 
 def is_tensor_mlp(trace) -> bool:
     """A tensor MLP: layers (groups ``L1``, ``L2``) with weight matrices, whose columns are neurons."""
-    return any(info.group and info.is_leaf and info.label and info.label.endswith(".W") for info in trace.nodes)
+    # from the recorded labels: asking makes no node info (levels_of asks on every graph opened)
+    return any(path and label.endswith(".W") for _, label, path in trace.labelled_leaves())
 
 
 def network(trace) -> Optional[Network]:
     """The network picture of an MLP trace, or ``None`` when the trace is not an MLP."""
-    if any(len(info.group) >= 2 for info in trace.nodes):
+    if trace.group_depth() >= 2:
         return _scalar(trace)
     if is_tensor_mlp(trace):
         check_network_size(trace)  # counted from the weight shapes, before anything is built

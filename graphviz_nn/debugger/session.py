@@ -17,7 +17,7 @@ from . import breakpoints as bp
 from ..arguments import ArgumentTypeError, whole
 from .breakpoints import Break, BreakpointError
 from .expand import expand
-from .levels import GROUP_DEPTH, check_level, enclosing_depth, finer, levels_of, unit_key
+from .levels import GROUP_DEPTH, check_level, enclosing_depth, finer, levels_of, unit_key, unit_path
 from .trace import Trace, build_trace
 
 
@@ -278,7 +278,7 @@ class Session:
             self.level = level
         else:
             depth = GROUP_DEPTH[self.level] or enclosing_depth(self.level)
-            key = current.group[:depth] if current is not None and depth else ()
+            key = unit_path(current.group, depth) if current is not None and depth else ()
             phase = current.phase if current is not None else None
         if not key:
             self.message = ("not inside a neuron or layer: nothing to finish" if self.level != "layer"
@@ -355,7 +355,7 @@ class Session:
     def add_group_breakpoint(self, path) -> tuple:
         """Break on entering a group, e.g. ``("L2",)`` or ``("L1", "N3")`` (or ``"L1.N3"``)."""
         path = tuple(path.split(".")) if isinstance(path, str) else tuple(path)
-        if not any(info.group[:len(path)] == path for info in self.trace.nodes):
+        if not self.trace.has_group(path):
             raise BreakpointError(f"no node is in group {'.'.join(path)!r}; groups come from graphviz_nn.nn (L1, L1.N3)")
         self.group_breakpoints.add(path)
         return path

@@ -22,6 +22,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
+from itertools import compress
 import operator
 from operator import attrgetter
 from typing import Any, Optional
@@ -355,9 +356,12 @@ class _ById(Mapping):
 class Trace:
     """Steps over one recorded graph; ``state_at(k)`` says what is known after k steps.
 
-    What is kept at once: the nodes, their values, the engine's edge events and, per node, the
-    backward steps adding into its gradient (what ``state_at`` reads). Steps and node infos
-    are made from these on first read (``steps`` and ``nodes`` are read-only sequences).
+    What is kept at once: the nodes, their values, the engine's edge events, per node the
+    backward steps adding into its gradient (what ``state_at`` reads) and what an info or a
+    step reads from a node (label, group, rule, inputs, constant, local gradients,
+    requires_grad). Steps and node infos are made from these on first read (``steps`` and
+    ``nodes`` are read-only sequences), so they say what the nodes were when the trace was
+    built, whatever is changed on the nodes afterwards.
     """
 
     def __init__(self, nodes, values, events, grad_steps, outs, bf, seed, prefix, decimals, rank=None,
@@ -366,7 +370,11 @@ class Trace:
         self._id_made = [None] * n  # ids made on first use, then shared by every step and info
         self._ids_complete = False
         self.has_tensor = has_tensor  # some node holds an array (a Tensor graph)
-        self._objects = nodes
+        self._objects = nodes  # the engine's objects: identity lookups and engine_node only
+        # What infos and steps read from a node, recorded now (one C-speed pass per field): a
+        # label, group or _backward a user sets afterwards must not change what the trace shows.
+        (self._rules, self._ins_a, self._ins_b, self._la, self._lb, self._consts, self._labels, self._groups,
+         self._requires) = [list(map(get, nodes)) for get in _RECORDED]
         self._prefix = prefix
         self._events = events
         self._values = values
@@ -381,7 +389,8 @@ class Trace:
         self.nodes: Sequence = _Lazy(n, self._make_info, self._make_infos)
         self._by_id = _ById(self.nodes, self)
         self._gate_memo: dict = {}
-        self.backward_from: str = self._id(self._position(bf))
+        self._bf_rank = self._position(bf)
+        self.backward_from: str = self._id(self._bf_rank)
         self.outputs: list[str] = [self._id(self._position(o)) for o in outs]
         self.seed = seed
         self._words = StepWords(self._by_id, _ById(values, self), self.backward_from, decimals)
@@ -431,32 +440,30 @@ class Trace:
 
     # ---- made on first read ----
     def _make_info(self, i: int) -> NodeInfo:
-        node = self._objects[i]
         node_id = self._id(i)
-        op = node._rule
+        op = self._rules[i]
         data = self._values[i]
         tensor = type(data) is not float and isinstance(data, np.ndarray)
-        const = node._const
-        label = node.label or None  # an unlabelled Value reads the lecture's ''
+        const = self._consts[i]
+        label = self._labels[i] or None  # an unlabelled Value reads the lecture's ''
         shape = data.shape if tensor else None
         if op is None:
-            return NodeInfo(node_id, label or node_id, None, "", const, (), node.group, True, tensor, shape,
-                            label or "", (), False, label, None, node.requires_grad)
+            return NodeInfo(node_id, label or node_id, None, "", const, (), self._groups[i], True, tensor, shape,
+                            label or "", (), False, label, None, self._requires[i])
         symbol, local, pattern = _gate_texts(op, const, tensor, self._gate_memo)
-        rank = self._rank_of_node
-        objects = self._objects
-        a, b = node._a, node._b
-        i_a = rank[a]
+        rank, labels = self._rank_of_node, self._labels
+        b = self._ins_b[i]
+        i_a = rank[self._ins_a[i]]
         if b is None:
-            ins, names = (self._id(i_a),), ((objects[i_a].label or self._id(i_a)),)
-            local_grads = None if tensor else (node._la,)
+            ins, names = (self._id(i_a),), ((labels[i_a] or self._id(i_a)),)
+            local_grads = None if tensor else (self._la[i],)
         else:
             i_b = rank[b]
             ins = (self._id(i_a), self._id(i_b))
-            names = (objects[i_a].label or ins[0], objects[i_b].label or ins[1])
-            local_grads = None if tensor else (node._la, node._lb)
-        return NodeInfo(node_id, label or symbol, op.name, symbol, const, ins, node.group, False, tensor, shape,
-                        (pattern, names), local, op.composite, label, local_grads, node.requires_grad)
+            names = (labels[i_a] or ins[0], labels[i_b] or ins[1])
+            local_grads = None if tensor else (self._la[i], self._lb[i])
+        return NodeInfo(node_id, label or symbol, op.name, symbol, const, ins, self._groups[i], False, tensor, shape,
+                        (pattern, names), local, op.composite, label, local_grads, self._requires[i])
 
     def _make_step(self, k: int) -> Step:
         nf = self.n_forward
@@ -464,20 +471,21 @@ class Trace:
         if k < nf:
             s = _new(ForwardStep)
             s.index, s.phase, s.node, s.group, s.value, s._text, s._words = \
-                k, "forward", self._id(k), self._objects[k].group, self._values[k], None, words
+                k, "forward", self._id(k), self._groups[k], self._values[k], None, words
             return s
         s = _new(BackwardStep)
         s._text, s._words, s.phase, s.index = None, words, "backward", k
         if k == nf:  # the seed step
             bf = self.backward_from
-            s.node, s.group, s.input_index, s.input = bf, self._bf.group, None, bf
+            s.node, s.group, s.input_index, s.input = bf, self._groups[self._bf_rank], None, bf
             s.upstream = s.local = s.grad_before = None
             s.contribution = s.grad_after = self.seed
             s.fan = (1, 1)
             return s
         gate, index, inp, upstream, local, contribution, after = self._events[k - nf - 1]
         rank = self._rank_of_node
-        s.node, s.group, s.input_index, s.input = self._id(rank[gate]), gate.group, index, self._id(rank[inp])
+        i_gate = rank[gate]
+        s.node, s.group, s.input_index, s.input = self._id(i_gate), self._groups[i_gate], index, self._id(rank[inp])
         s.upstream, s.local, s.contribution, s.grad_after = upstream, local, contribution, after
         idx = self._grad_steps[inp]
         if type(idx) is int:
@@ -491,31 +499,31 @@ class Trace:
     def _make_infos(self, made: list) -> None:
         """Every node info not made yet, in one loop (``_make_info`` inlined)."""
         ids, memo, rank = self._all_ids(), self._gate_memo, self._rank_of_node
-        names = [node.label or node_id for node, node_id in zip(self._objects, ids)]  # as formulas name them
-        for i, (node, node_id, data) in enumerate(zip(self._objects, ids, self._values)):
+        names = [label or node_id for label, node_id in zip(self._labels, ids)]  # as formulas name them
+        la, lb = self._la, self._lb
+        recorded = zip(ids, self._values, self._rules, self._ins_a, self._ins_b, self._consts, self._labels,
+                       self._groups, self._requires)
+        for i, (node_id, data, op, a, b, const, label, path, requires) in enumerate(recorded):
             if made[i] is not None:
                 continue
-            op = node._rule
             tensor = type(data) is not float and isinstance(data, np.ndarray)
-            const = node._const
-            label = node.label or None
+            label = label or None  # an unlabelled Value reads the lecture's ''
             shape = data.shape if tensor else None
             if op is None:
-                made[i] = NodeInfo(node_id, label or node_id, None, "", const, (), node.group, True, tensor, shape,
-                                   label or "", (), False, label, None, node.requires_grad)
+                made[i] = NodeInfo(node_id, label or node_id, None, "", const, (), path, True, tensor, shape,
+                                   label or "", (), False, label, None, requires)
                 continue
             symbol, local, pattern = _gate_texts(op, const, tensor, memo)
-            b = node._b
             if b is None:
-                i_a = rank[node._a]
+                i_a = rank[a]
                 ins, formula = (ids[i_a],), (pattern, (names[i_a],))
-                local_grads = None if tensor else (node._la,)
+                local_grads = None if tensor else (la[i],)
             else:
-                i_a, i_b = rank[node._a], rank[b]
+                i_a, i_b = rank[a], rank[b]
                 ins, formula = (ids[i_a], ids[i_b]), (pattern, (names[i_a], names[i_b]))
-                local_grads = None if tensor else (node._la, node._lb)
-            made[i] = NodeInfo(node_id, label or symbol, op.name, symbol, const, ins, node.group, False, tensor, shape,
-                               formula, local, op.composite, label, local_grads, node.requires_grad)
+                local_grads = None if tensor else (la[i], lb[i])
+            made[i] = NodeInfo(node_id, label or symbol, op.name, symbol, const, ins, path, False, tensor, shape,
+                               formula, local, op.composite, label, local_grads, requires)
 
     def _make_steps(self, made: list, lo: int = 0, hi: Optional[int] = None) -> None:
         """The steps lo..hi-1 not made yet (default: all), in one loop per pass (``_make_step`` inlined)."""
@@ -523,12 +531,12 @@ class Trace:
         if hi is None:
             hi = len(made)
         ids = self._all_ids().__getitem__ if hi - lo > BLOCK else self._id  # a block makes only its own ids
-        objects, values, words, new = self._objects, self._values, self._words, _new
+        groups, values, words, new = self._groups, self._values, self._words, _new
         for k in range(lo, min(hi, nf)):
             if made[k] is None:
                 s = made[k] = new(ForwardStep)
                 s.index, s.phase, s.node, s.group, s.value, s._text, s._words = \
-                    k, "forward", ids(k), objects[k].group, values[k], None, words
+                    k, "forward", ids(k), groups[k], values[k], None, words
         if lo <= nf < hi and made[nf] is None:
             made[nf] = self._make_step(nf)
         events, grad_steps, rank, one = self._events, self._grad_steps, self._rank_of_node, (1, 1)
@@ -542,14 +550,39 @@ class Trace:
             else:
                 i = bisect_left(idx, k)
                 fan, before = (i + 1, len(idx)), (events[idx[i - 1] - nf - 1][6] if i else None)
+            i_gate = rank[gate]
             s = made[k] = new(BackwardStep)
-            s.index, s.phase, s.node, s.group, s._text, s._words = k, "backward", ids(rank[gate]), gate.group, None, words
+            s.index, s.phase, s.node, s.group, s._text, s._words = k, "backward", ids(i_gate), groups[i_gate], None, words
             s.input_index, s.input, s.upstream, s.local = index, ids(rank[inp]), upstream, local
             s.contribution, s.grad_before, s.grad_after, s.fan = contribution, before, after, fan
 
+    # ---- yes/no questions a view asks of the whole graph, answered from the recording ----
+    @cached_property
+    def _distinct_groups(self):
+        try:
+            return frozenset(self._groups)  # a few paths shared by many nodes: one C-speed pass
+        except TypeError:  # a path a user set as a list: ask every node
+            return self._groups
+
     def group_depth(self) -> int:
         """The longest group path of any node (0 without groups), read without making node infos."""
-        return max(map(len, map(_group_of, self._objects)), default=0)
+        return max(map(len, self._distinct_groups), default=0)
+
+    def has_group(self, path) -> bool:
+        """Some node's group path starts with ``path`` (``("L1",)`` or ``("L1", "N3")``)."""
+        path = tuple(path)
+        n = len(path)
+        return any(g[:n] == path for g in self._distinct_groups)
+
+    def has_node(self, node_id) -> bool:
+        """``node_id`` (``"n7"``) names a node of this trace."""
+        return self._rank_of_id(node_id) is not None
+
+    def labelled_leaves(self) -> list:
+        """``(id, label, group)`` of every leaf the user labelled, in creation order, read without
+        making node infos (a large graph has few labels)."""
+        labels, rules, groups, name = self._labels, self._rules, self._groups, self._id
+        return [(name(i), labels[i], groups[i]) for i in compress(range(len(labels)), labels) if rules[i] is None]
 
     @property
     def decimals(self) -> int:
@@ -620,7 +653,13 @@ class Trace:
         """An id from an id or a label (labels as the user gave them, then derived labels)."""
         if name in self._by_id:
             return name
-        for attr in ("user_label", "label"):
+        attrs = ("user_label", "label")
+        if type(name) is str and name:  # a label the user gave: found in the recording, no info made
+            try:
+                return self._id(self._labels.index(name))
+            except ValueError:
+                attrs = ("label",)
+        for attr in attrs:
             for info in self.nodes:
                 if getattr(info, attr) == name:
                     return info.id
@@ -729,7 +768,7 @@ class Trace:
                 same = np.allclose(moved, grad, rtol=1e-9, atol=1e-12)
             step = _new(UpdateStep)
             step.index, step.phase, step.node, step.group, step._text, step._words = \
-                k, "update", node_id, param.group, None, self._words
+                k, "update", node_id, self._groups[i], None, self._words
             step.old_value, step.new_value, step.grad, step.lr = _snapshot(old), _snapshot(new), _snapshot(grad), lr
             step.moved = None if same else _snapshot(moved)
             append(step)
@@ -744,8 +783,9 @@ class Trace:
         return self.n_forward + self.n_backward, len(self.steps)
 
 
-_group_of = attrgetter("group")
 _by_creation = attrgetter("_order")
+# the node fields a trace records at build, in the order Trace.__init__ unpacks them
+_RECORDED = tuple(map(attrgetter, ("_rule", "_a", "_b", "_la", "_lb", "_const", "label", "group", "requires_grad")))
 
 
 class State:

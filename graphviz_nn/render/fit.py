@@ -28,7 +28,7 @@ MAX_BANDS = 64
 
 
 def is_tensor_graph(trace) -> bool:
-    return any(info.is_tensor for info in trace.nodes)
+    return trace.has_tensor  # recorded at build: no node info is made to ask
 
 
 def default_level(trace) -> str:

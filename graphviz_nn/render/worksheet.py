@@ -37,7 +37,7 @@ def worksheet_dot(output, answers: bool = False, palette: str = "lecture", legen
     not fit on a page (``None``: no limit).
     """
     trace = to_trace(output, who="worksheet").trace
-    if any(info.is_tensor for info in trace.nodes):
+    if trace.has_tensor:
         raise WorksheetError("a worksheet asks for single numbers, and this graph holds arrays; "
                              "choose a scalar scenario such as sigmoid-neuron")
     if max_nodes is not None and len(trace.nodes) > max_nodes:

@@ -1,8 +1,9 @@
 """Collapsing an MLP's neurons and layers into boxes with aggregated gradients."""
 import pytest
 
-from graphviz_nn.debugger import build_trace
-from graphviz_nn.debugger.levels import collapse
+from graphviz_nn import Value, group
+from graphviz_nn.debugger import Session, build_trace
+from graphviz_nn.debugger.levels import collapse, unit_path
 from graphviz_nn.nn import MLP
 
 
@@ -119,3 +120,51 @@ def test_an_mlp_s_neuron_level_is_its_network_and_only_there():
     assert network_of(trace, "gate") is None and network_of(trace, "layer") is None
     x = Value(2.0, label="x")
     assert network_of(build_trace(x * x), "neuron") is None  # not an MLP: no network picture
+
+
+# ---- a unit never ends on a list of modules (nanoGPT's transformer.h) ----
+
+def test_unit_path_takes_a_module_list_s_index_with_it():
+    assert unit_path(("transformer", "h", "0", "attn", "c_attn"), 2) == ("transformer", "h", "0")
+    assert unit_path(("transformer", "h", "11", "mlp"), 2) == ("transformer", "h", "11")
+    assert unit_path(("blocks", "0", "attn"), 2) == ("blocks", "0")  # already ends on the index
+    assert unit_path(("blocks", "0", "attn"), 1) == ("blocks", "0")
+    assert unit_path(("L1", "N3"), 2) == ("L1", "N3") and unit_path(("L1", "N3"), 1) == ("L1",)
+    assert unit_path(("0",), 1) == ("0",) and unit_path(("head",), 2) == ()
+
+
+def blocks_trace(n_blocks: int = 3):
+    """A residual stream through a list of blocks, recorded as nanoGPT's module names record it."""
+    x = Value(0.5, label="x")
+    for i in range(n_blocks):
+        with group("transformer", "h", str(i), "mlp"):
+            w = Value(0.1 * (i + 1), label=f"w{i}")
+            x = x + (w * x).tanh()
+    with group("transformer", "ln_f"):
+        x = x * 2.0
+    return build_trace(x)
+
+
+def test_neuron_level_is_a_box_per_block_and_steps_block_by_block():
+    t = blocks_trace()
+    boxes = [n.label for n in collapse(t, "neuron").nodes if n.kind == "group"]
+    assert boxes == ["transformer.h.0", "transformer.h.1", "transformer.h.2", "transformer.ln_f"]
+    session = Session(t, level="neuron")
+    session.step_over()  # x, the one leaf outside every block
+    seen = []
+    while session.k < t.n_forward:
+        session.step_over()
+        seen.append(t.steps[session.k - 1].group[:3])
+    assert seen == [("transformer", "h", "0"), ("transformer", "h", "1"), ("transformer", "h", "2"),
+                    ("transformer", "ln_f")]
+
+
+def test_step_out_at_gate_level_finishes_one_block_not_every_block():
+    t = blocks_trace()
+    session = Session(t)
+    first_of_h1 = next(s for s in t.steps if s.group[:3] == ("transformer", "h", "1"))
+    session.goto(first_of_h1.number)
+    session.step_out()
+    last = t.steps[session.k - 1]
+    assert last.group[:3] == ("transformer", "h", "1")  # the block's last forward step
+    assert t.steps[session.k].group[:3] == ("transformer", "h", "2")

@@ -11,10 +11,10 @@ import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
-from torch_models import nano_gpt, small_cnn, tiny_gpt
+from torch_models import NanoGPT, nano_gpt, small_cnn, tiny_gpt
 
 from graphviz_nn.debugger import Session, build_trace
-from graphviz_nn.debugger.levels import levels_of
+from graphviz_nn.debugger.levels import collapse, levels_of, page_level
 from graphviz_nn.render import draw_dot, render_bytes
 from graphviz_nn.render.dot import to_dot
 from graphviz_nn.render.fit import MAX_ASPECT, fitted_options
@@ -234,3 +234,14 @@ def test_a_permuting_transpose_reads_as_a_call_and_a_matrix_transpose_as_a_suffi
     from graphviz_nn.ops import OPS
     assert expression(OPS["transpose"], (0, 1, 3, 2), ["k"]) == "transpose(k, 0, 1, 3, 2)"
     assert expression(OPS["transpose"], None, ["W"]) == "Wᵀ"
+
+
+def test_nanogpt_s_neuron_level_is_a_box_per_block_not_one_for_transformer_h():
+    torch.manual_seed(0)
+    model = NanoGPT(layers=2)
+    idx = torch.randint(0, 10, (2, 8))
+    rec = record(lambda idx: model(idx, torch.roll(idx, -1, dims=1))[1], idx)
+    trace = build_trace(rec.output, fill_grads=False)
+    boxes = [n.label for n in collapse(trace, "neuron").nodes if n.kind == "group"]
+    assert boxes == ["transformer.wte", "transformer.wpe", "transformer.h.0", "transformer.h.1", "transformer.ln_f"]
+    assert page_level(trace) == "neuron"  # the default picture is this one

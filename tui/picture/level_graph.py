@@ -23,7 +23,7 @@ class LevelGraph:
         self.level = level
         self.samples = 0  # the network view's batch size (0: not a network view)
         self.sample = sample
-        has_groups = any(info.group for info in trace.nodes)
+        has_groups = trace.group_depth() > 0
         self.collapsed = None
         if level != "gate" and has_groups:
             self.collapsed = collapse(trace, level)

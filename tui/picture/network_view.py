@@ -210,7 +210,7 @@ class NetworkView:
     def group_path(self, box_id: str) -> Optional[tuple]:
         node = self._nodes.get(box_id)
         return node.path if node is not None and node.kind == "neuron" and len(node.path) >= 2 \
-            and any(len(i.group) >= 2 for i in self.trace.nodes) else None
+            and self.trace.group_depth() >= 2 else None
 
     def positions(self) -> dict:
         """``{box: (column, slot)}``; the cells themselves come from ``build_geometry``."""
