@@ -384,3 +384,57 @@ def test_a_relu_between_the_layers_breaks_the_collapse():
     np.testing.assert_allclose(ys, h @ [3.0, 0.5] - 1.0, rtol=1e-12)
     slopes = np.diff(ys) / np.diff(xs)
     assert abs(slopes[0] - slopes[1]) > 1  # three points off one line: no single layer fits them all
+
+
+# ---- losses: robustness, cost without bound, the sigmoid gate (seeds 000, 001, 003) -----------
+
+@settings(max_examples=50, deadline=None)
+@given(st.floats(5.0, 1000.0))
+def test_mae_pulls_on_an_outlier_as_hard_whatever_the_distance_mse_in_proportion(outlier):
+    y = [1.1, 1.9, 3.2, outlier]
+    outputs, leaves = _at("mae-vs-mse-outliers", y=y)
+    outputs["total"].backward()
+    r = 4.0 - outlier  # the last prediction minus its target
+    assert leaves["p_mae"][3].grad == -0.25  # sign(r)/n: the same pull at any distance
+    assert leaves["p_huber"][3].grad == pytest.approx(-0.25)  # beyond δ Huber pulls like MAE
+    assert leaves["p_mse"][3].grad == pytest.approx(2 * r / 4)  # MSE pulls in proportion to r
+
+
+def test_cross_entropy_for_y_one_grows_without_bound_as_a_goes_to_zero():
+    costs = [_at("cost-examples", a_wrong=10.0 ** -k)[0]["cost_wrong"].data for k in range(1, 9)]
+    np.testing.assert_allclose(costs, [k * math.log(10) for k in range(1, 9)], rtol=1e-12)  # -ln a
+    assert np.all(np.diff(costs) > 2) and costs[-1] > 18
+    # the quadratic cost never charges more than 1/2 however wrong a is
+    assert _at("cost-examples", a_wrong=1e-8)[0]["quadratic_wrong"].data < 0.5
+
+
+def test_cross_entropy_charges_a_concentrated_wrong_guess_more_than_a_spread_one():
+    scenario = load_scenario("cross-entropy-vs-log-likelihood")
+    a1, a2 = np.array(scenario.leaves["a1"]), np.array(scenario.leaves["a2"])
+    assert a1[1:].sum() == pytest.approx(a2[1:].sum()) == pytest.approx(0.45)  # the same wrong mass
+    assert a2[1:].max() == 0.37 > a1[1:].max()
+    built = scenario.build()
+    ce = [-(np.log(a[0]) + np.log(1 - a[1:]).sum()) for a in (a1, a2)]  # by hand
+    assert [built["ce_1"].data, built["ce_2"].data] == pytest.approx(ce, rel=1e-12)
+    assert built["ll_1"].data == pytest.approx(built["ll_2"].data, rel=1e-12)  # blind to the wrong classes
+    assert ce[1] > ce[0]
+    # the one 0.37 class carries most of the second prediction's charge for wrong classes
+    assert -np.log(1 - 0.37) > 0.8 * -np.log(1 - a2[1:]).sum()
+
+
+def test_sigmoid_gate_is_one_step_where_the_neuron_takes_four():
+    def backward_steps(scenario_id):
+        trace = load_scenario(scenario_id).trace()
+        return [s for s in trace.steps if s.phase == "backward" and not s.is_seed]
+
+    gate, neuron = backward_steps("sigmoid-gate"), backward_steps("sigmoid-neuron")
+    assert len(neuron) - len(gate) == 3  # *-1, exp, +1, 1/x: four steps become one
+    g = load_scenario("sigmoid-gate").build()
+    n = load_scenario("sigmoid-neuron").build()
+    g["f"].backward()
+    n["f"].backward()
+    z = 2.0 * -1.0 + -3.0 * -2.0 + -3.0
+    local = sigmoid(z) * (1 - sigmoid(z))
+    expected = {"w0": local * -1.0, "x0": local * 2.0, "w1": local * -2.0, "x1": local * -3.0, "w2": local}
+    for built in (g, n):
+        assert {k: v.grad for k, v in built.leaves.items()} == pytest.approx(expected, rel=1e-12)
