@@ -50,6 +50,7 @@ def diagnose(trace: Trace, vanishing: float = 1e-5, exploding: float = 1e3,
                 if sentence is not None:
                     add(step.node, kind, sentence)
     end = len(trace.steps)
+    flags[:] = [_compensated(trace, f, end, saturated) if f.kind == "saturated" else f for f in flags]
     _not_zero_centred(trace, add)
     for info in trace.nodes:
         if not info.is_leaf:
@@ -59,12 +60,43 @@ def diagnose(trace: Trace, vanishing: float = 1e-5, exploding: float = 1e3,
             continue
         m = magnitude(g)
         if 0 < m < vanishing:
-            add(info.id, "vanishing", f"{info.name}.grad = {fmt.number(g)} is vanishingly small: "
-                                      f"the local gradients on its path multiplied it away, so it barely learns")
+            add(info.id, "vanishing", _vanishing_sentence(trace, info, g, m))
         elif m > exploding:
             add(info.id, "exploding", f"{info.name}.grad = {fmt.number(g)} is huge: one update with it "
                                       f"will overshoot; lower the learning rate")
     return flags
+
+
+def _compensated(trace: Trace, flag: Flag, end: int, threshold: float) -> Flag:
+    """A saturated gate whose input still gets a gradient of at least ``threshold`` (in units of
+    the output's own gradient, 1) did not kill it: the gradient from above made up for the small
+    local one, as the cross-entropy cost does for a sigmoid (σ' cancels). No gradient number in
+    the sentence: quiz mode shows a saturation flag once the gate's value is known."""
+    info = trace.node(flag.node)
+    g_in = trace.grad_at(info.inputs[0], end)
+    if g_in is None or not is_finite(g_in) or magnitude(g_in) < threshold:
+        return flag
+    head = flag.sentence.split("): it kills")[0]
+    return Flag(flag.node, flag.kind,
+                f"{head}), but the gradient arriving from above is large enough to make up for it, "
+                f"so here it does not kill the gradient flowing back through it")
+
+
+def _vanishing_sentence(trace: Trace, info, g, m: float) -> str:
+    """Why a finished gradient is tiny: small local gradients multiplied it away, or larger terms
+    summed into it cancel (a bias right before batch normalisation: the batch mean removes it)."""
+    largest = 0.0
+    for i in trace.grad_steps(info.id):
+        step = trace.steps[i]
+        largest = max(largest, magnitude(step.contribution))
+        if trace.node(step.node).op in ("add", "sub"):  # local ±1: the upstream is summed in unchanged
+            largest = max(largest, magnitude(step.upstream))
+    if largest > 1e3 * m:
+        return (f"{info.name}.grad = {fmt.number(g)} is vanishingly small, though the terms summed into it "
+                f"are not (up to {fmt.number(largest)}): they cancel, so it barely learns (as a bias right "
+                f"before batch normalisation does: subtracting the batch mean removes it)")
+    return (f"{info.name}.grad = {fmt.number(g)} is vanishingly small: "
+            f"the local gradients on its path multiplied it away, so it barely learns")
 
 
 def _not_zero_centred(trace: Trace, add) -> None:

@@ -1,4 +1,6 @@
 """Diagnostics of a finished trace, in the lecture's words."""
+import math
+
 import pytest
 
 from graphviz_nn import Value, mse
@@ -62,3 +64,33 @@ def test_layer_report_counts_dead_relus_over_a_batch_and_gradient_norms():
     expected = sum(p.grad ** 2 for p in layer.parameters()) ** 0.5
     assert l1.grad_norm == pytest.approx(expected)
     assert "layer L1" in report(t)
+
+
+def test_a_saturated_sigmoid_whose_gradient_the_cost_restores_is_not_said_to_kill_it():
+    # the lecture's neuron at w = 2, b = 2 under the cross-entropy cost (y = 0): σ' cancels
+    z = Value(4.0, label="z")
+    a = z.sigmoid()
+    loss = -((1 - a).log())
+    t = build_trace(loss)
+    (flag,) = [f for f in diagnose(t) if f.kind == "saturated"]
+    s = 1 / (1 + math.exp(-4.0))
+    assert s * (1 - s) < 0.025  # saturated by the watch's measure
+    upstream = 1 / (1 - s)  # dL/da by hand
+    assert upstream * s * (1 - s) == pytest.approx(s) and s > 0.025  # dL/dz = a - y: not small
+    assert "large enough to make up for it" in flag.sentence and "does not kill" in flag.sentence
+    assert not any(ch.isdigit() for ch in flag.sentence.split("),")[1])  # no gradient number: quiz mode
+    # the quadratic cost gives no such help: the same gate kills the gradient
+    z2 = Value(4.0, label="z")
+    (killed,) = [f for f in diagnose(build_trace((z2.sigmoid() ** 2) / 2)) if f.kind == "saturated"]
+    assert killed.sentence.endswith("it kills the gradient flowing back through it")
+
+
+def test_a_gradient_whose_terms_cancel_is_not_said_to_be_multiplied_away():
+    b = Value(1.0, label="b")
+    t = build_trace(b * 0.1 + b * 0.2 - b * 0.3)  # 0.1 + 0.2 - 0.3: a rounding residue, not 0
+    (flag,) = [f for f in diagnose(t) if f.kind == "vanishing"]
+    assert 0 < abs(0.1 + 0.2 - 0.3) < 1e-5
+    assert "they cancel" in flag.sentence and "multiplied it away" not in flag.sentence
+    c = Value(1.0, label="c")
+    (small,) = [f for f in diagnose(build_trace(c * 1e-7)) if f.kind == "vanishing"]
+    assert "multiplied it away" in small.sentence

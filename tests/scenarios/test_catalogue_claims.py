@@ -438,3 +438,42 @@ def test_sigmoid_gate_is_one_step_where_the_neuron_takes_four():
     expected = {"w0": local * -1.0, "x0": local * 2.0, "w1": local * -2.0, "x1": local * -3.0, "w2": local}
     for built in (g, n):
         assert {k: v.grad for k, v in built.leaves.items()} == pytest.approx(expected, rel=1e-12)
+
+
+# ---- what `check` says about these claims -----------------------------------------------------
+
+def _diagnostics(capsys, scenario_id):
+    assert main(["check", scenario_id]) == 0
+    return capsys.readouterr().out.split("Diagnostics")[1]
+
+
+def test_check_says_the_quadratic_cost_saturated_sigmoid_kills_the_gradient(capsys):
+    a = sigmoid(4.0)  # w = 2, b = 2, x = 1
+    assert a * (1 - a) < 0.025 and a * a * (1 - a) < 0.025  # σ' and what reaches z: (a - y)σ'
+    out = _diagnostics(capsys, "learning-slowdown-quadratic")
+    assert "saturated" in out and "it kills the gradient flowing back through it" in out
+
+
+def test_check_says_the_cross_entropy_cost_makes_up_for_the_saturated_sigmoid(capsys):
+    """The scenario's lesson: with cross-entropy σ'(z) cancels; check must not say it kills."""
+    a = sigmoid(4.0)
+    upstream = 1 / (1 - a)  # dC/da for y = 0
+    out = _diagnostics(capsys, "learning-slowdown-cross-entropy")
+    assert "saturated" in out and "it kills the gradient" not in out
+    assert "large enough to make up for it" in out and "does not kill" in out
+    assert upstream * a * (1 - a) == pytest.approx(a) and a > 0.025  # dC/dz = a - y: σ' cancelled
+
+
+def test_check_says_the_bias_before_batch_norm_cancels_rather_than_vanishes(capsys):
+    torch = pytest.importorskip("torch")
+    built = load_scenario("batchnorm").build()
+    linear, bn = built.model.modules[0], built.model.modules[1]
+    X = torch.tensor(built.data[0].data)
+    b = torch.tensor(linear.b.data, requires_grad=True)
+    pre = X @ torch.tensor(linear.W.data) + b
+    out = (pre - pre.mean(0)) / torch.sqrt(pre.var(0, unbiased=False) + bn.eps)
+    weights = torch.tensor(np.random.default_rng(0).normal(size=out.shape))
+    (out * weights).sum().backward()
+    assert b.grad.abs().max() < 1e-12  # the batch mean subtracts the bias out: no gradient at all
+    text = _diagnostics(capsys, "batchnorm")
+    assert "L1.b.grad" in text and "they cancel" in text and "multiplied it away" not in text
