@@ -477,3 +477,23 @@ def test_check_says_the_bias_before_batch_norm_cancels_rather_than_vanishes(caps
     assert b.grad.abs().max() < 1e-12  # the batch mean subtracts the bias out: no gradient at all
     text = _diagnostics(capsys, "batchnorm")
     assert "L1.b.grad" in text and "they cancel" in text and "multiplied it away" not in text
+
+
+# ---- overfitting (seed 002) -------------------------------------------------------------------
+
+def test_overfitting_network_fits_the_noise_not_the_line():
+    scenario = load_scenario("overfitting")
+    data = scenario.data
+    rng = np.random.default_rng(data.seed)  # the line data set, drawn by hand: y = 2x - 1 + noise
+    x = rng.uniform(-1, 1, size=(data.samples + data.test_samples, 1))
+    y = 2 * x - 1 + rng.normal(scale=data.noise, size=x.shape)
+    X_train, Y_train = x[:data.samples], y[:data.samples]
+    X_test, Y_test = x[data.samples:], y[data.samples:]
+    np.testing.assert_allclose(scenario.build().data[0].data, X_train, rtol=1e-12)
+    line_train = np.mean((2 * X_train - 1 - Y_train) ** 2)  # the true line's own error: the noise
+    line_test = np.mean((2 * X_test - 1 - Y_test) ** 2)
+    records = scenario.train()
+    # at the end the network is closer to the eight training targets than the true line is ...
+    assert records[-1]["loss"] < 0.6 * line_train
+    # ... and further from new points of the same line than the line itself is
+    assert records[-1]["test_loss"] > 3 * line_test
