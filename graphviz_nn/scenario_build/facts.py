@@ -164,7 +164,7 @@ def _inference_text(scenario, built) -> str:
         for layer, rng in zip(_dropouts(model), saved):
             layer.rng = rng
         lines.append(f"Dropout at inference (p = {p:g}, the probability of dropping; the slide's p is the keep "
-                     f"probability, also 0.5 here): each kept unit is scaled by 1/(1 - p) = {1 / (1 - p):g} while "
+                     f"probability, 1 - p = {1 - p:g} here): each kept unit is scaled by 1/(1 - p) = {1 / (1 - p):g} while "
                      f"training, so no scaling is needed at inference.")
         lines.append(f"  first sample's output, mean over {draws:,} training-mode masks: {mean:.4f}; "
                      f"inference mode (no mask): {predict(scenario, built)[0]:.4f}")
