@@ -103,8 +103,11 @@ def check_watch(kind: str, threshold, trace: Trace, step: Step) -> Optional[str]
     if kind == "dead_relu" and info.op == "relu":
         x = trace.forward_value(info.inputs[0])
         if _all(trace.local_gradient(info.id), lambda v: v == 0):
+            # one input off is not yet dead: the lecture's dead ReLU is off for every input
+            dead = ("off for every sample here: a dead ReLU" if np.size(x) > 1
+                    else "a dead ReLU unless another input turns it on")
             return (f"ReLU {info.name} has input {fmt.number(x)} ≤ 0: its local gradient is 0, so no "
-                    f"gradient passes and the weights before it do not update (a dead ReLU)")
+                    f"gradient passes and the weights before it do not update ({dead})")
     return None
 
 

@@ -29,7 +29,7 @@ def test_saturated_sigmoid_and_dead_relu_and_sigmoid_feeding_weights():
     assert ("saturated", "sigmoid") in found
     assert ("dead_relu", "relu") in found
     assert ("not_zero_centred", "mul") in found
-    assert all(f.sentence.endswith(("gradient flowing back through it", "(a dead ReLU)", "zig-zag"))
+    assert all(f.sentence.endswith(("gradient flowing back through it", "(a dead ReLU unless another input turns it on)", "zig-zag"))
                for f in diagnose(t))
 
 
@@ -94,3 +94,16 @@ def test_a_gradient_whose_terms_cancel_is_not_said_to_be_multiplied_away():
     c = Value(1.0, label="c")
     (small,) = [f for f in diagnose(build_trace(c * 1e-7)) if f.kind == "vanishing"]
     assert "multiplied it away" in small.sentence
+
+
+def test_a_relu_off_for_one_input_is_not_called_dead_outright_but_off_for_a_whole_batch_is():
+    from graphviz_nn import Tensor
+    w = Value(-1.0, label="w")
+    (one,) = [f for f in diagnose(build_trace((w * 2.0).relu())) if f.kind == "dead_relu"]
+    assert one.sentence.endswith("(a dead ReLU unless another input turns it on)")
+    W = Tensor([[-1.0]], label="W")
+    X = Tensor([[1.0], [2.0], [3.0]], label="X", requires_grad=False)
+    (batch,) = [f for f in diagnose(build_trace((X @ W).relu().sum())) if f.kind == "dead_relu"]
+    assert batch.sentence.endswith("(off for every sample here: a dead ReLU)")
+    X2 = Tensor([[1.0], [-2.0]], label="X", requires_grad=False)  # one sample turns it on: not flagged
+    assert not [f for f in diagnose(build_trace((X2 @ W).relu().sum())) if f.kind == "dead_relu"]

@@ -497,3 +497,11 @@ def test_overfitting_network_fits_the_noise_not_the_line():
     assert records[-1]["loss"] < 0.6 * line_train
     # ... and further from new points of the same line than the line itself is
     assert records[-1]["test_loss"] > 3 * line_test
+
+
+def test_check_does_not_call_a_relu_dead_that_another_input_turns_on(capsys):
+    # stacked-linear's ReLU on the second hidden unit: off at x = 2 (-2x + 1 = -3), on at x = -2
+    assert -2 * 2.0 + 1 < 0 < -2 * -2.0 + 1
+    assert _at("stacked-linear", x=-2.0)[0]["with_relu"].data == pytest.approx(3 * 0 + 0.5 * 5 - 1)
+    text = _diagnostics(capsys, "stacked-linear")
+    assert "input -3.00 ≤ 0" in text and "unless another input turns it on" in text
