@@ -505,3 +505,17 @@ def test_check_does_not_call_a_relu_dead_that_another_input_turns_on(capsys):
     assert _at("stacked-linear", x=-2.0)[0]["with_relu"].data == pytest.approx(3 * 0 + 0.5 * 5 - 1)
     text = _diagnostics(capsys, "stacked-linear")
     assert "input -3.00 ≤ 0" in text and "unless another input turns it on" in text
+
+
+# ---- MAPE and MBE (seed 003) ------------------------------------------------------------------
+
+@settings(max_examples=50, deadline=None)
+@given(st.floats(0.1, 5.0))
+def test_mean_bias_error_lets_opposite_errors_cancel_and_measures_bias_not_accuracy(e):
+    y = [2.0, 4.0, 5.0, 10.0]
+    outputs, _ = _at("mape-and-mbe", p_mbe=[2.0 + e, 4.0 - e, 5.0 + e, 10.0 - e], p_mape=[2.0 + e, 4.0 - e, 5.0 + e, 10.0 - e])
+    assert outputs["mbe"].data == pytest.approx(0.0, abs=1e-12)  # errors of any size cancel
+    expected_mape = 100 * np.mean(e / np.array(y))
+    assert outputs["mape"].data == pytest.approx(expected_mape, rel=1e-12) and expected_mape > 0
+    biased, _ = _at("mape-and-mbe", p_mbe=[v + e for v in y])  # every prediction too high by e
+    assert biased["mbe"].data == pytest.approx(e, rel=1e-12)
