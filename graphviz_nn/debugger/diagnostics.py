@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..ops import OPS
 from . import breakpoints as bp
 from . import format as fmt
 from .trace import Trace, is_finite, magnitude
@@ -89,7 +90,7 @@ def _vanishing_sentence(trace: Trace, info, g, m: float) -> str:
     for i in trace.grad_steps(info.id):
         step = trace.steps[i]
         largest = max(largest, magnitude(step.contribution))
-        if trace.node(step.node).op in ("add", "sub"):  # local ±1: the upstream is summed in unchanged
+        if _passes_unchanged(trace.node(step.node)):  # the upstream is summed in unchanged
             largest = max(largest, magnitude(step.upstream))
     if largest > 1e3 * m:
         return (f"{info.name}.grad = {fmt.number(g)} is vanishingly small, though the terms summed into it "
@@ -97,6 +98,17 @@ def _vanishing_sentence(trace: Trace, info, g, m: float) -> str:
                 f"before batch normalisation does: subtracting the batch mean removes it)")
     return (f"{info.name}.grad = {fmt.number(g)} is vanishingly small: "
             f"the local gradients on its path multiplied it away, so it barely learns")
+
+
+def _passes_unchanged(info) -> bool:
+    """Whether a gate hands its upstream gradient on as it is (every local gradient ±1, as for + and
+    -), read from the rule table at one point: a tensor gate of it only sums over broadcast axes."""
+    rule = OPS.get(info.op)
+    if rule is None or rule.scalar is None:
+        return False
+    const = info.const if isinstance(info.const, (int, float)) else rule.default
+    _, local = rule.scalar(*(0.7, 1.3)[:rule.arity], const)
+    return all(abs(v) == 1 for v in local)
 
 
 def _not_zero_centred(trace: Trace, add) -> None:
