@@ -99,7 +99,8 @@ def check_watch(kind: str, threshold, trace: Trace, step: Step) -> Optional[str]
         local = trace.local_gradient(info.id)
         if _all(local, lambda v: v < threshold):
             return (f"{info.op} gate {info.name} is saturated (output {fmt.number(step.value)}, local gradient "
-                    f"{fmt.number(local)} < {threshold:g}): it kills the gradient flowing back through it")
+                    f"{fmt.number(local)} < {threshold:g}): it multiplies the gradient flowing back through "
+                    f"it by that, which kills it unless the gradient from above is large")
     if kind == "dead_relu" and info.op == "relu":
         x = trace.forward_value(info.inputs[0])
         if _all(trace.local_gradient(info.id), lambda v: v == 0):

@@ -51,7 +51,7 @@ def diagnose(trace: Trace, vanishing: float = 1e-5, exploding: float = 1e3,
                 if sentence is not None:
                     add(step.node, kind, sentence)
     end = len(trace.steps)
-    flags[:] = [_compensated(trace, f, end, saturated) if f.kind == "saturated" else f for f in flags]
+    flags[:] = [_saturation_settled(trace, f, end, saturated) if f.kind == "saturated" else f for f in flags]
     _not_zero_centred(trace, add)
     for info in trace.nodes:
         if not info.is_leaf:
@@ -68,16 +68,17 @@ def diagnose(trace: Trace, vanishing: float = 1e-5, exploding: float = 1e3,
     return flags
 
 
-def _compensated(trace: Trace, flag: Flag, end: int, threshold: float) -> Flag:
-    """A saturated gate whose input still gets a gradient of at least ``threshold`` (in units of
-    the output's own gradient, 1) did not kill it: the gradient from above made up for the small
-    local one, as the cross-entropy cost does for a sigmoid (σ' cancels). No gradient number in
-    the sentence: quiz mode shows a saturation flag once the gate's value is known."""
+def _saturation_settled(trace: Trace, flag: Flag, end: int, threshold: float) -> Flag:
+    """The watch's "kills it unless the gradient from above is large", settled by the finished
+    trace: a saturated gate whose input still gets a gradient of at least ``threshold`` (in units
+    of the output's own gradient, 1) did not kill it, as the cross-entropy cost makes up for a
+    sigmoid (σ' cancels). No gradient number in the sentence: quiz mode shows a saturation flag
+    once the gate's value is known."""
     info = trace.node(flag.node)
     g_in = trace.grad_at(info.inputs[0], end)
+    head = flag.sentence.split("): it multiplies")[0]
     if g_in is None or not is_finite(g_in) or magnitude(g_in) < threshold:
-        return flag
-    head = flag.sentence.split("): it kills")[0]
+        return Flag(flag.node, flag.kind, f"{head}): it kills the gradient flowing back through it")
     return Flag(flag.node, flag.kind,
                 f"{head}), but the gradient arriving from above is large enough to make up for it, "
                 f"so here it does not kill the gradient flowing back through it")

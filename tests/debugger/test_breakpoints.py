@@ -1,4 +1,6 @@
 """Breakpoints and watches stop a session where the lecture says to look."""
+import math
+
 import pytest
 
 from graphviz_nn import Value
@@ -171,3 +173,16 @@ def test_the_vanishing_watch_default_catches_saturated_sigmoids_gradients():
     assert {"w", "b"} <= {name for name, _ in stops}
     for name, grad in stops:  # the interior gates w*x and +b carry dσ/dz itself
         assert grad == pytest.approx(expected.get(name, d), rel=1e-9) and 0 < grad < 1e-4
+
+
+def test_the_saturation_watch_fires_before_the_gradient_is_known_and_says_so():
+    # at the forward step the gradient from above is not known yet: the watch cannot say "kills"
+    # outright (under the cross-entropy cost the sigmoid's σ' cancels and nothing is killed)
+    z = Value(4.0, label="z")
+    session = Session(build_trace(-((1 - z.sigmoid()).log())))
+    session.add_watch("saturated")
+    hit = session.continue_()
+    assert hit.reason == "saturated" and session.state.step.phase == "forward"
+    s = 1 / (1 + math.exp(-4.0))
+    assert f"local gradient {s * (1 - s):.2f}" in hit.sentence
+    assert hit.sentence.endswith("which kills it unless the gradient from above is large")
