@@ -120,6 +120,7 @@ def run(args) -> int:
 def compared_runs(scenario, args) -> str:
     """The runs the scenario's [compare] table sets side by side, one line each (not with --lr
     or --batch-size, which ask for one run)."""
+    from ..scenario_build.build import samples, training_set_loss
     from ..scenario_build.runs import runs
     from ..scenario_build.normal_equation import normal_equation_text
     if scenario.compare is None or args.lr is not None or args.batch_size is not None:
@@ -133,6 +134,13 @@ def compared_runs(scenario, args) -> str:
             records = trainer.train()
             end = records[-1]
             extra = f", output {end['output']:.4f}" if isinstance(end.get("output"), float) else ""
+            if run.batch_size is not None:
+                # a mini-batch run's records are one batch's loss each: every batch-size run also
+                # gets the whole set's loss after training, so the runs compare like with like
+                count = len(samples(run.scenario)[0])
+                if run.batch_size < count:
+                    extra += f" (one batch of {run.batch_size})"
+                extra += f"; after training, on all {count} samples {training_set_loss(run.scenario, trainer.built):.6g}"
             lines.append(f"  {run.label:<44} loss {records[0]['loss']:.6g} → {end['loss']:.6g}{extra}")
     if scenario.compare.normal_equation:
         trainer = scenario.trainer(start_of(args), args.iterations)

@@ -210,6 +210,16 @@ def held_out_loss(scenario, built: Built) -> float | None:
     xs, ys = held_out_samples(scenario)
     if not xs:
         return None
+    return _loss_on(scenario, built, xs, ys)
+
+
+def training_set_loss(scenario, built: Built) -> float:
+    """The mean loss on every training sample at the current parameters, in inference mode: what
+    a mini-batch run's last record (one batch's loss) does not say."""
+    return _loss_on(scenario, built, *samples(scenario))
+
+
+def _loss_on(scenario, built: Built, xs, ys) -> float:
     model = built.model
     if scenario.model.engine == "scalar":
         return float(model_loss(scenario, model, xs, ys)[1].data)

@@ -519,3 +519,24 @@ def test_mean_bias_error_lets_opposite_errors_cancel_and_measures_bias_not_accur
     assert outputs["mape"].data == pytest.approx(expected_mape, rel=1e-12) and expected_mape > 0
     biased, _ = _at("mape-and-mbe", p_mbe=[v + e for v in y])  # every prediction too high by e
     assert biased["mbe"].data == pytest.approx(e, rel=1e-12)
+
+
+def test_mini_batch_comparison_sets_one_batchs_loss_beside_the_whole_sets(capsys):
+    """The last record of a mini-batch run is one batch's loss: 0.0686 beside full batch's 0.1038
+    read as if SGD had fitted better; on all 40 samples the two runs end level."""
+    scenario = load_scenario("mini-batch-sgd")
+    X, Y = (t.data for t in scenario.build().data)
+    finals = {}
+    for size in (40, 8):
+        trainer = scenario.trainer(batch_size=size)
+        records = trainer.train()
+        W, b = (p.data for p in trainer.built.parameters)
+        finals[size] = (records[-1]["loss"], float(np.mean((X @ W + b - Y) ** 2)))  # whole set, by hand
+    assert main(["train", "mini-batch-sgd"]) == 0
+    out = capsys.readouterr().out
+    lines = {line.split()[0]: line for line in out.splitlines() if line.strip().startswith(("batch 8", "full batch"))}
+    assert f"→ {finals[8][0]:.6g} (one batch of 8); after training, on all 40 samples {finals[8][1]:.6g}" \
+        in lines["batch"]
+    assert f"→ {finals[40][0]:.6g}; after training, on all 40 samples {finals[40][1]:.6g}" in lines["full"]
+    assert finals[8][0] < 0.7 * finals[40][0]  # the batch figure alone would mislead ...
+    assert finals[8][1] == pytest.approx(finals[40][1], rel=0.01)  # ... the whole set's does not
