@@ -28,7 +28,7 @@ from .run_dot import DEFAULT_TIMEOUT, run_dot
 FRAME_FORMATS = ("svg", "png", "pdf")
 FRAME_NODESEP = 0.8  # inches: room between rows for a two-line annotation (product; local gradient)
 PROGRESS_MIN_FRAMES = 20  # fewer frames finish too fast for a progress bar to help
-START_TEXT = "start: only the inputs are known; step forward to compute the values"
+START_TEXT = "start: nothing computed yet; step forward to read the inputs and compute each gate"  # frame 0 shows no number
 
 
 class FramesError(UserError):

@@ -4,7 +4,7 @@
 >>> x = Value(3.0, label="x")
 >>> p = player(x * x)            # in Jupyter, VS Code or Colab the object shows itself as the player
 >>> p.texts[0]                   # frame 0 is the start; frame k shows the trace after k steps
-'start: only the inputs are known; step forward to compute the values'
+'start: nothing computed yet; step forward to read the inputs and compute each gate'
 >>> p.texts[1:] == [step.text for step in p.trace.steps]
 True
 >>> "Next" in p._repr_html_()
