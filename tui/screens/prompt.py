@@ -37,9 +37,11 @@ class PromptScreen(Modal):
 
     def on_key(self, event) -> None:
         """Keys typed right after the key that opened the question (``g12``) before the field had
-        the focus: into the field, never lost."""
+        the focus: into the field, never lost. A character the field took never gets here (it
+        stops it), so any that does was typed before the field could take it, even when the
+        screen reads it only after the field got the focus (a loaded machine: ``31`` was lost)."""
         field = self.query_one(Input)
-        if self.focused is not field and event.character and event.character.isprintable():
+        if event.character and event.character.isprintable():
             event.stop()
             event.prevent_default()
             field.focus()
